@@ -1,0 +1,227 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"outreachbot/handlers"
+)
+
+// maxAckPayload keeps an answer in the ack under Socket Mode's 20 KB frame limit (slack-go
+// refuses larger ones; Slack drops them); a larger answer goes through response_url.
+const maxAckPayload = 19 << 10
+
+// handleEnvelope acts on one request envelope, once, and always acks it.
+func (b *Bot) handleEnvelope(ctx context.Context, evt socketmode.Event, received time.Time) {
+	req := evt.Request
+	log := b.log.With("request_id", req.EnvelopeID, "type", string(evt.Type))
+	if req.RetryAttempt > 0 {
+		log = log.With("retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
+	}
+	fresh, err := b.claim(ctx, evt)
+	if err != nil {
+		log.Warn("could not record delivery; acting on it", "err", err)
+	}
+	if !fresh {
+		b.metrics.duplicates.Inc()
+		log.Info("redelivered envelope already handled; acking only")
+		b.ack(log, req, nil, received)
+		return
+	}
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		b.slashCommand(ctx, log, req, data, received)
+	case slack.InteractionCallback:
+		b.interaction(ctx, log, req, data, received)
+	case slackevents.EventsAPIEvent:
+		b.ack(log, req, nil, received)
+		b.eventsAPI(ctx, log, data)
+	default:
+		b.ack(log, req, nil, received)
+	}
+}
+
+// claim records the delivery so a redelivery (to this or another replica) is not acted on again.
+// It keys on what identifies the user's action, which stays the same across redeliveries.
+func (b *Bot) claim(ctx context.Context, evt socketmode.Event) (bool, error) {
+	if b.deps.Claims == nil {
+		return true, nil
+	}
+	key := "env:" + evt.Request.EnvelopeID
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		if d.TriggerID != "" {
+			key = "cmd:" + d.TriggerID
+		}
+	case slack.InteractionCallback:
+		if d.TriggerID != "" {
+			key = "int:" + d.TriggerID
+		}
+	case slackevents.EventsAPIEvent:
+		if cb, ok := d.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+			key = "evt:" + cb.EventID
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	fresh, err := b.deps.Claims.ClaimDelivery(cctx, key)
+	if err != nil {
+		// Without the record, act on first deliveries and skip redeliveries: better one
+		// missed retry than a double action.
+		return evt.Request.RetryAttempt == 0, err
+	}
+	return fresh, nil
+}
+
+func (b *Bot) ack(log *slog.Logger, req *socketmode.Request, payload any, received time.Time) {
+	if err := b.client.Ack(*req, payload); err != nil {
+		log.Error("ack failed", "err", err)
+		return
+	}
+	b.metrics.ackLatency.Observe(time.Since(received).Seconds())
+}
+
+type result struct {
+	resp handlers.Response
+	err  error
+}
+
+// slashCommand answers in the ack when the handler is done within the ack budget (one round
+// trip), and otherwise acks at once and answers through response_url.
+func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmode.Request, cmd slack.SlashCommand, received time.Time) {
+	log = log.With("command", cmd.Command, "user", cmd.UserID, "channel", cmd.ChannelID)
+	if !b.access.Allowed(ctx, cmd.UserID) {
+		log.Info("refused: user not allowed")
+		b.ack(log, req, refusal().Payload(), received)
+		return
+	}
+	hreq := handlers.Request{
+		Command: cmd.Command, Text: handlers.NormalizeSlackText(cmd.Text), UserID: cmd.UserID,
+		ChannelID: cmd.ChannelID, TriggerID: cmd.TriggerID, Admin: b.access.Admin(ctx, cmd.UserID),
+	}
+	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
+	defer cancel()
+	done := make(chan result, 1)
+	go func() {
+		resp, err := b.dispatch(hctx, log, cmd.Command, func(ctx context.Context) (handlers.Response, error) {
+			return b.deps.Registry.Dispatch(ctx, hreq)
+		})
+		done <- result{resp, err}
+	}()
+	budget := time.NewTimer(b.deps.Options.AckBudget - time.Since(received))
+	defer budget.Stop()
+	select {
+	case r := <-done:
+		resp := b.userFacing(log, cmd.Command, r)
+		if body, err := json.Marshal(resp.Payload()); err == nil && len(body) < maxAckPayload && req.AcceptsResponsePayload {
+			b.ack(log, req, json.RawMessage(body), received)
+			return
+		}
+		b.ack(log, req, nil, received)
+		b.respond(ctx, log, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, resp)
+	case <-budget.C:
+		b.ack(log, req, nil, received)
+		r := <-done
+		b.respond(ctx, log, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, b.userFacing(log, cmd.Command, r))
+	}
+}
+
+// interaction routes button clicks (and, later, modals and shortcuts) to handlers. Slack shows
+// the ack's absence as an error, so it acks first and answers through response_url.
+func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode.Request, cb slack.InteractionCallback, received time.Time) {
+	log = log.With("interaction", string(cb.Type), "user", cb.User.ID)
+	b.ack(log, req, nil, received)
+	if !b.access.Allowed(ctx, cb.User.ID) {
+		log.Info("refused: user not allowed")
+		b.respond(ctx, log, cb.ResponseURL, cb.Channel.ID, cb.User.ID, refusal())
+		return
+	}
+	if cb.Type != slack.InteractionTypeBlockActions {
+		log.Info("interaction type not handled")
+		return
+	}
+	admin := b.access.Admin(ctx, cb.User.ID)
+	for _, act := range cb.ActionCallback.BlockActions {
+		a := handlers.Action{
+			ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
+			TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
+		}
+		hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
+		resp, err := b.dispatch(hctx, log, act.ActionID, func(ctx context.Context) (handlers.Response, error) {
+			return b.deps.Registry.HandleAction(ctx, a)
+		})
+		cancel()
+		b.respond(ctx, log, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
+	}
+}
+
+// eventsAPI handles events: the App Home tab is (re)published when a user opens it.
+func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.EventsAPIEvent) {
+	if ev, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
+		if err := b.poster.PublishHome(ctx, ev.User, homeView(b.deps.Registry)); err != nil {
+			log.Error("publish app home", "err", err)
+		}
+	}
+}
+
+// dispatch runs a handler with a panic guard: a panic becomes an error and the bot goes on.
+func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run func(context.Context) (handlers.Response, error)) (resp handlers.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.metrics.handlerErrs.WithLabelValues(name, "panic").Inc()
+			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = errPanic
+		}
+	}()
+	return run(ctx)
+}
+
+var errPanic = errors.New("handler panicked")
+
+// userFacing turns a handler's outcome into what the user sees; the detail goes to the log.
+func (b *Bot) userFacing(log *slog.Logger, name string, r result) handlers.Response {
+	if r.err == nil {
+		return r.resp
+	}
+	var ue *handlers.UserError
+	switch {
+	case errors.As(r.err, &ue):
+		return handlers.Ephemeral(ue.Msg)
+	case errors.Is(r.err, errPanic):
+		return handlers.Ephemeral(":warning: Sorry — something broke while answering that. It has been logged; please try again.")
+	case errors.Is(r.err, context.DeadlineExceeded):
+		b.metrics.handlerErrs.WithLabelValues(name, "timeout").Inc()
+		log.Error("handler timed out", "err", r.err)
+		return handlers.Ephemeral(":hourglass: That took too long and was stopped. Please try again in a moment.")
+	default:
+		b.metrics.handlerErrs.WithLabelValues(name, "error").Inc()
+		log.Error("handler failed", "err", r.err)
+		return handlers.Ephemeral(":warning: Sorry — I couldn't answer that just now. It has been logged; please try again.")
+	}
+}
+
+// respond delivers a late answer: through response_url when there is one, else as an ephemeral.
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp handlers.Response) {
+	var err error
+	if responseURL != "" {
+		err = b.poster.Respond(ctx, responseURL, resp)
+	} else if channel != "" {
+		err = b.poster.PostEphemeral(ctx, channel, user, resp)
+	}
+	if err != nil {
+		log.Error("deliver answer", "err", err)
+	}
+}
+
+func refusal() handlers.Response {
+	return handlers.Ephemeral("Sorry, outreachbot is only open to the go-to-market team. Ask an admin to add you to `OUTREACHBOT_ALLOWED_USERS`.")
+}

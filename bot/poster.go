@@ -1,0 +1,224 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"outreachbot/handlers"
+)
+
+// Poster makes every Web API call that writes to Slack. It keeps Slack's pace of one message a
+// second per channel, waits out 429s for as long as Retry-After says, retries failures that
+// certainly did not post (connection refused, 5xx) with backoff, and never retries a call whose
+// outcome is unknown, so no message is posted twice.
+type Poster struct {
+	api      *slack.Client
+	http     *http.Client
+	metrics  *Metrics
+	interval time.Duration
+	retries  int
+	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
+
+	mu   sync.Mutex
+	next map[string]time.Time // channel → earliest time of its next post
+}
+
+// NewPoster builds a poster over a Slack client.
+func NewPoster(api *slack.Client, httpClient *http.Client, m *Metrics) *Poster {
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Poster{
+		api: api, http: httpClient, metrics: m, interval: time.Second, retries: 5,
+		now: time.Now, sleep: sleepCtx, next: map[string]time.Time{},
+	}
+}
+
+// PostMessage posts a message to a channel (or a thread when threadTS is set) and returns its ts.
+func (p *Poster) PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error) {
+	opts := msgOptions(r)
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := p.do(ctx, "chat.postMessage", channel, func(ctx context.Context) error {
+		_, t, err := p.api.PostMessageContext(ctx, channel, opts...)
+		ts = t
+		return err
+	})
+	return ts, err
+}
+
+// UpdateMessage replaces a message the bot posted.
+func (p *Poster) UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error {
+	return p.do(ctx, "chat.update", channel, func(ctx context.Context) error {
+		_, _, _, err := p.api.UpdateMessageContext(ctx, channel, ts, msgOptions(r)...)
+		return err
+	})
+}
+
+// PostEphemeral shows a message to one user in a channel.
+func (p *Poster) PostEphemeral(ctx context.Context, channel, user string, r handlers.Response) error {
+	return p.do(ctx, "chat.postEphemeral", channel, func(ctx context.Context) error {
+		_, err := p.api.PostEphemeralContext(ctx, channel, user, msgOptions(r)...)
+		return err
+	})
+}
+
+// PublishHome publishes a user's App Home tab.
+func (p *Poster) PublishHome(ctx context.Context, user string, view slack.HomeTabViewRequest) error {
+	return p.do(ctx, "views.publish", "", func(ctx context.Context) error {
+		_, err := p.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
+		return err
+	})
+}
+
+// OpenView opens a modal.
+func (p *Poster) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	return p.do(ctx, "views.open", "", func(ctx context.Context) error {
+		_, err := p.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+}
+
+// Respond answers through a response_url (valid for 30 minutes, up to 5 times).
+func (p *Poster) Respond(ctx context.Context, responseURL string, r handlers.Response) error {
+	body, err := json.Marshal(r.Payload())
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	return p.do(ctx, "response_url", "", func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := p.http.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			return &slack.RateLimitedError{RetryAfter: time.Duration(max(secs, 1)) * time.Second}
+		case resp.StatusCode >= 300:
+			return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+		}
+		return nil
+	})
+}
+
+// do runs one Web API call with pacing, 429 handling and safe retries.
+func (p *Poster) do(ctx context.Context, method, channel string, call func(context.Context) error) error {
+	backoff := 250 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		if channel != "" {
+			if err := p.pace(ctx, channel); err != nil {
+				return err
+			}
+		}
+		err := call(ctx)
+		p.metrics.apiCall(method, err)
+		if err == nil {
+			return nil
+		}
+		var rl *slack.RateLimitedError
+		switch {
+		case errors.As(err, &rl):
+			wait := max(rl.RetryAfter, time.Second)
+			if channel != "" {
+				p.holdChannel(channel, wait)
+			}
+			if attempt >= 20 {
+				return fmt.Errorf("%s: still rate limited after %d tries: %w", method, attempt+1, err)
+			}
+			if err := p.sleep(ctx, wait); err != nil {
+				return fmt.Errorf("%s: rate limited: %w", method, err)
+			}
+		case safeToRetry(err) && attempt < p.retries:
+			if err := p.sleep(ctx, jitter(backoff)); err != nil {
+				return fmt.Errorf("%s: %w", method, err)
+			}
+			backoff = min(backoff*2, 10*time.Second)
+		default:
+			return fmt.Errorf("%s: %w", method, err)
+		}
+	}
+}
+
+// pace waits for the channel's next free slot and books the one after it.
+func (p *Poster) pace(ctx context.Context, channel string) error {
+	p.mu.Lock()
+	now := p.now()
+	slot := p.next[channel]
+	if slot.Before(now) {
+		slot = now
+	}
+	p.next[channel] = slot.Add(p.interval)
+	p.mu.Unlock()
+	if d := slot.Sub(now); d > 0 {
+		return p.sleep(ctx, d)
+	}
+	return nil
+}
+
+// holdChannel keeps every post to a channel back until Retry-After has passed.
+func (p *Poster) holdChannel(channel string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := p.now().Add(d); p.next[channel].Before(until) {
+		p.next[channel] = until
+	}
+}
+
+// safeToRetry is true only for failures after which Slack certainly did not act: a 5xx answer or
+// a connection that was never made. A timeout after sending is not retried: it may have posted.
+func safeToRetry(err error) bool {
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Op == "dial"
+	}
+	return false
+}
+
+func msgOptions(r handlers.Response) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+	if len(r.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
+	}
+	return opts
+}
+
+func jitter(d time.Duration) time.Duration {
+	return d/2 + time.Duration(rand.Int64N(int64(d)))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

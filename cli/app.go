@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"outreachbot/config"
+	"outreachbot/handlers"
+	"outreachbot/sources/adopters"
+	"outreachbot/store"
+	"outreachbot/store/seed"
+)
+
+// App is everything a subcommand works with, assembled once.
+type App struct {
+	Options   config.Options
+	Log       *slog.Logger
+	Store     *store.Store
+	Directory *store.Directory
+	Registry  *handlers.Registry
+	Knowledge *seed.Knowledge
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// openApp opens the store, applies migrations, seeds a fresh store, loads the name index and
+// declares the handlers.
+func openApp(ctx context.Context, opts config.Options, log *slog.Logger) (*App, error) {
+	k, err := seed.Load()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: opts.DatabaseURL, SQLitePath: opts.DBPath})
+	if err != nil {
+		return nil, err
+	}
+	app := &App{Options: opts, Log: log, Store: st, Knowledge: k}
+	if err := app.prepare(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (a *App) prepare(ctx context.Context) error {
+	ran, err := a.Store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ran {
+		a.Log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	empty, err := a.Store.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if empty {
+		if err := a.seedFresh(ctx); err != nil {
+			return err
+		}
+	}
+	a.Directory, err = store.NewDirectory(ctx, a.Store, a.Log)
+	if err != nil {
+		return fmt.Errorf("load account index: %w", err)
+	}
+	a.Registry = NewRegistry(a.Store, a.Directory, a.Knowledge)
+	return nil
+}
+
+// seedFresh loads the report's knowledge and the embedded ADOPTERS.md snapshot into a new store.
+func (a *App) seedFresh(ctx context.Context) error {
+	stats, err := a.Store.Seed(ctx, a.Knowledge)
+	if err != nil {
+		return err
+	}
+	entries, err := adopters.Parse(bytes.NewReader(seed.Adopters))
+	if err != nil {
+		return fmt.Errorf("embedded adopters list: %w", err)
+	}
+	res, err := a.Store.ImportAdopters(ctx, entries, false, time.Now())
+	if err != nil {
+		return err
+	}
+	a.Log.Info("fresh store seeded", "accounts", stats.Accounts+res.NewAccounts, "contacts", stats.Contacts+res.Contacts, "facts", stats.Facts)
+	return nil
+}
+
+// NewRegistry declares every command and interaction the bot answers.
+func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge) *handlers.Registry {
+	seg := handlers.Segment{
+		EmployeesMin: k.Segments.EmployeesMin, EmployeesMax: k.Segments.EmployeesMax,
+		Industries: k.Segments.Industries, Hubs: k.Segments.Hubs,
+	}
+	accounts := handlers.NewAccounts(st, dir, seg)
+	pains := handlers.NewPains(st)
+	actions := map[string]handlers.ActionFunc{}
+	for id, f := range accounts.Actions() {
+		actions[id] = f
+	}
+	return handlers.NewRegistry([]handlers.Command{accounts.Command(), pains.Command()}, actions)
+}
+
+// Background lists the jobs that run beside the Slack connection: keeping the account index in
+// step with other replicas, and forgetting old delivery claims.
+func (a *App) Background() []func(context.Context) error {
+	return []func(context.Context) error{
+		a.Directory.Watch,
+		func(ctx context.Context) error {
+			t := time.NewTicker(10 * time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+					if _, err := a.Store.PruneDeliveries(ctx, time.Hour); err != nil {
+						a.Log.Warn("prune delivery claims", "err", err)
+					}
+				}
+			}
+		},
+	}
+}

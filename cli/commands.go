@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"outreachbot/config"
+	"outreachbot/handlers"
+	"outreachbot/store"
+)
+
+func options(env Env) (config.Options, error) {
+	if env.Getenv == nil {
+		return config.FromEnv()
+	}
+	return config.ParseEnv(env.Getenv)
+}
+
+func runServe(ctx context.Context, env Env, parts Parts, args []string) error {
+	fs := newFlags(env, "serve", "", "Connects to Slack over Socket Mode (SLACK_APP_TOKEN, SLACK_BOT_TOKEN) and answers\nslash commands, buttons and events until SIGTERM. Health and metrics on OUTREACHBOT_HTTP_ADDR.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := options(env)
+	if err != nil {
+		return err
+	}
+	if err := opts.CheckSlack(); err != nil {
+		return err
+	}
+	if parts.Serve == nil {
+		return fmt.Errorf("this build has no Slack runtime")
+	}
+	log := newLogger(env.Stderr, opts.LogLevel)
+	app, err := openApp(ctx, opts, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return parts.Serve(ctx, app)
+}
+
+func runAsk(ctx context.Context, env Env, _ Parts, args []string) error {
+	fs := newFlags(env, "ask", `[--json] [--user ID] "/command text"`,
+		"Runs one slash command through the same handlers Slack uses and prints the answer as text\n(or, with --json, the Block Kit message exactly as it would be sent). Works without Slack.")
+	asJSON := fs.Bool("json", false, "print the Slack message JSON instead of text")
+	user := fs.String("user", "UTERMINAL", "the Slack user id to run the command as")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	line := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if !strings.HasPrefix(line, "/") {
+		fmt.Fprintln(env.Stderr, `outreachbot ask: give a slash command, e.g. outreachbot ask "/account expedia"`)
+		return errUsage
+	}
+	opts, err := options(env)
+	if err != nil {
+		return err
+	}
+	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	command, text, _ := strings.Cut(line, " ")
+	if _, ok := app.Registry.Command(command); !ok {
+		return fmt.Errorf("unknown command %s; known: %s", command, commandNames(app.Registry))
+	}
+	req := handlers.Request{Command: command, Text: strings.TrimSpace(text), UserID: *user, ChannelID: "CTERMINAL", Admin: isIn(*user, opts.AdminUsers)}
+	resp, err := app.Registry.Dispatch(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(resp)
+	}
+	_, err = fmt.Fprint(env.Stdout, handlers.PlainText(resp))
+	return err
+}
+
+func runSeed(ctx context.Context, env Env, _ Parts, args []string) error {
+	fs := newFlags(env, "seed", "", "Loads the report's knowledge (store/seed/knowledge.yaml) into the store. Idempotent:\nrunning it twice leaves the same rows.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := options(env)
+	if err != nil {
+		return err
+	}
+	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	st, err := app.Store.Seed(ctx, app.Knowledge)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "seeded %d accounts, %d contacts, %d pain points, %d competitors, %d signals, %d facts\n",
+		st.Accounts, st.Contacts, st.PainPoints, st.Competitors, st.Signals, st.Facts)
+	return nil
+}
+
+func runMigrate(ctx context.Context, env Env, _ Parts, args []string) error {
+	fs := newFlags(env, "migrate", "[--status]", "Applies pending migrations (they also run at every start) and records them in goose_db_version.")
+	status := fs.Bool("status", false, "list migrations and whether each is applied, without applying")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := options(env)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: opts.DatabaseURL, SQLitePath: opts.DBPath})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if !*status {
+		ran, err := st.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "applied %d migration(s)\n", len(ran))
+	}
+	lines, err := st.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		fmt.Fprintln(env.Stdout, l)
+	}
+	return nil
+}
+
+func commandNames(r *handlers.Registry) string {
+	var names []string
+	for _, c := range r.Commands() {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func isIn(id string, list []string) bool {
+	for _, v := range list {
+		if v == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Card is everything the account card shows, fetched by key.
+type Card struct {
+	Account     Account
+	Facts       []Fact
+	Pains       []CardPain
+	Contacts    []Contact
+	Signals     []Signal
+	Competitors []Competitor
+	SignalCount int64
+}
+
+// CardPain is a pain point an account shows, with the evidence.
+type CardPain struct {
+	Key      string
+	Title    string
+	Evidence string
+	Source   string
+}
+
+// cardSignals is how many of the latest signals a card carries.
+const cardSignals = 5
+
+// AccountCard fetches an account and everything its card shows.
+func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
+	db := s.db.WithContext(ctx)
+	c := &Card{}
+	if err := db.Take(&c.Account, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("account %d: %w", id, ErrNotFound)
+		}
+		return nil, fmt.Errorf("account %d: %w", id, err)
+	}
+	if err := db.Where("subject_type = ? AND subject_id = ?", FactAccount, id).Order("position, id").Find(&c.Facts).Error; err != nil {
+		return nil, fmt.Errorf("account %d facts: %w", id, err)
+	}
+	if err := db.Table("account_pains ap").Select("p.key, p.title, ap.evidence, ap.source").
+		Joins("JOIN pain_points p ON p.id = ap.pain_point_id").Where("ap.account_id = ?", id).
+		Order("p.key").Scan(&c.Pains).Error; err != nil {
+		return nil, fmt.Errorf("account %d pains: %w", id, err)
+	}
+	if err := db.Where("account_id = ?", id).Order("decision_rank, name").Find(&c.Contacts).Error; err != nil {
+		return nil, fmt.Errorf("account %d contacts: %w", id, err)
+	}
+	if err := db.Where("account_id = ?", id).Order("occurred_at DESC NULLS LAST, id DESC").Limit(cardSignals).Find(&c.Signals).Error; err != nil {
+		return nil, fmt.Errorf("account %d signals: %w", id, err)
+	}
+	if len(c.Signals) == cardSignals {
+		if err := db.Model(&Signal{}).Where("account_id = ?", id).Count(&c.SignalCount).Error; err != nil {
+			return nil, fmt.Errorf("account %d signal count: %w", id, err)
+		}
+	} else {
+		c.SignalCount = int64(len(c.Signals))
+	}
+	if err := db.Table("competitors c").Select("c.*").
+		Joins("JOIN account_competitors ac ON ac.competitor_id = c.id").Where("ac.account_id = ?", id).
+		Order("c.name").Find(&c.Competitors).Error; err != nil {
+		return nil, fmt.Errorf("account %d competitors: %w", id, err)
+	}
+	return c, nil
+}
+
+// AccountNames lists every account with only what a name lookup needs.
+func (s *Store) AccountNames(ctx context.Context, ids ...int64) ([]Account, error) {
+	var rows []Account
+	q := s.db.WithContext(ctx).Select("id, name, aliases, domain")
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("account names: %w", err)
+	}
+	return rows, nil
+}
+
+// AccountsByID fetches accounts by id, in no particular order.
+func (s *Store) AccountsByID(ctx context.Context, ids []int64) ([]Account, error) {
+	var rows []Account
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("accounts by id: %w", err)
+	}
+	return rows, nil
+}
+
+// AccountFilter narrows a segment query. Empty fields do not filter.
+type AccountFilter struct {
+	Industry     string
+	EmployeesMin int
+	EmployeesMax int
+	Region       string
+	Stages       []Stage
+	PainKeys     []string
+	Limit        int
+}
+
+// AccountsMatching returns the accounts that pass every filter, and how many pass in all.
+func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Account, int64, error) {
+	q := s.db.WithContext(ctx).Model(&Account{})
+	if f.Industry != "" {
+		q = q.Where("LOWER(industry) LIKE ?", "%"+likeEscape(strings.ToLower(f.Industry))+"%")
+	}
+	if f.EmployeesMin > 0 {
+		q = q.Where("employees >= ?", f.EmployeesMin)
+	}
+	if f.EmployeesMax > 0 {
+		q = q.Where("employees > 0 AND employees <= ?", f.EmployeesMax)
+	}
+	if f.Region != "" {
+		r := "%" + likeEscape(strings.ToLower(f.Region)) + "%"
+		q = q.Where("(LOWER(region) LIKE ? OR LOWER(hq) LIKE ?)", r, r)
+	}
+	if len(f.Stages) > 0 {
+		q = q.Where("stage IN ?", f.Stages)
+	}
+	for _, key := range f.PainKeys {
+		q = q.Where("EXISTS (SELECT 1 FROM account_pains ap JOIN pain_points p ON p.id = ap.pain_point_id WHERE ap.account_id = accounts.id AND p.key = ?)", key)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count matching accounts: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	var rows []Account
+	if err := q.Order("name").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("matching accounts: %w", err)
+	}
+	return rows, total, nil
+}
+
+// PainKeysOf returns the pain point keys of each given account.
+func (s *Store) PainKeysOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		AccountID int64
+		Key       string
+	}
+	if err := s.db.WithContext(ctx).Table("account_pains ap").Select("ap.account_id, p.key").
+		Joins("JOIN pain_points p ON p.id = ap.pain_point_id").Where("ap.account_id IN ?", ids).
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("pain keys: %w", err)
+	}
+	for _, r := range rows {
+		out[r.AccountID] = append(out[r.AccountID], r.Key)
+	}
+	for id := range out {
+		sort.Strings(out[id])
+	}
+	return out, nil
+}
+
+// SetAccountOwner records who owns an account.
+func (s *Store) SetAccountOwner(ctx context.Context, id int64, userID string) error {
+	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ?", id).Update("owner_user_id", userID)
+	if res.Error != nil {
+		return fmt.Errorf("set owner of account %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set owner of account %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// UpsertAccount creates an account or merges it into the one with the same domain or name.
+func (s *Store) UpsertAccount(ctx context.Context, acc *Account) (int64, error) {
+	var id int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		id, err = upsertAccount(tx, acc)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("upsert account %s: %w", acc.Name, err)
+	}
+	s.accountsChanged(id)
+	return id, nil
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

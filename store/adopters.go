@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"outreachbot/sources/adopters"
+)
+
+// AdoptersSource is the source key of facts taken from ADOPTERS.md.
+const AdoptersSource = "adopters-md"
+
+// AdoptersImport says what an ADOPTERS.md import changed.
+type AdoptersImport struct {
+	Rows        int
+	NewAccounts int
+	Merged      int
+	NewSignals  int
+	Contacts    int
+}
+
+// ImportAdopters merges the organizations of an ADOPTERS.md list into the accounts (matching by
+// domain, then by name, so "TELUS" and "Telus" are one account), keeps the listed contacts' public
+// GitHub handles (e-mail addresses only when withEmails), derives the Backstage stage where the
+// description says so, and records one adopters_entry signal per organization, once. Importing a
+// newer list over an older one therefore yields exactly the added organizations as new signals.
+// The whole list is written in one transaction.
+func (s *Store) ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (AdoptersImport, error) {
+	var (
+		res AdoptersImport
+		ids []int64
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("key = ?", AdoptersSource).FirstOrCreate(&SourceRef{Key: AdoptersSource,
+			Title: "backstage/backstage ADOPTERS.md", URL: "https://github.com/backstage/backstage/blob/master/ADOPTERS.md"}).Error; err != nil {
+			return err
+		}
+		for _, e := range entries {
+			id, created, err := importAdopter(tx, e, withEmails, now, &res)
+			if err != nil {
+				return fmt.Errorf("row %d (%s): %w", e.Row, e.Organization, err)
+			}
+			res.Rows++
+			if created {
+				res.NewAccounts++
+			} else {
+				res.Merged++
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return AdoptersImport{}, fmt.Errorf("import adopters: %w", err)
+	}
+	s.accountsChanged(ids...)
+	return res, nil
+}
+
+func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time, res *AdoptersImport) (int64, bool, error) {
+	acc := Account{Name: e.Organization, Aliases: nonNil(e.AlsoNamed), Domain: e.Domain, Source: AdoptersSource}
+	existing, found, err := findAccount(tx, acc.Domain, append([]string{e.Organization}, e.AlsoNamed...))
+	if err != nil {
+		return 0, false, err
+	}
+	var id int64
+	if found {
+		id = existing.ID
+		changed := false
+		if existing.Stage == StageNone && e.Stage != "" {
+			existing.Stage, changed = Stage(e.Stage), true
+		}
+		if existing.AdoptionNotes == "" && e.Description != "" {
+			existing.AdoptionNotes, changed = e.Description, true
+		}
+		if existing.Domain == "" && e.Domain != "" {
+			existing.Domain, changed = e.Domain, true
+		}
+		if AccountKey(existing.Name) != AccountKey(e.Organization) && !containsFold(existing.Aliases, e.Organization) {
+			existing.Aliases, changed = appendUnique(existing.Aliases, e.Organization), true
+		}
+		if changed {
+			if err := tx.Save(&existing).Error; err != nil {
+				return 0, false, err
+			}
+		}
+	} else {
+		acc.Stage = StageNone
+		if e.Stage != "" {
+			acc.Stage = Stage(e.Stage)
+		}
+		acc.AdoptionNotes = e.Description
+		acc.Key = AccountKey(e.Organization)
+		if err := tx.Create(&acc).Error; err != nil {
+			return 0, false, err
+		}
+		id = acc.ID
+	}
+	if err := importAdopterContacts(tx, id, e, withEmails, res); err != nil {
+		return 0, false, err
+	}
+	sig := Signal{
+		AccountID: &id, Kind: "adopters_entry", Title: e.Organization + " is listed in Backstage ADOPTERS.md",
+		Summary: e.Description, URL: "", Source: AdoptersSource, DiscoveredAt: now,
+		DedupeKey: "adopters:" + adopters.Key(e),
+	}
+	r := tx.Where("dedupe_key = ?", sig.DedupeKey).FirstOrCreate(&sig)
+	if r.Error != nil {
+		return 0, false, r.Error
+	}
+	res.NewSignals += int(r.RowsAffected)
+	return id, !found, nil
+}
+
+// findAccount finds an account by domain, then by the key of any of the names.
+func findAccount(tx *gorm.DB, domain string, names []string) (Account, bool, error) {
+	var acc Account
+	if domain != "" {
+		err := tx.Where("domain = ?", domain).Take(&acc).Error
+		if err == nil {
+			return acc, true, nil
+		}
+		if err != gorm.ErrRecordNotFound {
+			return acc, false, err
+		}
+	}
+	for _, n := range names {
+		err := tx.Where("key = ?", AccountKey(n)).Take(&acc).Error
+		if err == nil {
+			return acc, true, nil
+		}
+		if err != gorm.ErrRecordNotFound {
+			return acc, false, err
+		}
+	}
+	return acc, false, nil
+}
+
+func importAdopterContacts(tx *gorm.DB, accountID int64, e adopters.Entry, withEmails bool, res *AdoptersImport) error {
+	for _, c := range e.Contacts {
+		if c.GitHub == "" && (!withEmails || c.Email == "") {
+			continue // personal data published for the project, not for sales
+		}
+		name := c.Name
+		if name == "" || strings.EqualFold(name, c.GitHub) {
+			name = "@" + c.GitHub
+		}
+		var ct Contact
+		err := tx.Where("account_id = ? AND name = ?", accountID, name).Take(&ct).Error
+		if err != nil && err != gorm.ErrRecordNotFound {
+			return err
+		}
+		if err == gorm.ErrRecordNotFound {
+			ct = Contact{AccountID: accountID, Name: name, DecisionRank: 99, Handles: []string{}, SpokeAt: []string{},
+				Notes: "Listed as a contact in Backstage ADOPTERS.md", Source: AdoptersSource}
+		}
+		if c.GitHub != "" {
+			ct.Handles = appendUnique(ct.Handles, "github.com/"+c.GitHub)
+		}
+		if withEmails && c.Email != "" && ct.Email == "" {
+			ct.Email = c.Email
+		}
+		if err := tx.Save(&ct).Error; err != nil {
+			return err
+		}
+		res.Contacts++
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"outreachbot/match"
+)
+
+// Directory answers "which account is this?" from an in-memory index of every account's names,
+// aliases and domain, so a lookup costs microseconds and PostgreSQL only fetches the chosen card
+// by key. It stays fresh on this process's writes at once and on other replicas' writes through
+// PostgreSQL LISTEN/NOTIFY (see the accounts_notify trigger).
+type Directory struct {
+	st  *Store
+	ix  atomic.Pointer[match.Index] // swapped whole on reload, updated in place on refresh
+	log *slog.Logger
+}
+
+// accountsChannel is the NOTIFY channel the accounts trigger writes to.
+const accountsChannel = "outreachbot_accounts"
+
+// NewDirectory loads every account name into memory.
+func NewDirectory(ctx context.Context, st *Store, log *slog.Logger) (*Directory, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Directory{st: st, log: log}
+	d.ix.Store(match.NewIndex())
+	if err := d.reload(ctx); err != nil {
+		return nil, err
+	}
+	st.onAccountsChanged(func(ids []int64) {
+		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := d.Refresh(rctx, ids...); err != nil {
+			d.log.Warn("refresh account index", "err", err)
+		}
+	})
+	return d, nil
+}
+
+// Resolve finds the account a person means.
+func (d *Directory) Resolve(query string) match.Result { return d.ix.Load().Resolve(query) }
+
+// Search ranks accounts by how well their names match.
+func (d *Directory) Search(query string, limit int) []match.Candidate {
+	return d.ix.Load().Search(query, limit)
+}
+
+// Name returns an account's display name from memory.
+func (d *Directory) Name(id int64) (string, bool) { return d.ix.Load().Name(id) }
+
+// Len is the number of accounts indexed.
+func (d *Directory) Len() int { return d.ix.Load().Len() }
+
+// Refresh reloads the given accounts from the store (removing those that no longer exist).
+func (d *Directory) Refresh(ctx context.Context, ids ...int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		batch := ids[:n]
+		ids = ids[n:]
+		rows, err := d.st.AccountNames(ctx, batch...)
+		if err != nil {
+			return err
+		}
+		ix := d.ix.Load()
+		seen := make(map[int64]bool, len(rows))
+		for _, a := range rows {
+			seen[a.ID] = true
+			ix.Upsert(entryOf(a))
+		}
+		for _, id := range batch {
+			if !seen[id] {
+				ix.Remove(id)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Directory) reload(ctx context.Context) error {
+	rows, err := d.st.AccountNames(ctx)
+	if err != nil {
+		return err
+	}
+	fresh := match.NewIndex()
+	for _, a := range rows {
+		fresh.Upsert(entryOf(a))
+	}
+	d.ix.Store(fresh)
+	return nil
+}
+
+// Watch keeps the index in step with writes made by other processes until ctx ends. On
+// PostgreSQL it listens for account changes and reloads everything after each reconnect (a
+// notification may have been missed while disconnected). On SQLite there is a single process and
+// Watch only waits.
+func (d *Directory) Watch(ctx context.Context) error {
+	if d.st.dialect != Postgres {
+		<-ctx.Done()
+		return nil
+	}
+	backoff := 200 * time.Millisecond
+	for ctx.Err() == nil {
+		err := d.listen(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		d.log.Warn("account change listener stopped; reconnecting", "err", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+	return nil
+}
+
+func (d *Directory) listen(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, d.st.dsn)
+	if err != nil {
+		return fmt.Errorf("connect listener: %s", redactErr(err, d.st.dsn))
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+accountsChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if err := d.reload(ctx); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		ids := []int64{parseID(n.Payload)}
+		// Coalesce a burst (an import touches thousands of rows) into batched reloads.
+		for len(ids) < 5000 {
+			wctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+			n, err := conn.WaitForNotification(wctx)
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					return err
+				}
+				break
+			}
+			ids = append(ids, parseID(n.Payload))
+		}
+		if err := d.Refresh(ctx, ids...); err != nil {
+			d.log.Warn("refresh account index", "err", err)
+		}
+	}
+}
+
+func parseID(s string) int64 {
+	id, _ := strconv.ParseInt(s, 10, 64)
+	return id
+}
+
+func entryOf(a Account) match.Entry {
+	return match.Entry{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Domain: a.Domain}
+}
+
+// changeHooks lets in-process readers (the Directory) hear about account writes at once.
+type changeHooks struct {
+	mu    sync.RWMutex
+	hooks []func([]int64)
+}
+
+func (s *Store) onAccountsChanged(f func([]int64)) {
+	s.hooks.mu.Lock()
+	defer s.hooks.mu.Unlock()
+	s.hooks.hooks = append(s.hooks.hooks, f)
+}
+
+func (s *Store) accountsChanged(ids ...int64) {
+	if len(ids) == 0 {
+		return
+	}
+	s.hooks.mu.RLock()
+	defer s.hooks.mu.RUnlock()
+	for _, h := range s.hooks.hooks {
+		h(ids)
+	}
+}

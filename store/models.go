@@ -1,0 +1,209 @@
+package store
+
+import "time"
+
+// Stage is an account's Backstage status.
+type Stage string
+
+// The Backstage stages, in the order a prospect usually moves through them.
+const (
+	StageNone       Stage = "none"
+	StageEvaluating Stage = "evaluating"
+	StageInitial    Stage = "initial"
+	StageProduction Stage = "production"
+	StageManaged    Stage = "managed"
+	StageChurned    Stage = "churned"
+)
+
+// Stages lists every stage with the words a person uses for it.
+var Stages = []struct {
+	Stage Stage
+	Label string
+}{
+	{StageNone, "no Backstage"},
+	{StageEvaluating, "evaluating"},
+	{StageInitial, "initial roll-out"},
+	{StageProduction, "in production"},
+	{StageManaged, "managed (Roadie, Spotify Portal)"},
+	{StageChurned, "churned to a competitor"},
+}
+
+// StageLabel is the human wording of a stage.
+func StageLabel(s Stage) string {
+	for _, st := range Stages {
+		if st.Stage == s {
+			return st.Label
+		}
+	}
+	return string(s)
+}
+
+// Account is a company the team may sell to.
+type Account struct {
+	ID            int64
+	Key           string
+	Name          string
+	Aliases       []string `gorm:"serializer:json"`
+	Domain        string
+	Industry      string
+	Employees     int
+	Region        string
+	HQ            string `gorm:"column:hq"`
+	Stage         Stage
+	AdoptionNotes string
+	OwnerUserID   string
+	Source        string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Fact is one statement about a subject (an account, a pain point, a competitor, the market),
+// with its figure and where it comes from.
+type Fact struct {
+	ID          int64
+	SubjectType string
+	SubjectID   int64
+	Text        string
+	Figure      string
+	Source      string
+	Position    int
+}
+
+// Subject types of facts.
+const (
+	FactAccount      = "account"
+	FactCompetitor   = "competitor"
+	FactMarket       = "market"
+	FactSegment      = "segment"
+	FactPainNumber   = "pain_number"
+	FactPainEvidence = "pain_evidence"
+)
+
+// Contact is a person at an account.
+type Contact struct {
+	ID           int64
+	AccountID    int64
+	Name         string
+	Title        string
+	DecisionRank int
+	Handles      []string `gorm:"serializer:json"`
+	SpokeAt      []string `gorm:"serializer:json"`
+	Email        string
+	DoNotContact bool
+	DNCReason    string `gorm:"column:dnc_reason"`
+	Notes        string
+	Source       string
+}
+
+// DecisionRole is a title and its decision power (1 = most).
+type DecisionRole struct {
+	Title   string `gorm:"primaryKey"`
+	Rank    int
+	Aliases []string `gorm:"serializer:json"`
+	Why     string
+	Source  string
+}
+
+// PainPoint is a recurring problem prospects have with Backstage.
+type PainPoint struct {
+	ID            int64
+	Key           string
+	Title         string
+	Keywords      []string `gorm:"serializer:json"`
+	Summary       string
+	TalkingPoints []string `gorm:"serializer:json"`
+}
+
+// AccountPain says an account shows a pain point, with the evidence.
+type AccountPain struct {
+	AccountID   int64 `gorm:"primaryKey"`
+	PainPointID int64 `gorm:"primaryKey"`
+	Evidence    string
+	Source      string
+}
+
+// Signal is a dated public event about an account.
+type Signal struct {
+	ID           int64
+	AccountID    *int64
+	Kind         string
+	Title        string
+	Summary      string
+	URL          string `gorm:"column:url"`
+	Person       string
+	OccurredAt   *time.Time
+	DiscoveredAt time.Time
+	Source       string
+	DedupeKey    string
+}
+
+// Competitor is a rival developer portal or managed Backstage.
+type Competitor struct {
+	ID      int64
+	Name    string
+	Kind    string
+	Aliases []string `gorm:"serializer:json"`
+	Domain  string
+	Summary string
+	Source  string
+}
+
+// AccountCompetitor says a competitor is in play at an account.
+type AccountCompetitor struct {
+	AccountID    int64 `gorm:"primaryKey"`
+	CompetitorID int64 `gorm:"primaryKey"`
+	Source       string
+}
+
+// Event is a conference.
+type Event struct {
+	ID         int64
+	Name       string
+	Year       int
+	Location   string
+	Attendance string
+	Companies  []string `gorm:"serializer:json"`
+	Notes      string
+	Source     string
+}
+
+// Community is a professional network.
+type Community struct {
+	ID       int64
+	Name     string
+	Platform string
+	Members  string
+	Notes    string
+	Source   string
+}
+
+// Guidance is an outreach channel or positioning rule.
+type Guidance struct {
+	Kind   string `gorm:"primaryKey"`
+	Key    string `gorm:"primaryKey"`
+	Name   string
+	Text   string
+	Source string
+}
+
+// Guidance kinds.
+const (
+	GuidanceChannel     = "channel"
+	GuidancePositioning = "positioning"
+)
+
+// SourceRef is where facts come from.
+type SourceRef struct {
+	Key   string `gorm:"primaryKey"`
+	Title string
+	URL   string `gorm:"column:url"`
+}
+
+// TableName maps SourceRef to its table.
+func (SourceRef) TableName() string { return "sources" }
+
+// TableName keeps the guidance table's name singular.
+func (Guidance) TableName() string { return "guidance" }
+
+// TableName maps Community to its table.
+func (Community) TableName() string { return "communities" }

@@ -1,0 +1,135 @@
+// Package store owns the bot's persistent state: the gorm connection (PostgreSQL, or an embedded
+// SQLite file for a single process), versioned migrations, the seed loader and every query.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+// The two engines the store runs on.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is the bot's database. It is safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	dsn     string
+	hooks   changeHooks
+}
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL selects PostgreSQL when set (postgres://...).
+	DatabaseURL string
+	// SQLitePath is the embedded database file used when DatabaseURL is empty.
+	SQLitePath string
+}
+
+// Open connects to the configured database. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	gcfg := &gorm.Config{Logger: logger.Discard, PrepareStmt: true}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	if cfg.DatabaseURL != "" {
+		dialect = Postgres
+		db, err = gorm.Open(postgres.Open(cfg.DatabaseURL), gcfg)
+	} else {
+		dialect = SQLite
+		path := cfg.SQLitePath
+		if path == "" {
+			path = "outreachbot.db"
+		}
+		// WAL lets readers run beside the single writer; busy_timeout waits instead of failing.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_txlock=immediate"
+		db, err = gorm.Open(sqlite.Open(dsn), gcfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %s", dialect, redactErr(err, cfg.DatabaseURL))
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		sqlDB.SetMaxOpenConns(1) // one writer; avoids SQLITE_BUSY between our own connections
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		return nil, fmt.Errorf("reach %s database: %s", dialect, redactErr(err, cfg.DatabaseURL))
+	}
+	return &Store{db: db, dialect: dialect, dsn: cfg.DatabaseURL}, nil
+}
+
+// Dialect reports the engine in use.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the gorm handle for packages that own their own tables' queries.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// SQL returns the underlying connection pool.
+func (s *Store) SQL() *sql.DB {
+	d, _ := s.db.DB()
+	return d
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.SQL().PingContext(ctx)
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error { return s.SQL().Close() }
+
+// ErrNotFound is returned when a row asked for by key does not exist.
+var ErrNotFound = errors.New("not found")
+
+// redactErr renders an error without the database password, which drivers sometimes echo.
+func redactErr(err error, dsn string) string {
+	msg := err.Error()
+	if dsn == "" {
+		return msg
+	}
+	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "***")
+		}
+	}
+	return strings.ReplaceAll(msg, dsn, RedactURL(dsn))
+}
+
+// RedactURL hides the password of a database URL for logs.
+func RedactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
+}
