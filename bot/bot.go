@@ -95,6 +95,11 @@ func New(d Deps) *Bot {
 	return b
 }
 
+// AddJob adds a job that runs beside the Slack connection until shutdown (call before Run).
+func (b *Bot) AddJob(job func(ctx context.Context) error) {
+	b.deps.Background = append(b.deps.Background, job)
+}
+
 // Poster returns the bot's Web API poster, for jobs that post on their own (digests).
 func (b *Bot) Poster() *Poster { return b.poster }
 

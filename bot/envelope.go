@@ -83,7 +83,10 @@ func (b *Bot) claim(ctx context.Context, evt socketmode.Event) (bool, error) {
 }
 
 func (b *Bot) ack(log *slog.Logger, req *socketmode.Request, payload any, received time.Time) {
-	if err := b.client.Ack(*req, payload); err != nil {
+	// AckCtx, not Ack: Ack waits forever once the connection is gone and its queue is full.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := b.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		log.Error("ack failed", "err", err)
 		return
 	}
@@ -108,11 +111,9 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 		Command: cmd.Command, Text: handlers.NormalizeSlackText(cmd.Text), UserID: cmd.UserID,
 		ChannelID: cmd.ChannelID, TriggerID: cmd.TriggerID, Admin: b.access.Admin(ctx, cmd.UserID),
 	}
-	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
-	defer cancel()
 	done := make(chan result, 1)
 	go func() {
-		resp, err := b.dispatch(hctx, log, cmd.Command, func(ctx context.Context) (handlers.Response, error) {
+		resp, err := b.run(ctx, log, cmd.Command, func(ctx context.Context) (handlers.Response, error) {
 			return b.deps.Registry.Dispatch(ctx, hreq)
 		})
 		done <- result{resp, err}
@@ -122,6 +123,11 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 	select {
 	case r := <-done:
 		resp := b.userFacing(log, cmd.Command, r)
+		if resp.Modal != nil {
+			b.ack(log, req, nil, received)
+			b.deliver(ctx, log, cmd.TriggerID, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, resp)
+			return
+		}
 		if body, err := json.Marshal(resp.Payload()); err == nil && len(body) < maxAckPayload && req.AcceptsResponsePayload {
 			b.ack(log, req, json.RawMessage(body), received)
 			return
@@ -131,37 +137,142 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 	case <-budget.C:
 		b.ack(log, req, nil, received)
 		r := <-done
-		b.respond(ctx, log, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, b.userFacing(log, cmd.Command, r))
+		b.deliver(ctx, log, cmd.TriggerID, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, b.userFacing(log, cmd.Command, r))
 	}
 }
 
-// interaction routes button clicks (and, later, modals and shortcuts) to handlers. Slack shows
-// the ack's absence as an error, so it acks first and answers through response_url.
+// interaction routes button clicks, modal submissions and shortcuts to handlers.
 func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode.Request, cb slack.InteractionCallback, received time.Time) {
 	log = log.With("interaction", string(cb.Type), "user", cb.User.ID)
-	b.ack(log, req, nil, received)
 	if !b.access.Allowed(ctx, cb.User.ID) {
 		log.Info("refused: user not allowed")
+		b.ack(log, req, nil, received)
 		b.respond(ctx, log, cb.ResponseURL, cb.Channel.ID, cb.User.ID, refusal())
 		return
 	}
-	if cb.Type != slack.InteractionTypeBlockActions {
+	admin := b.access.Admin(ctx, cb.User.ID)
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		b.viewSubmission(ctx, log, req, cb, admin, received)
+	case slack.InteractionTypeBlockActions:
+		// Slack wants block_actions acked empty; the answer goes through response_url.
+		b.ack(log, req, nil, received)
+		for _, act := range cb.ActionCallback.BlockActions {
+			a := handlers.Action{
+				ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
+				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
+			}
+			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (handlers.Response, error) {
+				return b.deps.Registry.HandleAction(ctx, a)
+			})
+			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
+		}
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		b.ack(log, req, nil, received)
+		sc := handlers.Shortcut{
+			CallbackID: cb.CallbackID, UserID: cb.User.ID, ChannelID: cb.Channel.ID, TriggerID: cb.TriggerID,
+			MessageText: cb.Message.Text, MessageTS: cb.Message.Timestamp, Admin: admin,
+		}
+		if cb.Message.Timestamp != "" && cb.Channel.ID != "" {
+			sc.Permalink = b.permalink(ctx, cb.Channel.ID, cb.Message.Timestamp)
+		}
+		resp, err := b.run(ctx, log, cb.CallbackID, func(ctx context.Context) (handlers.Response, error) {
+			return b.deps.Registry.HandleShortcut(ctx, sc)
+		})
+		b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, cb.CallbackID, result{resp, err}))
+	default:
+		b.ack(log, req, nil, received)
 		log.Info("interaction type not handled")
+	}
+}
+
+// viewSubmission answers a modal in the ack: field errors keep it open, anything else closes it.
+func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketmode.Request, cb slack.InteractionCallback, admin bool, received time.Time) {
+	v := handlers.ViewSubmission{
+		CallbackID: cb.View.CallbackID, PrivateMetadata: cb.View.PrivateMetadata, Values: viewValues(cb.View.State),
+		UserID: cb.User.ID, TriggerID: cb.TriggerID, Admin: admin,
+	}
+	var vr handlers.ViewResult
+	resp, err := b.run(ctx, log, cb.View.CallbackID, func(ctx context.Context) (handlers.Response, error) {
+		var err error
+		vr, err = b.deps.Registry.HandleView(ctx, v)
+		return handlers.Response{}, err
+	})
+	_ = resp
+	if err != nil {
+		failed := b.userFacing(log, cb.View.CallbackID, result{err: err})
+		b.ack(log, req, nil, received)
+		b.respond(ctx, log, "", cb.User.ID, cb.User.ID, failed)
 		return
 	}
-	admin := b.access.Admin(ctx, cb.User.ID)
-	for _, act := range cb.ActionCallback.BlockActions {
-		a := handlers.Action{
-			ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
-			TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
-		}
-		hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
-		resp, err := b.dispatch(hctx, log, act.ActionID, func(ctx context.Context) (handlers.Response, error) {
-			return b.deps.Registry.HandleAction(ctx, a)
-		})
-		cancel()
-		b.respond(ctx, log, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
+	if len(vr.Errors) > 0 {
+		b.ack(log, req, slack.NewErrorsViewSubmissionResponse(vr.Errors), received)
+		return
 	}
+	b.ack(log, req, nil, received)
+	if vr.Message != nil {
+		channel := vr.Channel
+		if channel == "" {
+			channel = cb.User.ID
+		}
+		if _, err := b.poster.PostMessage(ctx, channel, "", *vr.Message); err != nil {
+			log.Error("post after modal", "err", err)
+		}
+	}
+}
+
+// run runs a handler with the request deadline and the panic guard.
+func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (handlers.Response, error)) (handlers.Response, error) {
+	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
+	defer cancel()
+	return b.dispatch(hctx, log, name, f)
+}
+
+// deliver opens the response's modal, if any, and sends its message, if any.
+func (b *Bot) deliver(ctx context.Context, log *slog.Logger, triggerID, responseURL, channel, user string, resp handlers.Response) {
+	if resp.Modal != nil {
+		if err := b.poster.OpenView(ctx, triggerID, *resp.Modal); err != nil {
+			log.Error("open modal", "err", err)
+			resp = handlers.Ephemeral("I couldn't open the form in time; please try again.")
+		} else if resp.IsModalOnly() {
+			return
+		}
+	}
+	b.respond(ctx, log, responseURL, channel, user, resp)
+}
+
+func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		return ""
+	}
+	return link
+}
+
+// viewValues flattens a modal's state to block id → action id → value.
+func viewValues(state *slack.ViewState) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	if state == nil {
+		return out
+	}
+	for blockID, actions := range state.Values {
+		out[blockID] = map[string]string{}
+		for actionID, a := range actions {
+			val := a.Value
+			switch {
+			case a.SelectedOption.Value != "":
+				val = a.SelectedOption.Value
+			case a.SelectedConversation != "":
+				val = a.SelectedConversation
+			case a.SelectedChannel != "":
+				val = a.SelectedChannel
+			case a.SelectedUser != "":
+				val = a.SelectedUser
+			}
+			out[blockID][actionID] = val
+		}
+	}
+	return out
 }
 
 // eventsAPI handles events: the App Home tab is (re)published when a user opens it.

@@ -89,21 +89,6 @@ func (a *App) seedFresh(ctx context.Context) error {
 	return nil
 }
 
-// NewRegistry declares every command and interaction the bot answers.
-func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge) *handlers.Registry {
-	seg := handlers.Segment{
-		EmployeesMin: k.Segments.EmployeesMin, EmployeesMax: k.Segments.EmployeesMax,
-		Industries: k.Segments.Industries, Hubs: k.Segments.Hubs,
-	}
-	accounts := handlers.NewAccounts(st, dir, seg)
-	pains := handlers.NewPains(st)
-	actions := map[string]handlers.ActionFunc{}
-	for id, f := range accounts.Actions() {
-		actions[id] = f
-	}
-	return handlers.NewRegistry([]handlers.Command{accounts.Command(), pains.Command()}, actions)
-}
-
 // Background lists the jobs that run beside the Slack connection: keeping the account index in
 // step with other replicas, and forgetting old delivery claims.
 func (a *App) Background() []func(context.Context) error {

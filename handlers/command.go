@@ -70,22 +70,67 @@ func (c Command) Help() Response {
 	return Response{Text: c.Name + ": " + c.Description, Blocks: b.Blocks()}
 }
 
-// Registry holds the declared commands and interaction handlers.
-type Registry struct {
-	commands map[string]Command
-	actions  map[string]ActionFunc
+// Feature is one capability of the bot: a slash command and the interactions it owns. Every
+// handler type implements it; the registry, help, App Home and the manifest test read it.
+type Feature interface {
+	Command() Command
 }
 
-// NewRegistry declares the given commands and actions.
-func NewRegistry(commands []Command, actions map[string]ActionFunc) *Registry {
-	r := &Registry{commands: map[string]Command{}, actions: map[string]ActionFunc{}}
-	for _, c := range commands {
-		r.commands[c.Name] = c
-	}
-	for id, a := range actions {
-		r.actions[id] = a
+// ActionOwner is a feature with buttons: action ids routed to it.
+type ActionOwner interface {
+	Actions() map[string]ActionFunc
+}
+
+// ViewOwner is a feature with modals: view_submission callback ids routed to it.
+type ViewOwner interface {
+	Views() map[string]ViewFunc
+}
+
+// ShortcutOwner is a feature with global or message shortcuts: callback ids routed to it.
+type ShortcutOwner interface {
+	Shortcuts() map[string]ShortcutFunc
+}
+
+// Registry holds the declared commands and interaction handlers.
+type Registry struct {
+	commands  map[string]Command
+	actions   map[string]ActionFunc
+	views     map[string]ViewFunc
+	shortcuts map[string]ShortcutFunc
+}
+
+// NewRegistry declares the given features. Two features claiming one name or id is a
+// programming error and panics at start-up.
+func NewRegistry(features ...Feature) *Registry {
+	r := &Registry{commands: map[string]Command{}, actions: map[string]ActionFunc{},
+		views: map[string]ViewFunc{}, shortcuts: map[string]ShortcutFunc{}}
+	for _, f := range features {
+		c := f.Command()
+		mustAdd(r.commands, c.Name, c)
+		if o, ok := f.(ActionOwner); ok {
+			for id, a := range o.Actions() {
+				mustAdd(r.actions, id, a)
+			}
+		}
+		if o, ok := f.(ViewOwner); ok {
+			for id, v := range o.Views() {
+				mustAdd(r.views, id, v)
+			}
+		}
+		if o, ok := f.(ShortcutOwner); ok {
+			for id, sc := range o.Shortcuts() {
+				mustAdd(r.shortcuts, id, sc)
+			}
+		}
 	}
 	return r
+}
+
+func mustAdd[T any](m map[string]T, key string, v T) {
+	if _, dup := m[key]; dup {
+		panic("handlers: " + key + " is declared twice")
+	}
+	m[key] = v
 }
 
 // Commands lists the declared commands by name.
@@ -105,10 +150,18 @@ func (r *Registry) Command(name string) (Command, bool) {
 }
 
 // ActionIDs lists the action ids interactions are routed by.
-func (r *Registry) ActionIDs() []string {
-	out := make([]string, 0, len(r.actions))
-	for id := range r.actions {
-		out = append(out, id)
+func (r *Registry) ActionIDs() []string { return sortedKeys(r.actions) }
+
+// ShortcutIDs lists the shortcut callback ids.
+func (r *Registry) ShortcutIDs() []string { return sortedKeys(r.shortcuts) }
+
+// ViewIDs lists the modal callback ids.
+func (r *Registry) ViewIDs() []string { return sortedKeys(r.views) }
+
+func sortedKeys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
@@ -146,6 +199,63 @@ type Action struct {
 
 // ActionFunc answers an interaction.
 type ActionFunc func(ctx context.Context, a Action) (Response, error)
+
+// ViewSubmission is a modal the user submitted.
+type ViewSubmission struct {
+	CallbackID      string
+	PrivateMetadata string
+	// Values holds each input's value by block id then action id (plain text, selected
+	// option value, or selected conversation/user id).
+	Values    map[string]map[string]string
+	UserID    string
+	TriggerID string
+	Admin     bool
+}
+
+// ViewResult answers a modal submission: field errors keep the modal open; otherwise it closes
+// and Message, if set, is posted to the user.
+type ViewResult struct {
+	Errors  map[string]string // block id → message shown under that input
+	Message *Response
+	Channel string // where to post Message (a channel id, or the user id for a DM)
+}
+
+// ViewFunc answers a modal submission.
+type ViewFunc func(ctx context.Context, v ViewSubmission) (ViewResult, error)
+
+// Shortcut is a global or message shortcut the user chose.
+type Shortcut struct {
+	CallbackID string
+	UserID     string
+	ChannelID  string
+	TriggerID  string
+	// Message is the text, permalink and ts of the message a message shortcut was used on.
+	MessageText string
+	MessageTS   string
+	Permalink   string
+	Admin       bool
+}
+
+// ShortcutFunc answers a shortcut, usually with a Response whose Modal is set.
+type ShortcutFunc func(ctx context.Context, s Shortcut) (Response, error)
+
+// HandleView routes a modal submission by its callback id.
+func (r *Registry) HandleView(ctx context.Context, v ViewSubmission) (ViewResult, error) {
+	f, ok := r.views[v.CallbackID]
+	if !ok {
+		return ViewResult{}, fmt.Errorf("no handler for modal %q", v.CallbackID)
+	}
+	return f(ctx, v)
+}
+
+// HandleShortcut routes a shortcut by its callback id.
+func (r *Registry) HandleShortcut(ctx context.Context, s Shortcut) (Response, error) {
+	f, ok := r.shortcuts[s.CallbackID]
+	if !ok {
+		return Ephemeral("That shortcut belongs to an older version of me."), nil
+	}
+	return f(ctx, s)
+}
 
 // HandleAction routes an interaction by its action id.
 func (r *Registry) HandleAction(ctx context.Context, a Action) (Response, error) {

@@ -34,7 +34,13 @@ type Response struct {
 	InChannel bool
 	// ReplaceOriginal replaces the message an interaction came from.
 	ReplaceOriginal bool
+	// Modal, when set, is opened for the user (views.open with the request's trigger id) instead
+	// of, or besides, showing the message. A Response with only a Modal sends no message.
+	Modal *slack.ModalViewRequest `json:"-"`
 }
+
+// IsModalOnly reports whether the response only opens a modal.
+func (r Response) IsModalOnly() bool { return r.Modal != nil && r.Text == "" && len(r.Blocks) == 0 }
 
 // Payload is the JSON body Slack expects for a slash command response.
 type Payload struct {

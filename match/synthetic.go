@@ -8,7 +8,7 @@ import (
 
 // Synthetic returns n made-up but realistic accounts ("Nordwind Logistics GmbH", "Müller & Okafor AG",
 // "Bluepeak Analytics") with aliases and domains, for tests and benchmarks. The output depends only on
-// n and seed; names are distinct after Normalize, domains are distinct, and IDs run from 1 to n.
+// n and seed; names and aliases are all distinct after Normalize, domains are distinct, and IDs run from 1 to n.
 func Synthetic(n int, seed int64) []Entry {
 	if n <= 0 {
 		return nil
@@ -79,6 +79,10 @@ func Synthetic(n int, seed int64) []Entry {
 		if key == "" || names[key] {
 			continue
 		}
+		akey := Normalize(alias)
+		if names[akey] || akey == key {
+			alias = ""
+		}
 		domain := ""
 		if rng.IntN(100) < 85 {
 			base := asciiFold(domainBase)
@@ -90,7 +94,8 @@ func Synthetic(n int, seed int64) []Entry {
 		}
 		names[key] = true
 		var aliases []string
-		if alias != "" && Normalize(alias) != key {
+		if alias != "" {
+			names[akey] = true
 			aliases = append(aliases, alias)
 		}
 		out = append(out, Entry{ID: int64(len(out) + 1), Name: name, Aliases: aliases, Domain: domain})

@@ -143,7 +143,8 @@ func (s *Server) WaitForCalls(ctx context.Context, method string, n int) ([]Call
 	return out, err
 }
 
-// ResponseURLPosts returns every POST to a response_url, oldest first.
+// ResponseURLPosts returns every accepted POST to a response_url (not ones failed by
+// FailNext/RateLimit or without a JSON body), oldest first.
 func (s *Server) ResponseURLPosts() []ResponsePost {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,7 +205,7 @@ func parseArgs(r *http.Request, body []byte) (string, map[string]string) {
 	for k, v := range r.URL.Query() {
 		args[k] = v[0]
 	}
-	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
 		var m map[string]json.RawMessage
@@ -215,7 +216,6 @@ func parseArgs(r *http.Request, body []byte) (string, map[string]string) {
 		}
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.Header.Set("Content-Type", mime.FormatMediaType(ct, params))
 		if r.ParseMultipartForm(32<<20) == nil && r.MultipartForm != nil {
 			for k, v := range r.MultipartForm.Value {
 				args[k] = v[0]

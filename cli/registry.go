@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"outreachbot/handlers"
+	"outreachbot/store"
+	"outreachbot/store/seed"
+)
+
+// NewRegistry declares every command and interaction the bot answers.
+func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge) *handlers.Registry {
+	seg := handlers.Segment{
+		EmployeesMin: k.Segments.EmployeesMin, EmployeesMax: k.Segments.EmployeesMax,
+		Industries: k.Segments.Industries, Hubs: k.Segments.Hubs,
+	}
+	return handlers.NewRegistry(
+		handlers.NewAccounts(st, dir, seg),
+		handlers.NewPains(st),
+	)
+}

@@ -1,0 +1,1035 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// IDs of the realistic accounts; synthetic IDs run from 1 to n, so these sit far above.
+const (
+	idExpedia int64 = 9_000_001 + iota
+	idHM
+	idBol
+	idVolvoCars
+	idVolvofinans
+	idAmericanAirlines
+	idToyota
+	idZalando
+	idKiwi
+	idIKEA
+	idTelus
+	idSocGen
+	idSpotify
+	idRoadie
+	idRoadieDemo
+	idPort
+	idNetflix
+	idBooking
+	idWayfair
+	idSiemens
+	idEpic
+	idPalo
+	idHP
+	idBox
+	idWise
+	idATT
+	idMcDonalds
+	idLunar
+	idDAZN
+	idMercedes
+	idAmericanExpress // only in ambiguity tests
+	idVolvoGroup      // only in ambiguity tests
+)
+
+// realistic is a slice of the Backstage adopters list and the research report's accounts.
+func realistic() []Entry {
+	return []Entry{
+		{ID: idExpedia, Name: "Expedia Group", Aliases: []string{"Expedia"}, Domain: "expediagroup.com"},
+		{ID: idHM, Name: "H&M", Aliases: []string{"HM", "Hennes & Mauritz"}, Domain: "hm.com"},
+		{ID: idBol, Name: "bol.com", Domain: "bol.com"},
+		{ID: idVolvoCars, Name: "Volvo Cars", Domain: "volvocars.com"},
+		{ID: idVolvofinans, Name: "Volvofinans Bank", Domain: "volvofinans.se"},
+		{ID: idAmericanAirlines, Name: "American Airlines", Domain: "aa.com"},
+		{ID: idToyota, Name: "Toyota", Aliases: []string{"Toyota Motor Corporation"}, Domain: "toyota.com"},
+		{ID: idZalando, Name: "Zalando SE", Domain: "zalando.com"},
+		{ID: idKiwi, Name: "Kiwi.com", Domain: "kiwi.com"},
+		{ID: idIKEA, Name: "IKEA IT AB", Domain: "ingka.com"},
+		{ID: idTelus, Name: "Telus", Domain: "telus.com"},
+		{ID: idSocGen, Name: "Société Générale", Domain: "societegenerale.com"},
+		{ID: idSpotify, Name: "Spotify", Domain: "spotify.com"},
+		{ID: idRoadie, Name: "Roadie", Domain: "roadie.io"},
+		{ID: idRoadieDemo, Name: "Roadie Demo"},
+		{ID: idPort, Name: "Port", Domain: "getport.io"},
+		{ID: idNetflix, Name: "Netflix", Domain: "netflix.com"},
+		{ID: idBooking, Name: "Booking.com", Domain: "booking.com"},
+		{ID: idWayfair, Name: "Wayfair", Domain: "wayfair.com"},
+		{ID: idSiemens, Name: "Siemens AG", Aliases: []string{"Siemens"}, Domain: "siemens.com"},
+		{ID: idEpic, Name: "Epic Games", Domain: "epicgames.com"},
+		{ID: idPalo, Name: "Palo Alto Networks", Domain: "paloaltonetworks.com"},
+		{ID: idHP, Name: "HP Inc.", Aliases: []string{"Hewlett-Packard"}, Domain: "hp.com"},
+		{ID: idBox, Name: "Box", Domain: "box.com"},
+		{ID: idWise, Name: "Wise", Aliases: []string{"TransferWise"}, Domain: "wise.com"},
+		{ID: idATT, Name: "AT&T", Domain: "att.com"},
+		{ID: idMcDonalds, Name: "McDonald's", Domain: "mcdonalds.com"},
+		{ID: idLunar, Name: "Lunar", Domain: "lunar.app"},
+		{ID: idDAZN, Name: "DAZN", Domain: "dazn.com"},
+		{ID: idMercedes, Name: "Mercedes-Benz Tech Innovation", Aliases: []string{"MBTI"}, Domain: "mercedes-benz.io"},
+	}
+}
+
+func buildIndex(entries ...[]Entry) *Index {
+	ix := NewIndex()
+	for _, list := range entries {
+		for _, e := range list {
+			ix.Upsert(e)
+		}
+	}
+	return ix
+}
+
+var (
+	bigOnce sync.Once
+	bigIx   *Index
+)
+
+// bigIndex is the realistic list mixed into 100,000 synthetic accounts, built once per test binary.
+func bigIndex() *Index {
+	bigOnce.Do(func() {
+		syn := Synthetic(100_000, 42)
+		ix := NewIndex()
+		real := realistic()
+		for i, e := range syn {
+			ix.Upsert(e)
+			if i%3000 == 0 && len(real) > 0 {
+				ix.Upsert(real[0])
+				real = real[1:]
+			}
+		}
+		for _, e := range real {
+			ix.Upsert(e)
+		}
+		bigIx = ix
+	})
+	return bigIx
+}
+
+type acceptCase struct {
+	query string
+	want  Outcome
+	id    int64 // the account Best must be (Unique), or must be among Candidates (None/Ambiguous); 0: any
+	notID int64 // an account that must not be the Unique answer
+}
+
+var acceptance = []acceptCase{
+	{query: "expdia", want: Unique, id: idExpedia},
+	{query: "Expedia", want: Unique, id: idExpedia},
+	{query: "expedia group", want: Unique, id: idExpedia},
+	{query: "expediagroup.com", want: Unique, id: idExpedia},
+	{query: "https://www.expediagroup.com/about/", want: Unique, id: idExpedia},
+	{query: "h&m", want: Unique, id: idHM},
+	{query: "H&M", want: Unique, id: idHM},
+	{query: "hm", want: Unique, id: idHM},
+	{query: "H & M", want: Unique, id: idHM},
+	{query: "Hennes & Mauritz", want: Unique, id: idHM},
+	{query: "hennes and mauritz", want: None, notID: idHM}, // "and" is a word; see the suggestions test
+	{query: "BOL.COM", want: Unique, id: idBol},
+	{query: "bol.com", want: Unique, id: idBol},
+	{query: "volvo", want: Unique, id: idVolvoCars},
+	{query: "Volvo Cars", want: Unique, id: idVolvoCars},
+	{query: "volvocars", want: Unique, id: idVolvoCars},
+	{query: "volvofinans", want: Unique, id: idVolvofinans},
+	{query: "american", want: Unique, id: idAmericanAirlines},
+	{query: "americn airlines", want: Unique, id: idAmericanAirlines},
+	{query: "aa.com", want: Unique, id: idAmericanAirlines},
+	{query: "toyta", want: Unique, id: idToyota},
+	{query: "Toyota Motor Corp", want: Unique, id: idToyota},
+	{query: "zalando", want: Unique, id: idZalando},
+	{query: "Zalando SE", want: Unique, id: idZalando},
+	{query: "zalado", want: Unique, id: idZalando},
+	{query: "kiwi", want: Unique, id: idKiwi},
+	{query: "Kiwi.com", want: Unique, id: idKiwi},
+	{query: "ikea", want: Unique, id: idIKEA},
+	{query: "IKEA AB", want: Unique, id: idIKEA},
+	{query: "ingka.com", want: Unique, id: idIKEA},
+	{query: "telus.com", want: Unique, id: idTelus},
+	{query: "<https://www.telus.com/en|telus.com>", want: Unique, id: idTelus},
+	{query: "someone@telus.com", want: Unique, id: idTelus},
+	{query: "Telus", want: Unique, id: idTelus},
+	{query: "Societe Generale", want: Unique, id: idSocGen},
+	{query: "société générale", want: Unique, id: idSocGen},
+	{query: "SOCIÉTÉ  GÉNÉRALE!!", want: Unique, id: idSocGen},
+	{query: "socite generale", want: Unique, id: idSocGen},
+	{query: "Ñetflix", want: Unique, id: idNetflix},
+	{query: "netflx", want: Unique, id: idNetflix},
+	{query: "spotify", want: Unique, id: idSpotify},
+	{query: "spotfy", want: Unique, id: idSpotify},
+	{query: "Roadie", want: Unique, id: idRoadie},
+	{query: "roadie demo", want: Unique, id: idRoadieDemo},
+	{query: "port", want: Unique, id: idPort},
+	{query: "Port", want: Unique, id: idPort},
+	{query: "portal", notID: idPort, want: -1},
+	{query: "booking", want: Unique, id: idBooking},
+	{query: "palo alto", want: Unique, id: idPalo},
+	{query: "palo networks", want: Unique, id: idPalo},
+	{query: "hp", want: Unique, id: idHP},
+	{query: "Hewlett Packard", want: Unique, id: idHP},
+	{query: "att", want: Unique, id: idATT},
+	{query: "AT&T", want: Unique, id: idATT},
+	{query: "mcdonalds", want: Unique, id: idMcDonalds},
+	{query: "McDonald’s", want: Unique, id: idMcDonalds},
+	{query: "transferwise", want: Unique, id: idWise},
+	{query: "epic", want: Unique, id: idEpic},
+	{query: "dazn", want: Unique, id: idDAZN},
+	{query: "mercedes benz", want: Unique, id: idMercedes},
+	{query: "zzqx", want: None},
+	{query: "expedition", want: None, notID: idExpedia},
+	{query: "", want: None},
+	{query: "   ", want: None},
+	{query: "<!channel>", want: -1},
+}
+
+func checkCase(t *testing.T, ix *Index, c acceptCase, strictNone bool) {
+	t.Helper()
+	r := ix.Resolve(c.query)
+	desc := describe(r)
+	if c.notID != 0 && r.Outcome == Unique && r.Best.ID == c.notID {
+		t.Errorf("Resolve(%q) = %s; must not resolve to %d", c.query, desc, c.notID)
+	}
+	switch c.want {
+	case -1:
+		return
+	case Unique:
+		if r.Outcome != Unique || (c.id != 0 && r.Best.ID != c.id) {
+			t.Errorf("Resolve(%q) = %s; want unique %d", c.query, desc, c.id)
+		}
+	case None:
+		if strictNone && r.Outcome != None {
+			t.Errorf("Resolve(%q) = %s; want none", c.query, desc)
+		}
+		if r.Outcome == Unique && c.notID != 0 && r.Best.ID == c.notID {
+			t.Errorf("Resolve(%q) = %s; want no confident match", c.query, desc)
+		}
+	case Ambiguous:
+		if r.Outcome != Ambiguous {
+			t.Errorf("Resolve(%q) = %s; want ambiguous", c.query, desc)
+		}
+	}
+}
+
+func describe(r Result) string {
+	var b strings.Builder
+	b.WriteString(r.Outcome.String())
+	if r.Outcome == Unique {
+		fmt.Fprintf(&b, " %d %q via %q %.3f", r.Best.ID, r.Best.Name, r.Best.Matched, r.Best.Score)
+	}
+	for _, c := range r.Candidates {
+		fmt.Fprintf(&b, " [%d %q via %q %.3f]", c.ID, c.Name, c.Matched, c.Score)
+	}
+	return b.String()
+}
+
+func TestAcceptance(t *testing.T) {
+	ix := buildIndex(realistic())
+	for _, c := range acceptance {
+		t.Run(c.query, func(t *testing.T) { checkCase(t, ix, c, true) })
+	}
+}
+
+func TestAcceptanceAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 100,000 accounts")
+	}
+	ix := bigIndex()
+	if got, want := ix.Len(), 100_000+len(realistic()); got != want {
+		t.Fatalf("Len = %d, want %d", got, want)
+	}
+	for _, c := range acceptance {
+		// At scale a synthetic account may legitimately match a query that finds nothing
+		// among the realistic ones, so None cases only require that the wrong account is not chosen.
+		t.Run(c.query, func(t *testing.T) { checkCase(t, ix, c, c.query == "zzqx" || c.query == "") })
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"H&M", "hm"},
+		{"h&m", "hm"},
+		{"H & M", "hm"},
+		{"hm", "hm"},
+		{"h.m.", "hm"},
+		{"Hennes & Mauritz", "hennes mauritz"},
+		{"AT&T", "at t"},
+		{"BOL.COM", "bol com"},
+		{"bol.com", "bol com"},
+		{"https://www.Telus.com/en/home?x=1#top", "telus com"},
+		{"www.expediagroup.com", "expediagroup com"},
+		{"HTTP://hm.com:8080", "hm com"},
+		{"mailto:bob@telus.com", "telus com"},
+		{"<https://telus.com|telus.com>", "telus com"},
+		{"<!channel>", "channel"},
+		{"Société Générale", "societe generale"},
+		{"SOCIETE   generale", "societe generale"},
+		{"Ñetflix", "netflix"},
+		{"Müller & Söhne GmbH", "muller sohne gmbh"},
+		{"Straße", "strasse"},
+		{"Ørsted", "orsted"},
+		{"Łódź", "lodz"},
+		{"Æon", "aeon"},
+		{"McDonald's", "mcdonalds"},
+		{"McDonald’s", "mcdonalds"},
+		{"U.S. Bank", "us bank"},
+		{"A.P. Møller - Mærsk", "ap moller maersk"},
+		{"Coca-Cola", "coca cola"},
+		{"ＴＯＹＯＴＡ", "toyota"},
+		{"  Volvo\tCars \n", "volvo cars"},
+		{"Yahoo!", "yahoo"},
+		{"IKEA IT AB", "ikea it ab"},
+		{"トヨタ自動車", "トヨタ自動車"},
+		{"", ""},
+		{"  ", ""},
+		{"!!!", ""},
+		{"\xff\xfeabc", "abc"},
+		{"a\xffb", "ab"},
+	}
+	for _, c := range cases {
+		if got := Normalize(c.in); got != c.want {
+			t.Errorf("Normalize(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// Idempotent.
+	for _, c := range cases {
+		if n := Normalize(c.in); Normalize(n) != n {
+			t.Errorf("Normalize not idempotent on %q: %q → %q", c.in, n, Normalize(n))
+		}
+	}
+}
+
+func TestAmbiguous(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra []Entry
+		query string
+		want  []int64 // must all be in the pick-list
+	}{
+		{"american", []Entry{{ID: idAmericanExpress, Name: "American Express", Domain: "americanexpress.com"}}, "american", []int64{idAmericanAirlines, idAmericanExpress}},
+		{"volvo", []Entry{{ID: idVolvoGroup, Name: "Volvo Group", Aliases: []string{"AB Volvo"}, Domain: "volvogroup.com"}}, "volvo", []int64{idVolvoCars, idVolvoGroup}},
+		{"roadie prefix", nil, "road", []int64{idRoadie, idRoadieDemo}},
+		{"same name twice", []Entry{{ID: 77, Name: "Telus"}}, "telus", []int64{idTelus, 77}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, ix := range []*Index{buildIndex(realistic(), tt.extra), withExtra(tt.extra)} {
+				r := ix.Resolve(tt.query)
+				if r.Outcome != Ambiguous {
+					t.Fatalf("Resolve(%q) = %s; want ambiguous", tt.query, describe(r))
+				}
+				if len(r.Candidates) < 2 || len(r.Candidates) > MaxPickList {
+					t.Fatalf("pick-list of %d: %s", len(r.Candidates), describe(r))
+				}
+				for _, id := range tt.want {
+					if !slices.ContainsFunc(r.Candidates, func(c Candidate) bool { return c.ID == id }) {
+						t.Errorf("Resolve(%q) = %s; pick-list lacks %d", tt.query, describe(r), id)
+					}
+				}
+				if r.Best != (Candidate{}) {
+					t.Errorf("Best set on an ambiguous result: %+v", r.Best)
+				}
+			}
+			// An exact full name still wins outright among close ones.
+			ix := buildIndex(realistic(), tt.extra)
+			if tt.name == "american" {
+				if r := ix.Resolve("american express"); r.Outcome != Unique || r.Best.ID != idAmericanExpress {
+					t.Errorf("american express: %s", describe(r))
+				}
+				if r := ix.Resolve("amex"); r.Outcome == Unique && r.Best.ID == idAmericanAirlines {
+					t.Errorf("amex: %s", describe(r))
+				}
+			}
+			if tt.name == "volvo" {
+				if r := ix.Resolve("volvo group"); r.Outcome != Unique || r.Best.ID != idVolvoGroup {
+					t.Errorf("volvo group: %s", describe(r))
+				}
+			}
+		})
+	}
+}
+
+// withExtra returns the big index plus extra, on a private copy when extra is non-empty.
+func withExtra(extra []Entry) *Index {
+	if testing.Short() {
+		return buildIndex(realistic(), extra)
+	}
+	if len(extra) == 0 {
+		return bigIndex()
+	}
+	ix := buildIndex(Synthetic(20_000, 7), realistic(), extra)
+	return ix
+}
+
+func TestThresholds(t *testing.T) {
+	// Scores of the tiers the thresholds are set between (see score and MinConfidence/MinGap).
+	ix := buildIndex(realistic(), []Entry{{ID: idVolvoGroup, Name: "Volvo Group"}})
+	score := func(q string, id int64) float64 {
+		for _, c := range ix.Search(q, 50) {
+			if c.ID == id {
+				return c.Score
+			}
+		}
+		return 0
+	}
+	wholeWord := score("volvo", idVolvoCars)
+	otherWhole := score("volvo", idVolvoGroup)
+	prefixOfWord := score("volvo", idVolvofinans)
+	typo := score("expdia", idExpedia)
+	trigramOnly := score("expedition", idExpedia)
+	portal := score("portal", idPort)
+	t.Logf("whole word %.3f, other whole word %.3f, word prefix %.3f, typo %.3f, trigram only %.3f, portal→Port %.3f",
+		wholeWord, otherWhole, prefixOfWord, typo, trigramOnly, portal)
+	if wholeWord-prefixOfWord < MinGap {
+		t.Errorf("whole word (%.3f) must lead word prefix (%.3f) by MinGap", wholeWord, prefixOfWord)
+	}
+	if d := wholeWord - otherWhole; d < -MinGap || d > MinGap {
+		t.Errorf("two whole-word matches must be within MinGap: %.3f vs %.3f", wholeWord, otherWhole)
+	}
+	if typo < MinConfidence || prefixOfWord < MinConfidence {
+		t.Errorf("typo %.3f and word prefix %.3f must be confident", typo, prefixOfWord)
+	}
+	if trigramOnly >= MinConfidence || trigramOnly < MinSuggestion {
+		t.Errorf("trigram-only similarity %.3f must be a suggestion, not a match", trigramOnly)
+	}
+	if portal >= MinConfidence {
+		t.Errorf("portal → Port scored %.3f", portal)
+	}
+	if s := score("Roadie", idRoadie); s != 1 {
+		t.Errorf("exact score %.3f", s)
+	}
+	if s := score("Roadie", idRoadieDemo); s >= 1 || s < MinConfidence {
+		t.Errorf("Roadie → Roadie Demo %.3f", s)
+	}
+	if got := []int{maxTypos(3), maxTypos(4), maxTypos(7), maxTypos(8), maxTypos(20)}; !slices.Equal(got, []int{0, 1, 1, 2, 2}) {
+		t.Errorf("maxTypos = %v", got)
+	}
+}
+
+func TestTypoBudget(t *testing.T) {
+	ix := buildIndex(realistic(), []Entry{{ID: 1, Name: "Nordwind Logistics"}, {ID: 2, Name: "Acme"}})
+	cases := []struct {
+		q    string
+		want Outcome
+		id   int64
+	}{
+		{"nordwnd logistics", Unique, 1}, // 1 edit in an 8-letter word
+		{"nordvind logstiks", Unique, 1}, // 1 edit in an 8-letter word, 2 in a 9-letter one
+		{"nrdwnd logistics", Unique, 1},  // 2 edits in a 6-letter word, but only 2 in the 15-letter whole
+		{"nrdwnd", None, 0},              // 2 edits in 6 letters
+		{"nordwind logistisc", Unique, 1},
+		{"nrdwnd lgstcs", None, 0}, // too many
+		{"acme", Unique, 2},
+		{"acne", Unique, 2}, // 1 edit, 4 letters
+		{"acn", None, 0},    // 3 letters: exact or prefix only
+		{"ac", Unique, 2}, // word prefix
+		{"a", Ambiguous, 0},
+		{"axne", None, 0}, // 2 edits in 4 letters
+	}
+	for _, c := range cases {
+		r := ix.Resolve(c.q)
+		if r.Outcome != c.want || (c.id != 0 && r.Best.ID != c.id) {
+			t.Errorf("Resolve(%q) = %s; want %s %d", c.q, describe(r), c.want, c.id)
+		}
+	}
+}
+
+func TestShortQueries(t *testing.T) {
+	ix := buildIndex(realistic())
+	// One or two runes: exact or word prefix only, never typo or trigram similarity.
+	for _, q := range []string{"h", "x", "z", "ø", "hq", "qz", "1", "&"} {
+		for _, c := range ix.Search(q, 20) {
+			ok := false
+			nq := Normalize(q)
+			for _, s := range []string{c.Name, c.Matched} {
+				for _, w := range strings.Fields(Normalize(s)) {
+					ok = ok || strings.HasPrefix(w, nq)
+				}
+			}
+			if !ok {
+				t.Errorf("Search(%q) returned %q via %q", q, c.Name, c.Matched)
+			}
+		}
+	}
+	if r := ix.Resolve("b"); r.Outcome == None {
+		t.Errorf(`"b" should list the b-accounts: %s`, describe(r))
+	}
+}
+
+func TestNoneSuggestions(t *testing.T) {
+	ix := buildIndex(realistic())
+	r := ix.Resolve("zzqx")
+	if r.Outcome != None || len(r.Candidates) > MaxSuggestions {
+		t.Fatalf("zzqx: %s", describe(r))
+	}
+	r = ix.Resolve("expedition")
+	if r.Outcome != None {
+		t.Fatalf("expedition: %s", describe(r))
+	}
+	if len(r.Candidates) == 0 || r.Candidates[0].ID != idExpedia {
+		t.Errorf("expedition should suggest Expedia Group first: %s", describe(r))
+	}
+	r = ix.Resolve("portal")
+	if r.Outcome != None || len(r.Candidates) == 0 || r.Candidates[0].ID != idPort {
+		t.Errorf("portal should suggest Port without matching it: %s", describe(r))
+	}
+	r = ix.Resolve("hennes and mauritz")
+	if r.Outcome != None || len(r.Candidates) == 0 || r.Candidates[0].ID != idHM {
+		t.Errorf("hennes and mauritz should suggest H&M: %s", describe(r))
+	}
+	for _, c := range r.Candidates {
+		if c.Score >= MinConfidence || c.Score < MinSuggestion {
+			t.Errorf("suggestion score %.3f outside [MinSuggestion, MinConfidence)", c.Score)
+		}
+	}
+}
+
+func TestUpsertRemove(t *testing.T) {
+	ix := buildIndex(realistic())
+	n := ix.Len()
+	if n != len(realistic()) {
+		t.Fatalf("Len = %d", n)
+	}
+	// Rename: old name, alias and domain stop matching; the new ones match.
+	ix.Upsert(Entry{ID: idExpedia, Name: "Trivago", Aliases: []string{"trv"}, Domain: "trivago.com"})
+	if ix.Len() != n {
+		t.Fatalf("Len after replace = %d", ix.Len())
+	}
+	if name, ok := ix.Name(idExpedia); !ok || name != "Trivago" {
+		t.Fatalf("Name = %q %v", name, ok)
+	}
+	for _, q := range []string{"expedia", "expedia group", "expediagroup.com", "expdia"} {
+		for _, c := range ix.Search(q, 10) {
+			if c.ID == idExpedia {
+				t.Errorf("old term %q still finds %+v", q, c)
+			}
+		}
+	}
+	for _, q := range []string{"trivago", "trv", "trivago.com", "trivgo"} {
+		if r := ix.Resolve(q); r.Outcome != Unique || r.Best.ID != idExpedia || r.Best.Name != "Trivago" {
+			t.Errorf("Resolve(%q) = %s", q, describe(r))
+		}
+	}
+	// Replacing with a name shared by another account.
+	ix.Upsert(Entry{ID: idExpedia, Name: "Spotify"})
+	if r := ix.Resolve("spotify"); r.Outcome != Ambiguous {
+		t.Errorf("two accounts named Spotify: %s", describe(r))
+	}
+	// Remove.
+	ix.Remove(idExpedia)
+	ix.Remove(idExpedia)
+	ix.Remove(123456789)
+	if ix.Len() != n-1 {
+		t.Fatalf("Len after remove = %d", ix.Len())
+	}
+	if _, ok := ix.Name(idExpedia); ok {
+		t.Fatal("Name of removed account")
+	}
+	if r := ix.Resolve("spotify"); r.Outcome != Unique || r.Best.ID != idSpotify {
+		t.Errorf("after remove: %s", describe(r))
+	}
+	if r := ix.Resolve("trivago"); r.Outcome == Unique {
+		t.Errorf("removed account still resolves: %s", describe(r))
+	}
+	// Remove everything, then add back: the index is reusable and consistent.
+	for _, e := range realistic() {
+		ix.Remove(e.ID)
+	}
+	if ix.Len() != 0 || ix.termCount != 0 {
+		t.Fatalf("Len = %d, terms = %d after removing all", ix.Len(), ix.termCount)
+	}
+	for g, list := range ix.post {
+		if len(list) != 0 {
+			t.Fatalf("posting list %d still has %v", g, list)
+		}
+	}
+	if len(ix.exact) != 0 {
+		t.Fatalf("exact map has %d keys", len(ix.exact))
+	}
+	if r := ix.Resolve("spotify"); r.Outcome != None || len(r.Candidates) != 0 {
+		t.Errorf("empty index: %s", describe(r))
+	}
+	for _, e := range realistic() {
+		ix.Upsert(e)
+	}
+	for _, c := range acceptance {
+		checkCase(t, ix, c, true)
+	}
+	// Entries with nothing searchable are counted and named but never matched.
+	ix.Upsert(Entry{ID: 5, Name: "!!!"})
+	if name, ok := ix.Name(5); !ok || name != "!!!" || ix.Len() != n+1 {
+		t.Errorf("Name(5) = %q %v, Len %d", name, ok, ix.Len())
+	}
+	// The caller's alias slice is copied.
+	aliases := []string{"Quux"}
+	ix.Upsert(Entry{ID: 6, Name: "Foobar Labs", Aliases: aliases})
+	aliases[0] = "Other"
+	if r := ix.Resolve("quux"); r.Outcome != Unique || r.Best.Matched != "Quux" {
+		t.Errorf("alias copy: %s", describe(r))
+	}
+}
+
+func TestChurn(t *testing.T) {
+	// Random upserts and removes against a reference map; every live account must find itself by name.
+	rng := rand.New(rand.NewPCG(1, 2))
+	pool := Synthetic(3000, 3)
+	ix := NewIndex()
+	live := map[int64]Entry{}
+	for step := 0; step < 20000; step++ {
+		e := pool[rng.IntN(len(pool))]
+		switch rng.IntN(3) {
+		case 0:
+			ix.Remove(e.ID)
+			delete(live, e.ID)
+		default:
+			if rng.IntN(4) == 0 { // replace with another pool member's strings
+				o := pool[rng.IntN(len(pool))]
+				e = Entry{ID: e.ID, Name: o.Name + " Renamed", Aliases: o.Aliases, Domain: ""}
+			}
+			ix.Upsert(e)
+			live[e.ID] = e
+		}
+	}
+	if ix.Len() != len(live) {
+		t.Fatalf("Len %d, want %d", ix.Len(), len(live))
+	}
+	for id, e := range live {
+		r := ix.Resolve(e.Name)
+		found := r.Outcome == Unique && r.Best.ID == id || slices.ContainsFunc(r.Candidates, func(c Candidate) bool { return c.ID == id })
+		if !found {
+			t.Fatalf("%d %q: %s", id, e.Name, describe(r))
+		}
+	}
+	postings := 0
+	for _, l := range ix.post {
+		postings += len(l)
+	}
+	t.Logf("%d live accounts, %d terms, %d postings, %d free term ids", len(live), ix.termCount, postings, len(ix.freeTerms))
+}
+
+func TestSearch(t *testing.T) {
+	ix := buildIndex(realistic(), []Entry{{ID: idVolvoGroup, Name: "Volvo Group"}})
+	got := ix.Search("volvo", 10)
+	if len(got) < 3 {
+		t.Fatalf("Search(volvo) = %v", got)
+	}
+	if !sort.SliceIsSorted(got, func(i, j int) bool { return got[i].Score > got[j].Score }) {
+		t.Errorf("not sorted: %v", got)
+	}
+	ids := map[int64]bool{}
+	for _, c := range got {
+		if ids[c.ID] {
+			t.Errorf("duplicate %d", c.ID)
+		}
+		ids[c.ID] = true
+		if c.Score < MinSuggestion || c.Score > 1 {
+			t.Errorf("score %v", c.Score)
+		}
+	}
+	if got[2].ID != idVolvofinans {
+		t.Errorf("third should be Volvofinans: %v", got)
+	}
+	if n := len(ix.Search("volvo", 1)); n != 1 {
+		t.Errorf("limit 1 gave %d", n)
+	}
+	if n := len(ix.Search("a", 0)); n > 10 {
+		t.Errorf("default limit gave %d", n)
+	}
+	if got := ix.Search("zzqx", 5); len(got) != 0 {
+		t.Errorf("zzqx: %v", got)
+	}
+	if got := NewIndex().Search("volvo", 5); len(got) != 0 {
+		t.Errorf("empty index: %v", got)
+	}
+	if got := ix.Search("kiwi.com", 3); len(got) == 0 || got[0].Matched != "Kiwi.com" || got[0].Score != 1 {
+		t.Errorf("kiwi.com: %v", got)
+	}
+}
+
+func TestSynthetic(t *testing.T) {
+	a := Synthetic(5000, 1)
+	b := Synthetic(5000, 1)
+	c := Synthetic(5000, 2)
+	if !slices.EqualFunc(a, b, entryEqual) {
+		t.Fatal("not deterministic")
+	}
+	if slices.EqualFunc(a, c, entryEqual) {
+		t.Fatal("seed ignored")
+	}
+	names, domains := map[string]bool{}, map[string]bool{}
+	withAlias, withDomain := 0, 0
+	for i, e := range a {
+		if e.ID != int64(i+1) {
+			t.Fatalf("ID %d at %d", e.ID, i)
+		}
+		k := Normalize(e.Name)
+		if names[k] {
+			t.Fatalf("duplicate name %q", e.Name)
+		}
+		names[k] = true
+		if e.Domain != "" {
+			if domains[e.Domain] {
+				t.Fatalf("duplicate domain %q", e.Domain)
+			}
+			domains[e.Domain] = true
+			withDomain++
+			if _, ok := hostOf(e.Domain); !ok {
+				t.Errorf("bad domain %q", e.Domain)
+			}
+		}
+		if len(e.Aliases) > 0 {
+			withAlias++
+		}
+	}
+	t.Logf("sample: %v", a[:8])
+	t.Logf("%d with alias, %d with domain of %d", withAlias, withDomain, len(a))
+	if withAlias < len(a)/5 || withDomain < len(a)/2 {
+		t.Errorf("too few aliases (%d) or domains (%d)", withAlias, withDomain)
+	}
+	if Synthetic(0, 1) != nil {
+		t.Error("Synthetic(0)")
+	}
+}
+
+func entryEqual(a, b Entry) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Domain == b.Domain && slices.Equal(a.Aliases, b.Aliases)
+}
+
+// TestSyntheticFindsItself checks that synthetic accounts resolve by their own names, aliases and
+// domains and by a typo'd name, at 100,000 accounts.
+func TestSyntheticFindsItself(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 100,000 accounts")
+	}
+	ix := bigIndex()
+	syn := Synthetic(100_000, 42)
+	rng := rand.New(rand.NewPCG(5, 6))
+	var exactMiss, typoMiss, typoWrong, typoTotal int
+	for i := 0; i < 2000; i++ {
+		e := syn[rng.IntN(len(syn))]
+		for _, q := range append([]string{e.Name, e.Domain}, e.Aliases...) {
+			if q == "" {
+				continue
+			}
+			r := ix.Resolve(q)
+			if !(r.Outcome == Unique && r.Best.ID == e.ID) && !slices.ContainsFunc(r.Candidates, func(c Candidate) bool { return c.ID == e.ID }) {
+				exactMiss++
+				if exactMiss < 5 {
+					t.Errorf("Resolve(%q) = %s; want %d", q, describe(r), e.ID)
+				}
+			}
+		}
+		q := typo(rng, e.Name)
+		if q == e.Name {
+			continue
+		}
+		typoTotal++
+		r := ix.Resolve(q)
+		switch {
+		case r.Outcome == Unique && r.Best.ID == e.ID:
+		case r.Outcome == Unique:
+			typoWrong++
+		case !slices.ContainsFunc(r.Candidates, func(c Candidate) bool { return c.ID == e.ID }):
+			typoMiss++
+			if typoMiss <= 10 {
+				t.Logf("typo %q for %q: %s", q, e.Name, describe(r))
+			}
+		}
+	}
+	t.Logf("typo queries: %d, wrong unique %d, target not offered %d", typoTotal, typoWrong, typoMiss)
+	if typoMiss+typoWrong > typoTotal/20 {
+		t.Errorf("too many typo failures: %d wrong, %d missing of %d", typoWrong, typoMiss, typoTotal)
+	}
+}
+
+// typo makes one edit (delete, swap, substitute) inside the longest word of s.
+func typo(rng *rand.Rand, s string) string {
+	words := strings.Fields(s)
+	w := 0
+	for i := range words {
+		if utf8.RuneCountInString(words[i]) > utf8.RuneCountInString(words[w]) {
+			w = i
+		}
+	}
+	r := []rune(words[w])
+	if len(r) < 5 {
+		return s
+	}
+	i := 1 + rng.IntN(len(r)-2)
+	switch rng.IntN(3) {
+	case 0:
+		r = append(r[:i], r[i+1:]...)
+	case 1:
+		r[i], r[i+1] = r[i+1], r[i]
+	default:
+		r[i] = 'a' + rune(rng.IntN(26))
+	}
+	words[w] = string(r)
+	return strings.Join(words, " ")
+}
+
+func TestNeverPanics(t *testing.T) {
+	ix := buildIndex(realistic())
+	inputs := []string{
+		"", " ", "\x00", "\xff", "\xc3", "<!channel>", "<@U123|bob>", "<>", "<|>", "<", ">", "|",
+		strings.Repeat("a", 10_000), strings.Repeat("expedia ", 1300), strings.Repeat("é", 5000),
+		strings.Repeat("\xff", 10_000), strings.Repeat("& ", 5000), strings.Repeat("a b ", 3000),
+		"https://", "http://.", "mailto:", "@", "www.", "..", "a.b", "x://y", ":", "a:1",
+		"🦄🦄🦄", "\u0301\u0301", "ǅ", "ﬁ", "Ⅻ", "\u200b\u200b", "a\u0000b", "‮evil",
+	}
+	for _, in := range inputs {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("panic on %q: %v", trunc(in), p)
+				}
+			}()
+			r := ix.Resolve(in)
+			if len(r.Candidates) > MaxPickList {
+				t.Errorf("%d candidates", len(r.Candidates))
+			}
+			ix.Search(in, 5)
+			ix.Upsert(Entry{ID: 424242, Name: in, Aliases: []string{in, ""}, Domain: in})
+			ix.Resolve(in)
+			ix.Remove(424242)
+		}()
+	}
+	// 10 KB queries stay fast.
+	start := time.Now()
+	ix.Resolve(strings.Repeat("volvo cars ", 1000))
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("10 KB query took %v", d)
+	}
+}
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+func FuzzResolve(f *testing.F) {
+	for _, c := range acceptance {
+		f.Add(c.query)
+	}
+	for _, s := range []string{"\xff", "<!channel>", strings.Repeat("x", 10_000), "a&b", "www.", "http://a.b/c"} {
+		f.Add(s)
+	}
+	ix := buildIndex(realistic(), Synthetic(2000, 9))
+	f.Fuzz(func(t *testing.T, q string) {
+		r := ix.Resolve(q)
+		switch r.Outcome {
+		case Unique:
+			if r.Best.Score < MinConfidence || r.Best.Score > 1 {
+				t.Fatalf("unique with score %v", r.Best.Score)
+			}
+			if _, ok := ix.Name(r.Best.ID); !ok {
+				t.Fatalf("unknown id %d", r.Best.ID)
+			}
+		case Ambiguous:
+			if len(r.Candidates) < 2 || len(r.Candidates) > MaxPickList {
+				t.Fatalf("ambiguous with %d candidates", len(r.Candidates))
+			}
+		case None:
+			if len(r.Candidates) > MaxSuggestions {
+				t.Fatalf("%d suggestions", len(r.Candidates))
+			}
+		default:
+			t.Fatalf("outcome %d", r.Outcome)
+		}
+		n := Normalize(q)
+		if !utf8.ValidString(n) || Normalize(n) != n || strings.Contains(n, "  ") || strings.TrimSpace(n) != n {
+			t.Fatalf("Normalize(%q) = %q", q, n)
+		}
+		// Every indexed name finds its account exactly.
+		if n != "" && len(n) <= maxTermBytes {
+			ix2 := NewIndex()
+			ix2.Upsert(Entry{ID: 1, Name: q})
+			if r := ix2.Resolve(q); r.Outcome != Unique || r.Best.ID != 1 || r.Best.Score != 1 {
+				t.Fatalf("self lookup of %q (%q): %s", q, n, describe(r))
+			}
+		}
+	})
+}
+
+func TestConcurrent(t *testing.T) {
+	ix := buildIndex(realistic(), Synthetic(5000, 11))
+	extra := Synthetic(2000, 12)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan string, 16)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			qs := []string{"volvo", "expdia", "h&m", "telus.com", "zzqx", "nordwind", "kiwi"}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				q := qs[(i+g)%len(qs)]
+				r := ix.Resolve(q)
+				if q == "h&m" && (r.Outcome != Unique || r.Best.ID != idHM) {
+					select {
+					case errs <- describe(r):
+					default:
+					}
+				}
+				ix.Search(q, 5)
+				ix.Len()
+				ix.Name(idHM)
+			}
+		}(g)
+	}
+	for round := 0; round < 3; round++ {
+		for i, e := range extra {
+			e.ID += 1_000_000
+			if i%2 == 0 {
+				ix.Upsert(e)
+			} else {
+				ix.Remove(e.ID - 1)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("h&m during writes: %s", e)
+	}
+}
+
+func TestMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 100,000 accounts")
+	}
+	entries := Synthetic(100_000, 42)
+	bytes, ix := measureBuild(entries)
+	terms := ix.termCount
+	t.Logf("100,000 accounts, %d terms: %.1f MB live heap", terms, float64(bytes)/(1<<20))
+	if bytes > 64<<20 {
+		t.Errorf("index uses %.1f MB", float64(bytes)/(1<<20))
+	}
+}
+
+// measureBuild returns the live heap growth caused by indexing entries (the entries themselves excluded).
+func measureBuild(entries []Entry) (uint64, *Index) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ix := NewIndex()
+	for _, e := range entries {
+		ix.Upsert(e)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(entries)
+	return after.HeapAlloc - before.HeapAlloc, ix
+}
+
+var benchQueries struct {
+	once        sync.Once
+	ix          *Index
+	exact, typo []string
+}
+
+func benchSetup(b *testing.B) {
+	benchQueries.once.Do(func() {
+		syn := Synthetic(100_000, 42)
+		ix := buildIndex(syn, realistic())
+		rng := rand.New(rand.NewPCG(9, 9))
+		var exact, typos []string
+		for i := 0; i < 1000; i++ {
+			e := syn[rng.IntN(len(syn))]
+			switch i % 4 {
+			case 0, 1:
+				exact = append(exact, e.Name)
+			case 2:
+				if len(e.Aliases) > 0 {
+					exact = append(exact, e.Aliases[0])
+				} else {
+					exact = append(exact, strings.Fields(e.Name)[0])
+				}
+			case 3:
+				if e.Domain != "" {
+					exact = append(exact, e.Domain)
+				}
+			}
+			typos = append(typos, typo(rng, e.Name))
+		}
+		for _, c := range acceptance {
+			exact = append(exact, c.query)
+		}
+		benchQueries.ix, benchQueries.exact, benchQueries.typo = ix, exact, typos
+	})
+	b.ResetTimer()
+}
+
+func benchResolve(b *testing.B, qs []string) {
+	ix := benchQueries.ix
+	lat := make([]time.Duration, 0, b.N)
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		ix.Resolve(qs[i%len(qs)])
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)*50/100].Nanoseconds()), "p50-ns")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+	}
+}
+
+// BenchmarkResolve runs Resolve against 100,000 synthetic plus the realistic accounts.
+func BenchmarkResolve(b *testing.B) {
+	b.Run("exact", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.exact) })
+	b.Run("typo", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.typo) })
+	b.Run("short", func(b *testing.B) {
+		benchSetup(b)
+		benchResolve(b, []string{"a", "b", "no", "hm", "ab", "gmbh", "inc", "com", "logistics", "nord"})
+	})
+	b.Run("parallel", func(b *testing.B) {
+		benchSetup(b)
+		qs := append(slices.Clone(benchQueries.exact), benchQueries.typo...)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				benchQueries.ix.Resolve(qs[i%len(qs)])
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkBuild indexes 100,000 accounts and reports the index's live heap size.
+func BenchmarkBuild(b *testing.B) {
+	entries := Synthetic(100_000, 42)
+	for b.Loop() {
+		ix := NewIndex()
+		for _, e := range entries {
+			ix.Upsert(e)
+		}
+	}
+	b.StopTimer()
+	bytes, _ := measureBuild(entries)
+	b.ReportMetric(float64(bytes)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(bytes)/float64(len(entries)), "B/account")
+}
