@@ -207,3 +207,11 @@ func (Guidance) TableName() string { return "guidance" }
 
 // TableName maps Community to its table.
 func (Community) TableName() string { return "communities" }
+
+// SignalMention says a signal's text mentions an account or a pain point, and with which phrase.
+type SignalMention struct {
+	SignalID int64  `gorm:"primaryKey"`
+	Kind     string `gorm:"primaryKey"` // "account" or "pain"
+	RefID    int64  `gorm:"primaryKey"`
+	Phrase   string
+}
