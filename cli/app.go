@@ -27,20 +27,29 @@ type App struct {
 // Close releases the store.
 func (a *App) Close() error { return a.Store.Close() }
 
-// openApp opens the store, applies migrations, seeds a fresh store, loads the name index and
-// declares the handlers.
+// openApp opens the store and prepares the app over it.
 func openApp(ctx context.Context, opts config.Options, log *slog.Logger) (*App, error) {
-	k, err := seed.Load()
+	st, err := store.Open(ctx, store.Config{DatabaseURL: opts.DatabaseURL, SQLitePath: opts.DBPath})
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Config{DatabaseURL: opts.DatabaseURL, SQLitePath: opts.DBPath})
+	app, err := Prepare(ctx, opts, st, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+// Prepare applies migrations to an open store, seeds it if it is fresh, loads the account name
+// index and declares the handlers: exactly what every start does.
+func Prepare(ctx context.Context, opts config.Options, st *store.Store, log *slog.Logger) (*App, error) {
+	k, err := seed.Load()
 	if err != nil {
 		return nil, err
 	}
 	app := &App{Options: opts, Log: log, Store: st, Knowledge: k}
 	if err := app.prepare(ctx); err != nil {
-		st.Close()
 		return nil, err
 	}
 	return app, nil

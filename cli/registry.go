@@ -15,5 +15,6 @@ func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge) *hand
 	return handlers.NewRegistry(
 		handlers.NewAccounts(st, dir, seg),
 		handlers.NewPains(st),
+		handlers.NewMarket(st),
 	)
 }

@@ -1,23 +1,37 @@
 package match
 
 import (
+	"slices"
 	"testing"
 )
 
-func TestDebugGen(t *testing.T) {
+func TestDebugStats(t *testing.T) {
 	ix := bigIndex()
-	for _, q := range []string{"Willofworge Partners", "Müller & Sons Logstics", "Oceancvaft Medical", "Papdopoulos & Sons Cyber Defense"} {
+	var lens []int
+	total := 0
+	for _, l := range ix.wgrams {
+		if len(l) > 0 {
+			lens = append(lens, len(l))
+			total += len(l)
+		}
+	}
+	slices.Sort(lens)
+	t.Logf("vocab %d words, %d grams, %d gram postings, max list %v", len(ix.wordID), len(lens), total, lens[len(lens)-10:])
+	var pl []int
+	for _, w := range ix.words {
+		pl = append(pl, len(w.post))
+	}
+	slices.Sort(pl)
+	t.Logf("word postings top: %v", pl[len(pl)-20:])
+	for _, q := range []string{"Willowforge Partners", "Müller & Sons Logistics", "expdia", "nordwind", "Sagetek Home Care"} {
 		s := &scratch{}
-		qn := Normalize(q)
-		s.q[0].set(qn, 0)
+		s.q[0].set(Normalize(q), 0)
 		s.nq = 1
 		ix.generate(s, resolveK)
-		t.Logf("query %q grams %d", qn, len(s.q[0].grams))
-		for _, gl := range s.lists {
-			t.Logf("  list %d", gl.n)
+		tdf := 0
+		for _, m := range s.wm {
+			tdf += len(ix.words[m.word].post)
 		}
-		for _, c := range s.cand {
-			t.Logf("  cand %q score %.3f", ix.terms[c].norm, s.score(&s.q[0], ix.terms[c].norm))
-		}
+		t.Logf("%q: %d word matches, term postings %d, cand %d", q, len(s.wm), tdf, len(s.cand))
 	}
 }

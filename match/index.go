@@ -2,6 +2,7 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -16,26 +17,33 @@ type Entry struct {
 
 // Index is an in-memory fuzzy index of account names, aliases and domains; it is safe for concurrent use.
 //
-// Every name, alias and domain is stored as a normalized "term". A term's character trigrams (the
-// term padded with one space at each end, so word starts and ends are grams of their own) go into an
-// inverted index: gram → posting list of term ids. Lookups count gram overlap over the rarest posting
-// lists, rescore the best few dozen terms exactly, and keep the best term per account.
+// Every name, alias and domain is stored as a normalized "term" made of words. Each distinct word of
+// the vocabulary has a posting list of the terms containing it, and the vocabulary itself is indexed
+// by character trigrams (each word padded with a space at both ends, so word starts and ends are
+// grams of their own). A lookup finds, for every query word, the vocabulary words equal to it, starting
+// with it, within its typo budget, or merely similar; it then counts those words' postings from the
+// rarest query word up, rescores the best few dozen terms in full, and keeps the best term per account.
 //
-// Reads take a read lock; Upsert and Remove take the write lock and cost O(total length of the
-// posting lists they touch), which is fine for occasional edits.
+// Reads take a read lock; Upsert and Remove take the write lock and cost O(length of the posting
+// lists they touch), which is fine for occasional edits.
 type Index struct {
 	mu sync.RWMutex
 
-	entries     []entry         // by slot; a free slot has terms == nil and id == 0
+	entries     []entry         // by slot; a free slot has terms == nil
 	freeEntries []int32         // reusable entry slots
 	byID        map[int64]int32 // account id → entry slot
 
 	terms     []term
 	freeTerms []int32          // reusable term ids
-	post      [][]int32        // gram key → ids of the terms containing the gram (unordered)
+	termCount int              // live terms
 	exact     map[uint64]int32 // hash of a normalized term → first term id with that text
-	pool      sync.Pool        // *scratch
-	termCount int
+
+	words     []word
+	wordID    map[string]int32
+	freeWords []int32
+	wgrams    [][]int32 // trigram key → ids of vocabulary words containing it (unordered)
+
+	pool sync.Pool // *scratch
 }
 
 type entry struct {
@@ -58,7 +66,14 @@ type term struct {
 	slot   int32  // entry slot
 	next   int32  // next term id in the exact-match chain, or -1
 	field  int16
-	ngrams uint8 // distinct trigrams indexed for the term (capped at 255)
+	nwords uint8 // words in norm, capped at 255
+}
+
+type word struct {
+	text  string
+	post  []int32 // ids of the terms containing the word (unordered); empty when the id is free
+	runes uint8   // rune count, capped at 255
+	grams uint8   // distinct trigrams, capped at 255
 }
 
 // maxTermBytes caps the normalized length of an indexed term; longer text is cut at a word boundary.
@@ -67,9 +82,10 @@ const maxTermBytes = 160
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
-		byID:  make(map[int64]int32),
-		post:  make([][]int32, numGramKeys),
-		exact: make(map[uint64]int32),
+		byID:   make(map[int64]int32),
+		exact:  make(map[uint64]int32),
+		wordID: make(map[string]int32),
+		wgrams: make([][]int32, numGramKeys),
 	}
 }
 
@@ -93,11 +109,10 @@ func (ix *Index) Name(id int64) (string, bool) {
 
 // Upsert adds e, or replaces the account with the same ID (its old names, aliases and domain are dropped).
 func (ix *Index) Upsert(e Entry) {
-	var gramBuf []uint32
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if slot, ok := ix.byID[e.ID]; ok {
-		gramBuf = ix.removeSlot(slot, gramBuf)
+		ix.removeSlot(slot)
 	}
 	var slot int32
 	if n := len(ix.freeEntries); n > 0 {
@@ -107,7 +122,7 @@ func (ix *Index) Upsert(e Entry) {
 		slot = int32(len(ix.entries))
 		ix.entries = append(ix.entries, entry{})
 	}
-	en := entry{id: e.ID, name: e.Name, domain: e.Domain}
+	en := entry{id: e.ID, name: e.Name, domain: e.Domain, terms: []int32{}}
 	if len(e.Aliases) > 0 {
 		en.aliases = slices.Clone(e.Aliases)
 	}
@@ -121,7 +136,11 @@ func (ix *Index) Upsert(e Entry) {
 				return // same text as an earlier field of this entry
 			}
 		}
-		en.terms = append(en.terms, ix.addTerm(n, slot, field, &gramBuf))
+		var skip func(string) bool
+		if field == fieldDomain {
+			skip = func(w string) bool { return ix.joinsWords(w, en.terms) }
+		}
+		en.terms = append(en.terms, ix.addTerm(n, slot, field, skip))
 	}
 	add(e.Name, fieldName)
 	for i, a := range e.Aliases {
@@ -131,9 +150,6 @@ func (ix *Index) Upsert(e Entry) {
 		add(a, int16(i+1))
 	}
 	add(e.Domain, fieldDomain)
-	if en.terms == nil {
-		en.terms = []int32{} // mark the slot used even when nothing is searchable
-	}
 	ix.entries[slot] = en
 	ix.byID[e.ID] = slot
 }
@@ -143,22 +159,95 @@ func (ix *Index) Remove(id int64) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if slot, ok := ix.byID[id]; ok {
-		ix.removeSlot(slot, nil)
+		ix.removeSlot(slot)
 	}
 }
 
-func (ix *Index) removeSlot(slot int32, gramBuf []uint32) []uint32 {
+func (ix *Index) removeSlot(slot int32) {
 	en := &ix.entries[slot]
 	for _, t := range en.terms {
-		gramBuf = ix.removeTerm(t, gramBuf)
+		ix.removeTerm(t)
 	}
 	delete(ix.byID, en.id)
 	*en = entry{}
 	ix.freeEntries = append(ix.freeEntries, slot)
-	return gramBuf
 }
 
-func (ix *Index) addTerm(n string, slot int32, field int16, gramBuf *[]uint32) int32 {
+// termWords calls f for each distinct indexed word of a term. Domains are indexed without their
+// public suffix ("volvocars com" → "volvocars") so that "com" does not post every account.
+func termWords(n string, field int16, f func(w string)) {
+	if field == fieldDomain {
+		n = domainCore(n)
+	}
+	start := 0
+	for i := 0; i <= len(n); i++ {
+		if i < len(n) && n[i] != ' ' {
+			continue
+		}
+		w := n[start:i]
+		if w != "" && !seenBefore(n, start, w) {
+			f(w)
+		}
+		start = i + 1
+	}
+}
+
+// seenBefore reports whether word w occurs in n before byte offset at.
+func seenBefore(n string, at int, w string) bool {
+	for start := 0; start < at; {
+		end := strings.IndexByte(n[start:], ' ')
+		if end < 0 {
+			return false
+		}
+		if n[start:start+end] == w {
+			return true
+		}
+		start += end + 1
+	}
+	return false
+}
+
+// joinsWords reports whether w is two or more consecutive words of one of terms run together
+// ("volvocars" for "volvo cars"). Such domain words are not indexed: Resolve finds them by splitting
+// the query word, and indexing every "namesuffix" concatenation would bloat the vocabulary.
+func (ix *Index) joinsWords(w string, terms []int32) bool {
+	for _, t := range terms {
+		n := ix.terms[t].norm
+		for start := 0; start < len(n); {
+			end := start
+			parts := 0
+			rest := w
+			for end < len(n) {
+				e := strings.IndexByte(n[end:], ' ')
+				if e < 0 {
+					e = len(n) - end
+				}
+				word := n[end : end+e]
+				if !strings.HasPrefix(rest, word) {
+					break
+				}
+				rest = rest[len(word):]
+				parts++
+				end += e + 1
+				if rest == "" {
+					if parts >= 2 {
+						return true
+					}
+					break
+				}
+			}
+			sp := strings.IndexByte(n[start:], ' ')
+			if sp < 0 {
+				break
+			}
+			start += sp + 1
+		}
+	}
+	return false
+}
+
+// addTerm indexes normalized text n; words for which skip returns true get no postings.
+func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bool) int32 {
 	var id int32
 	if k := len(ix.freeTerms); k > 0 {
 		id = ix.freeTerms[k-1]
@@ -167,36 +256,66 @@ func (ix *Index) addTerm(n string, slot int32, field int16, gramBuf *[]uint32) i
 		id = int32(len(ix.terms))
 		ix.terms = append(ix.terms, term{})
 	}
-	*gramBuf = termGrams(n, field == fieldDomain, (*gramBuf)[:0])
-	for _, g := range *gramBuf {
-		ix.post[g] = append(ix.post[g], id)
-	}
+	termWords(n, field, func(w string) {
+		if skip != nil && skip(w) {
+			return
+		}
+		wid := ix.wordFor(w)
+		ix.words[wid].post = append(ix.words[wid].post, id)
+	})
 	h := hashString(n)
 	next := int32(-1)
 	if head, ok := ix.exact[h]; ok {
 		next = head
 	}
 	ix.exact[h] = id
-	ix.terms[id] = term{norm: n, slot: slot, next: next, field: field, ngrams: uint8(min(len(*gramBuf), 255))}
+	ix.terms[id] = term{norm: n, slot: slot, next: next, field: field, nwords: uint8(min(strings.Count(n, " ")+1, 255))}
 	ix.termCount++
 	return id
 }
 
-func (ix *Index) removeTerm(id int32, gramBuf []uint32) []uint32 {
-	t := &ix.terms[id]
-	gramBuf = termGrams(t.norm, t.field == fieldDomain, gramBuf[:0])
-	for _, g := range gramBuf {
-		list := ix.post[g]
-		if i := slices.Index(list, id); i >= 0 {
-			last := len(list) - 1
-			list[i] = list[last]
-			list = list[:last]
-			if len(list) == 0 {
-				list = nil
-			}
-			ix.post[g] = list
-		}
+// wordFor returns the vocabulary id of w, adding it if needed.
+func (ix *Index) wordFor(w string) int32 {
+	if id, ok := ix.wordID[w]; ok {
+		return id
 	}
+	var id int32
+	if k := len(ix.freeWords); k > 0 {
+		id = ix.freeWords[k-1]
+		ix.freeWords = ix.freeWords[:k-1]
+	} else {
+		id = int32(len(ix.words))
+		ix.words = append(ix.words, word{})
+	}
+	grams := wordGrams(w, nil)
+	for _, g := range grams {
+		ix.wgrams[g] = append(ix.wgrams[g], id)
+	}
+	ix.words[id] = word{text: w, runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255))}
+	ix.wordID[w] = id
+	return id
+}
+
+// removeTerm unindexes term id. It tries every word of the term: words skipped by addTerm simply
+// do not list the term.
+func (ix *Index) removeTerm(id int32) {
+	t := &ix.terms[id]
+	termWords(t.norm, t.field, func(w string) {
+		wid, ok := ix.wordID[w]
+		if !ok {
+			return
+		}
+		wd := &ix.words[wid]
+		wd.post = removeID(wd.post, id)
+		if len(wd.post) == 0 {
+			for _, g := range wordGrams(w, nil) {
+				ix.wgrams[g] = removeID(ix.wgrams[g], wid)
+			}
+			delete(ix.wordID, w)
+			*wd = word{}
+			ix.freeWords = append(ix.freeWords, wid)
+		}
+	})
 	h := hashString(t.norm)
 	if head := ix.exact[h]; head == id {
 		if t.next >= 0 {
@@ -215,7 +334,21 @@ func (ix *Index) removeTerm(id int32, gramBuf []uint32) []uint32 {
 	*t = term{slot: -1, next: -1}
 	ix.freeTerms = append(ix.freeTerms, id)
 	ix.termCount--
-	return gramBuf
+}
+
+// removeID deletes one occurrence of id from an unordered list.
+func removeID(list []int32, id int32) []int32 {
+	i := slices.Index(list, id)
+	if i < 0 {
+		return list
+	}
+	last := len(list) - 1
+	list[i] = list[last]
+	list = list[:last]
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
 
 // truncateWords cuts a normalized string to at most max bytes, at a word boundary when possible.
@@ -301,13 +434,9 @@ func appendGrams(dst []uint32, s string) []uint32 {
 	return dst
 }
 
-// termGrams returns the sorted distinct trigram keys indexed for a term. Domains are indexed by their
-// core ("volvocars com" → " volvocars ") so that every .com does not share " co", "com" and "om ".
-func termGrams(n string, domain bool, dst []uint32) []uint32 {
-	if domain {
-		n = domainCore(n)
-	}
-	dst = appendGrams(dst[:0], n)
+// wordGrams returns the sorted distinct trigram keys of " w ".
+func wordGrams(w string, dst []uint32) []uint32 {
+	dst = appendGrams(dst[:0], w)
 	slices.Sort(dst)
 	return slices.Compact(dst)
 }

@@ -17,6 +17,7 @@ import (
 //     a few letters without a decomposition are spelled out (ß→ss, æ→ae, ø→o, ł→l, …);
 //   - apostrophes vanish ("McDonald's" → "mcdonalds"); every other non-letter, non-digit rune,
 //     including "&", "." and "-", separates words;
+//   - the word "and" between two words is dropped, as "&" is;
 //   - runs of single-character words are joined, so "H&M", "H & M", "h.m." and "hm" all become "hm"
 //     and "U.S. Bank" becomes "us bank";
 //   - words are separated by exactly one space, with none at either end.
@@ -87,7 +88,21 @@ func Normalize(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return joinSingles(b.String())
+	return joinSingles(dropInnerAnd(b.String()))
+}
+
+// dropInnerAnd removes the word "and" between two other words, so "H and M" meets "H&M" and
+// "Johnson and Johnson" meets "Johnson & Johnson"; a leading or trailing "and" stays.
+func dropInnerAnd(s string) string {
+	for i := 0; ; {
+		j := strings.Index(s[i:], " and ")
+		if j < 0 {
+			return s
+		}
+		j += i
+		s = s[:j] + s[j+4:]
+		i = j
+	}
 }
 
 // foldSpecial spells out lower-case letters that NFKD does not decompose.

@@ -1,7 +1,9 @@
 package match
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -81,8 +83,7 @@ const (
 const (
 	maxQueryBytes = 1024 // raw query bytes looked at
 	maxQueryNorm  = 128  // normalized query bytes kept
-	genBudget     = 12000
-	resolveK      = 40 // terms rescored for Resolve
+	resolveK      = 40   // terms rescored for Resolve
 	maxSearch     = 100
 )
 
@@ -162,19 +163,25 @@ func clip(c []Candidate, n int) []Candidate {
 
 // scratch is per-lookup working memory, pooled.
 type scratch struct {
-	counts  []uint8
-	touched []int32
-	lists   []gramList
-	heap    []heapItem
-	cand    []int32
-	scored  []scoredTerm
-	q       [2]queryInfo
-	nq      int
-	tr      []rune   // term runes
-	tc      []rune   // term runes without spaces
-	ttoks   [][2]int // term word spans in tr
-	tgrams  []uint32
-	dl      []int
+	q        [2]queryInfo
+	nq       int
+	wm       []wordMatch
+	tokDF    []int
+	tg       []uint32 // trigrams of a query word
+	glists   []gramList
+	counts   []uint8 // by vocabulary word
+	wtouched []int32
+	wr       []rune
+	acc      []float32 // by term
+	touched  []int32
+	heap     []heapItem
+	cand     []int32
+	scored   []scoredTerm
+	tr       []rune   // term runes
+	tc       []rune   // term runes without spaces
+	ttoks    [][2]int // term word spans in tr
+	tgrams   []uint32
+	dl       []int
 }
 
 type gramList struct {
@@ -183,7 +190,7 @@ type gramList struct {
 }
 
 type heapItem struct {
-	est uint32
+	est float32
 	id  int32
 }
 
@@ -196,7 +203,8 @@ type queryInfo struct {
 	norm    string
 	runes   []rune
 	comp    []rune
-	toks    [][2]int
+	toks    [][2]int // word spans in runes
+	btoks   [][2]int // word spans in norm (bytes)
 	grams   []uint32 // sorted, distinct
 	short   bool     // at most 2 runes without spaces: exact and word-prefix matches only
 	penalty float64
@@ -208,9 +216,12 @@ func (q *queryInfo) set(norm string, penalty float64) {
 	q.runes = q.runes[:0]
 	q.comp = q.comp[:0]
 	q.toks = q.toks[:0]
-	start := 0
-	for _, r := range norm {
+	q.btoks = q.btoks[:0]
+	start, bstart := 0, 0
+	for bi, r := range norm {
 		if r == ' ' {
+			q.btoks = append(q.btoks, [2]int{bstart, bi})
+			bstart = bi + 1
 			q.toks = append(q.toks, [2]int{start, len(q.runes)})
 			q.runes = append(q.runes, r)
 			start = len(q.runes)
@@ -220,6 +231,7 @@ func (q *queryInfo) set(norm string, penalty float64) {
 		q.comp = append(q.comp, r)
 	}
 	q.toks = append(q.toks, [2]int{start, len(q.runes)})
+	q.btoks = append(q.btoks, [2]int{bstart, len(norm)})
 	q.short = len(q.comp) <= 2
 	q.grams = appendGrams(q.grams[:0], norm)
 	slices.Sort(q.grams)
@@ -227,6 +239,8 @@ func (q *queryInfo) set(norm string, penalty float64) {
 }
 
 func (q *queryInfo) tok(i int) []rune { return q.runes[q.toks[i][0]:q.toks[i][1]] }
+
+func (q *queryInfo) word(i int) string { return q.norm[q.btoks[i][0]:q.btoks[i][1]] }
 
 // rank returns up to want accounts ordered by score, rescoring at most k terms.
 func (ix *Index) rank(query string, k, want int) []Candidate {
@@ -344,73 +358,107 @@ func round4(x float64) float64 {
 	return float64(int64(x*10000+0.5)) / 10000
 }
 
-// generate appends to s.cand the k terms sharing the most query trigrams (relative to their own
-// trigram count). It walks posting lists from the rarest up and stops once genBudget postings have
-// been counted, so common grams ("ing", " co") cost nothing when rarer ones already narrow things down.
+// Candidate generation limits.
+const (
+	maxQueryWords  = 12    // query words looked up in the vocabulary
+	maxWordMatches = 48    // vocabulary words kept per query word
+	vocabBudget    = 20000 // vocabulary-trigram postings counted per query word
+	termBudget     = 15000 // term postings counted per query
+)
+
+// Quality of a vocabulary word as a match for a query word, before weighting by rarity.
+const (
+	qualExact   = 1.0
+	qualSplit   = 0.85 // "volvocars" = "volvo" + "cars"
+	qualTypo1   = 0.8
+	qualTypo2   = 0.65
+	qualPrefix  = 0.6 // plus up to 0.3 for covering more of the word
+	qualSimilar = 0.25
+	minSimilar  = 0.5 // trigram Dice needed to call two words similar
+)
+
+type wordMatch struct {
+	tok  int32
+	word int32
+	qual float32
+}
+
+// generate appends to s.cand up to k terms worth rescoring. For each query word it collects matching
+// vocabulary words (equal, split in two, within the typo budget, a word it starts, or merely similar);
+// then it adds up, per term, the rarity-weighted quality of the words it contains, walking the query
+// words from the rarest up until termBudget postings have been counted, so very common words
+// ("gmbh", "group") cost nothing when a rarer word already narrows things down.
 func (ix *Index) generate(s *scratch, k int) {
 	q := &s.q[0]
-	s.lists = s.lists[:0]
-	if len(q.comp) == 1 && len(q.toks) == 1 {
-		// One rune: words starting with it.
-		r := q.runes[0]
-		if _, ok := sym(r); ok {
-			for _, c := range " abcdefghijklmnopqrstuvwxyz0123456789" {
-				s.addList(ix, gramKey(' ', r, c))
-			}
-		} else {
-			s.addList(ix, gramKey(' ', r, ' '))
+	s.wm = s.wm[:0]
+	ntok := min(len(q.toks), maxQueryWords)
+	for i := 0; i < ntok; i++ {
+		tok := q.word(i)
+		dup := false
+		for j := 0; j < i; j++ {
+			dup = dup || q.word(j) == tok
 		}
-	} else {
-		for _, g := range q.grams {
-			s.addList(ix, g)
+		if !dup {
+			ix.matchWords(s, q, i)
 		}
 	}
-	if len(s.lists) == 0 {
+	if len(s.wm) == 0 {
 		return
 	}
-	slices.SortFunc(s.lists, func(a, b gramList) int { return a.n - b.n })
-
-	if cap(s.counts) < len(ix.terms) {
-		s.counts = make([]uint8, len(ix.terms)+len(ix.terms)/4)
+	// Order: rarest query word first (by total postings), best match first within a word.
+	s.tokDF = s.tokDF[:0]
+	for i := 0; i < ntok; i++ {
+		s.tokDF = append(s.tokDF, 0)
 	}
-	counts := s.counts[:len(ix.terms)]
+	for _, m := range s.wm {
+		s.tokDF[m.tok] += len(ix.words[m.word].post)
+	}
+	slices.SortFunc(s.wm, func(a, b wordMatch) int {
+		if a.tok != b.tok {
+			if da, db := s.tokDF[a.tok], s.tokDF[b.tok]; da != db {
+				return da - db
+			}
+			return int(a.tok - b.tok)
+		}
+		if a.qual != b.qual {
+			if a.qual > b.qual {
+				return -1
+			}
+			return 1
+		}
+		return len(ix.words[a.word].post) - len(ix.words[b.word].post)
+	})
+
+	if cap(s.acc) < len(ix.terms) {
+		s.acc = make([]float32, len(ix.terms)+len(ix.terms)/4)
+	}
+	acc := s.acc[:len(ix.terms)]
 	touched := s.touched[:0]
-	processed, lists := 0, 0
-	maxCount := uint8(0)
-	for i, gl := range s.lists {
-		list := ix.post[gl.key]
-		if i > 0 && processed+len(list) > genBudget {
+	n := float64(ix.termCount)
+	processed := 0
+	for i, m := range s.wm {
+		if i > 0 && m.tok != s.wm[i-1].tok && processed+s.tokDF[m.tok] > termBudget {
 			break
 		}
-		if len(list) > genBudget {
-			list = list[:genBudget]
+		post := ix.words[m.word].post
+		if processed+len(post) > termBudget {
+			post = post[:max(0, termBudget-processed)]
 		}
-		for _, t := range list {
-			c := counts[t]
-			if c == 0 {
+		w := m.qual * float32(1+math.Log1p(n/float64(1+len(ix.words[m.word].post))))
+		for _, t := range post {
+			if acc[t] == 0 {
 				touched = append(touched, t)
 			}
-			c++
-			counts[t] = c
-			if c > maxCount {
-				maxCount = c
-			}
+			acc[t] += w
 		}
-		processed += len(list)
-		lists++
+		processed += len(post)
 	}
 
-	// Keep the k best by est = count / (lists + term grams), a Dice-like ratio that prefers shorter
-	// terms among equal counts. Terms with less than half the best count are ignored.
-	minCount := max(1, maxCount/2)
+	// Keep the k best, preferring terms with fewer words among equals.
 	h := s.heap[:0]
 	for _, t := range touched {
-		c := counts[t]
-		counts[t] = 0
-		if c < minCount {
-			continue
-		}
-		est := uint32(c) << 16 / uint32(lists+int(ix.terms[t].ngrams))
+		est := acc[t] - 0.02*float32(ix.terms[t].nwords)
+		acc[t] = 0
 		if len(h) < k {
 			h = append(h, heapItem{est, t})
 			if len(h) == k {
@@ -430,10 +478,162 @@ func (ix *Index) generate(s *scratch, k int) {
 	s.heap = h[:0]
 }
 
-func (s *scratch) addList(ix *Index, key uint32) {
-	if n := len(ix.post[key]); n > 0 {
-		s.lists = append(s.lists, gramList{key, n})
+// matchWords appends to s.wm the vocabulary words matching query word i.
+func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
+	tok := q.word(i)
+	r := q.tok(i)
+	L := len(r)
+	first := len(s.wm)
+	add := func(w int32, qual float64) {
+		s.wm = append(s.wm, wordMatch{tok: int32(i), word: w, qual: float32(qual)})
 	}
+	exactID := int32(-1)
+	if id, ok := ix.wordID[tok]; ok {
+		exactID = id
+		add(id, qualExact)
+	}
+	if L == 1 {
+		// Words starting with this rune.
+		if _, ok := sym(r[0]); ok {
+			for _, c := range "abcdefghijklmnopqrstuvwxyz0123456789" {
+				for _, w := range ix.wgrams[gramKey(' ', r[0], c)] {
+					if len(s.wm)-first >= maxWordMatches {
+						return
+					}
+					add(w, qualPrefix+0.3/float64(ix.words[w].runes))
+				}
+			}
+		}
+		return
+	}
+
+	// Count shared trigrams over the vocabulary, rarest lists first.
+	s.tg = wordGrams(tok, s.tg)
+	s.glists = s.glists[:0]
+	for _, g := range s.tg {
+		if n := len(ix.wgrams[g]); n > 0 {
+			s.glists = append(s.glists, gramList{g, n})
+		}
+	}
+	slices.SortFunc(s.glists, func(a, b gramList) int { return a.n - b.n })
+	if cap(s.counts) < len(ix.words) {
+		s.counts = make([]uint8, len(ix.words)+len(ix.words)/4)
+	}
+	counts := s.counts[:len(ix.words)]
+	touched := s.wtouched[:0]
+	nproc, processed := 0, 0
+	for _, gl := range s.glists {
+		if nproc > 0 && processed+gl.n > vocabBudget {
+			break
+		}
+		for _, w := range ix.wgrams[gl.key] {
+			if counts[w] == 0 {
+				touched = append(touched, w)
+			}
+			counts[w]++
+		}
+		processed += gl.n
+		nproc++
+	}
+	// Grams missing from the vocabulary count as processed: no word shares them.
+	nproc += len(s.tg) - len(s.glists)
+	maxTy := maxTypos(L)
+	if q.short {
+		maxTy = 0
+	}
+	for _, w := range touched {
+		c := int(counts[w])
+		counts[w] = 0
+		if w == exactID {
+			continue
+		}
+		wd := &ix.words[w]
+		wl := int(wd.runes)
+		switch {
+		case c+1 >= nproc && wl > L && strings.HasPrefix(wd.text, tok):
+			add(w, qualPrefix+0.3*float64(L)/float64(wl))
+		case q.short:
+		case maxTy > 0 && wl-L <= maxTy && L-wl <= maxTy && c+4*maxTy >= nproc:
+			s.wr = appendRunes(s.wr[:0], wd.text)
+			if d := s.osa(r, s.wr, min(maxTy, maxTypos(wl))); d <= maxTy {
+				if d == 1 {
+					add(w, qualTypo1)
+				} else {
+					add(w, qualTypo2)
+				}
+				continue
+			}
+			fallthrough
+		default:
+			if L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(wd.grams)) {
+				add(w, qualSimilar)
+			}
+		}
+	}
+	s.wtouched = touched[:0]
+
+	// "volvocars" = "volvo" + "cars": split into at most 4 vocabulary words.
+	if exactID < 0 && !q.short && L >= 4 {
+		ix.splitWords(s, tok, add)
+	}
+
+	if len(s.wm)-first > maxWordMatches {
+		mine := s.wm[first:]
+		slices.SortFunc(mine, func(a, b wordMatch) int {
+			switch {
+			case a.qual > b.qual:
+				return -1
+			case a.qual < b.qual:
+				return 1
+			}
+			return int(ix.words[a.word].runes) - int(ix.words[b.word].runes)
+		})
+		s.wm = s.wm[:first+maxWordMatches]
+	}
+}
+
+// splitWords finds the segmentation of tok into the fewest (2 to 4) vocabulary words of at least two
+// bytes each and adds those words as qualSplit matches.
+func (ix *Index) splitWords(s *scratch, tok string, add func(int32, float64)) {
+	n := len(tok)
+	if n > 64 {
+		return
+	}
+	var segs [65]int8 // fewest words covering tok[:i], or 0 if none
+	var from [65]int8
+	segs[0] = 1 // offset by one so 0 means unreachable
+	for i := 0; i < n; i++ {
+		if segs[i] == 0 || segs[i] > 4 || !utf8.RuneStart(tok[i]) {
+			continue
+		}
+		for j := i + 2; j <= n; j++ {
+			if j < n && !utf8.RuneStart(tok[j]) {
+				continue
+			}
+			if i == 0 && j == n {
+				continue
+			}
+			if segs[j] != 0 && segs[j] <= segs[i]+1 {
+				continue
+			}
+			if _, ok := ix.wordID[tok[i:j]]; ok {
+				segs[j], from[j] = segs[i]+1, int8(i)
+			}
+		}
+	}
+	if segs[n] == 0 || segs[n] > 5 {
+		return
+	}
+	for j := n; j > 0; j = int(from[j]) {
+		add(ix.wordID[tok[from[j]:j]], qualSplit)
+	}
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }
 
 // min-heap on est.
@@ -555,7 +755,7 @@ func (s *scratch) alignScore(q *queryInfo) float64 {
 	return best
 }
 
-// matchWord compares query word i with term word j: equal, a prefix (last query word only), or
+// matchWord compares query word i with term word j: equal, a prefix, or
 // within the typo budget of the shorter word.
 func (s *scratch) matchWord(q *queryInfo, i, j int) (ok, partial bool, typos int) {
 	a := q.tok(i)
@@ -563,7 +763,7 @@ func (s *scratch) matchWord(q *queryInfo, i, j int) (ok, partial bool, typos int
 	if slices.Equal(a, b) {
 		return true, false, 0
 	}
-	if i == len(q.toks)-1 && len(a) < len(b) && slices.Equal(a, b[:len(a)]) {
+	if len(a) < len(b) && slices.Equal(a, b[:len(a)]) {
 		return true, true, 0
 	}
 	if q.short {

@@ -1,0 +1,129 @@
+package cli_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+type manifest struct {
+	Features struct {
+		SlashCommands []struct {
+			Command      string `yaml:"command"`
+			Description  string `yaml:"description"`
+			UsageHint    string `yaml:"usage_hint"`
+			ShouldEscape bool   `yaml:"should_escape"`
+		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Name       string `yaml:"name"`
+			Type       string `yaml:"type"`
+			CallbackID string `yaml:"callback_id"`
+		} `yaml:"shortcuts"`
+		AppHome struct {
+			HomeTab bool `yaml:"home_tab_enabled"`
+		} `yaml:"app_home"`
+	} `yaml:"features"`
+	OAuth struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		Events struct {
+			BotEvents []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
+		Interactivity struct {
+			Enabled bool `yaml:"is_enabled"`
+		} `yaml:"interactivity"`
+		SocketMode bool `yaml:"socket_mode_enabled"`
+	} `yaml:"settings"`
+}
+
+// TestManifest_matchesRouter keeps manifest.yml and the router in step both ways: every command
+// and shortcut the bot routes is declared in the manifest, and the manifest declares nothing the
+// bot would not answer.
+func TestManifest_matchesRouter(t *testing.T) {
+	raw, err := os.ReadFile("../manifest.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("manifest.yml is not valid YAML: %v", err)
+	}
+	app, err := cli.Prepare(context.Background(), config.Options{}, storetest.Open(t, store.SQLite), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routed, declared []string
+	for _, c := range app.Registry.Commands() {
+		routed = append(routed, c.Name)
+	}
+	for _, c := range m.Features.SlashCommands {
+		declared = append(declared, c.Command)
+		if c.Description == "" || len(c.Description) > 100 {
+			t.Errorf("%s: description must be 1–100 characters, is %d", c.Command, len(c.Description))
+		}
+		if c.UsageHint == "" || len(c.UsageHint) > 100 {
+			t.Errorf("%s: usage_hint must be 1–100 characters", c.Command)
+		}
+		if !c.ShouldEscape {
+			t.Errorf("%s: should_escape must be true so mentions arrive as ids", c.Command)
+		}
+	}
+	sameSet(t, "slash commands", routed, declared)
+
+	var shortcuts []string
+	for _, s := range m.Features.Shortcuts {
+		shortcuts = append(shortcuts, s.CallbackID)
+		if s.Type != "message" && s.Type != "global" {
+			t.Errorf("shortcut %s: type %q", s.CallbackID, s.Type)
+		}
+	}
+	sameSet(t, "shortcuts", app.Registry.ShortcutIDs(), shortcuts)
+
+	if !m.Settings.SocketMode || !m.Settings.Interactivity.Enabled || !m.Features.AppHome.HomeTab {
+		t.Error("socket mode, interactivity and the App Home tab must be on")
+	}
+	if !contains(m.Settings.Events.BotEvents, "app_home_opened") {
+		t.Error("app_home_opened must be subscribed: the bot publishes the Home tab on it")
+	}
+	for _, scope := range []string{"commands", "chat:write"} {
+		if !contains(m.OAuth.Scopes.Bot, scope) {
+			t.Errorf("bot scope %s is required", scope)
+		}
+	}
+	for _, scope := range m.OAuth.Scopes.Bot {
+		if strings.Contains(scope, "history") || strings.HasSuffix(scope, ":read") && scope != "usergroups:read" {
+			t.Errorf("scope %s is more than the bot needs", scope)
+		}
+	}
+}
+
+func sameSet(t *testing.T, what string, routed, declared []string) {
+	t.Helper()
+	sort.Strings(routed)
+	sort.Strings(declared)
+	if strings.Join(routed, ",") != strings.Join(declared, ",") {
+		t.Errorf("%s: the bot routes %v but manifest.yml declares %v", what, routed, declared)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,354 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/handlers"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// newApp prepares a store exactly as a first start does: report knowledge plus the embedded
+// ADOPTERS.md snapshot, the name index and every handler.
+func newApp(t *testing.T, d store.Dialect) *cli.App {
+	t.Helper()
+	st := storetest.Open(t, d)
+	app, err := cli.Prepare(context.Background(), config.Options{}, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("prepare app: %v", err)
+	}
+	return app
+}
+
+// ask runs a slash command line through the registry, as Slack and the terminal do.
+func ask(t *testing.T, app *cli.App, line string) handlers.Response {
+	t.Helper()
+	cmd, text, _ := strings.Cut(line, " ")
+	resp, err := app.Registry.Dispatch(context.Background(), handlers.Request{Command: cmd, Text: text, UserID: "U1", ChannelID: "C1"})
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	checkLimits(t, line, resp)
+	return resp
+}
+
+// checkLimits asserts a message is within Slack's Block Kit limits.
+func checkLimits(t *testing.T, line string, r handlers.Response) {
+	t.Helper()
+	if r.Text == "" {
+		t.Errorf("%s: no fallback text", line)
+	}
+	if len(r.Blocks) > handlers.MaxBlocks {
+		t.Errorf("%s: %d blocks, Slack allows %d", line, len(r.Blocks), handlers.MaxBlocks)
+	}
+	body, _ := json.Marshal(r.Blocks)
+	var blocks []struct {
+		Type string `json:"type"`
+		Text *struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Fields []struct {
+			Text string `json:"text"`
+		} `json:"fields"`
+	}
+	_ = json.Unmarshal(body, &blocks)
+	for i, b := range blocks {
+		if b.Type == "section" && b.Text != nil && len([]rune(b.Text.Text)) > handlers.MaxSectionText {
+			t.Errorf("%s: block %d section text is %d characters", line, i, len([]rune(b.Text.Text)))
+		}
+		if len(b.Fields) > handlers.MaxFields {
+			t.Errorf("%s: block %d has %d fields", line, i, len(b.Fields))
+		}
+	}
+}
+
+func TestAccountLookup_oddNamesAndTypos(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		cases := []struct {
+			query string
+			want  []string // what the card shows
+		}{
+			{"expedia", []string{"Expedia Group", "6x", "40-day", "5,000+", "Erik Lindgren"}},
+			{"expdia", []string{"Expedia Group", "6x"}},
+			{"EXPEDIA GROUP", []string{"Expedia Group"}},
+			{"h&m", []string{"H&M", "in production"}},
+			{"H&M", []string{"H&M"}},
+			{"BOL.COM", []string{"bol.com", "initial roll-out"}},
+			{"volvo", []string{"Volvo Cars"}},
+			{"american", []string{"American Airlines", "one month", "20 minutes"}},
+			{"toyta", []string{"Toyota", "$10 million"}},
+			{"  baillie   gifford ", []string{"Baillie Gifford", "Antony Rinaldi", "Roadie"}},
+			{"telus", []string{"Telus"}},
+			{"expediagroup.com", []string{"Expedia Group"}},
+		}
+		for _, c := range cases {
+			out := handlers.PlainText(ask(t, app, "/account "+c.query))
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("/account %s: answer lacks %q:\n%s", c.query, w, out)
+				}
+			}
+		}
+	})
+}
+
+func TestAccountCard_showsEverySection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := handlers.PlainText(ask(t, app, "/account baillie gifford"))
+		for _, want := range []string{
+			"Backstage: managed", "Key figures", "250", "Pain points", "Implementation complexity",
+			"Contacts (by decision power)", "Antony Rinaldi, Head of Architecture", "Latest signals",
+			"Competitors in play: Roadie", "Suggested next step", "Sources: report",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("card lacks %q:\n%s", want, out)
+			}
+		}
+	})
+}
+
+func TestAccountLookup_contactsRankedByDecisionPower(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		ctx := context.Background()
+		id, err := app.Store.UpsertAccount(ctx, &store.Account{Name: "Rankly Bank", Domain: "rankly.example", Industry: "financial services"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles, err := app.Store.DecisionRoles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ name, title string }{
+			{"Ann Other", "Staff Engineer"},
+			{"Pat Manager", "Platform Engineering Manager"},
+			{"Dee Director", "Director of Engineering"},
+			{"Val Vp", "VP of Engineering"},
+			{"Hal Head", "Head of Platform Engineering"},
+		} {
+			ct := store.Contact{AccountID: id, Name: c.name, Title: c.title, DecisionRank: store.RankTitle(c.title, roles), Handles: []string{}, SpokeAt: []string{}}
+			if err := app.Store.DB().Create(&ct).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := handlers.PlainText(ask(t, app, "/account rankly bank"))
+		order := []string{"Hal Head", "Val Vp", "Dee Director", "Pat Manager", "Ann Other"}
+		last := -1
+		for _, name := range order {
+			i := strings.Index(out, name)
+			if i < 0 || i < last {
+				t.Fatalf("contacts not ranked Head of Platform Engineering, VP, Director, Manager, others:\n%s", out)
+			}
+			last = i
+		}
+		if !strings.Contains(out, "Reach out to Hal Head") {
+			t.Errorf("next step does not name the top decision-maker:\n%s", out)
+		}
+	})
+}
+
+func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		// A second "American" company, added while the bot runs: the index must see it at once.
+		if _, err := app.Store.UpsertAccount(context.Background(), &store.Account{Name: "American Express", Domain: "americanexpress.com"}); err != nil {
+			t.Fatal(err)
+		}
+		resp := ask(t, app, "/account american")
+		out := handlers.PlainText(resp)
+		if !strings.Contains(out, "Several accounts match") || !strings.Contains(out, "[American Airlines]") || !strings.Contains(out, "[American Express]") {
+			t.Fatalf("want a pick-list with both Americans:\n%s", out)
+		}
+		// Choosing one from the pick-list shows its card in place of the list.
+		var id string
+		body, _ := json.Marshal(resp.Blocks)
+		var blocks []struct {
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+				Text     struct{ Text string } `json:"text"`
+			} `json:"elements"`
+		}
+		_ = json.Unmarshal(body, &blocks)
+		for _, b := range blocks {
+			for _, e := range b.Elements {
+				if e.Text.Text == "American Express" {
+					id = e.Value
+				}
+			}
+		}
+		card, err := app.Registry.HandleAction(context.Background(), handlers.Action{ActionID: handlers.ActionAccountPick, Value: id, UserID: "U1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := handlers.PlainText(card); !strings.HasPrefix(got, "American Express\n") || !card.ReplaceOriginal {
+			t.Errorf("picking American Express should replace the list with its card, got:\n%s", got)
+		}
+	})
+}
+
+func TestAccountLookup_noMatchSuggestsNearest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		for _, q := range []string{"zzqx", "expeditionary force"} {
+			out := handlers.PlainText(ask(t, app, "/account "+q))
+			if !strings.Contains(out, "No account matches "+q) {
+				t.Errorf("/account %s: want a clear no-match, got:\n%s", q, out)
+			}
+		}
+		out := handlers.PlainText(ask(t, app, "/account spotifyy music"))
+		if !strings.Contains(out, "Spotify") {
+			t.Errorf("want the nearest name suggested or matched:\n%s", out)
+		}
+	})
+}
+
+func TestAccountLookup_escapesWhatWasTyped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		for _, q := range []string{"<!channel>", "<@U123> & <!here>", "<https://evil.example|click>"} {
+			resp := ask(t, app, "/account "+q)
+			body, err := json.Marshal(resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := string(body)
+			for _, bad := range []string{"<!channel>", "<!here>", "<@U123>", "<https://evil"} {
+				// JSON escapes < as \u003c; look for both spellings.
+				if strings.Contains(raw, bad) || strings.Contains(raw, strings.ReplaceAll(bad, "<", `\u003c`)) {
+					t.Errorf("/account %s: the answer contains the control sequence %s unescaped: %s", q, bad, raw)
+				}
+			}
+			if !strings.Contains(raw, "\\u0026lt;") {
+				t.Errorf("/account %s: want the query echoed escaped as &lt;: %s", q, raw)
+			}
+		}
+	})
+}
+
+func TestAccountFind_segmentQueries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		ctx := context.Background()
+		add := func(name, industry string, employees int, hq string, stage store.Stage, pains ...string) {
+			id, err := app.Store.UpsertAccount(ctx, &store.Account{Name: name, Industry: industry, Employees: employees, HQ: hq, Stage: stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range pains {
+				var p store.PainPoint
+				if err := app.Store.DB().Where("key = ?", key).Take(&p).Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := app.Store.DB().Create(&store.AccountPain{AccountID: id, PainPointID: p.ID, Evidence: "test"}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		add("Thames Ledger", "financial services", 450, "London, UK", store.StageEvaluating, "yaml")
+		add("Thames Ledger Two", "financial services", 450, "London, UK", store.StageEvaluating)
+		add("Mersey Mutual", "financial services", 5000, "Liverpool, UK", store.StageEvaluating, "yaml")
+		add("Camden Care", "healthcare", 300, "London, UK", store.StageEvaluating, "yaml")
+		add("Shoreditch Bank", "financial services", 800, "London, UK", store.StageInitial, "yaml", "cost")
+
+		out := handlers.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`))
+		if !strings.Contains(out, "1 accounts match") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
+			t.Errorf("want exactly Thames Ledger:\n%s", out)
+		}
+		out = handlers.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london`))
+		if i, j := strings.Index(out, "Shoreditch Bank"), strings.Index(out, "Thames Ledger Two"); i < 0 || j < 0 || i > j {
+			t.Errorf("Shoreditch Bank (2 pain points, initial) should rank above Thames Ledger Two:\n%s", out)
+		}
+		for _, c := range []struct{ q, want string }{
+			{"/account find", "Add at least one filter"},
+			{"/account find size:big", "is not a size"},
+			{"/account find stage:happy", "is not a stage"},
+			{"/account find colour:blue", "I don't know the filter"},
+			{"/account find pain:zzzz", "is not a pain point I know"},
+			{`/account find industry:"financial services`, "quote is not closed"},
+			{"/account find industry:mining", "No account matches"},
+		} {
+			if out := handlers.PlainText(ask(t, app, c.q)); !strings.Contains(out, c.want) {
+				t.Errorf("%s: want %q, got:\n%s", c.q, c.want, out)
+			}
+		}
+	})
+}
+
+func TestPain_catalogueAndTopics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := handlers.PlainText(ask(t, app, "/pain"))
+		if !strings.Contains(out, "Implementation complexity requiring specialized engineering resources (implementation-complexity) — 5 accounts") {
+			t.Errorf("catalogue should count the accounts showing each pain:\n%s", out)
+		}
+		cases := []struct {
+			topic string
+			want  []string
+		}{
+			{"yaml", []string{"YAML", "Talking points", "Evidence"}},
+			{"adoption", []string{"adoption", "10%", "99%"}},
+			{"cost", []string{"$400–500K", "$150,000", "$30–65"}},
+			{"auth", []string{"Authentication"}},
+			{"implementation-complexity", []string{"4–7", "Baillie Gifford", "Accounts showing it (5)"}},
+			{"Implementaton complexty", []string{"Implementation complexity"}},
+		}
+		for _, c := range cases {
+			out := handlers.PlainText(ask(t, app, "/pain "+c.topic))
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("/pain %s: lacks %q:\n%s", c.topic, w, out)
+				}
+			}
+		}
+		if out := handlers.PlainText(ask(t, app, "/pain <!channel> quantum")); !strings.Contains(out, "I don't know a pain point called") {
+			t.Errorf("unknown topic: %s", out)
+		}
+	})
+}
+
+func TestHelp_everyCommandAndUnknownOnes(t *testing.T) {
+	app := newApp(t, store.SQLite)
+	for _, c := range app.Registry.Commands() {
+		for _, form := range []string{c.Name + " help", c.Name + " HELP", c.Name + " ?"} {
+			out := handlers.PlainText(ask(t, app, form))
+			if !strings.Contains(out, "Usage") || !strings.Contains(out, c.Name) {
+				t.Errorf("%s: want usage, got:\n%s", form, out)
+			}
+		}
+	}
+	out := handlers.PlainText(ask(t, app, "/acount expedia"))
+	if !strings.Contains(out, "I don't know the command /acount") || !strings.Contains(out, "/account") {
+		t.Errorf("unknown command: %s", out)
+	}
+	out = handlers.PlainText(ask(t, app, "/market frobnicate"))
+	if !strings.Contains(out, "I don't know the topic frobnicate") {
+		t.Errorf("unknown subcommand: %s", out)
+	}
+	out = handlers.PlainText(ask(t, app, "/account"))
+	if !strings.Contains(out, "Which account?") {
+		t.Errorf("empty /account: %s", out)
+	}
+}
+
+func TestAccountOwner_setAndShown(t *testing.T) {
+	app := newApp(t, store.SQLite)
+	out := handlers.PlainText(ask(t, app, "/account expedia owner @U0OWNER1"))
+	if !strings.Contains(out, "@U0OWNER1 now owns Expedia Group") {
+		t.Fatalf("owner not set: %s", out)
+	}
+	if out := handlers.PlainText(ask(t, app, "/account expedia")); !strings.Contains(out, "Owner: @U0OWNER1") {
+		t.Errorf("card does not show the owner:\n%s", out)
+	}
+	if out := handlers.PlainText(ask(t, app, "/account expedia owner bob")); !strings.Contains(out, "is not a Slack user") {
+		t.Errorf("bad owner: %s", out)
+	}
+}

@@ -1,0 +1,199 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"outreachbot/store"
+)
+
+// MarketStore is what the market command reads.
+type MarketStore interface {
+	Facts(ctx context.Context, subjectType string, subjectID int64) ([]store.Fact, error)
+	Competitors(ctx context.Context) ([]store.CompetitorWithFacts, error)
+	Events(ctx context.Context) ([]store.Event, error)
+	Communities(ctx context.Context) ([]store.Community, error)
+	GuidanceOf(ctx context.Context, kind string) ([]store.Guidance, error)
+	DecisionRoles(ctx context.Context) ([]store.DecisionRole, error)
+}
+
+// Market answers /market: the report's view of the market, competitors, events, communities,
+// who decides, and how to reach out.
+type Market struct {
+	store MarketStore
+}
+
+// NewMarket builds the /market handler.
+func NewMarket(st MarketStore) *Market { return &Market{store: st} }
+
+type marketTopic struct {
+	name, usage, description string
+	render                   func(ctx context.Context) (Response, error)
+}
+
+func (h *Market) topics() []marketTopic {
+	return []marketTopic{
+		{"overview", "/market", "the market in numbers and the target segment", h.overview},
+		{"competitors", "/market competitors", "Port, Cortex, OpsLevel, Humanitec, Roadie, Spotify Portal: what the report says and where they are in play", h.competitors},
+		{"events", "/market events", "conferences worth attending, with sizes and presenters", h.events},
+		{"communities", "/market communities", "where platform engineers talk, with member counts", h.communities},
+		{"roles", "/market roles", "who decides, ranked by decision power", h.roles},
+		{"outreach", "/market outreach", "outreach channels and the positioning rules for a warm first message", h.outreach},
+	}
+}
+
+// Command declares /market.
+func (h *Market) Command() Command {
+	c := Command{
+		Name:        "/market",
+		Description: "The report's market knowledge: numbers, competitors, events, communities, decision-makers, outreach rules.",
+		UsageHint:   "[competitors | events | communities | roles | outreach | help]",
+		Examples:    []string{"/market", "/market competitors", "/market outreach"},
+		Handle:      h.Handle,
+	}
+	for _, t := range h.topics() {
+		c.Forms = append(c.Forms, Subcommand{t.usage, t.description})
+	}
+	return c
+}
+
+// Handle answers /market.
+func (h *Market) Handle(ctx context.Context, req Request) (Response, error) {
+	topic := strings.ToLower(strings.TrimSpace(req.Text))
+	if topic == "" {
+		topic = "overview"
+	}
+	var names []string
+	for _, t := range h.topics() {
+		if t.name == topic || strings.TrimSuffix(t.name, "s") == topic {
+			return t.render(ctx)
+		}
+		names = append(names, "`"+t.name+"`")
+	}
+	return Ephemeral(fmt.Sprintf("I don't know the topic *%s*. Try one of %s, e.g. `/market competitors`.",
+		Escape(Truncate(req.Text, 60)), strings.Join(names, ", "))), nil
+}
+
+func (h *Market) overview(ctx context.Context) (Response, error) {
+	market, err := h.store.Facts(ctx, store.FactMarket, 0)
+	if err != nil {
+		return Response{}, err
+	}
+	segment, err := h.store.Facts(ctx, store.FactSegment, 0)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("The Backstage market")
+	b.Section("*In numbers*\n" + bullets(market, factLine))
+	b.Section("*Target segment*\n" + bullets(segment, factLine))
+	b.Context("More: `/market competitors`, `/market events`, `/market communities`, `/market roles`, `/market outreach`.")
+	return Response{Text: "The Backstage market in numbers", Blocks: b.Blocks()}, nil
+}
+
+func (h *Market) competitors(ctx context.Context) (Response, error) {
+	comps, err := h.store.Competitors(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Competitors")
+	for _, c := range comps {
+		text := fmt.Sprintf("*%s* (%s) — %s", Escape(c.Name), Escape(strings.ReplaceAll(c.Kind, "_", " ")), Escape(c.Summary))
+		if len(c.Facts) > 0 {
+			text += "\n" + bullets(c.Facts, factLine)
+		}
+		if len(c.Accounts) > 0 {
+			text += "\n_In play at:_ " + Escape(strings.Join(c.Accounts, ", "))
+		}
+		b.Section(text)
+	}
+	return Response{Text: fmt.Sprintf("%d competitors", len(comps)), Blocks: b.Blocks()}, nil
+}
+
+func (h *Market) events(ctx context.Context) (Response, error) {
+	events, err := h.store.Events(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Conferences")
+	b.Section(bullets(events, func(e store.Event) string {
+		s := "*" + Escape(e.Name) + "*"
+		if e.Attendance != "" {
+			s += " — " + Escape(e.Attendance) + " attendees"
+		}
+		if e.Location != "" {
+			s += " · " + Escape(e.Location)
+		}
+		if len(e.Companies) > 0 {
+			s += " · presenters: " + Escape(strings.Join(e.Companies, ", "))
+		}
+		if e.Notes != "" {
+			s += "\n    " + Escape(e.Notes)
+		}
+		return s
+	}))
+	return Response{Text: fmt.Sprintf("%d conferences", len(events)), Blocks: b.Blocks()}, nil
+}
+
+func (h *Market) communities(ctx context.Context) (Response, error) {
+	cs, err := h.store.Communities(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Communities")
+	b.Section(bullets(cs, func(c store.Community) string {
+		s := "*" + Escape(c.Name) + "* (" + Escape(c.Platform) + ")"
+		if c.Members != "" {
+			s += " — " + Escape(c.Members) + " members"
+		}
+		if c.Notes != "" {
+			s += ". " + Escape(c.Notes)
+		}
+		return s
+	}))
+	return Response{Text: fmt.Sprintf("%d communities", len(cs)), Blocks: b.Blocks()}, nil
+}
+
+func (h *Market) roles(ctx context.Context) (Response, error) {
+	roles, err := h.store.DecisionRoles(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Who decides")
+	b.Section(bullets(roles, func(r store.DecisionRole) string {
+		return fmt.Sprintf("%d. *%s* — %s", r.Rank, Escape(r.Title), Escape(r.Why))
+	}))
+	return Response{Text: "Decision-makers by rank", Blocks: b.Blocks()}, nil
+}
+
+func (h *Market) outreach(ctx context.Context) (Response, error) {
+	channels, err := h.store.GuidanceOf(ctx, store.GuidanceChannel)
+	if err != nil {
+		return Response{}, err
+	}
+	rules, err := h.store.GuidanceOf(ctx, store.GuidancePositioning)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("How to reach out")
+	b.Section("*Channels*\n" + bullets(channels, func(g store.Guidance) string {
+		return "*" + Escape(g.Name) + "* — " + Escape(g.Text)
+	}))
+	b.Section("*Positioning for a warm first message*\n" + bullets(rules, func(g store.Guidance) string {
+		return Escape(g.Text)
+	}))
+	return Response{Text: "Outreach channels and positioning", Blocks: b.Blocks()}, nil
+}
+
+func factLine(f store.Fact) string {
+	if f.Figure != "" {
+		return "*" + Escape(f.Figure) + "* — " + Escape(f.Text)
+	}
+	return Escape(f.Text)
+}
