@@ -172,8 +172,8 @@ func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
 		body, _ := json.Marshal(resp.Blocks)
 		var blocks []struct {
 			Elements []struct {
-				ActionID string `json:"action_id"`
-				Value    string `json:"value"`
+				ActionID string                `json:"action_id"`
+				Value    string                `json:"value"`
 				Text     struct{ Text string } `json:"text"`
 			} `json:"elements"`
 		}
