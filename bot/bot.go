@@ -57,7 +57,8 @@ type Bot struct {
 	access   *Access
 	metrics  *Metrics
 	inflight sync.WaitGroup
-	draining atomic.Bool
+	drainMu  sync.RWMutex // orders inflight.Add before the drain's Wait
+	draining bool
 	online   atomic.Bool
 	ops      *http.Server
 	opsAddr  chan string
@@ -146,7 +147,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	b.log.Info("shutting down: no new envelopes; finishing in-flight ones", "limit", drainTimeout)
-	b.draining.Store(true)
+	b.drainMu.Lock()
+	b.draining = true
+	b.drainMu.Unlock()
 	done := make(chan struct{})
 	go func() { b.inflight.Wait(); close(done) }()
 	select {
@@ -221,11 +224,14 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 			return
 		}
 		b.metrics.envelopes.WithLabelValues(string(evt.Type)).Inc()
-		if b.draining.Load() {
+		b.drainMu.RLock()
+		if b.draining {
+			b.drainMu.RUnlock()
 			// Not acked: Slack delivers it again over another replica's connection.
 			return
 		}
 		b.inflight.Add(1)
+		b.drainMu.RUnlock()
 		go func() {
 			defer b.inflight.Done()
 			b.handleEnvelope(ctx, evt, time.Now())

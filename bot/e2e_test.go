@@ -1,0 +1,486 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"outreachbot/bot"
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/handlers"
+	"outreachbot/slacktest"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// harness runs the real bot — slack-go's Socket Mode client, the store on PostgreSQL — against
+// the Slack test double.
+type harness struct {
+	t      *testing.T
+	srv    *slacktest.Server
+	app    *cli.App
+	bot    *bot.Bot
+	stop   context.CancelFunc
+	done   chan error
+	counts *atomic.Int64
+}
+
+type harnessOpt func(*bot.Deps)
+
+func withAllowed(users ...string) harnessOpt {
+	return func(d *bot.Deps) { d.Options.AllowedUsers = users }
+}
+
+func withPingTimeout(p time.Duration) harnessOpt {
+	return func(d *bot.Deps) { d.PingTimeout = p }
+}
+
+// testFeatures are commands only the tests route: slow, counting and panicking handlers.
+type slowFeature struct{ delay time.Duration }
+
+func (f slowFeature) Command() handlers.Command {
+	return handlers.Command{Name: "/slow", Description: "waits", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+		select {
+		case <-time.After(f.delay):
+			return handlers.Ephemeral("slow answer for " + handlers.Escape(r.Text)), nil
+		case <-ctx.Done():
+			return handlers.Response{}, ctx.Err()
+		}
+	}}
+}
+
+type countFeature struct{ n *atomic.Int64 }
+
+func (f countFeature) Command() handlers.Command {
+	return handlers.Command{Name: "/count", Description: "counts", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+		return handlers.Ephemeral(fmt.Sprintf("acted %d", f.n.Add(1))), nil
+	}}
+}
+
+type panicFeature struct{}
+
+func (panicFeature) Command() handlers.Command {
+	return handlers.Command{Name: "/boom", Description: "panics", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+		var m map[string]int
+		m["x"] = 1 // a real nil-map panic
+		return handlers.Response{}, nil
+	}}
+}
+
+func newStore(t testing.TB) *cli.App {
+	t.Helper()
+	st := storetest.Open(t, store.Postgres)
+	app, err := cli.Prepare(context.Background(), config.Options{}, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, opts ...harnessOpt) (*bot.Bot, context.CancelFunc, chan error) {
+	t.Helper()
+	features := append(cli.Features(app.Store, app.Directory, app.Knowledge),
+		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{})
+	d := bot.Deps{
+		Options: config.Options{
+			AppToken: "xapp-1-test", BotToken: "xoxb-test", SlackAPIURL: srv.APIURL(), HTTPAddr: "127.0.0.1:0",
+			AckBudget: 150 * time.Millisecond, HandlerTimeout: 5 * time.Second,
+		},
+		Log:      slog.New(slog.DiscardHandler),
+		Registry: handlers.NewRegistry(features...),
+		Claims:   app.Store,
+		Ready:    app.Store.Ping,
+	}
+	for _, o := range opts {
+		o(&d)
+	}
+	b := bot.New(d)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("bot did not stop")
+		}
+	})
+	return b, cancel, done
+}
+
+func start(t *testing.T, opts ...harnessOpt) *harness {
+	t.Helper()
+	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-test"), slacktest.WithBotToken("xoxb-test"))
+	t.Cleanup(srv.Close)
+	app := newStore(t)
+	counts := &atomic.Int64{}
+	b, stop, done := startBot(t, srv, app, counts, opts...)
+	h := &harness{t: t, srv: srv, app: app, bot: b, stop: stop, done: done, counts: counts}
+	if err := srv.WaitConnected(h.ctx(), 1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	return h
+}
+
+func (h *harness) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+func (h *harness) slash(cmd slacktest.SlashCommand) slacktest.Ack {
+	h.t.Helper()
+	ack, err := h.srv.SlashCommand(h.ctx(), cmd)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", cmd.Command, cmd.Text, err)
+	}
+	return ack
+}
+
+// ackText is what the user sees from an ack's payload.
+func ackText(t *testing.T, ack slacktest.Ack) string {
+	t.Helper()
+	if len(ack.Payload) == 0 || string(ack.Payload) == "null" {
+		return ""
+	}
+	return string(ack.Payload)
+}
+
+func TestE2E_accountAnsweredInTheAck(t *testing.T) {
+	h := start(t)
+	ack := h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
+	body := ackText(t, ack)
+	for _, want := range []string{"Expedia Group", "6x", "40-day", "5,000+", "Erik Lindgren", `"response_type":"ephemeral"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("ack payload lacks %q: %s", want, body)
+		}
+	}
+	if ack.Latency > 3*time.Second {
+		t.Errorf("ack took %v", ack.Latency)
+	}
+	if n := len(h.srv.ResponseURLPosts()); n != 0 {
+		t.Errorf("answered in the ack, yet %d response_url posts", n)
+	}
+	// Slack escapes & as &amp; in command text; the bot must still find H&M.
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "H&amp;M"})); !strings.Contains(body, `"text":"H\u0026M"`) {
+		t.Errorf("/account H&amp;M: %s", body)
+	}
+}
+
+func TestE2E_slowHandlerAnsweredThroughResponseURL(t *testing.T) {
+	h := start(t)
+	ack := h.slash(slacktest.SlashCommand{Command: "/slow", Text: "report"})
+	if ackText(t, ack) != "" {
+		t.Errorf("a slow answer must not wait for the ack: %s", ack.Payload)
+	}
+	if ack.Latency > time.Second {
+		t.Errorf("ack took %v; the budget is 150ms", ack.Latency)
+	}
+	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if posts[0].ResponseURL != ack.ResponseURL || !strings.Contains(string(posts[0].Body), "slow answer for report") {
+		t.Errorf("response_url post: %s to %s", posts[0].Body, posts[0].ResponseURL)
+	}
+}
+
+func TestE2E_buttonClickRouted(t *testing.T) {
+	h := start(t)
+	if _, err := h.app.Store.UpsertAccount(context.Background(), &store.Account{Name: "American Express", Domain: "americanexpress.com"}); err != nil {
+		t.Fatal(err)
+	}
+	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "american"}))
+	var msg struct {
+		Blocks []struct {
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+				Text     struct{ Text string } `json:"text"`
+			} `json:"elements"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(body), &msg); err != nil {
+		t.Fatal(err)
+	}
+	var actionID, value string
+	for _, b := range msg.Blocks {
+		for _, e := range b.Elements {
+			if e.Text.Text == "American Airlines" {
+				actionID, value = e.ActionID, e.Value
+			}
+		}
+	}
+	if actionID == "" {
+		t.Fatalf("no pick-list button for American Airlines: %s", body)
+	}
+	responseURL := h.srv.NewResponseURL()
+	ack, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U0001"}, "channel": map[string]any{"id": "C0001"},
+		"trigger_id": h.srv.NewTriggerID(), "response_url": responseURL, "container": map[string]any{"type": "message", "message_ts": "1.000"},
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "account_pick", "value": value, "action_ts": "1.1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ackText(t, ack) != "" {
+		t.Errorf("block_actions are acked empty, got %s", ack.Payload)
+	}
+	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(posts[0].Body); posts[0].ResponseURL != responseURL || !strings.Contains(got, "one month") || !strings.Contains(got, `"replace_original":true`) {
+		t.Errorf("the click should replace the list with American Airlines' card: %s", got)
+	}
+}
+
+func TestE2E_redeliveredEnvelopeActedOnOnce(t *testing.T) {
+	h := start(t)
+	trigger := h.srv.NewTriggerID()
+	first := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger})
+	again := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger, RetryAttempt: 1})
+	if !strings.Contains(ackText(t, first), "acted 1") {
+		t.Errorf("first delivery: %s", first.Payload)
+	}
+	if ackText(t, again) != "" {
+		t.Errorf("the redelivery must be acked without acting again: %s", again.Payload)
+	}
+	if n := h.counts.Load(); n != 1 {
+		t.Errorf("acted %d times, want once", n)
+	}
+}
+
+func TestE2E_answersFlowAfterDisconnects(t *testing.T) {
+	h := start(t)
+	h.srv.Disconnect("refresh_requested")
+	if err := h.srv.WaitConnected(h.ctx(), 2); err != nil {
+		t.Fatal(err)
+	}
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "toyota"})); !strings.Contains(body, "Toyota") {
+		t.Errorf("after refresh_requested: %s", body)
+	}
+	h.srv.DropAll()
+	if err := h.srv.WaitConnected(h.ctx(), 3); err != nil {
+		t.Fatal(err)
+	}
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "adobe"})); !strings.Contains(body, "Adobe") {
+		t.Errorf("after an abrupt close: %s", body)
+	}
+	metrics := get(t, h, "/metrics")
+	if !strings.Contains(metrics, "outreachbot_reconnects_total 2") {
+		t.Errorf("want 2 reconnects counted:\n%s", grep(metrics, "reconnects"))
+	}
+}
+
+func TestE2E_missedPingsReconnect(t *testing.T) {
+	h := start(t, withPingTimeout(300*time.Millisecond))
+	h.srv.SetPings(100 * time.Millisecond)
+	opened := h.srv.ConnectionsOpened()
+	h.srv.SetPings(0)
+	ctx := h.ctx()
+	for h.srv.ConnectionsOpened() == opened && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("no reconnect after pings stopped")
+	}
+	h.srv.SetPings(100 * time.Millisecond)
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "spotify"})); !strings.Contains(body, "Spotify") {
+		t.Errorf("after a dead link: %s", body)
+	}
+}
+
+func TestE2E_rateLimitStormNothingLostOrDoubled(t *testing.T) {
+	h := start(t)
+	h.srv.RateLimit("chat.postMessage", 6, time.Second)
+	ctx := h.ctx()
+	channels := []string{"C0A", "C0B", "C0C"}
+	errs := make(chan error, 6)
+	for _, ch := range channels {
+		go func() {
+			for i := 1; i <= 2; i++ {
+				_, err := h.bot.Poster().PostMessage(ctx, ch, "", handlers.Ephemeral(fmt.Sprintf("%s message %d", ch, i)))
+				errs <- err
+			}
+		}()
+	}
+	for i := 0; i < 6; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ch := range channels {
+		msgs := h.srv.Messages(ch)
+		if len(msgs) != 2 || msgs[0].Text != ch+" message 1" || msgs[1].Text != ch+" message 2" {
+			var got []string
+			for _, m := range msgs {
+				got = append(got, m.Text)
+			}
+			t.Errorf("%s holds %q, want each message once, in order", ch, got)
+		}
+	}
+	rejected := 0
+	for _, c := range h.srv.Calls("chat.postMessage") {
+		if c.RateLimited {
+			rejected++
+		}
+	}
+	if rejected != 6 {
+		t.Errorf("the storm should have rejected 6 calls, saw %d", rejected)
+	}
+	// A 429 on response_url is waited out too.
+	h.srv.RateLimit("response_url", 1, time.Second)
+	ack := h.slash(slacktest.SlashCommand{Command: "/slow", Text: "after storm"})
+	posts, err := h.srv.WaitForResponsePosts(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 || posts[0].ResponseURL != ack.ResponseURL || !strings.Contains(string(posts[0].Body), "after storm") {
+		t.Errorf("response after a 429: %+v", posts)
+	}
+}
+
+func TestE2E_notAllowedUserRefused(t *testing.T) {
+	h := start(t, withAllowed("U0ALLOWED"))
+	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0STRANGER"}))
+	if !strings.Contains(body, "only open to the go-to-market team") || strings.Contains(body, "Expedia") {
+		t.Errorf("a stranger must be refused: %s", body)
+	}
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0ALLOWED"})); !strings.Contains(body, "Expedia Group") {
+		t.Errorf("an allowed user must be answered: %s", body)
+	}
+}
+
+func TestE2E_panicBecomesPoliteErrorAndBotGoesOn(t *testing.T) {
+	h := start(t)
+	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/boom"}))
+	if !strings.Contains(body, "something broke") || !strings.Contains(body, "ephemeral") {
+		t.Errorf("panic: %s", body)
+	}
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/pain", Text: "yaml"})); !strings.Contains(body, "YAML") {
+		t.Errorf("after a panic: %s", body)
+	}
+}
+
+func TestE2E_appHomePublished(t *testing.T) {
+	h := start(t)
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "app_home_opened", "user": "U0001", "channel": "D0001", "tab": "home", "event_ts": "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := h.srv.WaitForCalls(h.ctx(), "views.publish", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !calls[0].OK() || calls[0].Args["user_id"] != "U0001" || !strings.Contains(string(calls[0].Body), "/account") {
+		t.Errorf("home view: %+v", calls[0])
+	}
+}
+
+func TestE2E_healthReadinessAndMetrics(t *testing.T) {
+	h := start(t)
+	if got := get(t, h, "/healthz"); !strings.Contains(got, "ok") {
+		t.Errorf("/healthz: %q", got)
+	}
+	h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
+	h.slash(slacktest.SlashCommand{Command: "/slow", Text: "x"})
+	if _, err := h.srv.WaitForResponsePosts(h.ctx(), 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx := h.ctx()
+	for !strings.Contains(get(t, h, "/readyz"), "ready") && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	metrics := get(t, h, "/metrics")
+	for _, want := range []string{`outreachbot_envelopes_total{type="slash_commands"} 2`, "outreachbot_ack_latency_seconds_count 2",
+		`outreachbot_slack_api_calls_total{method="response_url",outcome="ok"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, "xoxb-test") || strings.Contains(metrics, "xapp-1-test") {
+		t.Error("a token leaked into /metrics")
+	}
+}
+
+func TestE2E_sigtermFinishesInFlightThenStops(t *testing.T) {
+	h := start(t)
+	go h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: "/slow", Text: "in flight"})
+	time.Sleep(200 * time.Millisecond) // acked at the budget, handler still running
+	began := time.Now()
+	h.stop()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("Run returned %v on shutdown", err)
+		}
+	case <-time.After(12 * time.Second):
+		t.Fatal("did not stop within the drain limit")
+	}
+	if time.Since(began) > 11*time.Second {
+		t.Errorf("drain took %v", time.Since(began))
+	}
+	posts := h.srv.ResponseURLPosts()
+	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), "in flight") {
+		t.Errorf("the in-flight answer was lost on shutdown: %+v", posts)
+	}
+	h.done <- nil // let the cleanup see a stopped bot
+}
+
+func TestE2E_replicasShareTheWorkAndActOnce(t *testing.T) {
+	h := start(t)
+	_, _, _ = startBot(t, h.srv, h.app, h.counts) // a second replica on the same PostgreSQL
+	if err := h.srv.WaitConnections(h.ctx(), 2); err != nil {
+		t.Fatal(err)
+	}
+	conns := map[int]bool{}
+	for i := 0; i < 4; i++ {
+		trigger := h.srv.NewTriggerID()
+		first := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger})
+		retry := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger, RetryAttempt: 1})
+		conns[first.Conn], conns[retry.Conn] = true, true
+		if ackText(t, retry) != "" {
+			t.Errorf("redelivery to the other replica acted again: %s", retry.Payload)
+		}
+	}
+	if len(conns) < 2 {
+		t.Errorf("envelopes all went to one connection: %v", conns)
+	}
+	if n := h.counts.Load(); n != 4 {
+		t.Errorf("acted %d times for 4 commands", n)
+	}
+}
+
+func get(t *testing.T, h *harness, path string) string {
+	t.Helper()
+	addr, err := h.bot.OpsAddr(h.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
