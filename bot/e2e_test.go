@@ -203,8 +203,8 @@ func TestE2E_buttonClickRouted(t *testing.T) {
 	var msg struct {
 		Blocks []struct {
 			Elements []struct {
-				ActionID string `json:"action_id"`
-				Value    string `json:"value"`
+				ActionID string                `json:"action_id"`
+				Value    string                `json:"value"`
 				Text     struct{ Text string } `json:"text"`
 			} `json:"elements"`
 		} `json:"blocks"`

@@ -3,35 +3,36 @@ package match
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
-func TestDebugStats(t *testing.T) {
-	ix := bigIndex()
-	var lens []int
-	total := 0
-	for _, l := range ix.wgrams {
-		if len(l) > 0 {
-			lens = append(lens, len(l))
-			total += len(l)
+func TestDebugSlow(t *testing.T) {
+	b := &testing.B{}
+	benchSetup(b)
+	ix := benchQueries.ix
+	type qt struct {
+		q string
+		d time.Duration
+	}
+	var all []qt
+	for _, q := range append(slices.Clone(benchQueries.exact), benchQueries.typo...) {
+		st := time.Now()
+		for i := 0; i < 20; i++ {
+			ix.Resolve(q)
 		}
+		all = append(all, qt{q, time.Since(st) / 20})
 	}
-	slices.Sort(lens)
-	t.Logf("vocab %d words, %d grams, %d gram postings, max list %v", len(ix.wordID), len(lens), total, lens[len(lens)-10:])
-	var pl []int
-	for _, w := range ix.words {
-		pl = append(pl, len(w.post))
-	}
-	slices.Sort(pl)
-	t.Logf("word postings top: %v", pl[len(pl)-20:])
-	for _, q := range []string{"Willowforge Partners", "Müller & Sons Logistics", "expdia", "nordwind", "Sagetek Home Care"} {
+	slices.SortFunc(all, func(a, b qt) int { return int(b.d - a.d) })
+	for _, x := range all[:25] {
 		s := &scratch{}
-		s.q[0].set(Normalize(q), 0)
+		s.q[0].set(Normalize(x.q), 0)
 		s.nq = 1
 		ix.generate(s, resolveK)
 		tdf := 0
 		for _, m := range s.wm {
 			tdf += len(ix.words[m.word].post)
 		}
-		t.Logf("%q: %d word matches, term postings %d, cand %d", q, len(s.wm), tdf, len(s.cand))
+		t.Logf("%-45q %v  words %d postings %d", x.q, x.d, len(s.wm), tdf)
 	}
+	t.Logf("median %v", all[len(all)/2].d)
 }

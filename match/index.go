@@ -34,11 +34,13 @@ type Index struct {
 	byID        map[int64]int32 // account id → entry slot
 
 	terms     []term
+	tnw       []uint8          // words per term (capped at 255), parallel to terms
 	freeTerms []int32          // reusable term ids
 	termCount int              // live terms
 	exact     map[uint64]int32 // hash of a normalized term → first term id with that text
 
 	words     []word
+	wmeta     []wordMeta // parallel to words, compact for scanning
 	wordID    map[string]int32
 	freeWords []int32
 	wgrams    [][]int32 // trigram key → ids of vocabulary words containing it (unordered)
@@ -62,18 +64,35 @@ const (
 )
 
 type term struct {
-	norm   string // normalized text; "" when the term id is free
-	slot   int32  // entry slot
-	next   int32  // next term id in the exact-match chain, or -1
-	field  int16
-	nwords uint8 // words in norm, capped at 255
+	norm  string // normalized text; "" when the term id is free
+	slot  int32  // entry slot
+	next  int32  // next term id in the exact-match chain, or -1
+	field int16
 }
 
 type word struct {
-	text  string
-	post  []int32 // ids of the terms containing the word (unordered); empty when the id is free
-	runes uint8   // rune count, capped at 255
-	grams uint8   // distinct trigrams, capped at 255
+	text string
+	post []int32 // ids of the terms containing the word (unordered); empty when the id is free
+}
+
+type wordMeta struct {
+	sig   uint64 // set of runes, one bit each (mod 64); an edit changes at most two bits
+	runes uint8  // rune count, capped at 255
+	grams uint8  // distinct trigrams, capped at 255
+	ascii bool
+}
+
+// runeSig returns the rune-set signature of s.
+func runeSig(s string) uint64 {
+	var sig uint64
+	for _, r := range s {
+		if x, ok := sym(r); ok {
+			sig |= 1 << x
+		} else {
+			sig |= 1 << (37 + uint32(r)%27)
+		}
+	}
+	return sig
 }
 
 // maxTermBytes caps the normalized length of an indexed term; longer text is cut at a word boundary.
@@ -207,8 +226,8 @@ func seenBefore(n string, at int, w string) bool {
 	return false
 }
 
-// joinsWords reports whether w is two or more consecutive words of one of terms run together
-// ("volvocars" for "volvo cars"). Such domain words are not indexed: Resolve finds them by splitting
+// joinsWords reports whether w is two or more consecutive words (of two or more bytes each) of one
+// of terms run together ("volvocars" for "volvo cars"). Such domain words are not indexed: Resolve finds them by splitting
 // the query word, and indexing every "namesuffix" concatenation would bloat the vocabulary.
 func (ix *Index) joinsWords(w string, terms []int32) bool {
 	for _, t := range terms {
@@ -223,7 +242,7 @@ func (ix *Index) joinsWords(w string, terms []int32) bool {
 					e = len(n) - end
 				}
 				word := n[end : end+e]
-				if !strings.HasPrefix(rest, word) {
+				if len(word) < 2 || !strings.HasPrefix(rest, word) {
 					break
 				}
 				rest = rest[len(word):]
@@ -255,6 +274,7 @@ func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bo
 	} else {
 		id = int32(len(ix.terms))
 		ix.terms = append(ix.terms, term{})
+		ix.tnw = append(ix.tnw, 0)
 	}
 	termWords(n, field, func(w string) {
 		if skip != nil && skip(w) {
@@ -269,7 +289,8 @@ func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bo
 		next = head
 	}
 	ix.exact[h] = id
-	ix.terms[id] = term{norm: n, slot: slot, next: next, field: field, nwords: uint8(min(strings.Count(n, " ")+1, 255))}
+	ix.terms[id] = term{norm: n, slot: slot, next: next, field: field}
+	ix.tnw[id] = uint8(min(strings.Count(n, " ")+1, 255))
 	ix.termCount++
 	return id
 }
@@ -286,12 +307,14 @@ func (ix *Index) wordFor(w string) int32 {
 	} else {
 		id = int32(len(ix.words))
 		ix.words = append(ix.words, word{})
+		ix.wmeta = append(ix.wmeta, wordMeta{})
 	}
 	grams := wordGrams(w, nil)
 	for _, g := range grams {
 		ix.wgrams[g] = append(ix.wgrams[g], id)
 	}
-	ix.words[id] = word{text: w, runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255))}
+	ix.words[id] = word{text: w}
+	ix.wmeta[id] = wordMeta{sig: runeSig(w), runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255)), ascii: len(w) == utf8.RuneCountInString(w)}
 	ix.wordID[w] = id
 	return id
 }
@@ -313,6 +336,7 @@ func (ix *Index) removeTerm(id int32) {
 			}
 			delete(ix.wordID, w)
 			*wd = word{}
+			ix.wmeta[wid] = wordMeta{}
 			ix.freeWords = append(ix.freeWords, wid)
 		}
 	})

@@ -2,6 +2,7 @@ package match
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -83,7 +84,8 @@ const (
 const (
 	maxQueryBytes = 1024 // raw query bytes looked at
 	maxQueryNorm  = 128  // normalized query bytes kept
-	resolveK      = 40   // terms rescored for Resolve
+	resolveK      = 40   // most terms rescored for Resolve
+	rescoreRatio  = 0.6  // stop rescoring at terms whose estimate is below this share of the top one
 	maxSearch     = 100
 )
 
@@ -172,10 +174,12 @@ type scratch struct {
 	counts   []uint8 // by vocabulary word
 	wtouched []int32
 	wr       []rune
+	qbytes   []byte
 	acc      []float32 // by term
 	touched  []int32
 	heap     []heapItem
 	cand     []int32
+	candEst  []float32
 	scored   []scoredTerm
 	tr       []rune   // term runes
 	tc       []rune   // term runes without spaces
@@ -206,6 +210,7 @@ type queryInfo struct {
 	toks    [][2]int // word spans in runes
 	btoks   [][2]int // word spans in norm (bytes)
 	grams   []uint32 // sorted, distinct
+	gset    []uint64 // bitset of grams
 	short   bool     // at most 2 runes without spaces: exact and word-prefix matches only
 	penalty float64
 }
@@ -233,9 +238,18 @@ func (q *queryInfo) set(norm string, penalty float64) {
 	q.toks = append(q.toks, [2]int{start, len(q.runes)})
 	q.btoks = append(q.btoks, [2]int{bstart, len(norm)})
 	q.short = len(q.comp) <= 2
+	for _, g := range q.grams {
+		q.gset[g>>6] = 0
+	}
 	q.grams = appendGrams(q.grams[:0], norm)
 	slices.Sort(q.grams)
 	q.grams = slices.Compact(q.grams)
+	if q.gset == nil {
+		q.gset = make([]uint64, (numGramKeys+63)/64)
+	}
+	for _, g := range q.grams {
+		q.gset[g>>6] |= 1 << (g & 63)
+	}
 }
 
 func (q *queryInfo) tok(i int) []rune { return q.runes[q.toks[i][0]:q.toks[i][1]] }
@@ -274,26 +288,41 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 		s.nq = 2
 	}
 
-	s.cand = s.cand[:0]
+	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
+	inf := float32(math.Inf(1))
 	for i := 0; i < s.nq; i++ {
 		for t, ok := ix.exact[hashString(s.q[i].norm)]; ok && t >= 0; t = ix.terms[t].next {
 			if ix.terms[t].norm == s.q[i].norm {
 				s.cand = append(s.cand, t)
+				s.candEst = append(s.candEst, inf)
 			}
 		}
 	}
+	nExact := len(s.cand)
 	ix.generate(s, k)
 
-	// Rescore.
+	// Rescore, best estimate first, until estimates fall well below the top one.
 	s.scored = s.scored[:0]
-	for _, t := range s.cand {
+	topEst := float32(0)
+	if len(s.cand) > nExact {
+		topEst = s.candEst[nExact]
+	}
+	minRescore := nExact + max(8, want)
+	bestScore := 0.0
+	for ci, t := range s.cand {
+		if ci >= minRescore && s.candEst[ci] < rescoreRatio*topEst {
+			break
+		}
 		tn := ix.terms[t].norm
+		// Trigram similarity (at most diceWeight) only matters while no clearly better match exists.
+		useDice := bestScore < diceWeight+PickWindow
 		best := 0.0
 		for i := 0; i < s.nq; i++ {
-			best = max(best, s.score(&s.q[i], tn)-s.q[i].penalty)
+			best = max(best, s.score(&s.q[i], tn, useDice)-s.q[i].penalty)
 		}
 		if best > 0 {
 			s.scored = append(s.scored, scoredTerm{id: t, score: best})
+			bestScore = max(bestScore, best)
 		}
 	}
 	slices.SortFunc(s.scored, func(a, b scoredTerm) int {
@@ -457,7 +486,7 @@ func (ix *Index) generate(s *scratch, k int) {
 	// Keep the k best, preferring terms with fewer words among equals.
 	h := s.heap[:0]
 	for _, t := range touched {
-		est := acc[t] - 0.02*float32(ix.terms[t].nwords)
+		est := acc[t] - 0.02*float32(ix.tnw[t])
 		acc[t] = 0
 		if len(h) < k {
 			h = append(h, heapItem{est, t})
@@ -471,8 +500,18 @@ func (ix *Index) generate(s *scratch, k int) {
 			heapDown(h, 0)
 		}
 	}
+	slices.SortFunc(h, func(a, b heapItem) int {
+		switch {
+		case a.est > b.est:
+			return -1
+		case a.est < b.est:
+			return 1
+		}
+		return int(a.id - b.id)
+	})
 	for _, it := range h {
 		s.cand = append(s.cand, it.id)
+		s.candEst = append(s.candEst, it.est)
 	}
 	s.touched = touched[:0]
 	s.heap = h[:0]
@@ -500,7 +539,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 					if len(s.wm)-first >= maxWordMatches {
 						return
 					}
-					add(w, qualPrefix+0.3/float64(ix.words[w].runes))
+					add(w, qualPrefix+0.3/float64(ix.wmeta[w].runes))
 				}
 			}
 		}
@@ -541,21 +580,35 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	if q.short {
 		maxTy = 0
 	}
+	qsig := runeSig(tok)
+	qascii := len(tok) == L
+	hasTypo := false
 	for _, w := range touched {
 		c := int(counts[w])
 		counts[w] = 0
 		if w == exactID {
 			continue
 		}
-		wd := &ix.words[w]
-		wl := int(wd.runes)
-		switch {
-		case c+1 >= nproc && wl > L && strings.HasPrefix(wd.text, tok):
+		m := ix.wmeta[w]
+		wl := int(m.runes)
+		if c+1 >= nproc && wl > L && strings.HasPrefix(ix.words[w].text, tok) {
 			add(w, qualPrefix+0.3*float64(L)/float64(wl))
-		case q.short:
-		case maxTy > 0 && wl-L <= maxTy && L-wl <= maxTy && c+4*maxTy >= nproc:
-			s.wr = appendRunes(s.wr[:0], wd.text)
-			if d := s.osa(r, s.wr, min(maxTy, maxTypos(wl))); d <= maxTy {
+			continue
+		}
+		if q.short || exactID >= 0 {
+			continue // exact word found: no typo or similarity guesses for this query word
+		}
+		if maxTy > 0 && wl-L <= maxTy && L-wl <= maxTy && c+4*maxTy >= nproc && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
+			k := min(maxTy, maxTypos(wl))
+			var d int
+			if qascii && m.ascii {
+				d = osa(s.qb(tok), []byte(ix.words[w].text), k, &s.dl)
+			} else {
+				s.wr = appendRunes(s.wr[:0], ix.words[w].text)
+				d = osa(r, s.wr, k, &s.dl)
+			}
+			if d <= k {
+				hasTypo = true
 				if d == 1 {
 					add(w, qualTypo1)
 				} else {
@@ -563,12 +616,22 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 				}
 				continue
 			}
-			fallthrough
-		default:
-			if L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(wd.grams)) {
-				add(w, qualSimilar)
+		}
+		if L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(m.grams)) {
+			add(w, qualSimilar)
+		}
+	}
+	if hasTypo {
+		// Similar words are for suggestions when nothing closer exists.
+		mine := s.wm[first:]
+		kept := first
+		for _, wm := range mine {
+			if wm.qual != qualSimilar {
+				s.wm[kept] = wm
+				kept++
 			}
 		}
+		s.wm = s.wm[:kept]
 	}
 	s.wtouched = touched[:0]
 
@@ -577,19 +640,25 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		ix.splitWords(s, tok, add)
 	}
 
-	if len(s.wm)-first > maxWordMatches {
-		mine := s.wm[first:]
-		slices.SortFunc(mine, func(a, b wordMatch) int {
-			switch {
-			case a.qual > b.qual:
-				return -1
-			case a.qual < b.qual:
-				return 1
-			}
-			return int(ix.words[a.word].runes) - int(ix.words[b.word].runes)
-		})
-		s.wm = s.wm[:first+maxWordMatches]
+	ix.capWords(s, first)
+}
+
+// capWords keeps the maxWordMatches best matches of s.wm[first:].
+func (ix *Index) capWords(s *scratch, first int) {
+	if len(s.wm)-first <= maxWordMatches {
+		return
 	}
+	mine := s.wm[first:]
+	slices.SortFunc(mine, func(a, b wordMatch) int {
+		switch {
+		case a.qual > b.qual:
+			return -1
+		case a.qual < b.qual:
+			return 1
+		}
+		return int(ix.wmeta[a.word].runes) - int(ix.wmeta[b.word].runes)
+	})
+	s.wm = s.wm[:first+maxWordMatches]
 }
 
 // splitWords finds the segmentation of tok into the fewest (2 to 4) vocabulary words of at least two
@@ -627,6 +696,12 @@ func (ix *Index) splitWords(s *scratch, tok string, add func(int32, float64)) {
 	for j := n; j > 0; j = int(from[j]) {
 		add(ix.wordID[tok[from[j]:j]], qualSplit)
 	}
+}
+
+// qb returns tok as bytes, reusing scratch memory.
+func (s *scratch) qb(tok string) []byte {
+	s.qbytes = append(s.qbytes[:0], tok...)
+	return s.qbytes
 }
 
 func appendRunes(dst []rune, s string) []rune {
@@ -674,7 +749,7 @@ func heapDown(h []heapItem, i int) {
 //	≤0.65      trigram Dice similarity × 0.65: a suggestion, never a confident match
 //
 // Queries of one or two runes only get the first three tiers.
-func (s *scratch) score(q *queryInfo, tn string) float64 {
+func (s *scratch) score(q *queryInfo, tn string, useDice bool) float64 {
 	if tn == q.norm {
 		return scoreExact
 	}
@@ -697,15 +772,12 @@ func (s *scratch) score(q *queryInfo, tn string) float64 {
 	best := s.alignScore(q)
 	if !q.short && len(q.comp) >= 4 {
 		k := maxTypos(len(q.comp))
-		if d := s.osa(q.comp, s.tc, k); d <= k {
+		if d := osa(q.comp, s.tc, k, &s.dl); d <= k {
 			best = max(best, scoreCompactTypo-typoPenalty*float64(d))
 		}
 	}
-	if !q.short && best < diceWeight {
-		s.tgrams = appendGrams(s.tgrams[:0], tn)
-		slices.Sort(s.tgrams)
-		s.tgrams = slices.Compact(s.tgrams)
-		best = max(best, diceWeight*dice(q.grams, s.tgrams))
+	if useDice && !q.short && best < diceWeight {
+		best = max(best, diceWeight*s.dice(q, tn))
 	}
 	return best
 }
@@ -773,15 +845,15 @@ func (s *scratch) matchWord(q *queryInfo, i, j int) (ok, partial bool, typos int
 	if k == 0 {
 		return false, false, 0
 	}
-	if d := s.osa(a, b, k); d <= k {
+	if d := osa(a, b, k, &s.dl); d <= k {
 		return true, false, d
 	}
 	return false, false, 0
 }
 
 // osa returns the optimal-string-alignment (restricted Damerau-Levenshtein) distance of a and b,
-// or k+1 if it exceeds k.
-func (s *scratch) osa(a, b []rune, k int) int {
+// or k+1 if it exceeds k. Only the diagonal band |i-j| <= k is computed. buf is reused memory.
+func osa[E byte | rune](a, b []E, k int, buf *[]int) int {
 	la, lb := len(a), len(b)
 	if la-lb > k || lb-la > k {
 		return k + 1
@@ -789,28 +861,41 @@ func (s *scratch) osa(a, b []rune, k int) int {
 	if la == 0 || lb == 0 {
 		return max(la, lb)
 	}
-	if la > 64 || lb > 64 {
+	if la > 255 || lb > 255 {
 		return k + 1
 	}
+	inf := k + 1
 	w := lb + 1
-	if cap(s.dl) < 3*w {
-		s.dl = make([]int, 3*w+32)
+	if cap(*buf) < 3*w {
+		*buf = make([]int, 3*w+32)
 	}
-	buf := s.dl[:3*w]
-	pp, p, c := buf[:w], buf[w:2*w], buf[2*w:]
+	all := (*buf)[:3*w]
+	pp, p, c := all[:w], all[w:2*w], all[2*w:]
 	for j := range p {
-		p[j] = j
+		p[j] = min(j, inf)
+		pp[j] = inf
 	}
 	for i := 1; i <= la; i++ {
-		c[0] = i
-		rowMin := i
+		lo, hi := max(1, i-k), min(lb, i+k)
+		// Cells just outside the band read as inf.
+		if lo > 1 {
+			c[lo-1] = inf
+		} else {
+			c[0] = min(i, inf)
+		}
+		if hi < lb {
+			c[hi+1] = inf
+		}
+		rowMin := inf
+		if lo == 1 {
+			rowMin = c[0]
+		}
 		ai := a[i-1]
-		for j := 1; j <= lb; j++ {
-			cost := 1
-			if ai == b[j-1] {
-				cost = 0
+		for j := lo; j <= hi; j++ {
+			v := p[j-1]
+			if ai != b[j-1] {
+				v++
 			}
-			v := p[j-1] + cost
 			if x := p[j] + 1; x < v {
 				v = x
 			}
@@ -822,36 +907,37 @@ func (s *scratch) osa(a, b []rune, k int) int {
 					v = x
 				}
 			}
+			if v > inf {
+				v = inf
+			}
 			c[j] = v
 			if v < rowMin {
 				rowMin = v
 			}
 		}
 		if rowMin > k {
-			return k + 1
+			return inf
 		}
 		pp, p, c = p, c, pp
 	}
-	return min(p[lb], k+1)
+	return min(p[lb], inf)
 }
 
-// dice is 2|a∩b|/(|a|+|b|) for sorted distinct slices.
-func dice(a, b []uint32) float64 {
-	if len(a)+len(b) == 0 {
-		return 0
-	}
-	i, j, n := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
+// dice is the trigram Dice coefficient 2|Q∩T|/(|Q|+|T|) of the query and term text tn.
+func (s *scratch) dice(q *queryInfo, tn string) float64 {
+	s.tgrams = appendGrams(s.tgrams[:0], tn)
+	shared := s.tgrams[len(s.tgrams):]
+	for _, g := range s.tgrams {
+		if q.gset[g>>6]&(1<<(g&63)) != 0 {
+			q.gset[g>>6] &^= 1 << (g & 63) // count each shared gram once
+			shared = append(shared, g)
 		}
 	}
-	return 2 * float64(n) / float64(len(a)+len(b))
+	for _, g := range shared {
+		q.gset[g>>6] |= 1 << (g & 63)
+	}
+	if len(q.grams)+len(s.tgrams) == 0 {
+		return 0
+	}
+	return 2 * float64(len(shared)) / float64(len(q.grams)+len(s.tgrams))
 }
