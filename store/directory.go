@@ -62,8 +62,12 @@ func (d *Directory) Name(id int64) (string, bool) { return d.ix.Load().Name(id) 
 // Len is the number of accounts indexed.
 func (d *Directory) Len() int { return d.ix.Load().Len() }
 
-// Refresh reloads the given accounts from the store (removing those that no longer exist).
+// Refresh reloads the given accounts from the store (removing those that no longer exist), or
+// every account when no id is given.
 func (d *Directory) Refresh(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return d.reload(ctx)
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), 1000)
 		batch := ids[:n]

@@ -31,7 +31,10 @@ var (
 // one does. It is deterministic for a seed. The knowledge seed should be loaded first so pain
 // points exist (OpenSeeded).
 func GenerateAccounts(ctx context.Context, st *store.Store, n int, seed int64) (Generated, error) {
-	entries := match.Synthetic(n, seed)
+	entries, err := freshEntries(ctx, st, match.Synthetic(n, seed))
+	if err != nil {
+		return Generated{}, err
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 42))
 	var painIDs []int64
 	if err := st.DB().WithContext(ctx).Model(&store.PainPoint{}).Pluck("id", &painIDs).Error; err != nil {
@@ -79,4 +82,26 @@ func GenerateAccounts(ctx context.Context, st *store.Store, n int, seed int64) (
 		}
 	}
 	return Generated{Accounts: entries}, nil
+}
+
+// freshEntries drops generated accounts whose key or domain a stored account already has.
+func freshEntries(ctx context.Context, st *store.Store, entries []match.Entry) ([]match.Entry, error) {
+	var have []store.Account
+	if err := st.DB().WithContext(ctx).Select("key, domain").Find(&have).Error; err != nil {
+		return nil, fmt.Errorf("existing accounts: %w", err)
+	}
+	taken := map[string]bool{}
+	for _, a := range have {
+		taken["k:"+a.Key] = true
+		if a.Domain != "" {
+			taken["d:"+a.Domain] = true
+		}
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		if !taken["k:"+store.AccountKey(e.Name)] && !taken["d:"+e.Domain] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
