@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -483,4 +484,71 @@ func grep(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestE2E_secretsNeverReachTheLog(t *testing.T) {
+	logs := &syncBuffer{}
+	h := start(t, func(d *bot.Deps) {
+		d.Log = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
+	h.slash(slacktest.SlashCommand{Command: "/boom"})
+	h.srv.FailNext("chat.postMessage", 1, http.StatusBadRequest)
+	_, _ = h.bot.Poster().PostMessage(h.ctx(), "C0LOG", "", handlers.Ephemeral("x"))
+	h.srv.DropAll()
+	if err := h.srv.WaitConnected(h.ctx(), 2); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"request_id"`) || !strings.Contains(out, "handler panicked") {
+		t.Fatalf("expected structured request logs, got:\n%s", out)
+	}
+	for _, secret := range []string{"xoxb-test", "xapp-1-test"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log contains a token:\n%s", out)
+		}
+	}
+}
+
+func TestE2E_refusedTokensStopWithAClearError(t *testing.T) {
+	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-right"), slacktest.WithBotToken("xoxb-right"))
+	t.Cleanup(srv.Close)
+	app := newStore(t)
+	for _, c := range []struct{ app, bot, want string }{
+		{"xapp-1-right", "xoxb-wrong", "SLACK_BOT_TOKEN"},
+		{"xapp-1-wrong", "xoxb-right", "SLACK_APP_TOKEN"},
+	} {
+		b := bot.New(bot.Deps{
+			Options: config.Options{AppToken: c.app, BotToken: c.bot, SlackAPIURL: srv.APIURL(), HTTPAddr: "off",
+				AckBudget: time.Second, HandlerTimeout: time.Second},
+			Registry: app.Registry, Claims: app.Store,
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := b.Run(ctx)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "invalid_auth") {
+			t.Errorf("app %s bot %s: want an error naming %s, got %v", c.app, c.bot, c.want, err)
+		}
+		if err != nil && (strings.Contains(err.Error(), "wrong") || strings.Contains(err.Error(), "right")) {
+			t.Errorf("the error shows a token: %v", err)
+		}
+	}
 }
