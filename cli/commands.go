@@ -55,25 +55,21 @@ func runAsk(ctx context.Context, env Env, _ Parts, args []string) error {
 		fmt.Fprintln(env.Stderr, `outreachbot ask: give a slash command, e.g. outreachbot ask "/account expedia"`)
 		return errUsage
 	}
-	opts, err := options(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
+	return withApp(ctx, env, func(app *App) error { return ask(ctx, env, app, line, *user, *asJSON) })
+}
+
+// ask runs one command line and prints the answer.
+func ask(ctx context.Context, env Env, app *App, line, user string, asJSON bool) error {
 	command, text, _ := strings.Cut(line, " ")
 	if _, ok := app.Registry.Command(command); !ok {
 		return fmt.Errorf("unknown command %s; known: %s", command, commandNames(app.Registry))
 	}
-	req := handlers.Request{Command: command, Text: strings.TrimSpace(text), UserID: *user, ChannelID: "CTERMINAL", Admin: isIn(*user, opts.AdminUsers)}
+	req := handlers.Request{Command: command, Text: strings.TrimSpace(text), UserID: user, ChannelID: "CTERMINAL", Admin: isIn(user, app.Options.AdminUsers)}
 	resp, err := app.Registry.Dispatch(ctx, req)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(resp)
@@ -87,22 +83,15 @@ func runSeed(ctx context.Context, env Env, _ Parts, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts, err := options(env)
-	if err != nil {
+	return withApp(ctx, env, func(app *App) error {
+		st, err := app.Store.Seed(ctx, app.Knowledge)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(env.Stdout, "seeded %d accounts, %d contacts, %d pain points, %d competitors, %d signals, %d facts\n",
+			st.Accounts, st.Contacts, st.PainPoints, st.Competitors, st.Signals, st.Facts)
 		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	st, err := app.Store.Seed(ctx, app.Knowledge)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "seeded %d accounts, %d contacts, %d pain points, %d competitors, %d signals, %d facts\n",
-		st.Accounts, st.Contacts, st.PainPoints, st.Competitors, st.Signals, st.Facts)
-	return nil
+	})
 }
 
 func runMigrate(ctx context.Context, env Env, _ Parts, args []string) error {
@@ -135,6 +124,20 @@ func runMigrate(ctx context.Context, env Env, _ Parts, args []string) error {
 		fmt.Fprintln(env.Stdout, l)
 	}
 	return nil
+}
+
+// withApp opens the app from the environment for one subcommand (quiet logs) and closes it after.
+func withApp(ctx context.Context, env Env, f func(*App) error) error {
+	opts, err := options(env)
+	if err != nil {
+		return err
+	}
+	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return f(app)
 }
 
 func commandNames(r *handlers.Registry) string {

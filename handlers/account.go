@@ -207,12 +207,7 @@ func RenderCard(c *store.Card) Response {
 		ownerField(a.OwnerUserID),
 	)
 	if len(c.Facts) > 0 {
-		b.Section("*Key figures*\n" + bullets(c.Facts, func(f store.Fact) string {
-			if f.Figure != "" {
-				return "*" + Escape(f.Figure) + "* — " + Escape(f.Text)
-			}
-			return Escape(f.Text)
-		}))
+		b.Section("*Key figures*\n" + bullets(c.Facts, factLine))
 	}
 	if len(c.Pains) > 0 {
 		b.Section("*Pain points*\n" + bullets(c.Pains, func(p store.CardPain) string {

@@ -88,12 +88,7 @@ func renderPain(d *store.PainDetail) Response {
 		b.Section(Escape(d.Summary))
 	}
 	if len(d.Numbers) > 0 {
-		b.Section("*The numbers*\n" + bullets(d.Numbers, func(f store.Fact) string {
-			if f.Figure != "" {
-				return "*" + Escape(f.Figure) + "* — " + Escape(f.Text)
-			}
-			return Escape(f.Text)
-		}))
+		b.Section("*The numbers*\n" + bullets(d.Numbers, factLine))
 	}
 	if len(d.TalkingPoints) > 0 {
 		b.Section("*Talking points*\n" + bullets(d.TalkingPoints, Escape))
