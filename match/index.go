@@ -25,7 +25,7 @@ type Entry struct {
 // rarest query word up, rescores the best few dozen terms in full, and keeps the best term per account.
 //
 // Reads take a read lock; Upsert and Remove take the write lock and cost O(length of the posting
-// lists they touch), which is fine for occasional edits.
+// lists they touch), which is fine for occasional edits. The zero value is not usable: call NewIndex.
 type Index struct {
 	mu sync.RWMutex
 
@@ -44,6 +44,12 @@ type Index struct {
 	wordID    map[string]int32
 	freeWords []int32
 	wgrams    [][]int32 // trigram key → ids of vocabulary words containing it (unordered)
+
+	// One-deletion variants of vocabulary words (SymSpell): two words within one edit share a
+	// variant or one is a variant of the other, so single typos are found by hash lookups.
+	dels     map[uint64]int32 // hash of a word with one rune deleted → first node
+	delNodes []delNode
+	freeDels []int32
 
 	pool sync.Pool // *scratch
 }
@@ -75,6 +81,11 @@ type word struct {
 	post []int32 // ids of the terms containing the word (unordered); empty when the id is free
 }
 
+type delNode struct {
+	word int32 // vocabulary word id, -1 when free
+	next int32 // next node with the same deletion hash, or -1
+}
+
 type wordMeta struct {
 	sig   uint64 // set of runes, one bit each (mod 64); an edit changes at most two bits
 	runes uint8  // rune count, capped at 255
@@ -96,7 +107,7 @@ func runeSig(s string) uint64 {
 }
 
 // maxTermBytes caps the normalized length of an indexed term; longer text is cut at a word boundary.
-const maxTermBytes = 160
+const maxTermBytes = 128
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
@@ -105,6 +116,7 @@ func NewIndex() *Index {
 		exact:  make(map[uint64]int32),
 		wordID: make(map[string]int32),
 		wgrams: make([][]int32, numGramKeys),
+		dels:   make(map[uint64]int32),
 	}
 }
 
@@ -316,7 +328,75 @@ func (ix *Index) wordFor(w string) int32 {
 	ix.words[id] = word{text: w}
 	ix.wmeta[id] = wordMeta{sig: runeSig(w), runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255)), ascii: len(w) == utf8.RuneCountInString(w)}
 	ix.wordID[w] = id
+	if deletable(w) {
+		forEachDelete(w, func(h uint64) {
+			var n int32
+			if k := len(ix.freeDels); k > 0 {
+				n = ix.freeDels[k-1]
+				ix.freeDels = ix.freeDels[:k-1]
+			} else {
+				n = int32(len(ix.delNodes))
+				ix.delNodes = append(ix.delNodes, delNode{})
+			}
+			next := int32(-1)
+			if head, ok := ix.dels[h]; ok {
+				next = head
+			}
+			ix.delNodes[n] = delNode{word: id, next: next}
+			ix.dels[h] = n
+		})
+	}
 	return id
+}
+
+// deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
+// be a single edit away from a query word long enough for typos.
+func deletable(w string) bool {
+	n := utf8.RuneCountInString(w)
+	return n >= 3 && n <= 32
+}
+
+// forEachDelete calls f with the hash of every distinct string made by deleting one rune of w.
+func forEachDelete(w string, f func(h uint64)) {
+	prev := rune(-1)
+	for i, r := range w {
+		if r == prev {
+			continue // deleting either of two equal neighbours gives the same string
+		}
+		prev = r
+		h := hashBytes(hashInit, w[:i])
+		f(hashBytes(h, w[i+utf8.RuneLen(r):]))
+	}
+}
+
+func (ix *Index) removeDeletes(w string, wid int32) {
+	if !deletable(w) {
+		return
+	}
+	forEachDelete(w, func(h uint64) {
+		head, ok := ix.dels[h]
+		if !ok {
+			return
+		}
+		prev := int32(-1)
+		for n := head; n >= 0; prev, n = n, ix.delNodes[n].next {
+			if ix.delNodes[n].word != wid {
+				continue
+			}
+			next := ix.delNodes[n].next
+			switch {
+			case prev >= 0:
+				ix.delNodes[prev].next = next
+			case next >= 0:
+				ix.dels[h] = next
+			default:
+				delete(ix.dels, h)
+			}
+			ix.delNodes[n] = delNode{word: -1, next: -1}
+			ix.freeDels = append(ix.freeDels, n)
+			return
+		}
+	})
 }
 
 // removeTerm unindexes term id. It tries every word of the term: words skipped by addTerm simply
@@ -334,6 +414,7 @@ func (ix *Index) removeTerm(id int32) {
 			for _, g := range wordGrams(w, nil) {
 				ix.wgrams[g] = removeID(ix.wgrams[g], wid)
 			}
+			ix.removeDeletes(w, wid)
 			delete(ix.wordID, w)
 			*wd = word{}
 			ix.wmeta[wid] = wordMeta{}
@@ -393,9 +474,13 @@ func truncateWords(s string, max int) string {
 	return s
 }
 
-func hashString(s string) uint64 {
-	// FNV-1a, 64 bit.
-	h := uint64(14695981039346656037)
+// hashString is 64-bit FNV-1a.
+func hashString(s string) uint64 { return hashBytes(hashInit, s) }
+
+const hashInit = uint64(14695981039346656037)
+
+// hashBytes continues an FNV-1a hash over s.
+func hashBytes(h uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
 		h *= 1099511628211

@@ -88,21 +88,37 @@ func Normalize(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return joinSingles(dropInnerAnd(b.String()))
+	// Dropping "and" can leave one-letter words side by side and joining them can spell "and":
+	// repeat until stable, so that Normalize(Normalize(s)) == Normalize(s). Each round shortens s.
+	out := b.String()
+	for {
+		t := joinSingles(dropInnerAnd(out))
+		if t == out {
+			return out
+		}
+		out = t
+	}
 }
 
 // dropInnerAnd removes the word "and" between two other words, so "H and M" meets "H&M" and
 // "Johnson and Johnson" meets "Johnson & Johnson"; a leading or trailing "and" stays.
 func dropInnerAnd(s string) string {
-	for i := 0; ; {
-		j := strings.Index(s[i:], " and ")
-		if j < 0 {
-			return s
-		}
-		j += i
-		s = s[:j] + s[j+4:]
-		i = j
+	if !strings.Contains(s, " and ") {
+		return s
 	}
+	words := strings.Split(s, " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, w := range words {
+		if w == "and" && i > 0 && i < len(words)-1 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // foldSpecial spells out lower-case letters that NFKD does not decompose.
@@ -226,10 +242,8 @@ func hostOf(s string) (string, bool) {
 			return "", false
 		}
 	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" {
-			return "", false
-		}
+	if s[0] == '.' || strings.Contains(s, "..") {
+		return "", false // empty label
 	}
 	return s, true
 }
@@ -254,14 +268,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// compact removes the spaces of a normalized string.
-func compact(s string) string {
-	if strings.IndexByte(s, ' ') < 0 {
-		return s
-	}
-	return strings.ReplaceAll(s, " ", "")
 }
 
 // legalSuffixes are trailing words that say nothing about which company is meant.

@@ -70,7 +70,7 @@ const (
 	scoreExact       = 1.0
 	scoreCompact     = 0.97 // equal once spaces are ignored: "volvocars" ~ "volvo cars"
 	scoreWords       = 0.90 // every query word is a whole word of the term, starting at its first word
-	scorePrefix      = 0.80 // ... but the last query word is only a prefix of a term word
+	scorePrefix      = 0.80 // ... but some query word is only a prefix of a term word
 	innerPenalty     = 0.06 // the match starts at a later word of the term
 	gapPenalty       = 0.05 // the query words skip term words
 	coverageBonus    = 0.06 // times len(query)/len(term), both without spaces
@@ -82,10 +82,10 @@ const (
 
 // Query and work limits.
 const (
-	maxQueryBytes = 1024 // raw query bytes looked at
-	maxQueryNorm  = 128  // normalized query bytes kept
-	resolveK      = 40   // most terms rescored for Resolve
-	rescoreRatio  = 0.6  // stop rescoring at terms whose estimate is below this share of the top one
+	maxQueryBytes = 1024         // raw query bytes looked at
+	maxQueryNorm  = maxTermBytes // normalized query bytes kept, cut like indexed terms
+	resolveK      = 24           // most terms rescored for Resolve
+	rescoreRatio  = 0.6          // stop rescoring at terms whose estimate is below this share of the top one
 	maxSearch     = 100
 )
 
@@ -102,44 +102,36 @@ func maxTypos(n int) int {
 
 // Resolve finds the account meant by query: Unique with Best set, Ambiguous with a pick-list, or None with suggestions.
 func (ix *Index) Resolve(query string) Result {
-	ranked := ix.rank(query, resolveK, MaxPickList+1)
+	var buf [MaxPickList + 1]Candidate
+	ranked := ix.rank(query, resolveK, buf[:0])
 	if len(ranked) == 0 {
 		return Result{Outcome: None}
 	}
 	best := ranked[0]
 	if best.Score >= scoreExact {
-		exact := 0
-		for _, c := range ranked {
-			if c.Score >= scoreExact {
-				exact++
-			}
-		}
-		if exact == 1 {
+		if len(ranked) == 1 || ranked[1].Score < scoreExact {
 			return Result{Outcome: Unique, Best: best}
 		}
-		return Result{Outcome: Ambiguous, Candidates: clip(ranked, MaxPickList)}
+		return Result{Outcome: Ambiguous, Candidates: slices.Clone(clip(ranked, MaxPickList))}
 	}
 	if best.Score < MinConfidence {
-		var sugg []Candidate
-		for _, c := range ranked {
-			if len(sugg) == MaxSuggestions || c.Score < MinSuggestion {
-				break
-			}
-			sugg = append(sugg, c)
+		n := 0
+		for n < len(ranked) && n < MaxSuggestions && ranked[n].Score >= MinSuggestion {
+			n++
 		}
-		return Result{Outcome: None, Candidates: sugg}
+		if n == 0 {
+			return Result{Outcome: None}
+		}
+		return Result{Outcome: None, Candidates: slices.Clone(ranked[:n])}
 	}
 	if len(ranked) == 1 || best.Score-ranked[1].Score >= MinGap {
 		return Result{Outcome: Unique, Best: best}
 	}
-	var pick []Candidate
-	for _, c := range ranked {
-		if len(pick) == MaxPickList || c.Score < best.Score-PickWindow {
-			break
-		}
-		pick = append(pick, c)
+	n := 0
+	for n < len(ranked) && n < MaxPickList && ranked[n].Score >= best.Score-PickWindow {
+		n++
 	}
-	return Result{Outcome: Ambiguous, Candidates: pick}
+	return Result{Outcome: Ambiguous, Candidates: slices.Clone(ranked[:n])}
 }
 
 // Search returns up to limit accounts (10 if limit <= 0, at most 100) matching query, best first.
@@ -148,7 +140,7 @@ func (ix *Index) Search(query string, limit int) []Candidate {
 		limit = 10
 	}
 	limit = min(limit, maxSearch)
-	ranked := ix.rank(query, max(resolveK, 4*limit), limit)
+	ranked := ix.rank(query, max(resolveK, 4*limit), make([]Candidate, 0, limit))
 	n := 0
 	for n < len(ranked) && ranked[n].Score >= MinSuggestion {
 		n++
@@ -165,20 +157,26 @@ func clip(c []Candidate, n int) []Candidate {
 
 // scratch is per-lookup working memory, pooled.
 type scratch struct {
-	q        [2]queryInfo
-	nq       int
+	q        queryInfo
 	wm       []wordMatch
 	tokDF    []int
+	pseudo   int      // next query word id for a part of a split word
 	tg       []uint32 // trigrams of a query word
 	glists   []gramList
 	counts   []uint8 // by vocabulary word
 	wtouched []int32
 	wr       []rune
 	qbytes   []byte
-	acc      []float32 // by term
+	bag      [256]int16 // byte counts of the current ASCII query word
+	acc      []float32  // by term
+	mark     []uint8    // by term: 1 + the query word last credited
+	typoAll  bool       // look for typos of query words that are words themselves
+	skipped  bool       // some query word skipped the typo search
 	touched  []int32
 	heap     []heapItem
 	cand     []int32
+	slots    []int32
+	found    []int32
 	candEst  []float32
 	scored   []scoredTerm
 	tr       []rune   // term runes
@@ -212,12 +210,21 @@ type queryInfo struct {
 	grams   []uint32 // sorted, distinct
 	gset    []uint64 // bitset of grams
 	short   bool     // at most 2 runes without spaces: exact and word-prefix matches only
-	penalty float64
+	core    string   // norm without trailing legal-form words ("ikea ab" → "ikea")
+	ncore   int      // words in core
+	coreLen int      // runes in core, without spaces
+	nsearch int      // leading words looked up in the vocabulary: all but a domain's suffix
 }
 
-func (q *queryInfo) set(norm string, penalty float64) {
+func (q *queryInfo) set(norm string, domain bool) {
 	q.norm = norm
-	q.penalty = penalty
+	q.nsearch = strings.Count(norm, " ") + 1
+	if domain {
+		q.nsearch = strings.Count(domainCore(norm), " ") + 1
+	}
+	q.core = stripLegal(norm)
+	q.ncore = strings.Count(q.core, " ") + 1
+	q.coreLen = utf8.RuneCountInString(q.core) - (q.ncore - 1)
 	q.runes = q.runes[:0]
 	q.comp = q.comp[:0]
 	q.toks = q.toks[:0]
@@ -256,8 +263,9 @@ func (q *queryInfo) tok(i int) []rune { return q.runes[q.toks[i][0]:q.toks[i][1]
 
 func (q *queryInfo) word(i int) string { return q.norm[q.btoks[i][0]:q.btoks[i][1]] }
 
-// rank returns up to want accounts ordered by score, rescoring at most k terms.
-func (ix *Index) rank(query string, k, want int) []Candidate {
+// rank appends to out up to cap(out) accounts ordered by score, rescoring at most k terms.
+func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
+	want := cap(out)
 	if len(query) > maxQueryBytes {
 		cut := maxQueryBytes
 		for cut > 0 && !utf8.RuneStart(query[cut]) {
@@ -266,14 +274,15 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 		query = query[:cut]
 	}
 	qn := truncateWords(Normalize(query), maxQueryNorm)
+	_, isDomain := hostOf(unwrapSlack(strings.TrimSpace(query)))
 	if qn == "" {
-		return nil
+		return out
 	}
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.termCount == 0 {
-		return nil
+		return out
 	}
 	s, _ := ix.pool.Get().(*scratch)
 	if s == nil {
@@ -281,49 +290,32 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 	}
 	defer ix.pool.Put(s)
 
-	s.q[0].set(qn, 0)
-	s.nq = 1
-	if core := stripLegal(qn); core != qn {
-		s.q[1].set(core, legalPenalty)
-		s.nq = 2
-	}
+	q := &s.q
+	q.set(qn, isDomain)
 
 	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
 	inf := float32(math.Inf(1))
-	for i := 0; i < s.nq; i++ {
-		for t, ok := ix.exact[hashString(s.q[i].norm)]; ok && t >= 0; t = ix.terms[t].next {
-			if ix.terms[t].norm == s.q[i].norm {
+	for _, text := range [2]string{q.norm, q.core} {
+		for t, ok := ix.exact[hashString(text)]; ok && t >= 0; t = ix.terms[t].next {
+			if ix.terms[t].norm == text {
 				s.cand = append(s.cand, t)
 				s.candEst = append(s.candEst, inf)
 			}
 		}
-	}
-	nExact := len(s.cand)
-	ix.generate(s, k)
-
-	// Rescore, best estimate first, until estimates fall well below the top one.
-	s.scored = s.scored[:0]
-	topEst := float32(0)
-	if len(s.cand) > nExact {
-		topEst = s.candEst[nExact]
-	}
-	minRescore := nExact + max(8, want)
-	bestScore := 0.0
-	for ci, t := range s.cand {
-		if ci >= minRescore && s.candEst[ci] < rescoreRatio*topEst {
+		if q.core == q.norm {
 			break
 		}
-		tn := ix.terms[t].norm
-		// Trigram similarity (at most diceWeight) only matters while no clearly better match exists.
-		useDice := bestScore < diceWeight+PickWindow
-		best := 0.0
-		for i := 0; i < s.nq; i++ {
-			best = max(best, s.score(&s.q[i], tn, useDice)-s.q[i].penalty)
-		}
-		if best > 0 {
-			s.scored = append(s.scored, scoredTerm{id: t, score: best})
-			bestScore = max(bestScore, best)
-		}
+	}
+	nExact := len(s.cand)
+	s.scored = s.scored[:0]
+	s.typoAll, s.skipped = false, false
+	best := ix.collect(s, k, want, 0, nExact, 0)
+	if best < MinConfidence && s.skipped {
+		// Nothing confident, and some query words were taken as spelt because they are words:
+		// look again for words they may be typos of ("borealridge" for "borealbridge").
+		s.typoAll = true
+		s.cand, s.candEst = s.cand[:nExact], s.candEst[:nExact]
+		ix.collect(s, k, want, nExact, nExact, best)
 	}
 	slices.SortFunc(s.scored, func(a, b scoredTerm) int {
 		if a.score != b.score {
@@ -336,8 +328,7 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 	})
 
 	// Best term per account.
-	out := make([]Candidate, 0, want)
-	var slots []int32
+	slots := s.slots[:0]
 	for _, st := range s.scored {
 		t := &ix.terms[st.id]
 		if slices.Contains(slots, t.slot) {
@@ -350,6 +341,7 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 			break
 		}
 	}
+	s.slots = slots[:0]
 	slices.SortStableFunc(out, func(a, b Candidate) int {
 		switch {
 		case a.Score > b.Score:
@@ -366,6 +358,31 @@ func (ix *Index) rank(query string, k, want int) []Candidate {
 		return 0
 	})
 	return out
+}
+
+// collect generates candidates after the first nExact ones in s.cand, rescores s.cand[from:] best
+// estimate first until estimates fall well below the top one, appends the scores to s.scored and
+// returns the best score seen (starting from best).
+func (ix *Index) collect(s *scratch, k, want, from, nExact int, best float64) float64 {
+	ix.generate(s, k)
+	topEst := float32(0)
+	if len(s.cand) > nExact {
+		topEst = s.candEst[nExact]
+	}
+	minRescore := nExact + max(8, want)
+	for ci := from; ci < len(s.cand); ci++ {
+		if ci >= minRescore && s.candEst[ci] < rescoreRatio*topEst {
+			break
+		}
+		t := s.cand[ci]
+		// Trigram similarity (at most diceWeight) only matters while no clearly better match exists.
+		useDice := best < diceWeight+PickWindow
+		if sc := s.score(&s.q, ix.terms[t].norm, useDice); sc > 0 {
+			s.scored = append(s.scored, scoredTerm{id: t, score: sc})
+			best = max(best, sc)
+		}
+	}
+	return best
 }
 
 func (en *entry) field(f int16) string {
@@ -389,10 +406,14 @@ func round4(x float64) float64 {
 
 // Candidate generation limits.
 const (
-	maxQueryWords  = 12    // query words looked up in the vocabulary
-	maxWordMatches = 48    // vocabulary words kept per query word
-	vocabBudget    = 20000 // vocabulary-trigram postings counted per query word
-	termBudget     = 15000 // term postings counted per query
+	maxQueryWords         = 12    // query words looked up in the vocabulary
+	maxWordMatches        = 48    // vocabulary words kept per query word
+	maxPrefixAlternatives = 8     // longer words kept for a last query word that is itself a word
+	maxSimilarChecks      = 64    // vocabulary words per query word checked for mere similarity
+	vocabBudget           = 20000 // vocabulary-trigram postings counted per query word
+	termBudget            = 15000 // term postings counted per query
+	commonDF              = 500   // a query word matching more terms than this is "common"
+	memberLimit           = 512   // candidates up to which a common word is looked up in their text
 )
 
 // Quality of a vocabulary word as a match for a query word, before weighting by rarity.
@@ -412,15 +433,17 @@ type wordMatch struct {
 	qual float32
 }
 
-// generate appends to s.cand up to k terms worth rescoring. For each query word it collects matching
-// vocabulary words (equal, split in two, within the typo budget, a word it starts, or merely similar);
-// then it adds up, per term, the rarity-weighted quality of the words it contains, walking the query
-// words from the rarest up until termBudget postings have been counted, so very common words
-// ("gmbh", "group") cost nothing when a rarer word already narrows things down.
+// generate appends to s.cand (and their estimates to s.candEst), best first, up to k terms worth
+// rescoring. For each query word it collects matching vocabulary words (equal, words run together,
+// a word it starts, within the typo budget, or merely similar); then it adds up, per term, the
+// rarity-weighted quality of the best word it contains for each query word, walking the query words
+// from the rarest up, so that very common words ("gmbh", "group") cost little or nothing once rarer
+// ones have narrowed things down.
 func (ix *Index) generate(s *scratch, k int) {
-	q := &s.q[0]
+	q := &s.q
 	s.wm = s.wm[:0]
-	ntok := min(len(q.toks), maxQueryWords)
+	ntok := min(q.nsearch, maxQueryWords)
+	s.pseudo = maxQueryWords // ids for the parts of split query words
 	for i := 0; i < ntok; i++ {
 		tok := q.word(i)
 		dup := false
@@ -436,10 +459,10 @@ func (ix *Index) generate(s *scratch, k int) {
 	}
 	// Order: rarest query word first (by total postings), best match first within a word.
 	s.tokDF = s.tokDF[:0]
-	for i := 0; i < ntok; i++ {
-		s.tokDF = append(s.tokDF, 0)
-	}
 	for _, m := range s.wm {
+		for int(m.tok) >= len(s.tokDF) {
+			s.tokDF = append(s.tokDF, 0)
+		}
 		s.tokDF[m.tok] += len(ix.words[m.word].post)
 	}
 	slices.SortFunc(s.wm, func(a, b wordMatch) int {
@@ -460,27 +483,73 @@ func (ix *Index) generate(s *scratch, k int) {
 
 	if cap(s.acc) < len(ix.terms) {
 		s.acc = make([]float32, len(ix.terms)+len(ix.terms)/4)
+		s.mark = make([]uint8, len(s.acc))
 	}
 	acc := s.acc[:len(ix.terms)]
+	mark := s.mark[:len(ix.terms)]
 	touched := s.touched[:0]
 	n := float64(ix.termCount)
 	processed := 0
-	for i, m := range s.wm {
-		if i > 0 && m.tok != s.wm[i-1].tok && processed+s.tokDF[m.tok] > termBudget {
+	maxAcc := float32(0)
+	for i := 0; i < len(s.wm); {
+		j := i + 1
+		for j < len(s.wm) && s.wm[j].tok == s.wm[i].tok {
+			j++
+		}
+		group := s.wm[i:j]
+		best := group[0]
+		df := s.tokDF[best.tok]
+		// A query word weighs by the rarity of its best match: its longer or misspelt variants
+		// must not outweigh the word itself by being rarer.
+		idf := float32(1 + math.Log1p(n/float64(1+len(ix.words[best.word].post))))
+		if i > 0 && df > commonDF {
+			// A common word after rarer ones: once those single out a few terms (all rescored in
+			// full anyway; terms lacking every rarer query word cannot be good matches) skip it,
+			// and while they single out a few hundred, look it up in those terms' text rather than
+			// walking its long posting list.
+			if len(touched) <= k || frontSize(acc, touched, maxAcc) <= k/2 {
+				break
+			}
+			if len(touched) <= memberLimit {
+				wt := ix.words[best.word].text
+				prefixes := best.qual == qualExact && best.tok < maxQueryWords
+				for _, t := range touched {
+					if f := wordIn(ix.terms[t].norm, wt, prefixes); f > 0 {
+						a := acc[t] + f*best.qual*idf
+						acc[t] = a
+						maxAcc = max(maxAcc, a)
+					}
+				}
+				i = j
+				continue
+			}
+		}
+		if i > 0 && processed+df > termBudget {
 			break
 		}
-		post := ix.words[m.word].post
-		if processed+len(post) > termBudget {
-			post = post[:max(0, termBudget-processed)]
-		}
-		w := m.qual * float32(1+math.Log1p(n/float64(1+len(ix.words[m.word].post))))
-		for _, t := range post {
-			if acc[t] == 0 {
-				touched = append(touched, t)
+		tag := uint8(best.tok) + 1
+		for _, m := range group {
+			post := ix.words[m.word].post
+			if processed+len(post) > termBudget {
+				post = post[:max(0, termBudget-processed)]
 			}
-			acc[t] += w
+			w := m.qual * idf
+			for _, t := range post {
+				if mark[t] == tag {
+					continue // a better match of the same query word already counted
+				}
+				mark[t] = tag
+				a := acc[t]
+				if a == 0 {
+					touched = append(touched, t)
+				}
+				a += w
+				acc[t] = a
+				maxAcc = max(maxAcc, a)
+			}
+			processed += len(post)
 		}
-		processed += len(post)
+		i = j
 	}
 
 	// Keep the k best, preferring terms with fewer words among equals.
@@ -488,6 +557,7 @@ func (ix *Index) generate(s *scratch, k int) {
 	for _, t := range touched {
 		est := acc[t] - 0.02*float32(ix.tnw[t])
 		acc[t] = 0
+		mark[t] = 0
 		if len(h) < k {
 			h = append(h, heapItem{est, t})
 			if len(h) == k {
@@ -517,6 +587,39 @@ func (ix *Index) generate(s *scratch, k int) {
 	s.heap = h[:0]
 }
 
+// wordIn rates how well normalized text n contains word w: 1 as a whole word, else (with prefixes)
+// 0.6–0.9 as the start of a longer word (relative to qualExact, like qualPrefix), else 0.
+func wordIn(n, w string, prefixes bool) float32 {
+	best := float32(0)
+	for len(n) > 0 {
+		i := strings.IndexByte(n, ' ')
+		word := n
+		if i >= 0 {
+			word, n = n[:i], n[i+1:]
+		} else {
+			n = ""
+		}
+		if word == w {
+			return 1
+		}
+		if prefixes && len(word) > len(w) && strings.HasPrefix(word, w) {
+			best = max(best, float32(qualPrefix+0.3*float64(len(w))/float64(len(word))))
+		}
+	}
+	return best
+}
+
+// frontSize counts the touched terms whose accumulated weight ties the maximum.
+func frontSize(acc []float32, touched []int32, maxAcc float32) int {
+	n := 0
+	for _, t := range touched {
+		if acc[t] >= maxAcc*0.999 {
+			n++
+		}
+	}
+	return n
+}
+
 // matchWords appends to s.wm the vocabulary words matching query word i.
 func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	tok := q.word(i)
@@ -531,23 +634,77 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		exactID = id
 		add(id, qualExact)
 	}
+	// A query word that is itself a word is taken as meant, unless it is the last one, which may
+	// be unfinished; even then its longer variants are only a few alternatives.
+	maxPrefix := maxWordMatches
+	if exactID >= 0 && !s.typoAll {
+		maxPrefix = 0
+		if i == len(q.toks)-1 {
+			maxPrefix = maxPrefixAlternatives
+		}
+	}
 	if L == 1 {
 		// Words starting with this rune.
 		if _, ok := sym(r[0]); ok {
 			for _, c := range "abcdefghijklmnopqrstuvwxyz0123456789" {
 				for _, w := range ix.wgrams[gramKey(' ', r[0], c)] {
-					if len(s.wm)-first >= maxWordMatches {
+					if len(s.wm)-first >= maxPrefix {
 						return
 					}
-					add(w, qualPrefix+0.3/float64(ix.wmeta[w].runes))
+					if w != exactID {
+						add(w, qualPrefix+0.3/float64(ix.wmeta[w].runes))
+					}
 				}
 			}
 		}
 		return
 	}
 
+	// Words starting with tok contain all its leading grams (all but the last, which ends the
+	// word), so the shortest of those lists holds every one of them.
+	s.tg = appendGrams(s.tg[:0], tok)
+	var lead []int32
+	for gi, g := range s.tg[:len(s.tg)-1] {
+		if l := ix.wgrams[g]; gi == 0 || len(l) < len(lead) {
+			lead = l
+		}
+	}
+	if maxPrefix > 0 {
+		for _, w := range lead {
+			if w != exactID && int(ix.wmeta[w].runes) > L && strings.HasPrefix(ix.words[w].text, tok) {
+				add(w, qualPrefix+0.3*float64(L)/float64(ix.wmeta[w].runes))
+			}
+		}
+		if exactID >= 0 && len(s.wm)-first > 1+maxPrefix {
+			ix.capWords(s, first, 1+maxPrefix)
+		}
+	}
+	// Short words get no typo or similarity guesses; neither do words that exist or that are
+	// words run together ("volvocars" = "volvo" + "cars").
+	if q.short {
+		ix.capWords(s, first, maxWordMatches)
+		return
+	}
+	if !s.typoAll && (exactID >= 0 || L >= 6 && ix.splitWords(s, tok)) {
+		s.skipped = true
+		ix.capWords(s, first, maxWordMatches)
+		return
+	}
+
+	if maxTypos(L) == 0 && L < 3 {
+		ix.capWords(s, first, maxWordMatches)
+		return // too short for typos or similarity
+	}
+
+	// Words one edit away, found by their one-deletion variants: usually the typo meant.
+	if maxTypos(L) > 0 && ix.typo1(s, tok, r, exactID, add) {
+		ix.capWords(s, first, maxWordMatches)
+		return
+	}
+
 	// Count shared trigrams over the vocabulary, rarest lists first.
-	s.tg = wordGrams(tok, s.tg)
+	slices.Sort(s.tg)
+	s.tg = slices.Compact(s.tg)
 	s.glists = s.glists[:0]
 	for _, g := range s.tg {
 		if n := len(ix.wgrams[g]); n > 0 {
@@ -577,32 +734,59 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	// Grams missing from the vocabulary count as processed: no word shares them.
 	nproc += len(s.tg) - len(s.glists)
 	maxTy := maxTypos(L)
-	if q.short {
-		maxTy = 0
-	}
 	qsig := runeSig(tok)
 	qascii := len(tok) == L
+	if qascii {
+		for i := 0; i < len(tok); i++ {
+			s.bag[tok[i]]++
+		}
+		defer func() {
+			for i := 0; i < len(tok); i++ {
+				s.bag[tok[i]]--
+			}
+		}()
+	}
+	// A word within maxTy edits shares at least nproc-4*maxTy grams (an edit spoils at most four).
+	// Similarity needs a quarter of the grams and is only a fallback for suggestions, so only the
+	// maxSimilarChecks words sharing the most grams are considered for it.
+	minTypo := 256
+	if maxTy > 0 {
+		minTypo = max(1, nproc-4*maxTy)
+	}
+	var hist [256]int32
+	for _, w := range touched {
+		hist[counts[w]]++
+	}
+	minSim := max(1, (len(s.tg)+1)/4)
+	for c, n := 255, int32(0); c > minSim; c-- {
+		n += hist[c]
+		if n > maxSimilarChecks {
+			minSim = c + 1
+			break
+		}
+	}
+	minC := min(minTypo, minSim)
 	hasTypo := false
 	for _, w := range touched {
 		c := int(counts[w])
 		counts[w] = 0
-		if w == exactID {
+		if c < minC || w == exactID {
 			continue
 		}
 		m := ix.wmeta[w]
 		wl := int(m.runes)
-		if c+1 >= nproc && wl > L && strings.HasPrefix(ix.words[w].text, tok) {
-			add(w, qualPrefix+0.3*float64(L)/float64(wl))
-			continue
+		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.words[w].text, tok) {
+			continue // a prefix match, added above
 		}
-		if q.short || exactID >= 0 {
-			continue // exact word found: no typo or similarity guesses for this query word
-		}
-		if maxTy > 0 && wl-L <= maxTy && L-wl <= maxTy && c+4*maxTy >= nproc && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
+		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
 			var d int
 			if qascii && m.ascii {
-				d = osa(s.qb(tok), []byte(ix.words[w].text), k, &s.dl)
+				wt := ix.words[w].text
+				if bagDistance(&s.bag, len(tok), wt) > k {
+					goto similar
+				}
+				d = osa(s.qb(tok), []byte(wt), k, &s.dl)
 			} else {
 				s.wr = appendRunes(s.wr[:0], ix.words[w].text)
 				d = osa(r, s.wr, k, &s.dl)
@@ -617,15 +801,16 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 				continue
 			}
 		}
-		if L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(m.grams)) {
+	similar:
+		if c >= minSim && L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(m.grams)) {
 			add(w, qualSimilar)
 		}
 	}
+	s.wtouched = touched[:0]
 	if hasTypo {
 		// Similar words are for suggestions when nothing closer exists.
-		mine := s.wm[first:]
 		kept := first
-		for _, wm := range mine {
+		for _, wm := range s.wm[first:] {
 			if wm.qual != qualSimilar {
 				s.wm[kept] = wm
 				kept++
@@ -633,19 +818,51 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		}
 		s.wm = s.wm[:kept]
 	}
-	s.wtouched = touched[:0]
-
-	// "volvocars" = "volvo" + "cars": split into at most 4 vocabulary words.
-	if exactID < 0 && !q.short && L >= 4 {
-		ix.splitWords(s, tok, add)
-	}
-
-	ix.capWords(s, first)
+	ix.capWords(s, first, maxWordMatches)
 }
 
-// capWords keeps the maxWordMatches best matches of s.wm[first:].
-func (ix *Index) capWords(s *scratch, first int) {
-	if len(s.wm)-first <= maxWordMatches {
+// typo1 adds the vocabulary words exactly one edit from tok (runes r) as qualTypo1 matches and
+// reports whether there were any.
+func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func(int32, float64)) bool {
+	found := s.found[:0]
+	try := func(w int32) {
+		if w == exactID || slices.Contains(found, w) {
+			return
+		}
+		s.wr = appendRunes(s.wr[:0], ix.words[w].text)
+		if osa(r, s.wr, 1, &s.dl) == 1 {
+			found = append(found, w)
+			add(w, qualTypo1)
+		}
+	}
+	chain := func(h uint64) {
+		if n, ok := ix.dels[h]; ok {
+			for ; n >= 0 && len(found) < maxWordMatches; n = ix.delNodes[n].next {
+				try(ix.delNodes[n].word)
+			}
+		}
+	}
+	chain(hashString(tok)) // words with one rune more
+	prev := rune(-1)
+	for i, c := range tok {
+		if c == prev {
+			continue
+		}
+		prev = c
+		end := i + utf8.RuneLen(c)
+		s.qbytes = append(append(s.qbytes[:0], tok[:i]...), tok[end:]...)
+		if w, ok := ix.wordID[string(s.qbytes)]; ok {
+			try(w) // words with one rune less
+		}
+		chain(hashBytes(hashBytes(hashInit, tok[:i]), tok[end:])) // substitutions, transpositions
+	}
+	s.found = found[:0]
+	return len(found) > 0
+}
+
+// capWords keeps the n best matches of s.wm[first:].
+func (ix *Index) capWords(s *scratch, first, n int) {
+	if len(s.wm)-first <= n {
 		return
 	}
 	mine := s.wm[first:]
@@ -658,15 +875,16 @@ func (ix *Index) capWords(s *scratch, first int) {
 		}
 		return int(ix.wmeta[a.word].runes) - int(ix.wmeta[b.word].runes)
 	})
-	s.wm = s.wm[:first+maxWordMatches]
+	s.wm = s.wm[:first+n]
 }
 
-// splitWords finds the segmentation of tok into the fewest (2 to 4) vocabulary words of at least two
-// bytes each and adds those words as qualSplit matches.
-func (ix *Index) splitWords(s *scratch, tok string, add func(int32, float64)) {
+// splitWords finds the segmentation of tok into the fewest (2 to 4) vocabulary words of at least three
+// bytes each, adds those words as qualSplit matches, each as a query word of its own, and reports
+// whether there was one.
+func (ix *Index) splitWords(s *scratch, tok string) bool {
 	n := len(tok)
 	if n > 64 {
-		return
+		return false
 	}
 	var segs [65]int8 // fewest words covering tok[:i], or 0 if none
 	var from [65]int8
@@ -675,7 +893,7 @@ func (ix *Index) splitWords(s *scratch, tok string, add func(int32, float64)) {
 		if segs[i] == 0 || segs[i] > 4 || !utf8.RuneStart(tok[i]) {
 			continue
 		}
-		for j := i + 2; j <= n; j++ {
+		for j := i + 3; j <= n; j++ {
 			if j < n && !utf8.RuneStart(tok[j]) {
 				continue
 			}
@@ -691,11 +909,30 @@ func (ix *Index) splitWords(s *scratch, tok string, add func(int32, float64)) {
 		}
 	}
 	if segs[n] == 0 || segs[n] > 5 {
-		return
+		return false
 	}
+	// Each part must be in the term, just like a query word of its own.
 	for j := n; j > 0; j = int(from[j]) {
-		add(ix.wordID[tok[from[j]:j]], qualSplit)
+		s.wm = append(s.wm, wordMatch{tok: int32(s.pseudo), word: ix.wordID[tok[from[j]:j]], qual: qualSplit})
+		s.pseudo++
 	}
+	return true
+}
+
+// bagDistance is a lower bound of the edit distance between the ASCII query word counted in bag
+// (lq bytes) and ASCII word w: the larger of the byte counts only one of the two has.
+func bagDistance(bag *[256]int16, lq int, w string) int {
+	extra := 0 // bytes of w beyond the query's
+	for i := 0; i < len(w); i++ {
+		bag[w[i]]--
+		if bag[w[i]] < 0 {
+			extra++
+		}
+	}
+	for i := 0; i < len(w); i++ {
+		bag[w[i]]++
+	}
+	return max(extra, extra+lq-len(w))
 }
 
 // qb returns tok as bytes, reusing scratch memory.
@@ -753,6 +990,9 @@ func (s *scratch) score(q *queryInfo, tn string, useDice bool) float64 {
 	if tn == q.norm {
 		return scoreExact
 	}
+	if tn == q.core {
+		return scoreExact - legalPenalty
+	}
 	s.tr, s.tc, s.ttoks = s.tr[:0], s.tc[:0], s.ttoks[:0]
 	start := 0
 	for _, r := range tn {
@@ -769,7 +1009,11 @@ func (s *scratch) score(q *queryInfo, tn string, useDice bool) float64 {
 	if slices.Equal(q.comp, s.tc) {
 		return scoreCompact
 	}
-	best := s.alignScore(q)
+	best := s.alignScore(q, len(q.toks), len(q.comp))
+	if q.ncore < len(q.toks) {
+		// The query without its trailing "AB", "Inc", ...
+		best = max(best, s.alignScore(q, q.ncore, q.coreLen)-legalPenalty)
+	}
 	if !q.short && len(q.comp) >= 4 {
 		k := maxTypos(len(q.comp))
 		if d := osa(q.comp, s.tc, k, &s.dl); d <= k {
@@ -782,13 +1026,14 @@ func (s *scratch) score(q *queryInfo, tn string, useDice bool) float64 {
 	return best
 }
 
-// alignScore matches the query words, in order, to words of the term (see score).
-func (s *scratch) alignScore(q *queryInfo) float64 {
-	nq, nt := len(q.toks), len(s.ttoks)
+// alignScore matches the first nq query words (compLen runes without spaces), in order, to words
+// of the term (see score).
+func (s *scratch) alignScore(q *queryInfo, nq, compLen int) float64 {
+	nt := len(s.ttoks)
 	if nq == 0 || nq > nt {
 		return 0
 	}
-	cov := min(1, float64(len(q.comp))/float64(max(1, len(s.tc))))
+	cov := min(1, float64(compLen)/float64(max(1, len(s.tc))))
 	best := 0.0
 	for start := 0; start+nq <= nt; start++ {
 		ok, partial, typos := s.matchWord(q, 0, start)
