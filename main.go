@@ -8,6 +8,8 @@ import (
 
 	"outreachbot/bot"
 	"outreachbot/cli"
+	"outreachbot/digest"
+	"outreachbot/sources/watch"
 )
 
 func main() {
@@ -15,9 +17,10 @@ func main() {
 	os.Exit(cli.Main(os.Args[1:], env, cli.Parts{Serve: serve}))
 }
 
-// serve runs the Slack runtime over the parts the command line assembled.
+// serve runs the Slack runtime over the parts the command line assembled, with the digest
+// scheduler posting through the bot's poster.
 func serve(ctx context.Context, app *cli.App) error {
-	return bot.Serve(ctx, bot.Deps{
+	b := bot.New(bot.Deps{
 		Options:    app.Options,
 		Log:        app.Log,
 		Registry:   app.Registry,
@@ -25,4 +28,10 @@ func serve(ctx context.Context, app *cli.App) error {
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
+	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
+	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
+	if app.Options.Watch {
+		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, Log: app.Log}).Run)
+	}
+	return b.Run(ctx)
 }

@@ -41,6 +41,7 @@ var subcommands = []subcommand{
 	{"seed", "load the report's knowledge into the store (idempotent)", runSeed},
 	{"migrate", "apply pending database migrations, or list them with --status", runMigrate},
 	{"import", "import data: adopters <ADOPTERS.md file or URL>", runImport},
+	{"export", "export data: csv --kind accounts|contacts|signals", runExport},
 }
 
 // Main runs the command line and returns the process exit status.

@@ -20,6 +20,8 @@ type Options struct {
 	AdminUsers     []string      // OUTREACHBOT_ADMIN_USERS: user or user-group ids; empty = nobody
 	HTTPAddr       string        // OUTREACHBOT_HTTP_ADDR: health and metrics listener
 	LogLevel       string        // OUTREACHBOT_LOG_LEVEL: debug, info, warn, error
+	Watch          bool          // OUTREACHBOT_WATCH: run the public-source watchers ("off" turns them off)
+	GitHubToken    string        // GITHUB_TOKEN: optional, raises GitHub's API rate limit for the watcher
 	AckBudget      time.Duration // OUTREACHBOT_ACK_BUDGET: answer in the ack if done within this
 	HandlerTimeout time.Duration // OUTREACHBOT_HANDLER_TIMEOUT: a request's deadline
 }
@@ -41,6 +43,8 @@ func ParseEnv(get func(string) string) (Options, error) {
 		AdminUsers:     list(get("OUTREACHBOT_ADMIN_USERS")),
 		HTTPAddr:       orDefault(get("OUTREACHBOT_HTTP_ADDR"), "127.0.0.1:8080"),
 		LogLevel:       orDefault(get("OUTREACHBOT_LOG_LEVEL"), "info"),
+		Watch:          !strings.EqualFold(strings.TrimSpace(get("OUTREACHBOT_WATCH")), "off"),
+		GitHubToken:    strings.TrimSpace(get("GITHUB_TOKEN")),
 		AckBudget:      2 * time.Second,
 		HandlerTimeout: 25 * time.Second,
 	}

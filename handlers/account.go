@@ -12,6 +12,7 @@ import (
 
 	"outreachbot/match"
 	"outreachbot/store"
+	"outreachbot/templates"
 )
 
 // AccountStore is what the account command reads and writes.
@@ -235,13 +236,40 @@ func RenderCard(c *store.Card) Response {
 		}
 		b.Section("*Competitors in play:* " + strings.Join(names, ", "))
 	}
+	b.Section("*Last touch:* " + lastTouchText(c.LastTouch))
 	b.Section("*Suggested next step:* " + NextStep(c))
 	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-		"Sources: "+Escape(strings.Join(cardSources(c), ", ")), false, false)))
+		"Sources: "+Escape(strings.Join(cardSources(c), ", ")), false, false)),
+		cardActions(c))
 	return Response{
 		Text:   fmt.Sprintf("%s — Backstage %s", a.Name, store.StageLabel(a.Stage)),
 		Blocks: b.Blocks(),
 	}
+}
+
+// cardActions are the card's buttons: draft outreach, and record a reply to the last touch.
+func cardActions(c *store.Card) slack.Block {
+	btns := []slack.BlockElement{Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary)}
+	if t := c.LastTouch; t != nil && t.Status == store.DraftSent {
+		btns = append(btns, Button(ActionDraftCardReplied, "Mark replied", strconv.FormatInt(t.DraftID, 10), ""))
+	}
+	return slack.NewActionBlock("account_actions", btns...)
+}
+
+// lastTouchText says when someone at the account was last written to, and how.
+func lastTouchText(t *store.Touch) string {
+	if t == nil {
+		return "none recorded yet"
+	}
+	s := fmt.Sprintf("%s — %s to *%s*", FormatDate(t.At), templates.Channel(t.Channel).Label(), Escape(t.ContactName))
+	if t.By != "" {
+		s += " by <@" + t.By + ">"
+	}
+	s += fmt.Sprintf(" (template `%s`)", Escape(t.Template))
+	if t.Status == store.DraftReplied {
+		s += ", and they replied"
+	}
+	return s
 }
 
 func contactLine(ct store.Contact) string {
@@ -319,10 +347,11 @@ func NextStep(c *store.Card) string {
 	default:
 		angle = "open a peer conversation about their platform engineering plans before they pick a portal"
 	}
+	try := fmt.Sprintf(" Try `/draft %s`.", Escape(c.Account.Name))
 	if hook != "" {
-		return fmt.Sprintf("Reach out to %s, referencing %s, and %s.", who, hook, angle)
+		return fmt.Sprintf("Reach out to %s, referencing %s, and %s.", who, hook, angle) + try
 	}
-	return fmt.Sprintf("Reach out to %s and %s.", who, angle)
+	return fmt.Sprintf("Reach out to %s and %s.", who, angle) + try
 }
 
 func cardSources(c *store.Card) []string {

@@ -19,6 +19,8 @@ type Card struct {
 	Signals     []Signal
 	Competitors []Competitor
 	SignalCount int64
+	// LastTouch is the latest outreach marked sent to anyone at the account; nil when none.
+	LastTouch *Touch
 }
 
 // CardPain is a pain point an account shows, with the evidence.
@@ -68,6 +70,11 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 		Order("c.name").Find(&c.Competitors).Error; err != nil {
 		return nil, fmt.Errorf("account %d competitors: %w", id, err)
 	}
+	touch, err := s.LastTouchOfAccount(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("account %d: %w", id, err)
+	}
+	c.LastTouch = touch
 	return c, nil
 }
 

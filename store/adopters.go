@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -62,8 +63,9 @@ func (s *Store) ImportAdopters(ctx context.Context, entries []adopters.Entry, wi
 }
 
 func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time, res *AdoptersImport) (int64, bool, error) {
-	acc := Account{Name: e.Organization, Aliases: nonNil(e.AlsoNamed), Domain: e.Domain, Source: AdoptersSource}
-	existing, found, err := findAccount(tx, acc.Domain, append([]string{e.Organization}, e.AlsoNamed...))
+	name := accountName(e.Organization)
+	acc := Account{Name: name, Aliases: nonNil(e.AlsoNamed), Domain: e.Domain, Source: AdoptersSource}
+	existing, found, err := findAccount(tx, acc.Domain, append([]string{name, e.Organization}, e.AlsoNamed...))
 	if err != nil {
 		return 0, false, err
 	}
@@ -80,8 +82,8 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 		if existing.Domain == "" && e.Domain != "" {
 			existing.Domain, changed = e.Domain, true
 		}
-		if AccountKey(existing.Name) != AccountKey(e.Organization) && !containsFold(existing.Aliases, e.Organization) {
-			existing.Aliases, changed = appendUnique(existing.Aliases, e.Organization), true
+		if AccountKey(existing.Name) != AccountKey(name) && !containsFold(existing.Aliases, name) {
+			existing.Aliases, changed = appendUnique(existing.Aliases, name), true
 		}
 		if changed {
 			if err := tx.Save(&existing).Error; err != nil {
@@ -94,7 +96,7 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 			acc.Stage = Stage(e.Stage)
 		}
 		acc.AdoptionNotes = e.Description
-		acc.Key = AccountKey(e.Organization)
+		acc.Key = AccountKey(name)
 		if err := tx.Create(&acc).Error; err != nil {
 			return 0, false, err
 		}
@@ -104,7 +106,7 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 		return 0, false, err
 	}
 	sig := Signal{
-		AccountID: &id, Kind: "adopters_entry", Title: e.Organization + " is listed in Backstage ADOPTERS.md",
+		AccountID: &id, Kind: "adopters_entry", Title: name + " is listed in Backstage ADOPTERS.md",
 		Summary: e.Description, URL: "", Source: AdoptersSource, DiscoveredAt: now,
 		DedupeKey: "adopters:" + adopters.Key(e),
 	}
@@ -114,6 +116,18 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 	}
 	res.NewSignals += int(r.RowsAffected)
 	return id, !found, nil
+}
+
+// formerRE is a former name at the end of an organization cell: "Wise, formerly TransferWise".
+var formerRE = regexp.MustCompile(`(?i)\s*[,(]\s*(?:formerly|previously|f\.?k\.?a\.?)\s+[^)]*\)?\s*$`)
+
+// accountName is the name an organization goes by now: "Wise, formerly TransferWise" → "Wise" (the
+// parser keeps "TransferWise" among the other names, which become aliases).
+func accountName(org string) string {
+	if n := strings.TrimSpace(formerRE.ReplaceAllString(org, "")); n != "" {
+		return n
+	}
+	return org
 }
 
 // findAccount finds an account by domain, then by the key of any of the names.

@@ -1,0 +1,278 @@
+package digest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"outreachbot/bot"
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/digest"
+	"outreachbot/slacktest"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// e2e runs the real bot (slack-go's Socket Mode client, the store on PostgreSQL, the digest
+// scheduler posting through bot.Poster) against the Slack test double.
+type e2e struct {
+	t   *testing.T
+	srv *slacktest.Server
+	app *cli.App
+}
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
+	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-test"), slacktest.WithBotToken("xoxb-test"))
+	t.Cleanup(srv.Close)
+	app, err := cli.Prepare(context.Background(), config.Options{}, storetest.Open(t, store.Postgres), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(bot.Deps{
+		Options: config.Options{AppToken: "xapp-1-test", BotToken: "xoxb-test", SlackAPIURL: srv.APIURL(), HTTPAddr: "127.0.0.1:0",
+			AckBudget: 2 * time.Second, HandlerTimeout: 10 * time.Second},
+		Log: slog.New(slog.DiscardHandler), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
+	})
+	eng := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge)})
+	b.AddJob(digest.NewScheduler(eng, b.Poster(), digest.SchedulerOptions{Poll: 100 * time.Millisecond}).Run)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("bot did not stop")
+		}
+	})
+	h := &e2e{t: t, srv: srv, app: app}
+	if err := srv.WaitConnected(h.ctx(), 1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	return h
+}
+
+func (h *e2e) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+// slash runs a command and returns what the user sees (the ack, or the response_url post).
+func (h *e2e) slash(channel, command, text string) string {
+	h.t.Helper()
+	url := h.srv.NewResponseURL()
+	ack, err := h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: command, Text: text, ChannelID: channel, ResponseURL: url})
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", command, text, err)
+	}
+	if len(ack.Payload) > 0 && string(ack.Payload) != "null" {
+		return unescapeJSON(string(ack.Payload))
+	}
+	return h.responsePost(url)
+}
+
+func (h *e2e) responsePost(url string) string {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, p := range h.srv.ResponseURLPosts() {
+			if p.ResponseURL == url {
+				return unescapeJSON(string(p.Body))
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.t.Fatalf("no answer posted to %s", url)
+	return ""
+}
+
+// shown counts each signal's appearances in a channel.
+func (h *e2e) shown(channel string) map[int64]int {
+	out := map[int64]int{}
+	for _, m := range h.srv.Messages(channel) {
+		for _, id := range digest.SignalIDsInJSON(m.Blocks) {
+			out[id]++
+		}
+	}
+	return out
+}
+
+// waitShown waits until the channel shows every id.
+func (h *e2e) waitShown(channel string, ids []int64) map[int64]int {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		shown := h.shown(channel)
+		all := true
+		for _, id := range ids {
+			if shown[id] == 0 {
+				all = false
+			}
+		}
+		if all || time.Now().After(deadline) {
+			return shown
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func ingest(t *testing.T, st *store.Store, n int, tag string) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	accs, _, err := st.AccountsMatching(ctx, store.AccountFilter{Limit: 8})
+	if err != nil || len(accs) == 0 {
+		t.Fatalf("accounts: %v", err)
+	}
+	var in []store.NewSignal
+	now := time.Now()
+	for i := 0; i < n; i++ {
+		id := accs[i%len(accs)].ID
+		in = append(in, store.NewSignal{Signal: store.Signal{AccountID: &id, Kind: "job_posting", Title: fmt.Sprintf("%s %d", tag, i),
+			URL: fmt.Sprintf("https://jobs.example.com/%s/%d", tag, i), OccurredAt: &now, DiscoveredAt: now, Source: "jobs",
+			DedupeKey: fmt.Sprintf("e2e:%s:%d", tag, i)}})
+	}
+	got, err := st.IngestSignals(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(got))
+	for i, s := range got {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
+	h := startE2E(t)
+	const ch = "C0DIGEST"
+	body := h.slash(ch, "/digest", "subscribe <#C0DIGEST|gtm> weekdays 08:30 tz:Europe/London")
+	if !strings.Contains(body, "Subscription *#1*") || !strings.Contains(body, "weekdays 08:30 Europe/London") {
+		t.Fatalf("/digest subscribe answered: %s", body)
+	}
+	ids := ingest(t, h.app.Store, 15, "first")
+	// Slack answers the first post with 429 Retry-After: 1; the poster waits and retries.
+	h.srv.RateLimit("chat.postMessage", 1, time.Second)
+	body = h.slash(ch, "/digest", "now")
+	if !strings.Contains(body, "Posting 15 new signals to <#C0DIGEST> now") {
+		t.Fatalf("/digest now answered: %s", body)
+	}
+	shown := h.waitShown(ch, ids)
+	for _, id := range ids {
+		if shown[id] != 1 {
+			t.Errorf("signal %d shown %d times", id, shown[id])
+		}
+	}
+	limited := 0
+	for _, c := range h.srv.Calls("chat.postMessage") {
+		if c.RateLimited {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Errorf("want the 429 to have happened once, saw %d", limited)
+	}
+	msgs := h.srv.Messages(ch)
+	if len(msgs) != 2 || msgs[1].ThreadTS != msgs[0].TS || !strings.Contains(msgs[0].Text, "Signal digest: 15 new signals") {
+		t.Fatalf("want the digest and one thread reply, got %d messages: %+v", len(msgs), msgs)
+	}
+
+	body = h.slash(ch, "/digest", "now")
+	if !strings.Contains(body, "Nothing new for *#1*") {
+		t.Fatalf("second /digest now answered: %s", body)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(h.srv.Messages(ch)); n != 2 {
+		t.Fatalf("the second /digest now posted: %d messages", n)
+	}
+
+	// Votes on an item are stored and shown by /digest stats.
+	url := h.srv.NewResponseURL()
+	if _, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U0001"}, "channel": map[string]any{"id": ch},
+		"trigger_id": h.srv.NewTriggerID(), "response_url": url, "container": map[string]any{"type": "message", "message_ts": msgs[0].TS},
+		"actions": []map[string]any{{"type": "button", "action_id": "digest.useful", "block_id": fmt.Sprintf("sig:%d", ids[0]), "value": fmt.Sprint(ids[0]), "action_ts": "1.1"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.responsePost(url); !strings.Contains(got, "marked *useful*") || !strings.Contains(got, "1 useful") {
+		t.Fatalf("vote answered: %s", got)
+	}
+	if got := h.slash(ch, "/digest", "stats"); !strings.Contains(got, "Job posting from jobs: 1 useful · 0 noise") || !strings.Contains(got, "15 signals posted") {
+		t.Fatalf("/digest stats: %s", got)
+	}
+	if got := h.slash(ch, "/digest", "list"); !strings.Contains(got, "*#1*") || !strings.Contains(got, "posted 15 signals") {
+		t.Fatalf("/digest list: %s", got)
+	}
+}
+
+func TestE2E_signalAddListAndSaveAsSignalShortcut(t *testing.T) {
+	h := startE2E(t)
+	body := h.slash("C1", "/signal", "add expedia <https://github.com/backstage/backstage/issues/4242> catalog ingestion is slow")
+	if !strings.Contains(body, "Saved signal #") || !strings.Contains(body, "GitHub issue") || !strings.Contains(body, "Expedia Group") {
+		t.Fatalf("/signal add: %s", body)
+	}
+	if again := h.slash("C1", "/signal", "add expedia https://github.com/backstage/backstage/issues/4242/"); !strings.Contains(again, "already saved") {
+		t.Fatalf("the same link twice: %s", again)
+	}
+	if list := h.slash("C1", "/signals", "expedia since:7d"); !strings.Contains(list, "catalog ingestion is slow") || !strings.Contains(list, "github issue +18") {
+		t.Fatalf("/signals: %s", list)
+	}
+
+	// Save as signal: the shortcut opens a modal; submitting it saves and tells the user.
+	if _, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "message_action", "callback_id": "save_signal", "trigger_id": h.srv.NewTriggerID(),
+		"user": map[string]any{"id": "U0001"}, "channel": map[string]any{"id": "C1"}, "response_url": h.srv.NewResponseURL(),
+		"message": map[string]any{"type": "message", "ts": "1700000000.000100", "text": "Toyota is hiring a platform team <https://boards.greenhouse.io/toyota/jobs/1>"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := h.srv.WaitForCalls(h.ctx(), "views.open", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := calls[0].Args["view"]
+	if !strings.Contains(view, "save_signal_modal") || !strings.Contains(view, "https://boards.greenhouse.io/toyota/jobs/1") || !strings.Contains(view, `"job_posting"`) {
+		t.Fatalf("modal: %s", view)
+	}
+	values := map[string]any{
+		"account": map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "toyota"}},
+		"kind":    map[string]any{"value": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "job_posting"}}},
+		"url":     map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "https://boards.greenhouse.io/toyota/jobs/1"}},
+		"title":   map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "Toyota hiring platform engineers"}},
+		"note":    map[string]any{"value": map[string]any{"type": "plain_text_input", "value": ""}},
+	}
+	ack, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "U0001"}, "trigger_id": h.srv.NewTriggerID(),
+		"view": map[string]any{"type": "modal", "callback_id": "save_signal_modal", "private_metadata": "{}", "state": map[string]any{"values": values}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ack.Payload) > 0 && strings.Contains(string(ack.Payload), "errors") {
+		t.Fatalf("the modal was refused: %s", ack.Payload)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range h.srv.Messages("U0001") {
+			if strings.Contains(m.Text, "Saved signal") && strings.Contains(m.Text, "Toyota") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	raw, _ := json.Marshal(h.srv.Messages("U0001"))
+	t.Fatalf("no confirmation DM: %s", raw)
+}
+
+// unescapeJSON undoes encoding/json's HTML escaping so tests can look for Slack's <#C…> forms.
+func unescapeJSON(s string) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)
+}

@@ -1,0 +1,401 @@
+// Package digest sends digests of new signals on a schedule, and alerts for the best ones.
+//
+// It follows alertmanager's notification log: every run is recorded (subscription, tick,
+// window, state, message ts), and so is every signal a subscription has been given, so a crash,
+// a restart or a second replica never loses or repeats one:
+//
+//   - A run is built in one database transaction: it reads the subscription's new signals,
+//     scores and lays them out, claims them (digest_items, unique per subscription and signal),
+//     records the run with its pages and moves the subscription's cursor. A crash before the
+//     commit leaves nothing; after it, the run is waiting to be posted.
+//   - One run per tick: the run row is unique on (subscription, kind, tick), and replicas take a
+//     per-subscription PostgreSQL advisory lock before building or posting, so three replicas
+//     make one digest per tick. Ticks missed while nothing ran are caught up by one run.
+//   - Posting a page is two steps: post a placeholder that shows no signal and record its ts,
+//     then chat.update it with the page and record that. A crash between posting and recording
+//     leaves at worst an orphan placeholder; a crash after recording the ts only repeats the
+//     update, which is idempotent. So a signal is in the channel once, whatever was killed when.
+//
+// Schedules are robfig/cron/v3 expressions read in the subscription's time zone (see Schedule);
+// the clock and the poster are injected, so tests run days of schedules in milliseconds.
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"outreachbot/handlers"
+	"outreachbot/store"
+)
+
+// Engine builds digests: subscriptions, scoring, layout and the build of runs. It posts nothing;
+// the Scheduler does. It implements handlers.DigestService and handlers.SignalScorer.
+type Engine struct {
+	st          *store.Store
+	clock       Clock
+	layout      Layout
+	segment     handlers.Segment
+	minInterval time.Duration
+	log         *slog.Logger
+
+	mu      sync.Mutex
+	roles   []store.DecisionRole
+	rolesAt time.Time
+	scheds  map[string]*Schedule
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Segment is the report's target segment, for scoring fit.
+	Segment handlers.Segment
+	// Clock defaults to the system clock.
+	Clock Clock
+	// TopItems is how many signals the channel message shows (default DefaultTopItems).
+	TopItems int
+	// MinInterval is the shortest gap between runs a user may subscribe to (default 15 min).
+	MinInterval time.Duration
+	Log         *slog.Logger
+}
+
+// New builds an engine over the store.
+func New(st *store.Store, o Options) *Engine {
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.MinInterval == 0 {
+		o.MinInterval = 15 * time.Minute
+	}
+	return &Engine{st: st, clock: o.Clock, layout: Layout{TopItems: o.TopItems}, segment: o.Segment,
+		minInterval: o.MinInterval, log: o.Log, scheds: map[string]*Schedule{}}
+}
+
+var _ handlers.DigestService = (*Engine)(nil)
+var _ handlers.SignalScorer = (*Engine)(nil)
+
+// schedule parses (and caches) a subscription's schedule.
+func (e *Engine) schedule(sub store.Subscription) (*Schedule, error) {
+	key := sub.Timezone + "\x00" + sub.Schedule
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.scheds[key]; ok {
+		return s, nil
+	}
+	s, err := ParseSchedule(sub.Schedule, sub.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	e.scheds[key] = s
+	return s, nil
+}
+
+// Subscribe checks and stores a subscription.
+func (e *Engine) Subscribe(ctx context.Context, req handlers.SubscribeRequest) (handlers.SubscriptionInfo, error) {
+	spec, label, err := ScheduleText(req.Schedule)
+	if err != nil {
+		return handlers.SubscriptionInfo{}, err
+	}
+	sched, err := ParseSchedule(spec, req.Timezone)
+	if err != nil {
+		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: handlers.Escape(err.Error()) + "."}
+	}
+	now := e.clock.Now()
+	if gap := sched.MinInterval(now); gap > 0 && gap < e.minInterval {
+		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: fmt.Sprintf("That schedule runs every %s; digests may run at most every %s.", gap, e.minInterval)}
+	}
+	if sched.Next(now).IsZero() {
+		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: "That schedule never runs."}
+	}
+	sub := store.Subscription{
+		ChannelID: req.ChannelID, Schedule: sched.Spec, ScheduleLabel: label, Timezone: sched.Location.String(),
+		Filters: req.Filter, AlertThreshold: req.AlertThreshold, AlertCap: req.AlertCap, AllQuiet: req.AllQuiet,
+		CreatedBy: req.UserID, CreatedAt: now,
+	}
+	if req.Personal {
+		sub.OwnerUserID, sub.ChannelID = req.UserID, req.UserID
+	}
+	if err := e.st.CreateSubscription(ctx, &sub); err != nil {
+		return handlers.SubscriptionInfo{}, err
+	}
+	return e.info(ctx, sub, false)
+}
+
+func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool) (handlers.SubscriptionInfo, error) {
+	info := handlers.SubscriptionInfo{Subscription: sub}
+	if s, err := e.schedule(sub); err == nil {
+		info.Next = s.Next(maxTime(sub.LastTick, e.clock.Now()))
+	}
+	if withRun {
+		runs, err := e.st.RunsOf(ctx, sub.ID, 50)
+		if err != nil {
+			return info, err
+		}
+		if len(runs) > 0 {
+			info.LastRun = &runs[0]
+		}
+		for i := 1; i < len(runs); i++ {
+			if runs[0].State == store.RunEmpty && runs[i].State != store.RunEmpty {
+				info.LastPosted = &runs[i]
+				break
+			}
+		}
+	}
+	return info, nil
+}
+
+// Subscriptions lists the subscriptions posting to a channel, then the user's personal ones.
+func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([]handlers.SubscriptionInfo, error) {
+	here, err := e.st.SubscriptionsIn(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	if userID != "" && userID != channelID {
+		mine, err := e.st.SubscriptionsIn(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		here = append(here, mine...)
+	}
+	out := make([]handlers.SubscriptionInfo, 0, len(here))
+	for _, s := range here {
+		info, err := e.info(ctx, s, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// Subscription fetches one subscription.
+func (e *Engine) Subscription(ctx context.Context, id int64) (handlers.SubscriptionInfo, error) {
+	sub, err := e.st.SubscriptionByID(ctx, id)
+	if err != nil {
+		return handlers.SubscriptionInfo{}, err
+	}
+	return e.info(ctx, *sub, true)
+}
+
+// Unsubscribe stops a subscription.
+func (e *Engine) Unsubscribe(ctx context.Context, id int64) error {
+	return e.st.DeactivateSubscription(ctx, id)
+}
+
+// scorer returns a scorer with the current decision roles and votes.
+func (e *Engine) scorer(ctx context.Context) (*Scorer, error) {
+	e.mu.Lock()
+	roles, fresh := e.roles, e.clock.Now().Sub(e.rolesAt) < 10*time.Minute && e.roles != nil
+	e.mu.Unlock()
+	if !fresh {
+		r, err := e.st.DecisionRoles(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		e.roles, e.rolesAt, roles = r, e.clock.Now(), r
+		e.mu.Unlock()
+	}
+	votes, err := e.st.VoteTallies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewScorer(e.segment, roles, votes, e.clock.Now()), nil
+}
+
+// ScoreSignals scores signals as digests rank them.
+func (e *Engine) ScoreSignals(ctx context.Context, sigs []store.SignalDetail) ([]handlers.ScoredSignal, error) {
+	sc, err := e.scorer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]handlers.ScoredSignal, len(sigs))
+	for i, d := range sigs {
+		score, why := sc.Score(d)
+		out[i] = handlers.ScoredSignal{SignalDetail: d, Score: score, Why: why}
+	}
+	return out, nil
+}
+
+// selectEntries scores the candidates and keeps those at or above min.
+func selectEntries(sc *Scorer, cands []store.SignalDetail, min int) []entry {
+	out := make([]entry, 0, len(cands))
+	for _, d := range cands {
+		score, why := sc.Score(d)
+		if score < min {
+			continue
+		}
+		out = append(out, entry{handlers.ScoredSignal{SignalDetail: d, Score: score, Why: why}})
+	}
+	return out
+}
+
+// build builds one run of a subscription (the caller holds its lock).
+func (e *Engine) build(ctx context.Context, subID int64, req store.RunRequest) (*store.Run, error) {
+	sc, err := e.scorer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.st.BuildRun(ctx, subID, req, func(in store.BuildInput) (store.RunPlan, error) {
+		entries := selectEntries(sc, in.Candidates, in.Sub.Filters.MinScore)
+		if req.Kind == store.RunAlert {
+			var hot []entry
+			for _, en := range entries {
+				if en.Score >= in.Sub.AlertThreshold {
+					hot = append(hot, en)
+				}
+			}
+			switch {
+			case len(hot) == 0:
+				return store.RunPlan{Advance: true}, nil
+			case in.RecentAlerts >= in.Sub.AlertCap:
+				// Over the hourly cap: hold them for one grouped post when the hour frees up
+				// (or for the digest, whichever comes first).
+				return store.RunPlan{Advance: false}, nil
+			}
+			entries = hot
+		}
+		items, pages := e.layout.plan(entries)
+		if len(items) == 0 && req.Kind == store.RunScheduled && in.Sub.AllQuiet {
+			pages = 1
+		}
+		return store.RunPlan{Items: items, Pages: pages, Advance: true}, nil
+	})
+}
+
+// Preview renders what the subscription's next digest would post now.
+func (e *Engine) Preview(ctx context.Context, id int64) (handlers.DigestPreview, error) {
+	sub, err := e.st.SubscriptionByID(ctx, id)
+	if err != nil {
+		return handlers.DigestPreview{}, err
+	}
+	cands, err := e.st.PendingSignals(ctx, id)
+	if err != nil {
+		return handlers.DigestPreview{}, err
+	}
+	sc, err := e.scorer(ctx)
+	if err != nil {
+		return handlers.DigestPreview{}, err
+	}
+	entries := arrange(selectEntries(sc, cands, sub.Filters.MinScore))
+	items, pages := e.layout.plan(entries)
+	p := handlers.DigestPreview{Signals: len(items), Since: sinceOf(*sub)}
+	if len(items) == 0 {
+		return p, nil
+	}
+	byID := make(map[int64]entry, len(entries))
+	for _, en := range entries {
+		byID[en.ID] = en
+	}
+	details := make([]store.RunItemDetail, 0, len(items))
+	for _, it := range items {
+		if it.Page > 0 {
+			p.InThread++
+			continue
+		}
+		en := byID[it.SignalID]
+		details = append(details, store.RunItemDetail{SignalDetail: en.SignalDetail, Page: it.Page, Position: it.Position, Score: it.Score, Why: it.Why})
+	}
+	loc, _ := LoadLocation(sub.Timezone)
+	if loc == nil {
+		loc = time.UTC
+	}
+	since := p.Since
+	msgs := e.layout.render(header{Kind: store.RunManual, Sub: *sub, Loc: loc, Since: &since, Total: len(items), Pages: pages, Preview: true}, details)
+	p.Message = msgs[0]
+	return p, nil
+}
+
+func sinceOf(sub store.Subscription) time.Time {
+	if sub.LastSuccessAt != nil {
+		return *sub.LastSuccessAt
+	}
+	return sub.CreatedAt
+}
+
+// RunNow builds a digest of what is new now. The scheduler posts it within a second or so.
+func (e *Engine) RunNow(ctx context.Context, id int64, userID string) (handlers.RunNowResult, error) {
+	sub, err := e.st.SubscriptionByID(ctx, id)
+	if err != nil {
+		return handlers.RunNowResult{}, err
+	}
+	res := handlers.RunNowResult{Since: sinceOf(*sub)}
+	lock, err := e.waitLock(ctx, id, 3*time.Second)
+	if err != nil {
+		return res, err
+	}
+	if lock == nil {
+		res.Busy = true
+		return res, nil
+	}
+	defer lock.Release()
+	now := e.clock.Now()
+	run, err := e.build(ctx, id, store.RunRequest{Kind: store.RunManual, Tick: now, Now: now, RequestedBy: userID})
+	if errors.Is(err, store.ErrRunExists) {
+		res.Busy = true
+		return res, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Run = run
+	return res, nil
+}
+
+// waitLock tries a subscription's lock for up to d; nil means someone else kept it.
+func (e *Engine) waitLock(ctx context.Context, id int64, d time.Duration) (*store.SubscriptionLock, error) {
+	deadline := time.Now().Add(d)
+	for {
+		l, ok, err := e.st.TryLockSubscription(ctx, id)
+		if err != nil || ok {
+			return l, err
+		}
+		if time.Now().After(deadline) {
+			return nil, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Stats sums the votes and the last 30 days of runs.
+func (e *Engine) Stats(ctx context.Context) (handlers.DigestStats, error) {
+	since := e.clock.Now().AddDate(0, 0, -30)
+	subs, err := e.st.DigestStats(ctx, since)
+	if err != nil {
+		return handlers.DigestStats{}, err
+	}
+	tallies, err := e.st.VoteTallies(ctx)
+	if err != nil {
+		return handlers.DigestStats{}, err
+	}
+	out := handlers.DigestStats{Since: since, Subscriptions: subs}
+	for _, t := range tallies {
+		out.Votes = append(out.Votes, handlers.VoteWeight{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)})
+	}
+	return out, nil
+}
+
+// Vote records a Useful (+1) or Noise (-1) vote.
+func (e *Engine) Vote(ctx context.Context, signalID int64, userID string, vote int) (handlers.VoteWeight, error) {
+	t, err := e.st.RecordVote(ctx, signalID, userID, vote, e.clock.Now())
+	if err != nil {
+		return handlers.VoteWeight{}, err
+	}
+	return handlers.VoteWeight{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)}, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,270 @@
+package digest_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/digest"
+	"outreachbot/slacktest"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// killRig runs the real outreachbot binary against the Slack double and a fresh database.
+type killRig struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	srv  *slacktest.Server
+	st   *store.Store
+	logs sync.Map // process number → its stderr
+	n    int
+}
+
+type proc struct {
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+}
+
+func (k *killRig) start() *proc {
+	k.t.Helper()
+	k.n++
+	cmd := exec.Command(k.bin, "serve")
+	cmd.Env = k.env
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	if err := cmd.Start(); err != nil {
+		k.t.Fatal(err)
+	}
+	k.logs.Store(k.n, &errBuf)
+	return &proc{cmd: cmd, stderr: &errBuf}
+}
+
+func (p *proc) kill() {
+	_ = p.cmd.Process.Kill() // SIGKILL: no deferred code, no graceful shutdown
+	_ = p.cmd.Wait()
+}
+
+func (p *proc) stop(t *testing.T) {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Errorf("outreachbot did not stop on SIGTERM; killing it")
+		p.kill()
+	}
+}
+
+func (k *killRig) slackCalls() int {
+	return len(k.srv.Calls("chat.postMessage")) + len(k.srv.Calls("chat.update"))
+}
+
+// state describes where a kill landed, from the database and what Slack holds.
+func (k *killRig) state(ctx context.Context) string {
+	db := k.st.DB().WithContext(ctx)
+	var open, placed, posted, filledUnrecorded int64
+	db.Raw("SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'").Scan(&open)
+	db.Raw("SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.ts <> '' AND NOT p.posted").Scan(&placed)
+	db.Raw("SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.posted").Scan(&posted)
+	recorded := map[string]bool{}
+	var rows []struct {
+		TS     string `gorm:"column:ts"`
+		Posted bool
+	}
+	db.Raw("SELECT ts, posted FROM digest_pages WHERE ts <> ''").Scan(&rows)
+	for _, r := range rows {
+		recorded[r.TS] = true
+		_ = r
+	}
+	unrecorded := 0
+	for _, ch := range killChannels {
+		for _, m := range k.srv.Messages(ch) {
+			if !recorded[m.TS] {
+				unrecorded++
+			}
+			if m.Edited {
+				for _, r := range rows {
+					if r.TS == m.TS && !r.Posted {
+						filledUnrecorded++
+					}
+				}
+			}
+		}
+	}
+	switch {
+	case open == 0:
+		return "no run open (before a build, or between runs)"
+	case filledUnrecorded > 0:
+		return "a page edited in Slack, not yet recorded as posted"
+	case placed > 0:
+		return "a placeholder recorded, its page not yet edited in"
+	case posted > 0:
+		return "between the pages of a run"
+	case unrecorded > 0:
+		return "run built; its placeholder posted but not recorded"
+	}
+	return "run built, nothing posted yet"
+}
+
+var killChannels = []string{"CKILL1", "CKILL2", "CKILL3"}
+
+// TestKill_botKilledAtRandomPointsPostsEachSignalOnce builds the binary, then 22 times: stores
+// new signals, starts `outreachbot serve`, and SIGKILLs it at a random moment (half the time a
+// random time after start, half a random time after its first Slack call). Then three replicas
+// run together on the same PostgreSQL until everything is posted. Every channel must hold every
+// signal exactly once, and every run must be one digest.
+func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	began := time.Now()
+	ctx := context.Background()
+	url := storetest.NewDatabase(t)
+	bin := filepath.Join(t.TempDir(), "outreachbot")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-kill"), slacktest.WithBotToken("xoxb-kill"))
+	t.Cleanup(srv.Close)
+	st, err := store.Open(ctx, store.Config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := cli.Prepare(ctx, config.Options{}, st, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	k := &killRig{t: t, bin: bin, srv: srv, st: st, env: append(os.Environ(),
+		"OUTREACHBOT_WATCH=off", "SLACK_APP_TOKEN=xapp-1-kill", "SLACK_BOT_TOKEN=xoxb-kill", "SLACK_API_URL="+srv.APIURL(), "DATABASE_URL="+url,
+		"OUTREACHBOT_HTTP_ADDR=127.0.0.1:0", "OUTREACHBOT_LOG_LEVEL=warn")}
+	t.Cleanup(func() {
+		if t.Failed() {
+			k.logs.Range(func(n, b any) bool {
+				if s := b.(*bytes.Buffer).String(); s != "" {
+					t.Logf("process %d stderr:\n%s", n, s)
+				}
+				return true
+			})
+		}
+	})
+	// Digests every second in three channels, so a run is always under way.
+	var subs []int64
+	for _, ch := range killChannels {
+		sub := store.Subscription{ChannelID: ch, Schedule: "@every 1s", ScheduleLabel: "every second", Timezone: "UTC", CreatedAt: time.Now()}
+		if err := st.CreateSubscription(ctx, &sub); err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, sub.ID)
+	}
+
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, seed>>7))
+	t.Logf("seed %d", seed)
+	var all []int64
+	landed := map[string]int{}
+	const kills = 22
+	for round := 0; round < kills; round++ {
+		all = append(all, ingest(t, st, 6+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
+		before := k.slackCalls()
+		p := k.start()
+		if round%2 == 0 {
+			time.Sleep(time.Duration(100+rng.IntN(1400)) * time.Millisecond)
+		} else {
+			deadline := time.Now().Add(4 * time.Second)
+			for k.slackCalls() == before && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
+		}
+		p.kill()
+		landed[k.state(ctx)]++
+	}
+	for where, n := range landed {
+		t.Logf("%2d kills: %s", n, where)
+	}
+
+	// Three replicas on the same database finish the work, and take new signals meanwhile.
+	var reps []*proc
+	for i := 0; i < 3; i++ {
+		reps = append(reps, k.start())
+	}
+	time.Sleep(500 * time.Millisecond)
+	all = append(all, ingest(t, st, 14, "replicas")...)
+	k.waitAllPosted(ctx, subs, all, 40*time.Second)
+	for _, p := range reps {
+		p.stop(t)
+	}
+
+	orphans := 0
+	for _, ch := range killChannels {
+		shown := map[int64]int{}
+		roots := 0
+		for _, m := range srv.Messages(ch) {
+			ids := digest.SignalIDsInJSON(m.Blocks)
+			for _, id := range ids {
+				shown[id]++
+			}
+			if m.ThreadTS == "" && len(ids) > 0 {
+				roots++
+			}
+			if len(ids) == 0 && strings.Contains(string(m.Blocks), "Posting") {
+				orphans++
+			}
+		}
+		for _, id := range all {
+			if shown[id] != 1 {
+				t.Errorf("%s: signal %d shown %d times, want once", ch, id, shown[id])
+			}
+		}
+		if len(shown) != len(all) {
+			t.Errorf("%s: %d distinct signals shown, want %d", ch, len(shown), len(all))
+		}
+		var runs int64
+		st.DB().Raw("SELECT COUNT(*) FROM digest_runs r JOIN digest_subscriptions s ON s.id = r.subscription_id WHERE s.channel_id = ? AND r.state = 'done' AND r.items > 0", ch).Scan(&runs)
+		if int64(roots) != runs {
+			t.Errorf("%s: %d digests in the channel for %d posted runs", ch, roots, runs)
+		}
+	}
+	var dupTicks int64
+	st.DB().Raw("SELECT COUNT(*) FROM (SELECT subscription_id, tick FROM digest_runs WHERE kind = 'scheduled' GROUP BY subscription_id, tick HAVING COUNT(*) > 1) d").Scan(&dupTicks)
+	if dupTicks != 0 {
+		t.Errorf("%d ticks with more than one run", dupTicks)
+	}
+	t.Logf("%d signals in %d channels, each once; %d empty placeholders left by kills between Slack's answer and the record; %v in all",
+		len(all), len(killChannels), orphans, time.Since(began).Round(time.Second))
+}
+
+// waitAllPosted waits until every subscription has been given every signal and no run is open.
+func (k *killRig) waitAllPosted(ctx context.Context, subs []int64, ids []int64, limit time.Duration) {
+	k.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var open, given int64
+		k.st.DB().WithContext(ctx).Raw("SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'").Scan(&open)
+		k.st.DB().WithContext(ctx).Raw("SELECT COUNT(*) FROM digest_items WHERE subscription_id IN ? AND signal_id IN ?", subs, ids).Scan(&given)
+		if open == 0 && given == int64(len(subs)*len(ids)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			k.t.Fatalf("not all posted after %v: %d open runs, %d of %d signals given", limit, open, given, len(subs)*len(ids))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

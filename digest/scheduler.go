@@ -1,0 +1,248 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"outreachbot/handlers"
+	"outreachbot/store"
+)
+
+// Poster posts and edits Slack messages (bot.Poster: paced per channel, 429s waited out).
+type Poster interface {
+	PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error)
+	UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error
+}
+
+// DMOpener is an optional Poster method: the DM channel id (D…) for a user, which chat.update
+// needs (https://api.slack.com/methods/chat.update: "for direct messages, ensure that this value
+// is a DM ID"). Without it a personal digest is posted in one step, see post.
+type DMOpener interface {
+	OpenDM(ctx context.Context, userID string) (string, error)
+}
+
+// Deleter is an optional Poster method used to remove a placeholder another poster beat.
+type Deleter interface {
+	DeleteMessage(ctx context.Context, channel, ts string) error
+}
+
+// Scheduler runs the digests: every poll it builds the runs that are due (scheduled ticks, alert
+// checks) and posts the runs that wait, each subscription under its lock. Every replica runs one;
+// the locks and the run records make them agree.
+type Scheduler struct {
+	e          *Engine
+	poster     Poster
+	log        *slog.Logger
+	poll       time.Duration
+	alertEvery time.Duration
+	sem        chan struct{}
+
+	mu        sync.Mutex
+	busy      map[int64]bool
+	lastAlert map[int64]time.Time
+}
+
+// SchedulerOptions configure a Scheduler.
+type SchedulerOptions struct {
+	// Poll is how often due work is looked for (default 1 s): a tick runs at most this late and
+	// /digest now posts within it.
+	Poll time.Duration
+	// AlertEvery is how often subscriptions with an alert threshold look for new signals
+	// (default 30 s); signals found in one look make one post.
+	AlertEvery time.Duration
+	// Workers is how many subscriptions are built or posted at once (default 4).
+	Workers int
+	Log     *slog.Logger
+}
+
+// NewScheduler builds a scheduler posting through p.
+func NewScheduler(e *Engine, p Poster, o SchedulerOptions) *Scheduler {
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.AlertEvery <= 0 {
+		o.AlertEvery = 30 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Log == nil {
+		o.Log = e.log
+	}
+	return &Scheduler{e: e, poster: p, log: o.Log, poll: o.Poll, alertEvery: o.AlertEvery,
+		sem: make(chan struct{}, o.Workers), busy: map[int64]bool{}, lastAlert: map[int64]time.Time{}}
+}
+
+// Run schedules until ctx ends. A run cut short by shutdown is finished by the next start (or
+// another replica).
+func (s *Scheduler) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		if err := s.dispatch(ctx, &wg); err != nil && ctx.Err() == nil {
+			s.log.Warn("digest pass", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.e.clock.After(s.poll):
+		}
+	}
+}
+
+// Pass does one round of due work and waits for it (tests drive the scheduler with it).
+func (s *Scheduler) Pass(ctx context.Context) error {
+	var wg sync.WaitGroup
+	err := s.dispatch(ctx, &wg)
+	wg.Wait()
+	return err
+}
+
+// dispatch starts work on every subscription that has some and is not already being worked on
+// by this process.
+func (s *Scheduler) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
+	now := s.e.clock.Now()
+	subs, err := s.e.st.ActiveSubscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	open, err := s.e.st.OpenRuns(ctx, now)
+	if err != nil {
+		return err
+	}
+	hasOpen := map[int64]bool{}
+	for _, r := range open {
+		hasOpen[r.SubscriptionID] = true
+	}
+	todo := map[int64]bool{}
+	for _, sub := range subs {
+		if hasOpen[sub.ID] || s.tickDue(sub, now) || s.alertDue(sub, now) {
+			todo[sub.ID] = true
+		}
+	}
+	for id := range hasOpen { // runs of subscriptions stopped since are still posted
+		todo[id] = true
+	}
+	for id := range todo {
+		s.mu.Lock()
+		if s.busy[id] {
+			s.mu.Unlock()
+			continue
+		}
+		s.busy[id] = true
+		s.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				s.mu.Lock()
+				delete(s.busy, id)
+				s.mu.Unlock()
+			}()
+			select {
+			case s.sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-s.sem }()
+			s.work(ctx, id)
+		}()
+	}
+	return nil
+}
+
+func (s *Scheduler) tickDue(sub store.Subscription, now time.Time) bool {
+	sched, err := s.e.schedule(sub)
+	if err != nil {
+		return false
+	}
+	_, _, ok := sched.Due(sub.LastTick, now)
+	return ok
+}
+
+func (s *Scheduler) alertDue(sub store.Subscription, now time.Time) bool {
+	if sub.AlertThreshold <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return now.Sub(s.lastAlert[sub.ID]) >= s.alertEvery
+}
+
+// work builds and posts what one subscription has due, under its lock. Another replica holding
+// the lock is doing the same; this one leaves it be.
+func (s *Scheduler) work(ctx context.Context, subID int64) {
+	log := s.log.With("subscription", subID)
+	lock, ok, err := s.e.st.TryLockSubscription(ctx, subID)
+	if err != nil {
+		log.Warn("lock subscription", "err", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	defer lock.Release()
+	if err := s.buildDue(ctx, subID); err != nil && ctx.Err() == nil {
+		log.Warn("build digest run", "err", err)
+	}
+	if err := s.postOpen(ctx, lock, subID); err != nil && ctx.Err() == nil {
+		log.Warn("post digest run", "err", err)
+	}
+}
+
+// buildDue builds the scheduled run for the latest due tick and an alert run if a check is due.
+func (s *Scheduler) buildDue(ctx context.Context, subID int64) error {
+	sub, err := s.e.st.SubscriptionByID(ctx, subID)
+	if err != nil {
+		return err
+	}
+	if !sub.Active {
+		return nil
+	}
+	now := s.e.clock.Now()
+	sched, err := s.e.schedule(*sub)
+	if err != nil {
+		return err
+	}
+	if tick, missed, ok := sched.Due(sub.LastTick, now); ok {
+		_, err := s.e.build(ctx, subID, store.RunRequest{Kind: store.RunScheduled, Tick: tick, Now: now, MissedTicks: missed})
+		if err != nil && !errors.Is(err, store.ErrRunExists) {
+			return err
+		}
+	}
+	if s.alertDue(*sub, now) {
+		s.mu.Lock()
+		s.lastAlert[subID] = now
+		s.mu.Unlock()
+		_, err := s.e.build(ctx, subID, store.RunRequest{Kind: store.RunAlert, Tick: now, Now: now})
+		if err != nil && !errors.Is(err, store.ErrRunExists) {
+			return err
+		}
+	}
+	return nil
+}
+
+// postOpen posts the subscription's waiting runs in order; a run waiting for a retry holds back
+// the ones after it, so digests never arrive out of order.
+func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64) error {
+	runs, err := s.e.st.OpenRunsOf(ctx, subID)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		now := s.e.clock.Now()
+		if r.NextAttemptAt != nil && r.NextAttemptAt.After(now) {
+			return nil
+		}
+		if err := s.post(ctx, lock, r); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return s.failed(ctx, r, err)
+		}
+	}
+	return nil
+}

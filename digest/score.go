@@ -1,0 +1,214 @@
+package digest
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"outreachbot/handlers"
+	"outreachbot/store"
+)
+
+// Scorer rates a signal from 0 to 100 and says why in one line. The parts, at most:
+//
+//	kind 25 · recency 20 · the person's seniority 15 · fit with the report's target segment 20
+//	(100–1000 employees 8, a target industry 7, a named hub 5) · pain points shown 10 ·
+//	account stage 10
+//
+// and then Useful / Noise votes on signals of the same kind from the same source scale the sum
+// by 0.5 to 1.5.
+type Scorer struct {
+	Segment handlers.Segment
+	Roles   []store.DecisionRole
+	// Votes are the tallies by kind and source.
+	Votes map[voteKey]store.VoteTally
+	Now   time.Time
+}
+
+type voteKey struct{ kind, source string }
+
+// NewScorer builds a scorer over the decision roles and vote tallies of the moment.
+func NewScorer(seg handlers.Segment, roles []store.DecisionRole, votes []store.VoteTally, now time.Time) *Scorer {
+	m := make(map[voteKey]store.VoteTally, len(votes))
+	for _, v := range votes {
+		m[voteKey{v.Kind, v.Source}] = v
+	}
+	return &Scorer{Segment: seg, Roles: roles, Votes: m, Now: now}
+}
+
+// kindPoints weighs kinds by how much they say about buying: someone comparing portals, hiring
+// a platform team or filing an issue is further along than a news mention.
+var kindPoints = map[string]int{
+	"competitor_evaluation": 25,
+	"job_posting":           20,
+	"github_issue":          18,
+	"conference_talk":       16,
+	"adopters_entry":        15,
+	"github_pr":             12,
+	"blog_post":             12,
+	"community_post":        10,
+	"linkedin_post":         10,
+	"news":                  8,
+}
+
+// stagePoints favours accounts where a conversation can still change the outcome.
+var stagePoints = map[store.Stage]int{
+	store.StageEvaluating: 10,
+	store.StageInitial:    8,
+	store.StageChurned:    6,
+	store.StageNone:       5,
+	store.StageManaged:    4,
+	store.StageProduction: 3,
+}
+
+// rankPoints gives decision rank 1 (Head of Platform Engineering) 15 points, down to 5.
+func rankPoints(rank int) int {
+	if rank < 1 || rank > 6 {
+		return 0
+	}
+	return 17 - 2*rank
+}
+
+// Score rates one signal.
+func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
+	var why []string
+	add := func(points int, label string) int {
+		if points > 0 {
+			why = append(why, fmt.Sprintf("%s +%d", label, points))
+		}
+		return points
+	}
+	total := 0
+	kp, ok := kindPoints[d.Kind]
+	if !ok {
+		kp = 6
+	}
+	total += add(kp, strings.ToLower(store.SignalKindLabel(d.Kind)))
+	total += sc.recency(d, add)
+	total += sc.seniority(d, add)
+	total += sc.fit(d, add)
+	if n := len(d.Pains); n > 0 {
+		names := make([]string, 0, 2)
+		for i, p := range d.Pains {
+			if i == 2 {
+				names = append(names, fmt.Sprintf("+%d more", n-2))
+				break
+			}
+			names = append(names, shortTitle(p))
+		}
+		total += add(min(10, 4*n), "pains ("+strings.Join(names, ", ")+")")
+	}
+	if d.AccountID != nil {
+		total += add(stagePoints[d.Stage], store.StageLabel(d.Stage))
+	}
+	factor := 1.0
+	if v, ok := sc.Votes[voteKey{d.Kind, d.Source}]; ok && v.Useful+v.Noise > 0 {
+		factor = VoteWeight(v.Useful, v.Noise)
+		why = append(why, fmt.Sprintf("votes ×%.2f (%d useful, %d noise)", factor, v.Useful, v.Noise))
+	}
+	score := int(math.Round(float64(total) * factor))
+	return max(0, min(100, score)), strings.Join(why, " · ")
+}
+
+// VoteWeight turns votes into a score factor from 0.5 (all noise) to 1.5 (all useful); with
+// Laplace smoothing a single vote moves it only a little.
+func VoteWeight(useful, noise int) float64 {
+	w := 2 * float64(useful+1) / float64(useful+noise+2)
+	return math.Max(0.5, math.Min(1.5, w))
+}
+
+func (sc *Scorer) recency(d store.SignalDetail, add func(int, string) int) int {
+	at := d.DiscoveredAt
+	if d.OccurredAt != nil {
+		at = *d.OccurredAt
+	}
+	if at.IsZero() {
+		return 0
+	}
+	age := sc.Now.Sub(at)
+	if age < 0 {
+		age = 0
+	}
+	days := age.Hours() / 24
+	// Halves every week: 20 today, 10 a week ago, under 1 after a month.
+	points := int(math.Round(20 * math.Pow(0.5, days/7)))
+	return add(points, ageText(age))
+}
+
+func ageText(age time.Duration) string {
+	days := int(age.Hours() / 24)
+	switch {
+	case days < 1:
+		return "today"
+	case days < 14:
+		return fmt.Sprintf("%dd old", days)
+	case days < 60:
+		return fmt.Sprintf("%dw old", days/7)
+	}
+	return fmt.Sprintf("%dmo old", days/30)
+}
+
+func (sc *Scorer) seniority(d store.SignalDetail, add func(int, string) int) int {
+	if strings.TrimSpace(d.Person) == "" {
+		return 0
+	}
+	rank := d.ContactRank
+	if rank == 0 {
+		rank = store.RankTitle(d.Person, sc.Roles)
+	}
+	if p := rankPoints(rank); p > 0 {
+		return add(p, sc.roleTitle(rank))
+	}
+	return add(2, "named person")
+}
+
+func (sc *Scorer) roleTitle(rank int) string {
+	for _, r := range sc.Roles {
+		if r.Rank == rank {
+			return r.Title
+		}
+	}
+	return fmt.Sprintf("decision rank %d", rank)
+}
+
+func (sc *Scorer) fit(d store.SignalDetail, add func(int, string) int) int {
+	if d.AccountID == nil {
+		return 0
+	}
+	points := 0
+	var why []string
+	seg := sc.Segment
+	if d.Employees > 0 && d.Employees >= seg.EmployeesMin && (seg.EmployeesMax == 0 || d.Employees <= seg.EmployeesMax) {
+		points += 8
+		why = append(why, fmt.Sprintf("%d staff", d.Employees))
+	}
+	for _, ind := range seg.Industries {
+		if ind != "" && strings.Contains(strings.ToLower(d.Industry), strings.ToLower(ind)) {
+			points += 7
+			why = append(why, strings.ToLower(ind))
+			break
+		}
+	}
+	loc := strings.ToLower(d.HQ + " " + d.Region)
+	for _, hub := range seg.Hubs {
+		if hub != "" && strings.Contains(loc, strings.ToLower(hub)) {
+			points += 5
+			why = append(why, hub)
+			break
+		}
+	}
+	if points == 0 {
+		return 0
+	}
+	return add(points, "fit ("+strings.Join(why, ", ")+")")
+}
+
+// shortTitle keeps the first words of a pain point's title.
+func shortTitle(t string) string {
+	w := strings.Fields(t)
+	if len(w) > 3 {
+		return strings.Join(w[:3], " ") + "…"
+	}
+	return t
+}

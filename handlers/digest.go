@@ -1,0 +1,588 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"outreachbot/store"
+)
+
+// DigestService is what /digest needs from the digest engine (package digest): subscriptions,
+// previews, runs on demand, statistics and votes. It posts nothing itself: runs it builds are
+// posted by the digest scheduler within seconds.
+type DigestService interface {
+	// Subscribe checks and stores a subscription.
+	Subscribe(ctx context.Context, req SubscribeRequest) (SubscriptionInfo, error)
+	// Subscriptions lists the subscriptions posting to a channel and the user's personal ones.
+	Subscriptions(ctx context.Context, channelID, userID string) ([]SubscriptionInfo, error)
+	// Subscription fetches one subscription.
+	Subscription(ctx context.Context, id int64) (SubscriptionInfo, error)
+	// Unsubscribe stops a subscription.
+	Unsubscribe(ctx context.Context, id int64) error
+	// Preview renders what the next digest would post now, claiming nothing.
+	Preview(ctx context.Context, id int64) (DigestPreview, error)
+	// RunNow builds a digest of what is new now, for the scheduler to post.
+	RunNow(ctx context.Context, id int64, userID string) (RunNowResult, error)
+	// Stats sums the votes and the runs of the last 30 days.
+	Stats(ctx context.Context) (DigestStats, error)
+	// Vote records a Useful (+1) or Noise (-1) vote on a signal.
+	Vote(ctx context.Context, signalID int64, userID string, vote int) (VoteWeight, error)
+}
+
+// SubscribeRequest is a subscription as /digest subscribe asked for it.
+type SubscribeRequest struct {
+	ChannelID string // where to post; the user's id for a personal digest
+	Personal  bool   // only the accounts UserID owns
+	UserID    string
+	// Schedule is "daily 09:00", "weekdays 08:30", "weekly mon 09:00", "hourly" or
+	// "cron <expression>"; empty is weekdays at 09:00.
+	Schedule       string
+	Timezone       string
+	Filter         store.SignalFilter
+	AlertThreshold int
+	AlertCap       int
+	AllQuiet       bool
+}
+
+// SubscriptionInfo is a subscription with when it runs next and how its last run went.
+type SubscriptionInfo struct {
+	store.Subscription
+	Next    time.Time
+	LastRun *store.Run // the latest run, whatever came of it
+	// LastPosted is the latest run that posted (or tried to), when it is not LastRun.
+	LastPosted *store.Run
+}
+
+// DigestPreview is the message a digest would post now.
+type DigestPreview struct {
+	Message  Response
+	Signals  int
+	InThread int
+	Since    time.Time
+}
+
+// RunNowResult says what /digest now built.
+type RunNowResult struct {
+	Run   *store.Run // nil when Busy
+	Busy  bool       // another replica is building or posting this subscription right now
+	Since time.Time  // the start of the window the run covers
+}
+
+// DigestStats is what /digest stats shows.
+type DigestStats struct {
+	Since         time.Time
+	Subscriptions []store.DigestStat
+	Votes         []VoteWeight
+}
+
+// VoteWeight is the vote tally of a kind and source and the factor it gives their scores.
+type VoteWeight struct {
+	store.VoteTally
+	Weight float64
+}
+
+// Action ids of the buttons every digest item carries.
+const (
+	ActionSignalUseful = "digest.useful"
+	ActionSignalNoise  = "digest.noise"
+)
+
+// Digests answers /digest and the Useful / Noise buttons.
+type Digests struct {
+	svc     DigestService
+	segment Segment
+}
+
+// NewDigests builds the /digest handler.
+func NewDigests(svc DigestService, seg Segment) *Digests {
+	return &Digests{svc: svc, segment: seg}
+}
+
+// Command declares /digest.
+func (h *Digests) Command() Command {
+	return Command{
+		Name:        "/digest",
+		Description: "Scheduled digests of new signals in a channel or your DM, with alerts.",
+		UsageHint:   "subscribe [#channel|me] [daily 09:00] [tz:…] [filters] | list | preview | now | stats",
+		Forms: []Subcommand{
+			{"/digest subscribe [#channel] [daily 09:00 | weekdays 08:30 | weekly mon 09:00 | hourly | cron \"0 9 * * 1-5\"] [tz:Europe/London] [filters]",
+				"post new signals on a schedule; filters: industry:… segment:target|100-1000 kind:… min-score:40; alert:80 posts a signal scoring 80+ at once (alert-cap:3 an hour); quiet:on posts an all-quiet line"},
+			{"/digest subscribe me [schedule] [filters]", "a DM digest of the accounts you own (`/account <name> owner @you`)"},
+			{"/digest list", "this channel's subscriptions and yours, with the next run"},
+			{"/digest unsubscribe <id>", "stop a subscription"},
+			{"/digest preview [id]", "what the next digest would post now (only you see it)"},
+			{"/digest now [id]", "post what is new now instead of waiting"},
+			{"/digest stats", "Useful / Noise votes per kind and source, and runs of the last 30 days"},
+		},
+		Examples: []string{
+			"/digest subscribe #gtm weekdays 08:30 tz:Europe/London",
+			`/digest subscribe #fin daily 09:00 industry:"financial services" min-score:40 alert:80`,
+			"/digest subscribe me daily 08:00",
+			"/digest now",
+		},
+		Handle: h.Handle,
+	}
+}
+
+// Actions returns the vote buttons this handler owns.
+func (h *Digests) Actions() map[string]ActionFunc {
+	return map[string]ActionFunc{
+		ActionSignalUseful: func(ctx context.Context, a Action) (Response, error) { return h.vote(ctx, a, store.VoteUseful) },
+		ActionSignalNoise:  func(ctx context.Context, a Action) (Response, error) { return h.vote(ctx, a, store.VoteNoise) },
+	}
+}
+
+// Handle answers /digest.
+func (h *Digests) Handle(ctx context.Context, req Request) (Response, error) {
+	sub, rest := splitFirst(req.Text)
+	var (
+		resp Response
+		err  error
+	)
+	switch strings.ToLower(sub) {
+	case "subscribe", "sub":
+		resp, err = h.subscribe(ctx, req, rest)
+	case "list", "ls", "":
+		resp, err = h.list(ctx, req)
+	case "unsubscribe", "unsub", "remove":
+		resp, err = h.unsubscribe(ctx, req, rest)
+	case "preview":
+		resp, err = h.preview(ctx, req, rest)
+	case "now", "run":
+		resp, err = h.now(ctx, req, rest)
+	case "stats":
+		resp, err = h.stats(ctx)
+	default:
+		return Ephemeral(fmt.Sprintf("I don't know `/digest %s`. Try `/digest subscribe`, `list`, `unsubscribe <id>`, `preview`, `now` or `stats`.", Escape(sub))), nil
+	}
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return Ephemeral(ue.Msg), nil
+	}
+	return resp, err
+}
+
+// channelRe matches a channel as Slack sends it in command text: <#C123|name> or <#C123>.
+var channelRe = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+
+func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Response, error) {
+	r, err := h.parseSubscribe(req, text)
+	if err != nil {
+		return Response{}, err
+	}
+	info, err := h.svc.Subscribe(ctx, r)
+	if err != nil {
+		return Response{}, err
+	}
+	where := "here"
+	if info.Personal() {
+		where = "to you by DM (accounts you own)"
+	} else if info.ChannelID != req.ChannelID {
+		where = "to <#" + info.ChannelID + ">"
+	}
+	msg := fmt.Sprintf(":white_check_mark: Subscription *#%d*: new signals %s, %s. First run: *%s*.",
+		info.ID, where, scheduleText(info.Subscription), whenText(info.Next, info.Timezone))
+	if f := DescribeFilter(info.Filters); f != "" {
+		msg += "\nFilters: " + Escape(f) + "."
+	}
+	if info.AlertThreshold > 0 {
+		msg += fmt.Sprintf("\nAlerts: a signal scoring %d+ is posted at once (at most %d alert posts an hour; a burst becomes one post).", info.AlertThreshold, info.AlertCap)
+	}
+	msg += fmt.Sprintf("\n`/digest preview %d` shows what it would post now; `/digest unsubscribe %d` stops it.", info.ID, info.ID)
+	if info.Timezone == "UTC" && !strings.Contains(strings.ToLower(text), "tz:") {
+		msg += " Times are UTC: add `tz:Europe/London` (any IANA zone) to change."
+	}
+	return Ephemeral(msg), nil
+}
+
+// parseSubscribe reads [#channel|me] [schedule] [tz:…] [filters…].
+func (h *Digests) parseSubscribe(req Request, text string) (SubscribeRequest, error) {
+	r := SubscribeRequest{ChannelID: req.ChannelID, UserID: req.UserID}
+	toks, err := tokenize(text)
+	if err != nil {
+		return r, err
+	}
+	var sched []string
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		low := strings.ToLower(t)
+		if m := channelRe.FindStringSubmatch(t); m != nil {
+			r.ChannelID = m[1]
+			continue
+		}
+		switch {
+		case low == "me":
+			r.Personal, r.ChannelID = true, req.UserID
+			continue
+		case strings.HasPrefix(t, "#"):
+			return r, userErrorf("Pick the channel from Slack's list as you type `#` so I get its id (I saw `%s` as plain text).", Escape(t))
+		case low == "daily" || low == "weekdays" || low == "weekly" || low == "hourly" || low == "cron":
+			if len(sched) > 0 {
+				return r, userErrorf("Give one schedule only.")
+			}
+			n := map[string]int{"daily": 1, "weekdays": 1, "weekly": 2, "hourly": 0, "cron": 1}[low]
+			if i+n >= len(toks) {
+				return r, userErrorf("`%s` needs %s, e.g. `%s`.", low, map[string]string{"daily": "a time", "weekdays": "a time", "weekly": "a day and a time", "cron": "an expression in quotes"}[low],
+					map[string]string{"daily": "daily 09:00", "weekdays": "weekdays 08:30", "weekly": "weekly mon 09:00", "cron": `cron "0 9 * * 1-5"`}[low])
+			}
+			sched = append(sched, toks[i:i+n+1]...)
+			i += n
+			continue
+		}
+		key, val, ok := strings.Cut(t, ":")
+		if !ok || val == "" {
+			return r, userErrorf("`%s` is neither a schedule nor a filter. See `/digest help`.", Escape(t))
+		}
+		if err := h.setOption(&r, strings.ToLower(key), val); err != nil {
+			return r, err
+		}
+	}
+	r.Schedule = strings.Join(sched, " ")
+	if r.Filter.Segment == "target" && len(r.Filter.Industries) == 0 {
+		r.Filter.Industries = append([]string(nil), h.segment.Industries...)
+	}
+	return r, nil
+}
+
+func (h *Digests) setOption(r *SubscribeRequest, key, val string) error {
+	num := func(min, max int) (int, error) {
+		n, err := strconv.Atoi(val)
+		if err != nil || n < min || n > max {
+			return 0, userErrorf("`%s:%s` must be a number from %d to %d.", Escape(key), Escape(val), min, max)
+		}
+		return n, nil
+	}
+	var err error
+	switch key {
+	case "tz", "timezone":
+		r.Timezone = val
+	case "industry":
+		for _, v := range strings.Split(val, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				r.Filter.Industries = append(r.Filter.Industries, v)
+			}
+		}
+	case "segment", "size":
+		switch strings.ToLower(val) {
+		case "target", "mid-market", "midmarket":
+			r.Filter.Segment = "target"
+			r.Filter.EmployeesMin, r.Filter.EmployeesMax = h.segment.EmployeesMin, h.segment.EmployeesMax
+		case "enterprise":
+			r.Filter.Segment, r.Filter.EmployeesMin, r.Filter.EmployeesMax = "enterprise", h.segment.EmployeesMax+1, 0
+		case "small", "smb":
+			r.Filter.Segment, r.Filter.EmployeesMin, r.Filter.EmployeesMax = "small", 0, max(h.segment.EmployeesMin-1, 1)
+		default:
+			if r.Filter.EmployeesMin, r.Filter.EmployeesMax, err = parseSize(val); err != nil {
+				return err
+			}
+			r.Filter.Segment = val
+		}
+	case "kind", "kinds":
+		for _, k := range strings.Split(val, ",") {
+			k = normalizeKind(k)
+			if !store.IsSignalKind(k) {
+				return userErrorf("`%s` is not a kind. Use one of: %s.", Escape(k), kindList())
+			}
+			r.Filter.Kinds = append(r.Filter.Kinds, k)
+		}
+	case "min-score", "minscore", "min_score", "score":
+		r.Filter.MinScore, err = num(0, 100)
+	case "alert", "alerts":
+		r.AlertThreshold, err = num(1, 100)
+	case "alert-cap", "alertcap", "alert_cap", "cap":
+		r.AlertCap, err = num(1, 60)
+	case "quiet", "all-quiet":
+		switch strings.ToLower(val) {
+		case "on", "yes", "true", "1":
+			r.AllQuiet = true
+		case "off", "no", "false", "0":
+			r.AllQuiet = false
+		default:
+			return userErrorf("Use `quiet:on` or `quiet:off`.")
+		}
+	default:
+		return userErrorf("I don't know `%s:`. Filters: industry, segment, kind, min-score; also tz, alert, alert-cap, quiet.", Escape(key))
+	}
+	return err
+}
+
+func (h *Digests) list(ctx context.Context, req Request) (Response, error) {
+	subs, err := h.svc.Subscriptions(ctx, req.ChannelID, req.UserID)
+	if err != nil {
+		return Response{}, err
+	}
+	if len(subs) == 0 {
+		return Ephemeral("No digests here yet. Start one with `/digest subscribe weekdays 08:30 tz:Europe/London`, or `/digest subscribe me daily 08:00` for the accounts you own."), nil
+	}
+	var b Builder
+	b.Header("Digest subscriptions")
+	for _, s := range subs {
+		b.Section(subscriptionLine(s))
+	}
+	b.Context("`/digest preview <id>` · `/digest now <id>` · `/digest unsubscribe <id>`")
+	return Response{Text: plural(len(subs), "digest subscription"), Blocks: b.Blocks()}, nil
+}
+
+func subscriptionLine(s SubscriptionInfo) string {
+	where := "<#" + s.ChannelID + ">"
+	if s.Personal() {
+		where = "<@" + s.OwnerUserID + ">'s DM (accounts they own)"
+	}
+	line := fmt.Sprintf("*#%d* · %s · %s · next %s", s.ID, where, scheduleText(s.Subscription), whenText(s.Next, s.Timezone))
+	var extra []string
+	if f := DescribeFilter(s.Filters); f != "" {
+		extra = append(extra, "filters: "+Escape(f))
+	}
+	if s.AlertThreshold > 0 {
+		extra = append(extra, fmt.Sprintf("alerts at %d+ (max %d/h)", s.AlertThreshold, s.AlertCap))
+	}
+	if s.AllQuiet {
+		extra = append(extra, "all-quiet line on")
+	}
+	if r := s.LastPosted; r != nil {
+		extra = append(extra, "last digest "+runText(*r, s.Timezone))
+	}
+	if r := s.LastRun; r != nil {
+		extra = append(extra, "last run "+runText(*r, s.Timezone))
+	}
+	if len(extra) > 0 {
+		line += "\n" + strings.Join(extra, " · ")
+	}
+	return line
+}
+
+func runText(r store.Run, tz string) string {
+	when := whenText(r.CreatedAt, tz)
+	switch r.State {
+	case store.RunDone:
+		return fmt.Sprintf("%s: posted %s", when, plural(r.Items, "signal"))
+	case store.RunEmpty:
+		return when + ": nothing new"
+	case store.RunPosting:
+		return fmt.Sprintf("%s: posting %s", when, plural(r.Items, "signal"))
+	case store.RunFailed:
+		return fmt.Sprintf("%s: :warning: failed (%s)", when, Escape(Truncate(r.Error, 120)))
+	}
+	return when
+}
+
+// resolveSub finds the subscription a command means: the id given, or the only one in the
+// channel (or, failing that, the user's only personal one).
+func (h *Digests) resolveSub(ctx context.Context, req Request, arg, verb string) (SubscriptionInfo, error) {
+	arg = strings.TrimPrefix(strings.TrimSpace(arg), "#")
+	if arg != "" {
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil || id <= 0 {
+			return SubscriptionInfo{}, userErrorf("`%s` is not a subscription id; `/digest list` shows them.", Escape(arg))
+		}
+		s, err := h.svc.Subscription(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !s.Active) {
+			return SubscriptionInfo{}, userErrorf("There is no subscription #%d; `/digest list` shows them.", id)
+		}
+		if err != nil {
+			return SubscriptionInfo{}, err
+		}
+		if s.Personal() && s.OwnerUserID != req.UserID && !req.Admin {
+			return SubscriptionInfo{}, userErrorf("Subscription #%d is someone's personal digest.", id)
+		}
+		return s, nil
+	}
+	subs, err := h.svc.Subscriptions(ctx, req.ChannelID, req.UserID)
+	if err != nil {
+		return SubscriptionInfo{}, err
+	}
+	var here, mine []SubscriptionInfo
+	for _, s := range subs {
+		if s.ChannelID == req.ChannelID && !s.Personal() {
+			here = append(here, s)
+		} else if s.Personal() && s.OwnerUserID == req.UserID {
+			mine = append(mine, s)
+		}
+	}
+	switch {
+	case len(here) == 1:
+		return here[0], nil
+	case len(here) == 0 && len(mine) == 1:
+		return mine[0], nil
+	case len(here) == 0 && len(mine) == 0:
+		return SubscriptionInfo{}, userErrorf("No digest here. Start one with `/digest subscribe`.")
+	}
+	ids := make([]string, 0, len(here)+len(mine))
+	for _, s := range append(here, mine...) {
+		ids = append(ids, fmt.Sprintf("`%d`", s.ID))
+	}
+	return SubscriptionInfo{}, userErrorf("Several digests could be meant (%s): say which, e.g. `/digest %s %d`.", strings.Join(ids, ", "), verb, append(here, mine...)[0].ID)
+}
+
+func (h *Digests) unsubscribe(ctx context.Context, req Request, arg string) (Response, error) {
+	if strings.TrimSpace(arg) == "" {
+		return Ephemeral("Which one? `/digest unsubscribe <id>` — `/digest list` shows the ids."), nil
+	}
+	s, err := h.resolveSub(ctx, req, arg, "unsubscribe")
+	if err != nil {
+		return Response{}, err
+	}
+	if err := h.svc.Unsubscribe(ctx, s.ID); err != nil {
+		return Response{}, err
+	}
+	return Ephemeral(fmt.Sprintf("Stopped subscription *#%d* (%s). Its history stays in `/digest stats`.", s.ID, scheduleText(s.Subscription))), nil
+}
+
+func (h *Digests) preview(ctx context.Context, req Request, arg string) (Response, error) {
+	s, err := h.resolveSub(ctx, req, arg, "preview")
+	if err != nil {
+		return Response{}, err
+	}
+	p, err := h.svc.Preview(ctx, s.ID)
+	if err != nil {
+		return Response{}, err
+	}
+	if p.Signals == 0 {
+		return Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s; its next run (%s) would post nothing.",
+			s.ID, whenText(p.Since, s.Timezone), whenText(s.Next, s.Timezone))), nil
+	}
+	msg := p.Message
+	note := fmt.Sprintf("_Preview of #%d (only you see this): %s would go out now", s.ID, plural(p.Signals, "signal"))
+	if p.InThread > 0 {
+		note += fmt.Sprintf(", %d of them in the thread", p.InThread)
+	}
+	note += "._"
+	msg.Blocks = append([]slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false))}, msg.Blocks...)
+	if len(msg.Blocks) > MaxBlocks {
+		msg.Blocks = msg.Blocks[:MaxBlocks]
+	}
+	msg.InChannel = false
+	return msg, nil
+}
+
+func (h *Digests) now(ctx context.Context, req Request, arg string) (Response, error) {
+	s, err := h.resolveSub(ctx, req, arg, "now")
+	if err != nil {
+		return Response{}, err
+	}
+	res, err := h.svc.RunNow(ctx, s.ID, req.UserID)
+	if err != nil {
+		return Response{}, err
+	}
+	where := "<#" + s.ChannelID + ">"
+	if s.Personal() {
+		where = "your DM"
+	}
+	switch {
+	case res.Busy:
+		return Ephemeral(fmt.Sprintf("Digest #%d is being posted right now; anything newer goes in its next run. Try again in a minute.", s.ID)), nil
+	case res.Run == nil || res.Run.State == store.RunEmpty:
+		return Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s, so I posted nothing.", s.ID, whenText(res.Since, s.Timezone))), nil
+	}
+	msg := fmt.Sprintf("Posting %s to %s now", plural(res.Run.Items, "new signal"), where)
+	if res.Run.Pages > 1 {
+		msg += " (the best in the message, the rest in its thread)"
+	}
+	return Ephemeral(msg + "."), nil
+}
+
+func (h *Digests) stats(ctx context.Context) (Response, error) {
+	st, err := h.svc.Stats(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Digest stats")
+	if len(st.Votes) == 0 {
+		b.Section("*Votes:* none yet. Press *Useful* or *Noise* on digest items: each kind and source's votes raise or lower its future scores.")
+	} else {
+		lines := []string{"*Votes by kind and source* (they weigh future scores)"}
+		for _, v := range st.Votes {
+			lines = append(lines, fmt.Sprintf("• %s from %s: %d useful · %d noise → ×%.2f",
+				Escape(store.SignalKindLabel(v.Kind)), Escape(orDash(v.Source)), v.Useful, v.Noise, v.Weight))
+		}
+		b.Section(strings.Join(lines, "\n"))
+	}
+	if len(st.Subscriptions) > 0 {
+		lines := []string{fmt.Sprintf("*Runs since %s*", FormatDate(st.Since))}
+		for _, s := range st.Subscriptions {
+			where := "<#" + s.ChannelID + ">"
+			if s.OwnerUserID != "" {
+				where = "<@" + s.OwnerUserID + ">'s DM"
+			}
+			lines = append(lines, fmt.Sprintf("• *#%d* %s: %s, %s, %s posted · %d with nothing new · %d failed",
+				s.SubscriptionID, where, plural(s.Digests, "digest"), plural(s.Alerts, "alert"), plural(s.Signals, "signal"), s.Empty, s.Failed))
+		}
+		b.Section(strings.Join(lines, "\n"))
+	}
+	return Response{Text: "Digest stats", Blocks: b.Blocks()}, nil
+}
+
+func (h *Digests) vote(ctx context.Context, a Action, vote int) (Response, error) {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil {
+		return Ephemeral("That button belongs to an older digest."), nil
+	}
+	w, err := h.svc.Vote(ctx, id, a.UserID, vote)
+	if errors.Is(err, store.ErrNotFound) {
+		return Ephemeral("That signal was removed."), nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	word := "useful"
+	if vote < 0 {
+		word = "noise"
+	}
+	return Ephemeral(fmt.Sprintf("Thanks — marked *%s*. %s signals from %s now have %d useful · %d noise votes, so they score ×%.2f.",
+		word, Escape(store.SignalKindLabel(w.Kind)), Escape(orDash(w.Source)), w.Useful, w.Noise, w.Weight)), nil
+}
+
+// DescribeFilter renders a subscription's filters as the user would type them ("" for none).
+func DescribeFilter(f store.SignalFilter) string {
+	var parts []string
+	if len(f.Industries) > 0 && f.Segment != "target" {
+		parts = append(parts, "industry:"+strings.Join(f.Industries, ","))
+	}
+	switch {
+	case f.Segment != "":
+		parts = append(parts, "segment:"+f.Segment)
+	case f.EmployeesMin > 0 || f.EmployeesMax > 0:
+		parts = append(parts, fmt.Sprintf("size:%d-%d", f.EmployeesMin, f.EmployeesMax))
+	}
+	if len(f.Kinds) > 0 {
+		parts = append(parts, "kind:"+strings.Join(f.Kinds, ","))
+	}
+	if f.MinScore > 0 {
+		parts = append(parts, fmt.Sprintf("min-score:%d", f.MinScore))
+	}
+	return strings.Join(parts, " ")
+}
+
+func scheduleText(s store.Subscription) string {
+	label := s.ScheduleLabel
+	if label == "" {
+		label = s.Schedule
+	}
+	return Escape(label) + " " + Escape(s.Timezone)
+}
+
+// whenText shows a time in a zone: "Tue 4 Mar 08:30".
+func whenText(t time.Time, tz string) string {
+	if t.IsZero() {
+		return "never"
+	}
+	if loc, err := time.LoadLocation(tz); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,308 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"outreachbot/store"
+)
+
+// SourcesStore is what /sources reads and changes.
+type SourcesStore interface {
+	WatchSources(ctx context.Context) ([]store.WatchSource, error)
+	WatchSourceByKey(ctx context.Context, key string) (*store.WatchSource, error)
+	SaveWatchSource(ctx context.Context, ws store.WatchSource) error
+	RemoveWatchSource(ctx context.Context, key string) error
+}
+
+// Sources answers /sources: the public sources the watchers read, how their last runs went, and
+// (for admins) adding, changing and removing them.
+type Sources struct {
+	store    SourcesStore
+	validate func(store.WatchSource) error
+	now      func() time.Time
+}
+
+// NewSources builds the /sources handler. validate checks a source before it is saved (kind,
+// target, schedule); now is the clock for "ran 5 min ago".
+func NewSources(st SourcesStore, validate func(store.WatchSource) error, now func() time.Time) *Sources {
+	if now == nil {
+		now = time.Now
+	}
+	if validate == nil {
+		validate = func(store.WatchSource) error { return nil }
+	}
+	return &Sources{store: st, validate: validate, now: now}
+}
+
+// sourceSchedules is how often each kind of source is read unless told otherwise.
+var sourceSchedules = map[string]string{
+	store.SourceFeed:       "@hourly",
+	store.SourceGitHub:     "*/30 * * * *",
+	store.SourceAdopters:   "@daily",
+	store.SourceGreenhouse: "@every 6h",
+	store.SourceLever:      "@every 6h",
+}
+
+// Command declares /sources.
+func (h *Sources) Command() Command {
+	return Command{
+		Name:        "/sources",
+		Description: "Admins: the public sources the bot watches, each one's last run, items found and last error.",
+		UsageHint:   "[add <kind> <target> [account=…] [schedule=…] | remove <key> | run <key> | help]",
+		Forms: []Subcommand{
+			{"/sources", "every source: last run, items found (last run and in all), last error, next run"},
+			{"/sources add <kind> <target> [key=…] [account=\"…\"] [schedule=\"…\"]", "watch a feed URL, a GitHub owner/repo, ADOPTERS.md, or a greenhouse/lever board (adding an existing key changes it)"},
+			{"/sources remove <key>", "stop watching a source"},
+			{"/sources pause <key>", "keep a source but stop running it (resume with /sources resume <key>)"},
+			{"/sources run <key>", "run a source at the next tick instead of waiting for its schedule"},
+		},
+		Examples: []string{"/sources", "/sources add feed https://engineering.atspotify.com/feed/ account=Spotify",
+			"/sources add lever spotify account=Spotify", "/sources add github backstage/backstage schedule=\"*/15 * * * *\"", "/sources remove backstage-blog"},
+		Handle: h.Handle,
+	}
+}
+
+// Handle answers /sources.
+func (h *Sources) Handle(ctx context.Context, req Request) (Response, error) {
+	if !req.Admin {
+		return Ephemeral("Only admins can see and change the watched sources (`OUTREACHBOT_ADMIN_USERS`)."), nil
+	}
+	verb, rest := splitFirst(req.Text)
+	switch strings.ToLower(verb) {
+	case "":
+		return h.list(ctx)
+	case "add", "set":
+		return h.add(ctx, req.UserID, rest)
+	case "remove", "rm", "delete":
+		return h.remove(ctx, rest)
+	case "pause", "disable":
+		return h.setEnabled(ctx, rest, false)
+	case "resume", "enable", "run":
+		return h.setEnabled(ctx, rest, true)
+	}
+	return Ephemeral(fmt.Sprintf("I don't know `/sources %s`. Try `/sources`, `/sources add …`, `/sources remove <key>` or `/sources help`.", Escape(Truncate(verb, 40)))), nil
+}
+
+func (h *Sources) list(ctx context.Context) (Response, error) {
+	all, err := h.store.WatchSources(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	var b Builder
+	b.Header("Watched sources")
+	if len(all) == 0 {
+		b.Section("No sources yet. Add one with `/sources add feed <url>`, `/sources add github owner/repo` or `/sources add lever <company>`.")
+		return Response{Text: "No watched sources", Blocks: b.Blocks()}, nil
+	}
+	failing := 0
+	now := h.now()
+	for _, ws := range all {
+		if ws.LastError != "" {
+			failing++
+		}
+		b.Section(h.describe(ws, now))
+	}
+	b.Context(fmt.Sprintf("%s, %d failing. Add with `/sources add <kind> <target>`, remove with `/sources remove <key>`.", plural(len(all), "source"), failing))
+	return Response{Text: fmt.Sprintf("%s watched, %d failing", plural(len(all), "source"), failing), Blocks: b.Blocks()}, nil
+}
+
+// describe renders one source: what it is, its last run, what it found and its last error.
+func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
+	icon := ":large_green_circle:"
+	switch {
+	case !ws.Enabled:
+		icon = ":double_vertical_bar:"
+	case ws.LastError != "":
+		icon = ":red_circle:"
+	case ws.LastRunAt == nil:
+		icon = ":white_circle:"
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s *%s* · %s `%s`", icon, Escape(ws.Key), Escape(ws.Kind), Escape(Truncate(ws.Target, 120)))
+	if ws.Account != "" {
+		fmt.Fprintf(&sb, " · for *%s*", Escape(ws.Account))
+	}
+	fmt.Fprintf(&sb, " · `%s`", Escape(ws.Schedule))
+	if !ws.Enabled {
+		sb.WriteString(" · _paused_")
+	}
+	sb.WriteString("\n")
+	if ws.LastRunAt == nil {
+		sb.WriteString("Last run: never")
+	} else {
+		fmt.Fprintf(&sb, "Last run: %s (%s)", sourceAgo(now, *ws.LastRunAt), time.Duration(ws.LastDurationMS*int64(time.Millisecond)).Round(time.Millisecond))
+		if ws.LastOKAt != nil {
+			fmt.Fprintf(&sb, " · items found: %d new of %d read · %d in all", ws.ItemsFound, ws.ItemsSeen, ws.TotalFound)
+		}
+	}
+	if ws.Enabled && ws.NextRunAt != nil {
+		fmt.Fprintf(&sb, " · next: %s", sourceUntil(now, *ws.NextRunAt))
+	}
+	if ws.LastError != "" {
+		fmt.Fprintf(&sb, "\nLast error (%s): %s", plural(ws.Failures, "failure"), Escape(Truncate(ws.LastError, 300)))
+	} else {
+		sb.WriteString("\nLast error: none")
+	}
+	return sb.String()
+}
+
+func (h *Sources) add(ctx context.Context, userID, args string) (Response, error) {
+	words, opts, err := sourceArgs(args)
+	if err != nil {
+		return Ephemeral(Escape(err.Error())), nil
+	}
+	if len(words) != 2 {
+		return Ephemeral("Say what to watch: `/sources add <kind> <target>`, where kind is one of " +
+			"`feed`, `github`, `adopters`, `greenhouse`, `lever`. For example `/sources add lever spotify account=Spotify`."), nil
+	}
+	kind, target := strings.ToLower(words[0]), words[1]
+	ws := store.WatchSource{Kind: kind, Target: target, Account: opts["account"], Schedule: opts["schedule"],
+		Key: strings.ToLower(opts["key"]), Enabled: true, AddedBy: userID}
+	if ws.Schedule == "" {
+		ws.Schedule = sourceSchedules[kind]
+	}
+	if ws.Key == "" {
+		ws.Key = sourceKey(kind, target)
+	}
+	for k := range opts {
+		if k != "account" && k != "schedule" && k != "key" {
+			return Ephemeral(fmt.Sprintf("I don't know the option `%s`; use `key=`, `account=` or `schedule=`.", Escape(k))), nil
+		}
+	}
+	if err := h.validate(ws); err != nil {
+		return Ephemeral("I can't watch that: " + Escape(err.Error())), nil
+	}
+	existed := true
+	if _, err := h.store.WatchSourceByKey(ctx, ws.Key); errors.Is(err, store.ErrNotFound) {
+		existed = false
+	} else if err != nil {
+		return Response{}, err
+	}
+	if err := h.store.SaveWatchSource(ctx, ws); err != nil {
+		return Response{}, err
+	}
+	verb := "Now watching"
+	if existed {
+		verb = "Changed"
+	}
+	return Ephemeral(fmt.Sprintf("%s *%s*: %s `%s` on `%s`%s. It runs at the next tick; `/sources` shows how it went.",
+		verb, Escape(ws.Key), Escape(ws.Kind), Escape(ws.Target), Escape(ws.Schedule), sourceForAccount(ws.Account))), nil
+}
+
+func sourceForAccount(a string) string {
+	if a == "" {
+		return ""
+	}
+	return " for *" + Escape(a) + "*"
+}
+
+func (h *Sources) remove(ctx context.Context, key string) (Response, error) {
+	key = strings.ToLower(strings.TrimSpace(key))
+	if key == "" {
+		return Ephemeral("Say which: `/sources remove <key>` (`/sources` lists the keys)."), nil
+	}
+	if err := h.store.RemoveWatchSource(ctx, key); errors.Is(err, store.ErrNotFound) {
+		return Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", Escape(key))), nil
+	} else if err != nil {
+		return Response{}, err
+	}
+	return Ephemeral(fmt.Sprintf("Stopped watching *%s*. The signals it found stay.", Escape(key))), nil
+}
+
+// setEnabled pauses or resumes a source; resuming (or "run") makes it due at the next tick.
+func (h *Sources) setEnabled(ctx context.Context, key string, enabled bool) (Response, error) {
+	key = strings.ToLower(strings.TrimSpace(key))
+	ws, err := h.store.WatchSourceByKey(ctx, key)
+	if errors.Is(err, store.ErrNotFound) || key == "" {
+		return Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", Escape(key))), nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	ws.Enabled = enabled
+	if err := h.store.SaveWatchSource(ctx, *ws); err != nil {
+		return Response{}, err
+	}
+	if !enabled {
+		return Ephemeral(fmt.Sprintf("Paused *%s*; `/sources resume %s` starts it again.", Escape(key), Escape(key))), nil
+	}
+	return Ephemeral(fmt.Sprintf("*%s* runs at the next tick.", Escape(key))), nil
+}
+
+// sourceArgRE is one word, a key=value, or a key="quoted value".
+var sourceArgRE = regexp.MustCompile(`(\w+)=("([^"]*)"|“([^”]*)”|(\S*))|("([^"]*)"|\S+)`)
+
+// sourceArgs splits `feed https://x account="Acme Corp" schedule="*/30 * * * *"` into words and
+// options.
+func sourceArgs(s string) ([]string, map[string]string, error) {
+	var words []string
+	opts := map[string]string{}
+	for _, m := range sourceArgRE.FindAllStringSubmatch(s, -1) {
+		if m[1] != "" {
+			v := m[3] + m[4] + m[5]
+			opts[strings.ToLower(m[1])] = strings.TrimSpace(v)
+			continue
+		}
+		w := m[6]
+		if m[7] != "" {
+			w = m[7]
+		}
+		words = append(words, w)
+	}
+	return words, opts, nil
+}
+
+// sourceKey derives a key from what is watched: "feed-engineering-atspotify-com", "lever-spotify".
+func sourceKey(kind, target string) string {
+	t := target
+	if u, err := url.Parse(target); err == nil && u.Host != "" {
+		t = strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('-')
+	dash := false
+	for _, r := range strings.ToLower(t) {
+		if unicode.IsLetter(r) && r < 128 || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(Truncate(b.String(), 60), "-…")
+}
+
+func sourceAgo(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func sourceUntil(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= time.Minute:
+		return "at the next tick"
+	case d < time.Hour:
+		return fmt.Sprintf("in %d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+}
