@@ -47,9 +47,6 @@ func NewDrafts(st DraftStore, ix AccountIndex, now func() time.Time) *Drafts {
 	return &Drafts{store: st, index: ix, catalog: NewTemplateCatalog(st), now: now}
 }
 
-// Catalog is the template catalogue drafts are written from.
-func (h *Drafts) Catalog() *TemplateCatalog { return h.catalog }
-
 // Action and view ids of drafts. The value of every button is a draft id, except on the account
 // card and the pick-list, where it is an account id.
 const (
@@ -389,34 +386,67 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	var failures []string
+	// Try the templates in order. One that can't be filled for this account is skipped with the
+	// reason; one over its limit (even in its short variant) gives way to the next that fits,
+	// and is shown whole, never cut, only when none does.
+	var failures, overs []string
+	var over *composedDraft
 	for _, c := range candidates {
 		in := h.inputs(oc, contact, c, signals, peers)
 		d, err := c.entry.Render(ctx, in.data)
 		var le *templates.LimitError
-		if err != nil && !errors.As(err, &le) {
+		switch {
+		case errors.As(err, &le):
+			if over == nil {
+				over = &composedDraft{c, in, d}
+			}
+			overs = append(overs, fmt.Sprintf("`%s` (%s)", c.entry.Name, Escape(le.Error())))
+			continue
+		case err != nil:
 			failures = append(failures, fmt.Sprintf("`%s` (%s)", c.entry.Name, Escape(Truncate(err.Error(), 200))))
 			continue
 		}
-		if len(failures) > 0 {
-			notes = append(notes, ":warning: Skipped templates that could not be filled for this account: "+strings.Join(failures, "; ")+".")
+		if len(overs) > 0 {
+			notes = append(notes, ":information_source: Over their limit for this account, so not used: "+strings.Join(overs, "; ")+".")
 		}
-		row := &store.OutreachDraft{
-			AccountID: a.ID, ContactID: &contact.ID, ContactName: contact.Name, SignalID: in.signalID, PainKey: in.data.Pain.Key,
-			Basis: in.basis(d), Template: c.entry.Name, TemplateVersion: c.entry.Version, Channel: string(d.Channel),
-			Subject: d.Subject, Body: d.Body, CharLimit: d.Limit, Author: s.User, SlackChannel: s.SlackChannel,
-			Status: store.DraftDrafted, CreatedAt: now, UpdatedAt: now,
-		}
-		mode := modeInteractive
-		if s.Preview {
-			mode = modePreview
-		} else if err := h.store.CreateDraft(ctx, row, now); err != nil {
-			return Response{}, err
-		}
-		return renderDraft(row, notes, mode, ""), nil
+		return h.finish(ctx, s, oc, contact, composedDraft{c, in, d}, withFailures(notes, failures), now)
+	}
+	if over != nil {
+		return h.finish(ctx, s, oc, contact, *over, withFailures(notes, failures), now)
 	}
 	return Ephemeral(fmt.Sprintf(":warning: No template could be filled for %s: %s. Fix the template with `/template edit <name>`, or pick another with `template:<name>`.",
 		Escape(a.Name), strings.Join(failures, "; "))), nil
+}
+
+// composedDraft is a rendered template with what it was written from.
+type composedDraft struct {
+	c  candidate
+	in draftInputs
+	d  templates.Draft
+}
+
+func withFailures(notes, failures []string) []string {
+	if len(failures) == 0 {
+		return notes
+	}
+	return append(notes, ":warning: Skipped templates that could not be filled for this account: "+strings.Join(failures, "; ")+".")
+}
+
+// finish stores the draft (unless previewing) and lays it out.
+func (h *Drafts) finish(ctx context.Context, s draftSpec, oc *store.OutreachContext, contact store.Contact, cd composedDraft, notes []string, now time.Time) (Response, error) {
+	row := &store.OutreachDraft{
+		AccountID: oc.Account.ID, ContactID: &contact.ID, ContactName: contact.Name, SignalID: cd.in.signalID,
+		PainKey: cd.in.data.Pain.Key, Basis: cd.in.basis(cd.d), Template: cd.c.entry.Name, TemplateVersion: cd.c.entry.Version,
+		Channel: string(cd.d.Channel), Subject: cd.d.Subject, Body: cd.d.Body, CharLimit: cd.d.Limit, Author: s.User,
+		SlackChannel: s.SlackChannel, Status: store.DraftDrafted, CreatedAt: now, UpdatedAt: now,
+	}
+	if s.Preview {
+		return renderDraft(row, notes, modePreview, ""), nil
+	}
+	if err := h.store.CreateDraft(ctx, row, now); err != nil {
+		return Response{}, err
+	}
+	return renderDraft(row, notes, modeInteractive, ""), nil
 }
 
 // candidate is a template to try, with the signal kind it refers to.

@@ -365,6 +365,20 @@ func TestDraft_overLimitIsNeverSentTruncated(t *testing.T) {
 		labels(resp) != "Another template,Edit,Share to channel" {
 		t.Errorf("want the reason and no Mark sent button (buttons %s):\n%s", labels(resp), out)
 	}
+	// Choosing by itself, I pass over a template that comes out too long for the next that fits.
+	tiny := "---\nname: tiny-talk\ndescription: A very short note for leaders.\nchannel: linkedin_message\nlimit: 200\n" +
+		"fits:\n  signals: [conference_talk]\n  pains: [any]\n  roles: [leader]\n---\nHi {{default \"there\" .Contact.FirstName}}, I saw {{.Account.Name}}'s talk. Compare notes?\n"
+	if _, err := templates.Validate(context.Background(), tiny); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.Store.SaveTemplate(context.Background(), &store.OutreachTemplate{Name: "tiny-talk", Source: tiny, Channel: "linkedin_message", Author: "UADMIN"}, 0, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	auto := handlers.PlainText(e.cmd("U1", "/draft longco.example"))
+	if !strings.Contains(auto, "Over their limit for this account, so not used: tiny-talk (the body is 218 characters; a LinkedIn message allows 200)") ||
+		strings.Contains(auto, "Over the limit:") || !strings.Contains(auto, "[Mark sent]") {
+		t.Errorf("want the next template that fits, and why:\n%s", auto)
+	}
 	// A stale Mark sent (e.g. from before an edit) is refused too.
 	refused, err := e.reg.HandleAction(context.Background(), handlers.Action{ActionID: handlers.ActionDraftSent, Value: strconv.FormatInt(dr.ID, 10), UserID: "U1"})
 	if err != nil || !strings.Contains(handlers.PlainText(refused), "Edit it first") {

@@ -41,7 +41,8 @@ func chatValue(s string) string {
 const markdownPunct = "\\`*_[]<>#|~&"
 
 // markdownValue is for GitHub comments: plain, Markdown punctuation backslash-escaped, and no
-// @mention or #123 reference (GitHub links those even when escaped, so they get a word joiner).
+// @mention or #123 reference: a backslash is not a reliable stop for GitHub's mention and
+// reference linking, so those also get a word joiner.
 func markdownValue(s string) string {
 	s = plainValue(s)
 	var b strings.Builder

@@ -200,7 +200,7 @@ func goldenText(tmpl *templates.Template, data templates.Data, d templates.Draft
 // fixture builds a template's data for a seed account and contact the way /draft does: the
 // account's own signal of a kind the template fits (or a fixture one), the pain point it shows
 // or the one typical for its stage, and the most similar peer.
-func fixture(t *testing.T, k *seed.Knowledge, tmpl *templates.Template, account, contact string) (templates.Data, string) {
+func fixture(t testing.TB, k *seed.Knowledge, tmpl *templates.Template, account, contact string) (templates.Data, string) {
 	t.Helper()
 	var acc *seed.Account
 	for i := range k.Accounts {

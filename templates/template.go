@@ -11,7 +11,6 @@
 package templates
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -306,13 +305,4 @@ func splitFrontMatter(src string) (string, string, error) {
 
 func yamlErrText(err error) string {
 	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "yaml: "), "unmarshal errors:\n  ")
-}
-
-// FrontMatter renders a template's front matter as YAML (for /template show).
-func (t *Template) FrontMatter() string {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	_ = enc.Encode(t.Meta)
-	return buf.String()
 }

@@ -62,10 +62,11 @@ CREATE TABLE digest_pages (
     PRIMARY KEY (run_id, page)
 );
 
+-- No foreign keys on purpose (see the PostgreSQL migration).
 CREATE TABLE digest_items (
-    subscription_id INTEGER NOT NULL REFERENCES digest_subscriptions (id) ON DELETE CASCADE,
-    signal_id       INTEGER NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
-    run_id          INTEGER NOT NULL REFERENCES digest_runs (id) ON DELETE CASCADE,
+    subscription_id INTEGER NOT NULL,
+    signal_id       INTEGER NOT NULL,
+    run_id          INTEGER NOT NULL,
     page            INTEGER NOT NULL,
     position        INTEGER NOT NULL,
     score           INTEGER NOT NULL,
