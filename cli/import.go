@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"outreachbot/sources"
 	"outreachbot/sources/adopters"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
@@ -65,25 +65,19 @@ func runImportAdopters(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("parse %s: %w", fs.Arg(0), err)
 	}
-	opts, err := options(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	res, err := app.Store.ImportAdopters(ctx, entries, *withEmails, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%d organizations: %d new accounts, %d merged into existing ones, %d new adopter signals, %d contacts\n",
-		res.Rows, res.NewAccounts, res.Merged, res.NewSignals, res.Contacts)
-	return nil
+	return withApp(ctx, env, func(app *App) error {
+		res, err := app.Store.ImportAdopters(ctx, entries, *withEmails, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%d organizations: %d new accounts, %d merged into existing ones, %d new adopter signals, %d contacts\n",
+			res.Rows, res.NewAccounts, res.Merged, res.NewSignals, res.Contacts)
+		return nil
+	})
 }
 
-// readSource reads a file, or fetches an http(s) URL with a timeout and a size cap.
+// readSource reads a file, or fetches an http(s) URL as the watchers do: with a timeout, and with
+// an error rather than a silently cut list when the body is over sources.MaxBody.
 func readSource(ctx context.Context, src string) ([]byte, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
 		data, err := os.ReadFile(src)
@@ -92,25 +86,11 @@ func readSource(ctx context.Context, src string) ([]byte, error) {
 		}
 		return data, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	f, err := sources.Get(ctx, nil, src, sources.State{}, "text/markdown, text/plain;q=0.9, */*;q=0.1")
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", src, err)
+		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", src, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch %s: %s", src, resp.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", src, err)
-	}
-	return data, nil
+	return f.Body, nil
 }
 
 // maxShownRowErrors is how many row errors the import prints; the count covers them all.
@@ -138,38 +118,30 @@ func runImportCSV(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("open %s: %w", fs.Arg(0), err)
 	}
 	defer f.Close()
-	opts, err := options(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-
-	var in io.Reader = f
-	var bar *progressbar.ProgressBar
-	if st, err := f.Stat(); err == nil && isTerminal(env.Stderr) {
-		bar = progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(env.Stderr), progressbar.OptionShowBytes(true),
-			progressbar.OptionSetDescription("importing "+*kind), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-		r := progressbar.NewReader(f, bar)
-		in = &r
-	}
-	start := time.Now()
-	res, err := app.Store.ImportCSV(ctx, *kind, in, store.CSVOptions{Source: *source})
-	if bar != nil {
-		_ = bar.Finish()
-	}
-	if err != nil {
-		return err
-	}
-	printCSVImport(env, res, time.Since(start))
-	if res.Rejected > 0 {
-		return errRowsRejected
-	}
-	return nil
+	return withApp(ctx, env, func(app *App) error {
+		var in io.Reader = f
+		var bar *progressbar.ProgressBar
+		if st, err := f.Stat(); err == nil && isTerminal(env.Stderr) {
+			bar = progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(env.Stderr), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetDescription("importing "+*kind), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+			r := progressbar.NewReader(f, bar)
+			in = &r
+		}
+		start := time.Now()
+		res, err := app.Store.ImportCSV(ctx, *kind, in, store.CSVOptions{Source: *source})
+		if bar != nil {
+			_ = bar.Finish()
+		}
+		if err != nil {
+			return err
+		}
+		printCSVImport(env, res, time.Since(start))
+		if res.Rejected > 0 {
+			return errRowsRejected
+		}
+		return nil
+	})
 }
 
 func printCSVImport(env Env, res store.CSVImport, took time.Duration) {
@@ -229,36 +201,25 @@ func runExport(ctx context.Context, env Env, parts Parts, args []string) error {
 		fmt.Fprintln(env.Stderr, "outreachbot export csv: give --kind accounts|contacts|signals")
 		return errUsage
 	}
-	opts, err := options(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	w := env.Stdout
-	var f *os.File
-	if *outPath != "-" {
-		if f, err = os.Create(*outPath); err != nil {
+	return withApp(ctx, env, func(app *App) error {
+		if *outPath == "-" {
+			_, err := app.Store.ExportCSV(ctx, *kind, env.Stdout)
+			return err
+		}
+		f, err := os.Create(*outPath)
+		if err != nil {
 			return fmt.Errorf("create %s: %w", *outPath, err)
 		}
-		w = f
-	}
-	n, err := app.Store.ExportCSV(ctx, *kind, w)
-	if f != nil {
+		n, err := app.Store.ExportCSV(ctx, *kind, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-	}
-	if err != nil {
-		return err
-	}
-	if f != nil {
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(env.Stderr, "%d %s written to %s\n", n, *kind, *outPath)
-	}
-	return nil
+		return nil
+	})
 }
 
 // sourcesFile is the YAML file `import sources` reads.
@@ -312,20 +273,11 @@ func runImportSources(ctx context.Context, env Env, args []string) error {
 		}
 		list = append(list, ws)
 	}
-	opts, err := options(env)
-	if err != nil {
-		return err
-	}
-	app, err := openApp(ctx, opts, newLogger(env.Stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	for _, ws := range list {
-		if err := app.Store.SaveWatchSource(ctx, ws); err != nil {
+	return withApp(ctx, env, func(app *App) error {
+		if err := app.Store.SaveWatchSources(ctx, list); err != nil {
 			return err
 		}
-	}
-	fmt.Fprintf(env.Stdout, "%d sources saved\n", len(list))
-	return nil
+		fmt.Fprintf(env.Stdout, "%d sources saved\n", len(list))
+		return nil
+	})
 }

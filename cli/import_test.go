@@ -3,12 +3,15 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"outreachbot/cli"
+	"outreachbot/sources"
 )
 
 // runCLI runs one subcommand against a private SQLite file.
@@ -77,5 +80,31 @@ func TestImportSources_fromYAML(t *testing.T) {
 	bad := write(t, dir, "bad.yaml", "sources:\n  - key: x\n    kind: feed\n    target: not-a-url\n    schedule: \"@hourly\"\n")
 	if code, _, errOut := runCLI(t, db, "import", "sources", bad); code != 1 || !strings.Contains(errOut, "http(s) URL") {
 		t.Errorf("bad file: exit %d, %s", code, errOut)
+	}
+}
+
+// TestImportAdopters_fromURL: a list fetched over HTTP is imported whole, and one over the size
+// cap is refused instead of being cut short and imported in part.
+func TestImportAdopters_fromURL(t *testing.T) {
+	list, err := os.ReadFile("../../shared/data/backstage-adopters/ADOPTERS-0034d8d750ac.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/huge.md" {
+			w.Write(list)
+			w.Write(bytes.Repeat([]byte("| Filler | | |\n"), sources.MaxBody/15+1))
+			return
+		}
+		w.Write(list)
+	}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "bot.db")
+	code, out, errOut := runCLI(t, db, "import", "adopters", srv.URL+"/ADOPTERS.md")
+	if code != 0 || !strings.Contains(out, " organizations: ") || strings.HasPrefix(out, "0 ") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, db, "import", "adopters", srv.URL+"/huge.md"); code != 1 || !strings.Contains(errOut, "larger than") {
+		t.Errorf("a list over the cap: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 }

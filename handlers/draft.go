@@ -1078,6 +1078,9 @@ func editModal(d *store.OutreachDraft) *slack.ModalViewRequest {
 	}
 }
 
+// sentMeanwhile is the editor's answer when the draft was marked sent while it was open.
+const sentMeanwhile = "This draft was marked sent meanwhile, so it can't change. Start a new one with /draft."
+
 // saveEdit stores an edited draft; a text over the limit keeps the modal open with the reason.
 func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, error) {
 	id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64)
@@ -1092,7 +1095,7 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 		return ViewResult{}, err
 	}
 	if d.SentAt != nil {
-		return ViewResult{Errors: map[string]string{"body": "This draft was marked sent meanwhile, so it can't change. Start a new one with /draft."}}, nil
+		return ViewResult{Errors: map[string]string{"body": sentMeanwhile}}, nil
 	}
 	ch := templates.Channel(d.Channel)
 	body := strings.TrimSpace(strings.ReplaceAll(v.Values["body"]["body"], "\r\n", "\n"))
@@ -1118,6 +1121,9 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 		return ViewResult{Errors: errs}, nil
 	}
 	d, err = h.store.EditDraft(ctx, id, subject, body, v.UserID, h.now())
+	if errors.Is(err, store.ErrDraftSent) {
+		return ViewResult{Errors: map[string]string{"body": sentMeanwhile}}, nil
+	}
 	if err != nil {
 		return ViewResult{}, err
 	}

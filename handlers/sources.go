@@ -154,10 +154,7 @@ func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
 }
 
 func (h *Sources) add(ctx context.Context, userID, args string) (Response, error) {
-	words, opts, err := sourceArgs(args)
-	if err != nil {
-		return Ephemeral(Escape(err.Error())), nil
-	}
+	words, opts := sourceArgs(args)
 	if len(words) != 2 {
 		return Ephemeral("Say what to watch: `/sources add <kind> <target>`, where kind is one of " +
 			"`feed`, `github`, `adopters`, `greenhouse`, `lever`. For example `/sources add lever spotify account=Spotify`."), nil
@@ -241,7 +238,7 @@ var sourceArgRE = regexp.MustCompile(`(\w+)=("([^"]*)"|“([^”]*)”|(\S*))|("
 
 // sourceArgs splits `feed https://x account="Acme Corp" schedule="*/30 * * * *"` into words and
 // options.
-func sourceArgs(s string) ([]string, map[string]string, error) {
+func sourceArgs(s string) ([]string, map[string]string) {
 	var words []string
 	opts := map[string]string{}
 	for _, m := range sourceArgRE.FindAllStringSubmatch(s, -1) {
@@ -256,7 +253,7 @@ func sourceArgs(s string) ([]string, map[string]string, error) {
 		}
 		words = append(words, w)
 	}
-	return words, opts, nil
+	return words, opts
 }
 
 // sourceKey derives a key from what is watched: "feed-engineering-atspotify-com", "lever-spotify".

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -359,7 +360,24 @@ func (l *accountLookup) resolve(row csvRow) (int64, *CSVRowError) {
 
 func (s *Store) importAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
 	var ids []int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := importRows(ctx, s.db, cr, res, func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
+		func(sp *gorm.DB, acc Account) error {
+			id, err := upsertAccount(sp, &acc)
+			if err == nil {
+				ids = append(ids, id)
+			}
+			return err
+		})
+	return ids, err
+}
+
+// importRows reads a file's rows in one transaction. A row that does not parse is reported; one
+// that does is written in its own savepoint, so a row the database refuses (its domain belongs
+// to another account) is reported too and the rest of the file goes on. A read error or a
+// cancelled context ends the transaction and writes nothing.
+func importRows[T any](ctx context.Context, db *gorm.DB, cr *csvReader, res *CSVImport,
+	parse func(csvRow) (T, *CSVRowError), write func(sp *gorm.DB, v T) error) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for {
 			row, err := cr.next()
 			if err == io.EOF {
@@ -368,34 +386,24 @@ func (s *Store) importAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOp
 			if err != nil {
 				return err
 			}
-			acc, rerr := accountFromRow(row, opts)
+			v, rerr := parse(row)
 			if rerr != nil {
 				cr.reject(*rerr)
 				continue
 			}
-			var id int64
-			// A savepoint per row: a row the database refuses (its domain belongs to another
-			// account) is reported, and the rest of the file goes on.
-			err = tx.Transaction(func(sp *gorm.DB) error {
-				var err error
-				id, err = upsertAccount(sp, &acc)
-				return err
-			})
-			if err != nil {
+			if err := tx.Transaction(func(sp *gorm.DB) error { return write(sp, v) }); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 				cr.reject(CSVRowError{Row: row.line, Column: "name", Reason: "refused by the database: " + oneLineErr(err)})
 				continue
 			}
-			ids = append(ids, id)
 			res.Imported++
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
 	})
-	return ids, err
 }
 
 func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
@@ -467,33 +475,7 @@ func splitList(s string) []string {
 var emailRE = regexp.MustCompile(`^[^\s@<>(),;]+@[^\s@<>(),;]+\.[^\s@<>(),;]+$`)
 
 func (s *Store) importContactsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for {
-			row, err := cr.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			c, rerr := contactFromRow(row, dir, opts)
-			if rerr != nil {
-				cr.reject(*rerr)
-				continue
-			}
-			if err := tx.Transaction(func(sp *gorm.DB) error { return mergeContact(sp, c) }); err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				cr.reject(CSVRowError{Row: row.line, Column: "name", Reason: "refused by the database: " + oneLineErr(err)})
-				continue
-			}
-			res.Imported++
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-	})
+	return importRows(ctx, s.db, cr, res, func(row csvRow) (Contact, *CSVRowError) { return contactFromRow(row, dir, opts) }, mergeContact)
 }
 
 func contactFromRow(row csvRow, dir *accountLookup, opts CSVOptions) (Contact, *CSVRowError) {
@@ -601,7 +583,7 @@ func signalFromRow(row csvRow, dir *accountLookup, opts CSVOptions) (Signal, *CS
 	if sig.Title == "" {
 		return sig, &CSVRowError{Row: row.line, Column: "title", Reason: "is empty"}
 	}
-	if len(sig.Title) > 1000 {
+	if utf8.RuneCountInString(sig.Title) > 1000 {
 		return sig, &CSVRowError{Row: row.line, Column: "title", Reason: "is longer than 1,000 characters"}
 	}
 	if sig.URL != "" && !strings.HasPrefix(sig.URL, "https://") && !strings.HasPrefix(sig.URL, "http://") {

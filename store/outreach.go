@@ -118,11 +118,24 @@ func (s *Store) DraftByID(ctx context.Context, id int64) (*OutreachDraft, error)
 	return &d, nil
 }
 
-// EditDraft saves new text for a draft and logs the edit with the text.
+// ErrDraftSent is returned when an edit reaches a draft that was marked sent: what was sent is
+// the record of the touch and does not change.
+var ErrDraftSent = errors.New("the draft was marked sent")
+
+// EditDraft saves new text for a draft that is not marked sent and logs the edit with the text.
+// The check and the write are one statement, so a Mark sent racing the edit wins cleanly.
 func (s *Store) EditDraft(ctx context.Context, id int64, subject, body, actor string, at time.Time) (*OutreachDraft, error) {
 	return s.changeDraft(ctx, id, EventEdited, actor, body, at, func(tx *gorm.DB, d *OutreachDraft) (bool, error) {
+		res := tx.Model(&OutreachDraft{}).Where("id = ? AND sent_at IS NULL", id).
+			Updates(map[string]any{"subject": subject, "body": body, "updated_at": at.UTC()})
+		if res.Error != nil {
+			return false, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return false, ErrDraftSent
+		}
 		d.Subject, d.Body, d.UpdatedAt = subject, body, at.UTC()
-		return true, tx.Model(d).Select("subject", "body", "updated_at").Updates(d).Error
+		return true, nil
 	})
 }
 

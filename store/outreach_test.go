@@ -57,8 +57,11 @@ func TestOutreachLog_draftEditSendReplyAreLogged(t *testing.T) {
 		if _, changed, _ := st.MarkDraftSent(ctx, dr.ID, "U3", t0.Add(3*time.Minute)); changed {
 			t.Error("a second Mark sent recorded a second touch")
 		}
+		if _, err := st.EditDraft(ctx, dr.ID, "", "Hi Erik, rewritten after the send", "U3", t0.Add(4*time.Minute)); !errors.Is(err, store.ErrDraftSent) {
+			t.Errorf("an edit after the send: %v, want ErrDraftSent", err)
+		}
 		got, changed, err = st.MarkDraftReplied(ctx, dr.ID, "U2", t0.Add(24*time.Hour))
-		if err != nil || !changed || got.Status != store.DraftReplied {
+		if err != nil || !changed || got.Status != store.DraftReplied || got.Body != "Hi Erik, edited" {
 			t.Fatalf("mark replied: %+v %v %v", got, changed, err)
 		}
 		if _, err := st.LogDraftShared(ctx, dr.ID, "U4", t0.Add(25*time.Hour)); err != nil {

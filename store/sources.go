@@ -76,17 +76,46 @@ func (s *Store) WatchSourceByKey(ctx context.Context, key string) (*WatchSource,
 }
 
 // SaveWatchSource adds a source or changes its configuration (kind, target, account, schedule,
-// enabled), keeping its run history. A changed source is due at once.
+// enabled), keeping its run history. A changed source is due at once; one that now watches
+// another kind or target also forgets the old one's ETag, Last-Modified and cursor, which would
+// otherwise skip the new target's first items.
 func (s *Store) SaveWatchSource(ctx context.Context, ws WatchSource) error {
+	return saveWatchSource(s.db.WithContext(ctx), ws)
+}
+
+// SaveWatchSources saves several sources as SaveWatchSource does, all or none.
+func (s *Store) SaveWatchSources(ctx context.Context, list []WatchSource) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, ws := range list {
+			if err := saveWatchSource(tx, ws); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func saveWatchSource(db *gorm.DB, ws WatchSource) error {
 	ws.NextRunAt = nil
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "key"}},
-		DoUpdates: clause.AssignmentColumns([]string{"kind", "target", "account", "schedule", "enabled", "next_run_at"}),
+		DoUpdates: append(clause.AssignmentColumns([]string{"kind", "target", "account", "schedule", "enabled", "next_run_at"}), resetIfRetargeted("etag", "last_modified", "cursor")...),
 	}).Select("key", "kind", "target", "account", "schedule", "enabled", "added_by", "next_run_at").Create(&ws).Error
 	if err != nil {
 		return fmt.Errorf("save watch source %q: %w", ws.Key, err)
 	}
 	return nil
+}
+
+// resetIfRetargeted empties columns in an upsert when the row's kind or target changes. The
+// right-hand sides read the row as it was, on PostgreSQL and SQLite alike.
+func resetIfRetargeted(cols ...string) clause.Set {
+	out := make(clause.Set, len(cols))
+	for i, c := range cols {
+		out[i] = clause.Assignment{Column: clause.Column{Name: c}, Value: gorm.Expr(
+			"CASE WHEN watch_sources.kind = excluded.kind AND watch_sources.target = excluded.target THEN watch_sources." + c + " ELSE '' END")}
+	}
+	return out
 }
 
 // RemoveWatchSource deletes a source; ErrNotFound if there is none.
@@ -107,7 +136,9 @@ func (s *Store) DueWatchSources(ctx context.Context, now time.Time) ([]WatchSour
 	var out []WatchSource
 	err := s.db.WithContext(ctx).
 		Where("enabled = ? AND (next_run_at IS NULL OR next_run_at <= ?) AND (lease_until IS NULL OR lease_until < ?)", true, now, now).
-		Order("next_run_at, key").Find(&out).Error
+		// Never-run and "run now" sources (no next run) first, on both engines: PostgreSQL sorts
+		// NULLs last and SQLite first.
+		Order("next_run_at IS NOT NULL, next_run_at, key").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("due watch sources: %w", err)
 	}

@@ -196,9 +196,6 @@ func tokenize(text string) []token {
 		t.norm = match.Normalize(t.text)
 		toks = append(toks, t)
 		prevEnd = l[1]
-		if t.possessive {
-			prevEnd = t.end + 2
-		}
 	}
 	return toks
 }
@@ -270,20 +267,7 @@ func (a *Analyzer) accounts0(text string, lenient bool) []Mention {
 			break
 		}
 	}
-	// An ambiguous name counts when the same account is named unambiguously elsewhere in the text,
-	// or when it sits in a list next to an accepted name ("Contentful, Paddle and Lunar").
-	for changed := true; changed; {
-		changed = false
-		for k := range cands {
-			c := &cands[k]
-			if !c.pending {
-				continue
-			}
-			if confirmed[c.f.id] || listNeighbour(text, cands, k) {
-				c.pending, c.accepted, changed = false, true, true
-			}
-		}
-	}
+	acceptPending(text, cands, confirmed)
 	var out []Mention
 	seen := map[int64]bool{}
 	for _, c := range cands {
@@ -439,27 +423,79 @@ func isNumber(s string) bool {
 	return s != ""
 }
 
-// listNeighbour reports whether candidate k is in a list ("A, B and C") next to an accepted one.
-func listNeighbour(text string, cands []candidate, k int) bool {
-	c := cands[k]
-	for j, o := range cands {
-		if j == k || !o.accepted || o.f.id == c.f.id {
+// acceptPending decides the ambiguous names left pending: one counts when the same account is
+// named unambiguously elsewhere in the text (confirmed), or when it sits in a list next to an
+// accepted name ("Contentful, Paddle and Lunar"), which may itself have been accepted that way.
+// Acceptance spreads along the list from a worklist, so a text that is one long list of ambiguous
+// names (an issue body anyone can write) costs time linear in its names, not cubic.
+func acceptPending(text string, cands []candidate, confirmed map[int64]bool) {
+	byFrom, byTo := map[int][]int{}, map[int][]int{}
+	for j, c := range cands {
+		byFrom[c.from] = append(byFrom[c.from], j)
+		byTo[c.to] = append(byTo[c.to], j)
+	}
+	// A list gap holds at most maxListGapWords words ("and also"), so a neighbour in a list ends
+	// at most that many tokens before a candidate starts, or starts that many after it ends.
+	neighbours := func(k int) []int {
+		c := cands[k]
+		var out []int
+		for d := 0; d <= maxListGapWords; d++ {
+			for _, near := range [][]int{byTo[c.from-d], byFrom[c.to+d]} {
+				for _, j := range near {
+					if j != k && cands[j].f.id != c.f.id && listed(text, cands[j], c) {
+						out = append(out, j)
+					}
+				}
+			}
+		}
+		return out
+	}
+	var queue []int
+	for k := range cands {
+		c := &cands[k]
+		if !c.pending {
 			continue
 		}
-		var gap string
-		switch {
-		case o.to <= c.from && o.offset < c.offset:
-			gap = text[o.offset+len(o.phrase) : c.offset]
-		case c.to <= o.from && c.offset < o.offset:
-			gap = text[c.offset+len(c.phrase) : o.offset]
-		default:
+		if confirmed[c.f.id] {
+			c.pending, c.accepted = false, true
+			queue = append(queue, k)
 			continue
 		}
-		if listGapRE.MatchString(gap) {
-			return true
+		for _, j := range neighbours(k) {
+			if cands[j].accepted {
+				c.pending, c.accepted = false, true
+				queue = append(queue, k)
+				break
+			}
 		}
 	}
-	return false
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, j := range neighbours(k) {
+			if c := &cands[j]; c.pending {
+				c.pending, c.accepted = false, true
+				queue = append(queue, j)
+			}
+		}
+	}
+}
+
+// maxListGapWords is how many words listGapRE lets stand between two names ("and also").
+const maxListGapWords = 2
+
+// listed reports whether o and c stand next to each other in a list ("A, B and C").
+func listed(text string, o, c candidate) bool {
+	var gap string
+	switch {
+	case o.to <= c.from && o.offset < c.offset:
+		gap = text[o.offset+len(o.phrase) : c.offset]
+	case c.to <= o.from && c.offset < o.offset:
+		gap = text[c.offset+len(c.phrase) : o.offset]
+	default:
+		return false
+	}
+	return listGapRE.MatchString(gap)
 }
 
 var listGapRE = regexp.MustCompile(`^(?:'s)?\s*(?:,|,?\s+(?:and|or|&|and also)|/|&|;)\s*$`)
@@ -529,6 +565,9 @@ func (a *Analyzer) Account(id int64) (Account, bool) {
 var legalSuffixes = setOf("inc", "ltd", "llc", "gmbh", "ag", "ab", "as", "sa", "bv", "plc", "corp", "corporation",
 	"co", "limited", "se", "oy", "pty", "srl", "spa", "nv")
 
+// orgSepRE splits a company field into the names it may list.
+var orgSepRE = regexp.MustCompile(`[,;/|()]`)
+
 // Organization resolves a company field (a GitHub profile's company, a job board's company, a
 // feed's owner): "@spotify", "Expedia Group, Inc.", "Platform team @ Paddle", "paddle.com".
 // Because the field names a company, an ordinary-word name needs no further context.
@@ -543,7 +582,7 @@ func (a *Analyzer) Organization(s string) (int64, bool) {
 			cands = append(cands, strings.Trim(f, "@,;.()"))
 		}
 	}
-	for _, part := range regexp.MustCompile(`[,;/|()]`).Split(s, -1) {
+	for _, part := range orgSepRE.Split(s, -1) {
 		cands = append(cands, part)
 	}
 	for _, c := range cands {

@@ -2,7 +2,9 @@ package understand_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"outreachbot/sources/understand"
 )
@@ -148,4 +150,22 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return len(a) == len(b) || reflect.DeepEqual(a, b)
+}
+
+// An issue body anyone can write may be one long list of ambiguous names; accepting them along
+// the list must stay linear, or one issue stalls the watcher (it took minutes at 5 KB before).
+func TestAccounts_longListOfAmbiguousNamesStaysFast(t *testing.T) {
+	an := understand.New(trapAccounts, nil)
+	text := strings.Repeat("Port, Paddle, ", 3000) + "Contentful"
+	start := time.Now()
+	var got []string
+	for _, m := range an.Accounts(text) {
+		got = append(got, m.Key)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("a 40 KB list took %s", took)
+	}
+	if want := []string{"Port", "Paddle", "Contentful"}; !sameSet(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
 }

@@ -142,21 +142,26 @@ func (r *Runner) RunDue(ctx context.Context) ([]Report, error) {
 		return nil, err
 	}
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		reports []Report
-		sem     = make(chan struct{}, r.cfg.Concurrency)
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		reports  []Report
+		claimErr error
+		sem      = make(chan struct{}, r.cfg.Concurrency)
 	)
 	for _, ws := range due {
-		ok, err := r.st.ClaimWatchSource(ctx, ws.Key, now, r.cfg.RunTimeout+time.Minute)
-		if err != nil {
-			return reports, err
-		}
-		if !ok {
+		// Claim only once a slot is free: a source claimed while it waited for one could outlive
+		// its lease and be run a second time by another replica.
+		sem <- struct{}{}
+		ok, err := r.st.ClaimWatchSource(ctx, ws.Key, r.cfg.Now().UTC(), r.cfg.RunTimeout+time.Minute)
+		if err != nil || !ok {
+			<-sem
+			if err != nil {
+				claimErr = err
+				break
+			}
 			continue // another replica has it
 		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
@@ -166,8 +171,10 @@ func (r *Runner) RunDue(ctx context.Context) ([]Report, error) {
 			mu.Unlock()
 		}()
 	}
+	// Wait for the runs already started even when a claim failed: they record their outcome and
+	// release their lease, and the reports must not be read while they still append to them.
 	wg.Wait()
-	return reports, nil
+	return reports, claimErr
 }
 
 // runOne runs one source and records the outcome.

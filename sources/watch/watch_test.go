@@ -3,6 +3,7 @@ package watch_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -260,6 +261,47 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 			t.Error("a disabled source was fetched")
 		}
 	})
+}
+
+// failingClaims is the store with a database that fails when one source is claimed.
+type failingClaims struct {
+	*store.Store
+	failKey string
+}
+
+func (f failingClaims) ClaimWatchSource(ctx context.Context, key string, now time.Time, lease time.Duration) (bool, error) {
+	if key == f.failKey {
+		return false, errors.New("connection reset")
+	}
+	return f.Store.ClaimWatchSource(ctx, key, now, lease)
+}
+
+// TestRunner_failedClaimWaitsForTheRunsItStarted: when claiming a source fails part-way, the
+// sources already started still finish, record their run and release their lease before RunDue
+// returns the error.
+func TestRunner_failedClaimWaitsForTheRunsItStarted(t *testing.T) {
+	ctx := context.Background()
+	st, _, _, clk := setup(t, store.SQLite)
+	// Due in key order: adopters-md, backstage-blog, then brex-jobs, whose claim fails.
+	r := watch.New(failingClaims{Store: st, failKey: "brex-jobs"}, watch.Config{
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Now: clk.Now, RunTimeout: 10 * time.Second,
+	})
+	reps, err := r.RunDue(ctx)
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("RunDue error = %v, want the failed claim", err)
+	}
+	if got := byKey(reps); len(got) != 2 || got["adopters-md"].Err != nil || got["backstage-blog"].Err != nil {
+		t.Fatalf("reports = %+v, want the two runs started before the failed claim, finished", reps)
+	}
+	for _, k := range []string{"adopters-md", "backstage-blog"} {
+		ws, err := st.WatchSourceByKey(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws.LastRunAt == nil || ws.LeaseUntil != nil {
+			t.Errorf("%s: last run %v, lease %v; want recorded and released", k, ws.LastRunAt, ws.LeaseUntil)
+		}
+	}
 }
 
 func TestRunner_leaseKeepsTwoReplicasFromRunningOneSource(t *testing.T) {
