@@ -78,6 +78,28 @@ func (p *Poster) PostEphemeral(ctx context.Context, channel, user string, r hand
 	})
 }
 
+// DeleteMessage removes a message the bot posted.
+func (p *Poster) DeleteMessage(ctx context.Context, channel, ts string) error {
+	return p.do(ctx, "chat.delete", channel, func(ctx context.Context) error {
+		_, _, err := p.api.DeleteMessageContext(ctx, channel, ts)
+		return err
+	})
+}
+
+// OpenDM returns the id of the bot's direct-message channel with a user (conversations.open),
+// which chat.update needs for messages the bot sent to that user.
+func (p *Poster) OpenDM(ctx context.Context, userID string) (string, error) {
+	var id string
+	err := p.do(ctx, "conversations.open", "", func(ctx context.Context) error {
+		ch, _, _, err := p.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+		if err == nil {
+			id = ch.ID
+		}
+		return err
+	})
+	return id, err
+}
+
 // PublishHome publishes a user's App Home tab.
 func (p *Poster) PublishHome(ctx context.Context, user string, view slack.HomeTabViewRequest) error {
 	return p.do(ctx, "views.publish", "", func(ctx context.Context) error {

@@ -120,3 +120,28 @@ func TestPoster_respondToResponseURL(t *testing.T) {
 		t.Errorf("posts = %+v", posts)
 	}
 }
+
+func TestPoster_openDMAndDelete(t *testing.T) {
+	p, srv, _ := newTestPoster(t)
+	ctx := context.Background()
+	dm, err := p.OpenDM(ctx, "U0PERSON")
+	if err != nil || dm == "" || dm != srv.DMChannel("U0PERSON") {
+		t.Fatalf("OpenDM = %q, %v; want %q", dm, err, srv.DMChannel("U0PERSON"))
+	}
+	ts, err := p.PostMessage(ctx, dm, "", handlers.Ephemeral("placeholder"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.UpdateMessage(ctx, dm, ts, handlers.Ephemeral("page 1")); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := srv.Messages(dm); len(msgs) != 1 || msgs[0].Text != "page 1" {
+		t.Fatalf("DM holds %+v", msgs)
+	}
+	if err := p.DeleteMessage(ctx, dm, ts); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := srv.Messages(dm); len(msgs) != 0 {
+		t.Errorf("after delete the DM holds %+v", msgs)
+	}
+}

@@ -158,6 +158,13 @@ func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
 		t.Fatalf("/digest subscribe answered: %s", body)
 	}
 	ids := ingest(t, h.app.Store, 15, "first")
+	if got := h.slash(ch, "/digest", "preview"); !strings.Contains(got, "Preview of #1 (only you see this): 15 signals would go out now, 5 of them in the thread") ||
+		!strings.Contains(got, "digest.useful") {
+		t.Fatalf("/digest preview: %s", got)
+	}
+	if n := len(h.srv.Messages(ch)); n != 0 {
+		t.Fatalf("a preview posted %d messages", n)
+	}
 	// Slack answers the first post with 429 Retry-After: 1; the poster waits and retries.
 	h.srv.RateLimit("chat.postMessage", 1, time.Second)
 	body = h.slash(ch, "/digest", "now")

@@ -149,9 +149,18 @@ func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool)
 	return info, nil
 }
 
-// Subscriptions lists the subscriptions posting to a channel, then the user's personal ones.
+// Subscriptions lists the subscriptions posting to a channel, then the user's personal ones
+// (every subscription when both are empty).
 func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([]handlers.SubscriptionInfo, error) {
-	here, err := e.st.SubscriptionsIn(ctx, channelID)
+	var (
+		here []store.Subscription
+		err  error
+	)
+	if channelID == "" && userID == "" {
+		here, err = e.st.ActiveSubscriptions(ctx)
+	} else {
+		here, err = e.st.SubscriptionsIn(ctx, channelID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -237,35 +246,65 @@ func selectEntries(sc *Scorer, cands []store.SignalDetail, min int) []entry {
 
 // build builds one run of a subscription (the caller holds its lock).
 func (e *Engine) build(ctx context.Context, subID int64, req store.RunRequest) (*store.Run, error) {
+	run, _, err := e.buildMessages(ctx, subID, req, false)
+	return run, err
+}
+
+// buildMessages builds a run and, when render is set, lays out its messages from what the build
+// read, so a fresh run is posted without reading it back (a resumed one is read back: see
+// runMessages; both go through the same layout).
+func (e *Engine) buildMessages(ctx context.Context, subID int64, req store.RunRequest, render bool) (*store.Run, []handlers.Response, error) {
 	sc, err := e.scorer(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return e.st.BuildRun(ctx, subID, req, func(in store.BuildInput) (store.RunPlan, error) {
-		entries := selectEntries(sc, in.Candidates, in.Sub.Filters.MinScore)
-		if req.Kind == store.RunAlert {
-			var hot []entry
-			for _, en := range entries {
-				if en.Score >= in.Sub.AlertThreshold {
-					hot = append(hot, en)
-				}
-			}
-			switch {
-			case len(hot) == 0:
-				return store.RunPlan{Advance: true}, nil
-			case in.RecentAlerts >= in.Sub.AlertCap:
-				// Over the hourly cap: hold them for one grouped post when the hour frees up
-				// (or for the digest, whichever comes first).
-				return store.RunPlan{Advance: false}, nil
-			}
-			entries = hot
-		}
-		items, pages := e.layout.plan(entries)
-		if len(items) == 0 && req.Kind == store.RunScheduled && in.Sub.AllQuiet {
-			pages = 1
-		}
-		return store.RunPlan{Items: items, Pages: pages, Advance: true}, nil
+	var (
+		sub     store.Subscription
+		details []store.RunItemDetail
+	)
+	run, err := e.st.BuildRun(ctx, subID, req, func(in store.BuildInput) (store.RunPlan, error) {
+		plan, d := e.plan(sc, in, req)
+		sub, details = in.Sub, d
+		return plan, nil
 	})
+	if err != nil || !render || run == nil {
+		return run, nil, err
+	}
+	loc, lerr := LoadLocation(sub.Timezone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	msgs := e.layout.render(header{Kind: run.Kind, Sub: sub, Loc: loc, Since: run.WindowStart, Missed: run.MissedTicks,
+		Total: run.Items, Pages: run.Pages, Threshold: sub.AlertThreshold}, details)
+	return run, msgs, nil
+}
+
+// plan decides a run from the candidates: which signals, in which order, on which pages. It
+// also returns them with their details, ready to render.
+func (e *Engine) plan(sc *Scorer, in store.BuildInput, req store.RunRequest) (store.RunPlan, []store.RunItemDetail) {
+	entries := selectEntries(sc, in.Candidates, in.Sub.Filters.MinScore)
+	if req.Kind == store.RunAlert {
+		var hot []entry
+		for _, en := range entries {
+			if en.Score >= in.Sub.AlertThreshold {
+				hot = append(hot, en)
+			}
+		}
+		switch {
+		case len(hot) == 0:
+			return store.RunPlan{Advance: true}, nil
+		case in.RecentAlerts >= in.Sub.AlertCap:
+			// Over the hourly cap: hold them for one grouped post when the hour frees up (or
+			// for the digest, whichever comes first).
+			return store.RunPlan{Advance: false}, nil
+		}
+		entries = hot
+	}
+	items, pages, details := e.layout.plan(entries)
+	if len(items) == 0 && req.Kind == store.RunScheduled && in.Sub.AllQuiet {
+		pages = 1
+	}
+	return store.RunPlan{Items: items, Pages: pages, Advance: true}, details
 }
 
 // Preview renders what the subscription's next digest would post now.
@@ -282,24 +321,18 @@ func (e *Engine) Preview(ctx context.Context, id int64) (handlers.DigestPreview,
 	if err != nil {
 		return handlers.DigestPreview{}, err
 	}
-	entries := arrange(selectEntries(sc, cands, sub.Filters.MinScore))
-	items, pages := e.layout.plan(entries)
+	items, pages, all := e.layout.plan(selectEntries(sc, cands, sub.Filters.MinScore))
 	p := handlers.DigestPreview{Signals: len(items), Since: sinceOf(*sub)}
 	if len(items) == 0 {
 		return p, nil
 	}
-	byID := make(map[int64]entry, len(entries))
-	for _, en := range entries {
-		byID[en.ID] = en
-	}
-	details := make([]store.RunItemDetail, 0, len(items))
-	for _, it := range items {
-		if it.Page > 0 {
+	var details []store.RunItemDetail
+	for _, d := range all {
+		if d.Page > 0 {
 			p.InThread++
 			continue
 		}
-		en := byID[it.SignalID]
-		details = append(details, store.RunItemDetail{SignalDetail: en.SignalDetail, Page: it.Page, Position: it.Position, Score: it.Score, Why: it.Why})
+		details = append(details, d)
 	}
 	loc, _ := LoadLocation(sub.Timezone)
 	if loc == nil {

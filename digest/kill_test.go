@@ -181,7 +181,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 	landed := map[string]int{}
 	const kills = 22
 	for round := 0; round < kills; round++ {
-		all = append(all, ingest(t, st, 6+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
+		all = append(all, ingest(t, st, 3+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
 		before := k.slackCalls()
 		p := k.start()
 		if round%2 == 0 {
@@ -199,6 +199,8 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 	for where, n := range landed {
 		t.Logf("%2d kills: %s", n, where)
 	}
+	t.Logf("%d kills in %v", kills, time.Since(began).Round(100*time.Millisecond))
+	finalStart := time.Now()
 
 	// Three replicas on the same database finish the work, and take new signals meanwhile.
 	var reps []*proc
@@ -211,6 +213,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 	for _, p := range reps {
 		p.stop(t)
 	}
+	t.Logf("three replicas finished in %v", time.Since(finalStart).Round(100*time.Millisecond))
 
 	orphans := 0
 	for _, ch := range killChannels {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,15 @@ func (e entry) accountKey() int64 {
 // arrange orders entries by account, the account with the best signal first, and by score
 // within an account; signals without an account come where their best score puts them.
 func arrange(entries []entry) []entry {
+	out := make([]entry, len(entries))
+	for i, k := range arrangeOrder(entries) {
+		out[i] = entries[k]
+	}
+	return out
+}
+
+// arrangeOrder is arrange's order as indexes into entries (no entry is copied).
+func arrangeOrder(entries []entry) []int {
 	best := map[int64]int{}
 	name := map[int64]string{}
 	for _, e := range entries {
@@ -59,25 +69,38 @@ func arrange(entries []entry) []entry {
 		}
 		name[k] = e.AccountName
 	}
-	out := append([]entry(nil), entries...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		ka, kb := a.accountKey(), b.accountKey()
-		if ka != kb {
-			if best[ka] != best[kb] {
-				return best[ka] > best[kb]
-			}
-			if name[ka] != name[kb] {
-				return name[ka] < name[kb]
-			}
-			return ka < kb
+	type key struct {
+		best  int
+		name  string
+		acc   int64
+		score int
+		id    int64
+		i     int
+	}
+	keys := make([]key, len(entries))
+	for i, e := range entries {
+		k := e.accountKey()
+		keys[i] = key{best[k], name[k], k, e.Score, e.ID, i}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		switch {
+		case a.acc != b.acc && a.best != b.best:
+			return a.best > b.best
+		case a.acc != b.acc && a.name != b.name:
+			return a.name < b.name
+		case a.acc != b.acc:
+			return a.acc < b.acc
+		case a.score != b.score:
+			return a.score > b.score
 		}
-		if a.Score != b.Score {
-			return a.Score > b.Score
-		}
-		return a.ID < b.ID
+		return a.id < b.id
 	})
-	return out
+	order := make([]int, len(keys))
+	for i, k := range keys {
+		order[i] = k.i
+	}
+	return order
 }
 
 // paginate gives each arranged entry its page (0 = the channel message) and returns the number
@@ -112,19 +135,23 @@ func (l Layout) paginate(accounts []int64) (pages []int, count int) {
 	return pages, page + 1
 }
 
-// plan lays out scored entries as run items.
-func (l Layout) plan(entries []entry) ([]store.RunItem, int) {
-	entries = arrange(entries)
-	accs := make([]int64, len(entries))
-	for i, e := range entries {
-		accs[i] = e.accountKey()
+// plan lays out scored entries: the run items in order with their pages, the number of pages,
+// and the same items with their details, ready to render.
+func (l Layout) plan(entries []entry) ([]store.RunItem, int, []store.RunItemDetail) {
+	order := arrangeOrder(entries)
+	accs := make([]int64, len(order))
+	for i, k := range order {
+		accs[i] = entries[k].accountKey()
 	}
 	pages, n := l.paginate(accs)
-	items := make([]store.RunItem, len(entries))
-	for i, e := range entries {
+	items := make([]store.RunItem, len(order))
+	details := make([]store.RunItemDetail, len(order))
+	for i, k := range order {
+		e := &entries[k]
 		items[i] = store.RunItem{SignalID: e.ID, Page: pages[i], Position: i, Score: e.Score, Why: e.Why}
+		details[i] = store.RunItemDetail{SignalDetail: e.SignalDetail, Page: pages[i], Position: i, Score: e.Score, Why: e.Why}
 	}
-	return items, n
+	return items, n, details
 }
 
 // header is what the top of a digest says.
@@ -136,7 +163,7 @@ type header struct {
 	Missed    int
 	Total     int
 	Pages     int
-	Preview   bool
+	Preview   bool // shown by /digest preview, not posted
 	Threshold int
 }
 
@@ -234,7 +261,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 	if h.Missed > 0 {
 		ctx = append(ctx, fmt.Sprintf("caught up %s missed while I was offline", countText(h.Missed, "run")))
 	}
-	if h.Kind == store.RunManual {
+	if h.Kind == store.RunManual && !h.Preview {
 		ctx = append(ctx, "posted on request")
 	}
 	return []slack.Block{
@@ -292,35 +319,75 @@ func accountHeading(d store.SignalDetail, continued bool) slack.Block {
 }
 
 // itemBlocksOf renders one signal: what, where it came from, why it scored, and its buttons.
+// Each part is clipped before it is escaped, so the section stays far under 3,000 characters.
 func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%d* · %s\n", it.Score, handlers.Link(it.URL, handlers.Truncate(it.Title, 200)))
-	meta := []string{store.SignalKindLabel(it.Kind)}
+	b.Grow(512)
+	b.WriteByte('*')
+	b.WriteString(strconv.Itoa(it.Score))
+	b.WriteString("* · ")
+	b.WriteString(link(it.URL, clip(it.Title, 200)))
+	b.WriteByte('\n')
+	b.WriteString(handlers.Escape(store.SignalKindLabel(it.Kind)))
 	if it.Person != "" {
-		meta = append(meta, handlers.Truncate(it.Person, 80))
+		b.WriteString(" · " + handlers.Escape(clip(it.Person, 80)))
 	}
 	if it.OccurredAt != nil {
-		meta = append(meta, handlers.FormatDate(it.OccurredAt.In(loc)))
+		b.WriteString(" · " + handlers.FormatDate(it.OccurredAt.In(loc)))
 	}
-	src := "source: " + firstNonEmpty(it.Source, "unknown")
+	b.WriteString(" · source: " + handlers.Escape(clip(firstNonEmpty(it.Source, "unknown"), 60)))
 	if host := hostOf(it.URL); host != "" {
-		src += " (" + host + ")"
+		b.WriteString(" (" + handlers.Escape(clip(host, 60)) + ")")
 	}
-	meta = append(meta, src)
-	b.WriteString(handlers.Escape(strings.Join(meta, " · ")))
-	if s := strings.TrimSpace(firstNonEmpty(it.Summary, it.Note)); s != "" && s != it.Title {
-		b.WriteString("\n" + handlers.Escape(handlers.Truncate(strings.Join(strings.Fields(s), " "), 280)))
+	if s := firstNonEmpty(it.Summary, it.Note); s != "" && s != it.Title {
+		b.WriteString("\n" + handlers.Escape(strings.Join(strings.Fields(clip(s, 300)), " ")))
 	}
 	if it.Why != "" {
-		b.WriteString("\n_why: " + handlers.Escape(handlers.Truncate(it.Why, 400)) + "_")
+		b.WriteString("\n_why: " + handlers.Escape(clip(it.Why, 400)) + "_")
 	}
-	id := fmt.Sprint(it.ID)
+	text := b.String()
+	if len(text) > handlers.MaxSectionText {
+		text = handlers.Truncate(text, handlers.MaxSectionText)
+	}
+	id := strconv.FormatInt(it.ID, 10)
 	return []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, handlers.Truncate(b.String(), 2000), false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
 		slack.NewActionBlock("sig:"+id,
 			handlers.Button(handlers.ActionSignalUseful, "👍 Useful", id, ""),
 			handlers.Button(handlers.ActionSignalNoise, "👎 Noise", id, "")),
 	}
+}
+
+// clip shortens s to at most n runes, ending with "…" when cut; it reads at most n runes.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	count, cut := 0, 0
+	for i := range s {
+		if count == n-1 {
+			cut = i
+		}
+		if count == n {
+			return s[:cut] + "…"
+		}
+		count++
+	}
+	return s
+}
+
+// urlEscaper keeps a URL from ending a mrkdwn link early.
+var urlEscaper = strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20")
+
+// link is handlers.Link without building its replacer on every call (a digest has thousands).
+func link(url, label string) string {
+	if label == "" {
+		label = url
+	}
+	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
+		return handlers.Escape(label)
+	}
+	return "<" + urlEscaper.Replace(url) + "|" + strings.ReplaceAll(handlers.Escape(label), "|", "¦") + ">"
 }
 
 func contextBlock(mrkdwn string) slack.Block {

@@ -48,15 +48,7 @@ func ptr[T any](v T) *T { return &v }
 
 // layoutAll plans and renders entries the way a run would.
 func layoutAll(l Layout, entries []entry) ([]store.RunItem, []handlers.Response) {
-	items, pages := l.plan(entries)
-	byID := map[int64]entry{}
-	for _, e := range entries {
-		byID[e.ID] = e
-	}
-	details := make([]store.RunItemDetail, len(items))
-	for i, it := range items {
-		details[i] = store.RunItemDetail{SignalDetail: byID[it.SignalID].SignalDetail, Page: it.Page, Position: it.Position, Score: it.Score, Why: it.Why}
-	}
+	items, pages, details := l.plan(entries)
 	sub := store.Subscription{ID: 7, ScheduleLabel: "weekdays 08:30", Timezone: "Europe/London"}
 	since := time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
 	msgs := l.render(header{Kind: store.RunScheduled, Sub: sub, Loc: time.UTC, Since: &since, Total: len(items), Pages: pages}, details)

@@ -28,25 +28,16 @@ import (
 // A personal digest without a DMOpener cannot be edited (chat.update wants the D… id); it is
 // posted in one step, so a kill between Slack's answer and recording it would post that page
 // again. bot.Poster needs an OpenDM to close that window.
-func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run store.Run) error {
-	sub, err := s.e.st.SubscriptionByID(ctx, run.SubscriptionID)
-	if err != nil {
-		return err
-	}
-	items, err := s.e.st.RunItems(ctx, run.ID)
-	if err != nil {
-		return err
-	}
+func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run store.Run, msgs []handlers.Response) error {
 	pages, err := s.e.st.RunPages(ctx, run.ID)
 	if err != nil {
 		return err
 	}
-	loc, err := LoadLocation(sub.Timezone)
-	if err != nil {
-		loc = time.UTC
+	if len(msgs) != run.Pages {
+		if msgs, err = s.e.runMessages(ctx, run); err != nil {
+			return err
+		}
 	}
-	msgs := s.e.layout.render(header{Kind: run.Kind, Sub: *sub, Loc: loc, Since: run.WindowStart, Missed: run.MissedTicks,
-		Total: run.Items, Pages: run.Pages, Threshold: sub.AlertThreshold}, items)
 	channel, twoStep, err := s.channelFor(ctx, run.ChannelID)
 	if err != nil {
 		return err
@@ -78,6 +69,24 @@ func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run 
 		}
 	}
 	return s.e.st.FinishRun(ctx, run.ID, root, s.e.clock.Now())
+}
+
+// runMessages lays out a run's messages from what the store holds of it.
+func (e *Engine) runMessages(ctx context.Context, run store.Run) ([]handlers.Response, error) {
+	sub, err := e.st.SubscriptionByID(ctx, run.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := e.st.RunItems(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := LoadLocation(sub.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return e.layout.render(header{Kind: run.Kind, Sub: *sub, Loc: loc, Since: run.WindowStart, Missed: run.MissedTicks,
+		Total: run.Items, Pages: run.Pages, Threshold: sub.AlertThreshold}, items), nil
 }
 
 func (s *Scheduler) postPage(ctx context.Context, run store.Run, pg store.Page, channel, thread string, msg handlers.Response, twoStep bool) (string, error) {

@@ -185,16 +185,18 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 		return
 	}
 	defer lock.Release()
-	if err := s.buildDue(ctx, subID); err != nil && ctx.Err() == nil {
+	fresh := map[int64][]handlers.Response{}
+	if err := s.buildDue(ctx, subID, fresh); err != nil && ctx.Err() == nil {
 		log.Warn("build digest run", "err", err)
 	}
-	if err := s.postOpen(ctx, lock, subID); err != nil && ctx.Err() == nil {
+	if err := s.postOpen(ctx, lock, subID, fresh); err != nil && ctx.Err() == nil {
 		log.Warn("post digest run", "err", err)
 	}
 }
 
-// buildDue builds the scheduled run for the latest due tick and an alert run if a check is due.
-func (s *Scheduler) buildDue(ctx context.Context, subID int64) error {
+// buildDue builds the scheduled run for the latest due tick and an alert run if a check is due,
+// keeping the messages of the runs it built in fresh.
+func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]handlers.Response) error {
 	sub, err := s.e.st.SubscriptionByID(ctx, subID)
 	if err != nil {
 		return err
@@ -207,27 +209,32 @@ func (s *Scheduler) buildDue(ctx context.Context, subID int64) error {
 	if err != nil {
 		return err
 	}
+	var reqs []store.RunRequest
 	if tick, missed, ok := sched.Due(sub.LastTick, now); ok {
-		_, err := s.e.build(ctx, subID, store.RunRequest{Kind: store.RunScheduled, Tick: tick, Now: now, MissedTicks: missed})
-		if err != nil && !errors.Is(err, store.ErrRunExists) {
-			return err
-		}
+		reqs = append(reqs, store.RunRequest{Kind: store.RunScheduled, Tick: tick, Now: now, MissedTicks: missed})
 	}
 	if s.alertDue(*sub, now) {
 		s.mu.Lock()
 		s.lastAlert[subID] = now
 		s.mu.Unlock()
-		_, err := s.e.build(ctx, subID, store.RunRequest{Kind: store.RunAlert, Tick: now, Now: now})
+		reqs = append(reqs, store.RunRequest{Kind: store.RunAlert, Tick: now, Now: now})
+	}
+	for _, req := range reqs {
+		run, msgs, err := s.e.buildMessages(ctx, subID, req, true)
 		if err != nil && !errors.Is(err, store.ErrRunExists) {
 			return err
+		}
+		if run != nil && len(msgs) > 0 {
+			fresh[run.ID] = msgs
 		}
 	}
 	return nil
 }
 
 // postOpen posts the subscription's waiting runs in order; a run waiting for a retry holds back
-// the ones after it, so digests never arrive out of order.
-func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64) error {
+// the ones after it, so digests never arrive out of order. A run built just now is posted from
+// the messages its build laid out; any other is read back from the store.
+func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64, fresh map[int64][]handlers.Response) error {
 	runs, err := s.e.st.OpenRunsOf(ctx, subID)
 	if err != nil {
 		return err
@@ -237,7 +244,7 @@ func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, 
 		if r.NextAttemptAt != nil && r.NextAttemptAt.After(now) {
 			return nil
 		}
-		if err := s.post(ctx, lock, r); err != nil {
+		if err := s.post(ctx, lock, r, fresh[r.ID]); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}

@@ -3,6 +3,7 @@ package digest
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type Scorer struct {
 	// Votes are the tallies by kind and source.
 	Votes map[voteKey]store.VoteTally
 	Now   time.Time
+	ranks map[string]int // RankTitle by person text: digests repeat people
 }
 
 type voteKey struct{ kind, source string }
@@ -34,7 +36,7 @@ func NewScorer(seg handlers.Segment, roles []store.DecisionRole, votes []store.V
 	for _, v := range votes {
 		m[voteKey{v.Kind, v.Source}] = v
 	}
-	return &Scorer{Segment: seg, Roles: roles, Votes: m, Now: now}
+	return &Scorer{Segment: seg, Roles: roles, Votes: m, Now: now, ranks: map[string]int{}}
 }
 
 // kindPoints weighs kinds by how much they say about buying: someone comparing portals, hiring
@@ -72,10 +74,16 @@ func rankPoints(rank int) int {
 
 // Score rates one signal.
 func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
-	var why []string
+	var why strings.Builder
+	why.Grow(160)
 	add := func(points int, label string) int {
 		if points > 0 {
-			why = append(why, fmt.Sprintf("%s +%d", label, points))
+			if why.Len() > 0 {
+				why.WriteString(" · ")
+			}
+			why.WriteString(label)
+			why.WriteString(" +")
+			why.WriteString(strconv.Itoa(points))
 		}
 		return points
 	}
@@ -84,7 +92,7 @@ func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	if !ok {
 		kp = 6
 	}
-	total += add(kp, strings.ToLower(store.SignalKindLabel(d.Kind)))
+	total += add(kp, kindWord(d.Kind))
 	total += sc.recency(d, add)
 	total += sc.seniority(d, add)
 	total += sc.fit(d, add)
@@ -105,10 +113,26 @@ func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	factor := 1.0
 	if v, ok := sc.Votes[voteKey{d.Kind, d.Source}]; ok && v.Useful+v.Noise > 0 {
 		factor = VoteWeight(v.Useful, v.Noise)
-		why = append(why, fmt.Sprintf("votes ×%.2f (%d useful, %d noise)", factor, v.Useful, v.Noise))
+		fmt.Fprintf(&why, " · votes ×%.2f (%d useful, %d noise)", factor, v.Useful, v.Noise)
 	}
 	score := int(math.Round(float64(total) * factor))
-	return max(0, min(100, score)), strings.Join(why, " · ")
+	return max(0, min(100, score)), why.String()
+}
+
+// kindWords are the kinds as the why line says them.
+var kindWords = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range store.SignalKinds {
+		m[k.Kind] = strings.ToLower(k.Label)
+	}
+	return m
+}()
+
+func kindWord(kind string) string {
+	if w, ok := kindWords[kind]; ok {
+		return w
+	}
+	return strings.ToLower(store.SignalKindLabel(kind))
 }
 
 // VoteWeight turns votes into a score factor from 0.5 (all noise) to 1.5 (all useful); with
@@ -142,11 +166,11 @@ func ageText(age time.Duration) string {
 	case days < 1:
 		return "today"
 	case days < 14:
-		return fmt.Sprintf("%dd old", days)
+		return strconv.Itoa(days) + "d old"
 	case days < 60:
-		return fmt.Sprintf("%dw old", days/7)
+		return strconv.Itoa(days/7) + "w old"
 	}
-	return fmt.Sprintf("%dmo old", days/30)
+	return strconv.Itoa(days/30) + "mo old"
 }
 
 func (sc *Scorer) seniority(d store.SignalDetail, add func(int, string) int) int {
@@ -155,7 +179,14 @@ func (sc *Scorer) seniority(d store.SignalDetail, add func(int, string) int) int
 	}
 	rank := d.ContactRank
 	if rank == 0 {
-		rank = store.RankTitle(d.Person, sc.Roles)
+		r, ok := sc.ranks[d.Person]
+		if !ok {
+			r = store.RankTitle(d.Person, sc.Roles)
+			if sc.ranks != nil {
+				sc.ranks[d.Person] = r
+			}
+		}
+		rank = r
 	}
 	if p := rankPoints(rank); p > 0 {
 		return add(p, sc.roleTitle(rank))

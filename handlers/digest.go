@@ -20,7 +20,8 @@ import (
 type DigestService interface {
 	// Subscribe checks and stores a subscription.
 	Subscribe(ctx context.Context, req SubscribeRequest) (SubscriptionInfo, error)
-	// Subscriptions lists the subscriptions posting to a channel and the user's personal ones.
+	// Subscriptions lists the subscriptions posting to a channel and the user's personal ones;
+	// with no channel and no user, every subscription.
 	Subscriptions(ctx context.Context, channelID, userID string) ([]SubscriptionInfo, error)
 	// Subscription fetches one subscription.
 	Subscription(ctx context.Context, id int64) (SubscriptionInfo, error)
@@ -115,7 +116,7 @@ func (h *Digests) Command() Command {
 			{"/digest subscribe [#channel] [daily 09:00 | weekdays 08:30 | weekly mon 09:00 | hourly | cron \"0 9 * * 1-5\"] [tz:Europe/London] [filters]",
 				"post new signals on a schedule; filters: industry:… segment:target|100-1000 kind:… min-score:40; alert:80 posts a signal scoring 80+ at once (alert-cap:3 an hour); quiet:on posts an all-quiet line"},
 			{"/digest subscribe me [schedule] [filters]", "a DM digest of the accounts you own (`/account <name> owner @you`)"},
-			{"/digest list", "this channel's subscriptions and yours, with the next run"},
+			{"/digest list [all]", "this channel's subscriptions and yours (or every channel's), with the next run"},
 			{"/digest unsubscribe <id>", "stop a subscription"},
 			{"/digest preview [id]", "what the next digest would post now (only you see it)"},
 			{"/digest now [id]", "post what is new now instead of waiting"},
@@ -150,7 +151,7 @@ func (h *Digests) Handle(ctx context.Context, req Request) (Response, error) {
 	case "subscribe", "sub":
 		resp, err = h.subscribe(ctx, req, rest)
 	case "list", "ls", "":
-		resp, err = h.list(ctx, req)
+		resp, err = h.list(ctx, req, strings.EqualFold(strings.TrimSpace(rest), "all"))
 	case "unsubscribe", "unsub", "remove":
 		resp, err = h.unsubscribe(ctx, req, rest)
 	case "preview":
@@ -313,13 +314,27 @@ func (h *Digests) setOption(r *SubscribeRequest, key, val string) error {
 	return err
 }
 
-func (h *Digests) list(ctx context.Context, req Request) (Response, error) {
-	subs, err := h.svc.Subscriptions(ctx, req.ChannelID, req.UserID)
+func (h *Digests) list(ctx context.Context, req Request, all bool) (Response, error) {
+	channel, user := req.ChannelID, req.UserID
+	if all {
+		channel, user = "", ""
+	}
+	subs, err := h.svc.Subscriptions(ctx, channel, user)
 	if err != nil {
 		return Response{}, err
 	}
+	if all {
+		// Other people's personal digests are theirs to see.
+		kept := subs[:0]
+		for _, s := range subs {
+			if !s.Personal() || s.OwnerUserID == req.UserID || req.Admin {
+				kept = append(kept, s)
+			}
+		}
+		subs = kept
+	}
 	if len(subs) == 0 {
-		return Ephemeral("No digests here yet. Start one with `/digest subscribe weekdays 08:30 tz:Europe/London`, or `/digest subscribe me daily 08:00` for the accounts you own."), nil
+		return Ephemeral("No digests here yet (`/digest list all` shows every channel's). Start one with `/digest subscribe weekdays 08:30 tz:Europe/London`, or `/digest subscribe me daily 08:00` for the accounts you own."), nil
 	}
 	var b Builder
 	b.Header("Digest subscriptions")

@@ -57,7 +57,7 @@ const (
 func (h *Signals) Command() Command {
 	return Command{
 		Name:        "/signal",
-		Description: "Save a public signal about an account (a talk, a job post, an issue) so digests carry it.",
+		Description: "Save a public signal about an account (a talk, a job post, an issue).",
 		UsageHint:   "add <account> <url> [note] | help",
 		Forms: []Subcommand{
 			{"/signal add <account> <url> [note]", "save a signal; the kind is read from the link (add `kind:job_posting` to say it)"},
@@ -269,7 +269,9 @@ func (h *Signals) shortcut(ctx context.Context, s Shortcut) (Response, error) {
 var bareURLRe = regexp.MustCompile(`https?://[^\s<>|]+`)
 
 func saveModal(link, title, kind, meta string) *slack.ModalViewRequest {
-	txt := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	txt := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	input := func(blockID, label, placeholder, initial string, multiline, optional bool) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(txt(placeholder), "value")
 		el.InitialValue = initial

@@ -24,9 +24,9 @@ type Subscription struct {
 	ChannelID string
 	// OwnerUserID is set on a personal digest: only accounts this user owns are included.
 	OwnerUserID   string
-	Schedule      string // a cron expression (5 fields) or a descriptor such as @every 1h
-	ScheduleLabel string // how the user said it: "weekdays 08:30"
-	Timezone      string // an IANA zone the schedule is read in
+	Schedule      string       // a cron expression (5 fields) or a descriptor such as @every 1h
+	ScheduleLabel string       // how the user said it: "weekdays 08:30"
+	Timezone      string       // an IANA zone the schedule is read in
 	Filters       SignalFilter `gorm:"serializer:json"`
 	// AlertThreshold, when above 0, posts a new signal scoring at least this at once.
 	AlertThreshold int
@@ -111,8 +111,8 @@ func (Run) TableName() string { return "digest_runs" }
 // Page is one message of a run: page 0 in the channel, the others in its thread. TS is set once
 // the message exists (as a placeholder); Posted once it holds the page's signals.
 type Page struct {
-	RunID  int64 `gorm:"primaryKey"`
-	Page   int   `gorm:"primaryKey"`
+	RunID  int64  `gorm:"primaryKey"`
+	Page   int    `gorm:"primaryKey"`
 	TS     string `gorm:"column:ts"`
 	Posted bool
 }
@@ -213,16 +213,25 @@ func (s *Store) DeactivateSubscription(ctx context.Context, id int64) error {
 	return nil
 }
 
-// horizon is where a reader that has seen everything visible now should resume. On PostgreSQL it
-// is the oldest transaction still running (pg_snapshot_xmin of the current snapshot): every
-// signal not visible now was stored by that transaction or a later one, so reading txid >=
-// horizon next time finds it, however out of order concurrent inserts commit; signals already
-// given are skipped through digest_items. On SQLite there is one writer at a time, ids commit in
-// order, and the horizon is the largest id.
+// horizon is where a reader that has seen everything visible now should resume.
+//
+// On PostgreSQL it is the oldest transaction of this database that was still running when the
+// current snapshot was taken (or, if none, the next transaction id): every signal not visible
+// now was stored by that transaction or a later one, so reading txid >= horizon next time finds
+// it, however out of order concurrent inserts commit; signals already given are skipped through
+// digest_items. Transactions that pg_stat_activity shows belong to another database are left out:
+// they cannot have stored a signal here, and a long one elsewhere on a shared server would
+// otherwise hold every digest back to re-read what came after it (a transaction we cannot place,
+// e.g. a prepared one or another user's, is kept, to be safe).
+//
+// On SQLite there is one writer at a time, ids commit in order, and the horizon is the largest id.
 func (s *Store) horizon(tx *gorm.DB) (int64, error) {
 	q := "SELECT COALESCE(MAX(id), 0) FROM signals"
 	if s.dialect == Postgres {
-		q = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+		q = `SELECT LEAST(pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
+  (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+   WHERE x::text::bigint % 4294967296 NOT IN (SELECT backend_xid::text::bigint FROM pg_stat_activity
+     WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())))`
 	}
 	var h int64
 	if err := tx.Raw(q).Scan(&h).Error; err != nil {
@@ -240,16 +249,24 @@ func (s *Store) newSince() string {
 }
 
 // candidates lists the signals a subscription has not been given, stored since cursor, that pass
-// its filters (all but the minimum score, which needs scoring), in id order.
+// its filters (all but the minimum score, which needs scoring), in no particular order (the
+// digest orders them).
 func (s *Store) candidates(tx *gorm.DB, sub *Subscription, cursor int64) ([]SignalDetail, error) {
 	where, args := s.filterSQL(sub)
-	where = s.newSince() + " AND NOT EXISTS (SELECT 1 FROM digest_items d WHERE d.subscription_id = ? AND d.signal_id = s.id)" + where
+	// OFFSET 0 keeps the check a per-row probe of digest_items' primary key on PostgreSQL: as an
+	// anti-join it would read every signal the subscription was ever given, and the cost of a
+	// digest would grow with its history instead of with what is new. (SQLite probes per row.)
+	probe := "SELECT 1 FROM digest_items d WHERE d.subscription_id = ? AND d.signal_id = s.id"
+	if s.dialect == Postgres {
+		probe += " OFFSET 0"
+	}
+	where = s.newSince() + " AND NOT EXISTS (" + probe + ")" + where
 	args = append([]any{cursor, sub.ID}, args...)
-	var rows []signalDetailRow
-	if err := tx.Raw(s.detailSQL("", "", where, "s.id"), args...).Scan(&rows).Error; err != nil {
+	out, err := s.scanDetails(tx, s.detailSQL("", "", where, ""), args, nil)
+	if err != nil {
 		return nil, fmt.Errorf("new signals for subscription %d: %w", sub.ID, err)
 	}
-	return detailsOf(rows), nil
+	return out, nil
 }
 
 // filterSQL renders a subscription's filters as " AND ..." conditions on s (signals) and a
@@ -292,6 +309,9 @@ func (s *Store) PendingSignals(ctx context.Context, subID int64) ([]SignalDetail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var sub Subscription
 		if err := tx.Take(&sub, subID).Error; err != nil {
+			return err
+		}
+		if err := s.noJIT(tx); err != nil {
 			return err
 		}
 		var err error
@@ -350,6 +370,9 @@ func (s *Store) BuildRun(ctx context.Context, subID int64, req RunRequest, build
 		if !sub.Active || (req.Kind == RunScheduled && !sub.LastTick.Before(req.Tick)) {
 			return ErrRunExists
 		}
+		if err := s.noJIT(tx); err != nil {
+			return err
+		}
 		horizon, err := s.horizon(tx)
 		if err != nil {
 			return err
@@ -400,10 +423,8 @@ func (s *Store) BuildRun(ctx context.Context, subID int64, req RunRequest, build
 		if err := s.claimItems(tx, sub.ID, run.ID, plan.Items); err != nil {
 			return err
 		}
-		for p := 0; p < plan.Pages; p++ {
-			if err := tx.Exec("INSERT INTO digest_pages (run_id, page) VALUES (?, ?)", run.ID, p).Error; err != nil {
-				return fmt.Errorf("record page %d: %w", p, err)
-			}
+		if err := insertPages(tx, run.ID, plan.Pages); err != nil {
+			return err
 		}
 		upd := map[string]any{}
 		if plan.Advance {
@@ -434,6 +455,16 @@ func (s *Store) BuildRun(ctx context.Context, subID int64, req RunRequest, build
 		return nil, fmt.Errorf("build %s run of subscription %d: %w", req.Kind, subID, err)
 	}
 	return out, nil
+}
+
+// noJIT turns PostgreSQL's JIT compiler off for the rest of the transaction: the per-row probes
+// of a big digest push its estimated cost over jit_above_cost, and compiling then costs more
+// (15 ms) than the query saves.
+func (s *Store) noJIT(tx *gorm.DB) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return tx.Exec("SET LOCAL jit = off").Error
 }
 
 // readTx makes a PostgreSQL transaction read one snapshot throughout, so the horizon and the
@@ -488,6 +519,27 @@ ON CONFLICT DO NOTHING`, subID, runID, ids, pages, pos, scores, whys)
 	}
 	if inserted != int64(len(items)) {
 		return fmt.Errorf("claim signals: %d of %d were already given to subscription %d", int64(len(items))-inserted, len(items), subID)
+	}
+	return nil
+}
+
+// insertPages records a run's pages, a few hundred per statement.
+func insertPages(tx *gorm.DB, runID int64, pages int) error {
+	for from := 0; from < pages; from += 400 {
+		to := min(pages, from+400)
+		var b strings.Builder
+		args := make([]any, 0, 2*(to-from))
+		b.WriteString("INSERT INTO digest_pages (run_id, page) VALUES ")
+		for p := from; p < to; p++ {
+			if p > from {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, runID, p)
+		}
+		if err := tx.Exec(b.String(), args...).Error; err != nil {
+			return fmt.Errorf("record pages: %w", err)
+		}
 	}
 	return nil
 }
@@ -552,29 +604,32 @@ type RunItemDetail struct {
 	Why      string
 }
 
-type runItemRow struct {
-	SignalDetail
-	PainList string `gorm:"column:pain_list"`
-	Page     int
-	Position int
-	Score    int
-	Why      string
-}
-
 // RunItems lists a run's signals in the order they are shown.
 func (s *Store) RunItems(ctx context.Context, runID int64) ([]RunItemDetail, error) {
-	var rows []runItemRow
 	q := s.detailSQL(", d.page, d.position, d.score, d.why", "\nJOIN digest_items d ON d.signal_id = s.id", "d.run_id = ?", "d.position")
-	if err := s.db.WithContext(ctx).Raw(q, runID).Scan(&rows).Error; err != nil {
+	var (
+		extra   []RunItemDetail
+		details []SignalDetail
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.noJIT(tx); err != nil {
+			return err
+		}
+		var err error
+		details, err = s.scanDetails(tx, q, []any{runID}, func(i int) []any {
+			extra = append(extra, RunItemDetail{})
+			e := &extra[i]
+			return []any{&e.Page, &e.Position, &e.Score, &e.Why}
+		})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("signals of run %d: %w", runID, err)
 	}
-	out := make([]RunItemDetail, len(rows))
-	for i := range rows {
-		d := signalDetailRow{SignalDetail: rows[i].SignalDetail, PainList: rows[i].PainList}
-		out[i] = RunItemDetail{SignalDetail: d.detail(), Page: rows[i].Page, Position: rows[i].Position,
-			Score: rows[i].Score, Why: rows[i].Why}
+	for i := range extra {
+		extra[i].SignalDetail = details[i]
 	}
-	return out, nil
+	return extra, nil
 }
 
 // RunPages lists a run's pages in order.
@@ -647,15 +702,35 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, ts string, at time.T
 	return nil
 }
 
-// RetryRun records a failed posting attempt: the run is tried again at next, or, when final, is
-// given up as failed (its signals stay claimed: they were meant for a channel that refuses them).
+// RetryRun records a failed posting attempt: the run is tried again at next or, when final,
+// given up as failed. Giving up releases the signals of the pages not posted and moves the
+// subscription's cursors back to where the run started reading, so the next run carries them:
+// a channel that refuses a digest for a while delays its signals but does not lose them.
 func (s *Store) RetryRun(ctx context.Context, runID int64, cause string, next time.Time, final bool) error {
-	upd := map[string]any{"attempts": gorm.Expr("attempts + 1"), "error": truncateRunes(cause, 500), "next_attempt_at": next.UTC()}
-	if final {
-		upd["state"] = RunFailed
-		upd["finished_at"] = next.UTC()
-	}
-	if err := s.db.WithContext(ctx).Model(&Run{}).Where("id = ? AND state = ?", runID, RunPosting).Updates(upd).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		upd := map[string]any{"attempts": gorm.Expr("attempts + 1"), "error": truncateRunes(cause, 500), "next_attempt_at": next.UTC()}
+		if final {
+			upd["state"] = RunFailed
+			upd["finished_at"] = next.UTC()
+		}
+		res := tx.Model(&Run{}).Where("id = ? AND state = ?", runID, RunPosting).Updates(upd)
+		if res.Error != nil || res.RowsAffected == 0 || !final {
+			return res.Error
+		}
+		var r Run
+		if err := tx.Take(&r, runID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM digest_items WHERE run_id = ? AND page NOT IN
+  (SELECT page FROM digest_pages WHERE run_id = ? AND posted)`, runID, runID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE digest_subscriptions SET
+  cursor = CASE WHEN cursor > ? THEN ? ELSE cursor END,
+  alert_cursor = CASE WHEN alert_cursor > ? THEN ? ELSE alert_cursor END
+WHERE id = ?`, r.CursorFrom, r.CursorFrom, r.CursorFrom, r.CursorFrom, r.SubscriptionID).Error
+	})
+	if err != nil {
 		return fmt.Errorf("record failed attempt of run %d: %w", runID, err)
 	}
 	return nil
