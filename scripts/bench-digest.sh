@@ -5,13 +5,13 @@
 #   - at 1,000,000 stored: at most 300 ms a build;
 #   - at 100,000 vs 1,000,000 stored: within 1.5× of each other (the cost follows the new
 #     signals, not the history).
-# PostgreSQL: $OUTREACHBOT_TEST_DATABASE_URL, else postgres@127.0.0.1:5432. Generating the
+# PostgreSQL is found or started by scripts/pg.sh, as for the tests. Generating the
 # data takes about a minute. Extra arguments go to `go test` (e.g. -benchtime 20x).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-: "${OUTREACHBOT_TEST_DATABASE_URL:=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
-export OUTREACHBOT_TEST_DATABASE_URL
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
+# shellcheck source=scripts/pg.sh
+. "$here/pg.sh"
 export CI=true # a missing database fails instead of skipping
 
 budget_ms=300
