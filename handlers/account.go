@@ -124,15 +124,21 @@ func (h *Accounts) pick(ctx context.Context, a Action) (Response, error) {
 }
 
 func pickList(query string, cands []match.Candidate) Response {
+	return accountButtons(query, "Which one do you mean?", ActionAccountPick, cands)
+}
+
+// accountButtons asks which of several matching accounts the user means, one button each; the
+// button's value is the account id and its action id routes the choice.
+func accountButtons(query, question, actionID string, cands []match.Candidate) Response {
 	var b Builder
-	b.Section(fmt.Sprintf("Several accounts match *%s*. Which one do you mean?", Escape(query)))
+	b.Section(fmt.Sprintf("Several accounts match *%s*. %s", Escape(query), question))
 	var btns []*slack.ButtonBlockElement
 	var names []string
 	for _, c := range cands {
-		btns = append(btns, Button(ActionAccountPick, c.Name, strconv.FormatInt(c.ID, 10), ""))
+		btns = append(btns, Button(actionID, c.Name, strconv.FormatInt(c.ID, 10), ""))
 		names = append(names, c.Name)
 	}
-	b.Actions("account_pick", btns...)
+	b.Actions(strings.ReplaceAll(actionID, ".", "_"), btns...)
 	return Response{Text: "Several accounts match: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}
 }
 

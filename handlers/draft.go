@@ -255,16 +255,7 @@ func (h *Drafts) resolve(ctx context.Context, a draftArgs) (int64, string, *Resp
 }
 
 func draftPickList(query string, cands []match.Candidate) Response {
-	var b Builder
-	b.Section(fmt.Sprintf("Several accounts match *%s*. Which one should I draft for?", Escape(query)))
-	var btns []*slack.ButtonBlockElement
-	var names []string
-	for _, c := range cands {
-		btns = append(btns, Button(ActionDraftPick, c.Name, strconv.FormatInt(c.ID, 10), ""))
-		names = append(names, c.Name)
-	}
-	b.Actions("draft_pick", btns...)
-	return Response{Text: "Several accounts match: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}
+	return accountButtons(query, "Which one should I draft for?", ActionDraftPick, cands)
 }
 
 // matchContacts finds the contacts a query names: by full name or handle, else by every word
