@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"outreachbot/bot"
+	"outreachbot/bot/bottest"
 	"outreachbot/slacktest"
 	"outreachbot/store/storetest"
 )
@@ -21,8 +22,7 @@ import (
 // latency is the double's, from envelope out to ack in. scripts/bench.sh checks the budgets:
 // p99 ≤ 10 ms sequentially, ≥ 1,000 commands/s with 16 in flight.
 func BenchmarkSocketPath(b *testing.B) {
-	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-test"), slacktest.WithBotToken("xoxb-test"))
-	b.Cleanup(srv.Close)
+	srv := bottest.NewServer(b)
 	app := newStore(b)
 	gen, err := storetest.GenerateAccounts(context.Background(), app.Store, 100_000, 1)
 	if err != nil {
@@ -33,9 +33,6 @@ func BenchmarkSocketPath(b *testing.B) {
 	}
 	startBot(b, srv, app, &atomic.Int64{}, func(d *bot.Deps) { d.Options.AckBudget = 2 * time.Second })
 	ctx := context.Background()
-	if err := srv.WaitConnected(ctx, 1); err != nil {
-		b.Fatal(err)
-	}
 	rng := rand.New(rand.NewPCG(3, 3))
 	queries := make([]string, 2000)
 	for i := range queries {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"outreachbot/bot"
+	"outreachbot/bot/bottest"
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
@@ -29,8 +30,7 @@ type harness struct {
 	srv    *slacktest.Server
 	app    *cli.App
 	bot    *bot.Bot
-	stop   context.CancelFunc
-	done   chan error
+	stop   func() error
 	counts *atomic.Int64
 }
 
@@ -86,50 +86,32 @@ func newStore(t testing.TB) *cli.App {
 	return app
 }
 
-func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, opts ...harnessOpt) (*bot.Bot, context.CancelFunc, chan error) {
+func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, opts ...harnessOpt) (*bot.Bot, func() error) {
 	t.Helper()
 	features := append(cli.Features(app.Store, app.Directory, app.Knowledge),
 		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{})
 	d := bot.Deps{
-		Options: config.Options{
-			AppToken: "xapp-1-test", BotToken: "xoxb-test", SlackAPIURL: srv.APIURL(), HTTPAddr: "127.0.0.1:0",
-			AckBudget: 150 * time.Millisecond, HandlerTimeout: 5 * time.Second,
-		},
+		Options:  bottest.Options(srv),
 		Log:      slog.New(slog.DiscardHandler),
 		Registry: handlers.NewRegistry(features...),
 		Claims:   app.Store,
 		Ready:    app.Store.Ping,
 	}
+	d.Options.AckBudget = 150 * time.Millisecond // so the slow handler goes through response_url quickly
 	for _, o := range opts {
 		o(&d)
 	}
 	b := bot.New(d)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("bot did not stop")
-		}
-	})
-	return b, cancel, done
+	return b, bottest.Start(t, srv, b)
 }
 
 func start(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
-	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-test"), slacktest.WithBotToken("xoxb-test"))
-	t.Cleanup(srv.Close)
+	srv := bottest.NewServer(t)
 	app := newStore(t)
 	counts := &atomic.Int64{}
-	b, stop, done := startBot(t, srv, app, counts, opts...)
-	h := &harness{t: t, srv: srv, app: app, bot: b, stop: stop, done: done, counts: counts}
-	if err := srv.WaitConnected(h.ctx(), 1); err != nil {
-		t.Fatalf("bot never connected: %v", err)
-	}
-	return h
+	b, stop := startBot(t, srv, app, counts, opts...)
+	return &harness{t: t, srv: srv, app: app, bot: b, stop: stop, counts: counts}
 }
 
 func (h *harness) ctx() context.Context {
@@ -418,14 +400,8 @@ func TestE2E_sigtermFinishesInFlightThenStops(t *testing.T) {
 	go h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: "/slow", Text: "in flight"})
 	time.Sleep(200 * time.Millisecond) // acked at the budget, handler still running
 	began := time.Now()
-	h.stop()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("Run returned %v on shutdown", err)
-		}
-	case <-time.After(12 * time.Second):
-		t.Fatal("did not stop within the drain limit")
+	if err := h.stop(); err != nil {
+		t.Fatalf("Run returned %v on shutdown", err)
 	}
 	if time.Since(began) > 11*time.Second {
 		t.Errorf("drain took %v", time.Since(began))
@@ -434,12 +410,11 @@ func TestE2E_sigtermFinishesInFlightThenStops(t *testing.T) {
 	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), "in flight") {
 		t.Errorf("the in-flight answer was lost on shutdown: %+v", posts)
 	}
-	h.done <- nil // let the cleanup see a stopped bot
 }
 
 func TestE2E_replicasShareTheWorkAndActOnce(t *testing.T) {
 	h := start(t)
-	_, _, _ = startBot(t, h.srv, h.app, h.counts) // a second replica on the same PostgreSQL
+	startBot(t, h.srv, h.app, h.counts) // a second replica on the same PostgreSQL
 	if err := h.srv.WaitConnections(h.ctx(), 2); err != nil {
 		t.Fatal(err)
 	}

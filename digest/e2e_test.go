@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"outreachbot/bot"
+	"outreachbot/bot/bottest"
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/digest"
@@ -28,35 +29,19 @@ type e2e struct {
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
-	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-test"), slacktest.WithBotToken("xoxb-test"))
-	t.Cleanup(srv.Close)
+	srv := bottest.NewServer(t)
 	app, err := cli.Prepare(context.Background(), config.Options{}, storetest.Open(t, store.Postgres), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := bot.New(bot.Deps{
-		Options: config.Options{AppToken: "xapp-1-test", BotToken: "xoxb-test", SlackAPIURL: srv.APIURL(), HTTPAddr: "127.0.0.1:0",
-			AckBudget: 2 * time.Second, HandlerTimeout: 10 * time.Second},
-		Log: slog.New(slog.DiscardHandler), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
+		Options: bottest.Options(srv),
+		Log:     slog.New(slog.DiscardHandler), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
 	})
 	eng := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge)})
 	b.AddJob(digest.NewScheduler(eng, b.Poster(), digest.SchedulerOptions{Poll: 100 * time.Millisecond}).Run)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("bot did not stop")
-		}
-	})
-	h := &e2e{t: t, srv: srv, app: app}
-	if err := srv.WaitConnected(h.ctx(), 1); err != nil {
-		t.Fatalf("bot never connected: %v", err)
-	}
-	return h
+	bottest.Start(t, srv, b)
+	return &e2e{t: t, srv: srv, app: app}
 }
 
 func (h *e2e) ctx() context.Context {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"outreachbot/bot"
+	"outreachbot/bot/bottest"
 	"outreachbot/cli"
-	"outreachbot/config"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -70,27 +70,17 @@ type slackBot struct {
 
 func startSlackBot(t *testing.T) *slackBot {
 	t.Helper()
-	srv := slacktest.NewServer()
-	t.Cleanup(srv.Close)
-	st := storetest.Open(t, store.SQLite)
-	opts := config.Options{AppToken: "xapp-test", BotToken: "xoxb-test", SlackAPIURL: srv.APIURL(), HTTPAddr: "off",
-		AckBudget: 2 * time.Second, HandlerTimeout: 10 * time.Second, AdminUsers: []string{"UADMIN"}}
+	srv := bottest.NewServer(t)
+	opts := bottest.Options(srv)
+	opts.HTTPAddr, opts.AdminUsers = "off", []string{"UADMIN"}
 	log := slog.New(slog.DiscardHandler)
-	app, err := cli.Prepare(context.Background(), opts, st, log)
+	app, err := cli.Prepare(context.Background(), opts, storetest.Open(t, store.SQLite), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- bot.New(bot.Deps{Options: opts, Log: log, Registry: app.Registry, Claims: app.Store}).Run(runCtx)
-	}()
-	t.Cleanup(func() { stop(); <-done })
+	bottest.Start(t, srv, bot.New(bot.Deps{Options: opts, Log: log, Registry: app.Registry, Claims: app.Store}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	if err := srv.WaitConnected(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
 	return &slackBot{t: t, srv: srv, ctx: ctx}
 }
 
