@@ -142,7 +142,10 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (store.Account
 			}
 		case "stage":
 			for _, s := range strings.Split(val, ",") {
-				st, ok := parseStage(s)
+				if strings.TrimSpace(s) == "" {
+					continue
+				}
+				st, ok := store.ParseStage(s)
 				if !ok {
 					return f, userErrorf("`%s` is not a stage. Use one of: none, evaluating, initial, production, managed, churned.", Escape(s))
 				}
@@ -175,24 +178,6 @@ func (h *Accounts) painKey(ctx context.Context, val string) (string, error) {
 		keys[i] = p.Key
 	}
 	return "", userErrorf("`%s` is not a pain point I know. Try one of: %s.", Escape(val), strings.Join(keys, ", "))
-}
-
-func parseStage(s string) (store.Stage, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for _, st := range store.Stages {
-		if string(st.Stage) == s {
-			return st.Stage, true
-		}
-	}
-	switch s {
-	case "eval", "evaluation":
-		return store.StageEvaluating, true
-	case "prod":
-		return store.StageProduction, true
-	case "churned-to-competitor":
-		return store.StageChurned, true
-	}
-	return "", false
 }
 
 // parseSize reads 100-1000, 100+, <500, >=200 or a plain number (a lower bound).

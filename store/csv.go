@@ -427,7 +427,7 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 		acc.Employees = n
 	}
 	if v := row.get("stage"); v != "" {
-		st, ok := parseStage(v)
+		st, ok := ParseStage(v)
 		if !ok {
 			return acc, &CSVRowError{Row: row.line, Column: "stage", Reason: fmt.Sprintf("%q is not a stage (none, evaluating, initial, production, managed, churned)", v)}
 		}
@@ -440,24 +440,6 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 }
 
 var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
-
-func parseStage(v string) (Stage, bool) {
-	k := headerKey(v)
-	for _, st := range Stages {
-		if k == headerKey(string(st.Stage)) || k == headerKey(st.Label) {
-			return st.Stage, true
-		}
-	}
-	switch k {
-	case "inproduction", "prod":
-		return StageProduction, true
-	case "evaluation", "pilot", "poc":
-		return StageEvaluating, true
-	case "", "no", "nobackstage":
-		return StageNone, true
-	}
-	return "", false
-}
 
 // splitList reads "a; b | c" as a list.
 func splitList(s string) []string {

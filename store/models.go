@@ -38,6 +38,29 @@ func StageLabel(s Stage) string {
 	return string(s)
 }
 
+// ParseStage reads a stage as people write it: its name or label in any case and punctuation
+// ("Production", "in production", "churned-to-competitor") or a common synonym (prod, pilot,
+// POC, eval). Empty or "no" means no Backstage.
+func ParseStage(v string) (Stage, bool) {
+	k := headerKey(v)
+	for _, st := range Stages {
+		if k == headerKey(string(st.Stage)) || k == headerKey(st.Label) {
+			return st.Stage, true
+		}
+	}
+	switch k {
+	case "inproduction", "prod":
+		return StageProduction, true
+	case "evaluation", "eval", "pilot", "poc":
+		return StageEvaluating, true
+	case "churnedtocompetitor":
+		return StageChurned, true
+	case "", "no", "nobackstage":
+		return StageNone, true
+	}
+	return "", false
+}
+
 // Account is a company the team may sell to.
 type Account struct {
 	ID            int64

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"outreachbot/match"
+	"outreachbot/sources/adopters"
 	"outreachbot/store/seed"
 )
 
@@ -338,20 +339,9 @@ func AccountKey(name string) string {
 	return strings.ReplaceAll(match.Normalize(name), " ", "")
 }
 
-// NormalizeDomain reduces a URL or host to a bare lower-case host without "www.".
-func NormalizeDomain(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndex(s, ":"); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimPrefix(s, "www.")
-}
+// NormalizeDomain reduces a URL, host or address to a bare lower-case host without "www.", the
+// same way the adopters list's websites are read, so both meet on one key; "" when it has none.
+func NormalizeDomain(s string) string { return adopters.Domain(s) }
 
 // SignalDedupeKey identifies a signal: its URL when it has one, else account, kind and title.
 func SignalDedupeKey(url, accountKey, kind, title string) string {
