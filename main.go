@@ -9,6 +9,7 @@ import (
 	"outreachbot/bot"
 	"outreachbot/cli"
 	"outreachbot/digest"
+	"outreachbot/followup"
 	"outreachbot/sources/watch"
 )
 
@@ -30,6 +31,8 @@ func serve(ctx context.Context, app *cli.App) error {
 	})
 	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
 	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
+	b.AddJob(followup.New(app.Store, b.Poster(), followup.Options{
+		Days: app.Options.FollowupDays, Changed: b.RefreshHome, Log: app.Log}).Run)
 	if app.Options.Watch {
 		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, Log: app.Log}).Run)
 	}

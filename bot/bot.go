@@ -60,6 +60,7 @@ type Bot struct {
 	drainMu  sync.RWMutex // orders inflight.Add before the drain's Wait
 	draining bool
 	online   atomic.Bool
+	botUser  atomic.Value // string: the bot's own user id (auth.test), to skip its own messages
 	ops      *http.Server
 	opsAddr  chan string
 }
@@ -118,9 +119,11 @@ func (b *Bot) OpsAddr(ctx context.Context) (string, error) {
 // Run connects and serves until ctx ends, then stops taking envelopes, lets the in-flight ones
 // finish (up to 10 s), and returns nil. It returns an error at once when Slack refuses the tokens.
 func (b *Bot) Run(ctx context.Context) error {
-	if _, err := b.api.AuthTestContext(ctx); err != nil {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
 		return fmt.Errorf("Slack refused the bot token (SLACK_BOT_TOKEN): %s", slackErrText(err))
 	}
+	b.botUser.Store(auth.UserID)
 	if err := b.startOps(); err != nil {
 		return err
 	}

@@ -40,6 +40,10 @@ func withAllowed(users ...string) harnessOpt {
 	return func(d *bot.Deps) { d.Options.AllowedUsers = users }
 }
 
+func withAdmins(users ...string) harnessOpt {
+	return func(d *bot.Deps) { d.Options.AdminUsers = users }
+}
+
 func withPingTimeout(p time.Duration) harnessOpt {
 	return func(d *bot.Deps) { d.PingTimeout = p }
 }

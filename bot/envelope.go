@@ -157,16 +157,25 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 	case slack.InteractionTypeBlockActions:
 		// Slack wants block_actions acked empty; the answer goes through response_url.
 		b.ack(log, req, nil, received)
+		fromHome := cb.View.Type == slack.VTHomeTab
+		page := homePage(cb.View.PrivateMetadata)
 		for _, act := range cb.ActionCallback.BlockActions {
 			a := handlers.Action{
 				ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
-				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
+				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin, FromHome: fromHome,
+			}
+			if fromHome && act.ActionID == handlers.ActionHomePage {
+				page = homePage(act.Value)
 			}
 			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (handlers.Response, error) {
 				return b.deps.Registry.HandleAction(ctx, a)
 			})
 			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
 		}
+		if !fromHome {
+			page = 0
+		}
+		b.publishHome(ctx, log, cb.User.ID, page)
 	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
 		b.ack(log, req, nil, received)
 		sc := handlers.Shortcut{
@@ -275,12 +284,18 @@ func viewValues(state *slack.ViewState) map[string]map[string]string {
 	return out
 }
 
-// eventsAPI handles events: the App Home tab is (re)published when a user opens it.
+// eventsAPI handles events: the App Home tab is published when a user opens it, and the bot
+// answers where it is asked (an @mention in a channel or thread, a direct message).
 func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.EventsAPIEvent) {
-	if ev, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
-		if err := b.poster.PublishHome(ctx, ev.User, homeView(b.deps.Registry)); err != nil {
-			log.Error("publish app home", "err", err)
+	switch ev := e.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab == "home" {
+			b.publishHome(ctx, log, ev.User, 0)
 		}
+	case *slackevents.AppMentionEvent:
+		b.mention(ctx, log, ev)
+	case *slackevents.MessageEvent:
+		b.directMessage(ctx, log, ev)
 	}
 }
 
@@ -320,13 +335,20 @@ func (b *Bot) userFacing(log *slog.Logger, name string, r result) handlers.Respo
 	}
 }
 
-// respond delivers a late answer: through response_url when there is one, else as an ephemeral.
+// respond delivers a late answer: through response_url when there is one, else as an ephemeral,
+// else (a button on the App Home tab or in a modal) in the user's DM with the bot.
 func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp handlers.Response) {
+	if resp.Text == "" && len(resp.Blocks) == 0 {
+		return // nothing to say (e.g. a Home button whose answer is the Home itself)
+	}
 	var err error
-	if responseURL != "" {
+	switch {
+	case responseURL != "":
 		err = b.poster.Respond(ctx, responseURL, resp)
-	} else if channel != "" {
+	case channel != "":
 		err = b.poster.PostEphemeral(ctx, channel, user, resp)
+	case user != "":
+		_, err = b.poster.PostMessage(ctx, user, "", resp)
 	}
 	if err != nil {
 		log.Error("deliver answer", "err", err)

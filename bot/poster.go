@@ -108,6 +108,19 @@ func (p *Poster) PublishHome(ctx context.Context, user string, view slack.HomeTa
 	})
 }
 
+// UserTimeZone is the IANA time zone Slack has for a user (users.info, scope users:read).
+func (p *Poster) UserTimeZone(ctx context.Context, userID string) (string, error) {
+	var tz string
+	err := p.do(ctx, "users.info", "", func(ctx context.Context) error {
+		u, err := p.api.GetUserInfoContext(ctx, userID)
+		if err == nil {
+			tz = u.TZ
+		}
+		return err
+	})
+	return tz, err
+}
+
 // OpenView opens a modal.
 func (p *Poster) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
 	return p.do(ctx, "views.open", "", func(ctx context.Context) error {

@@ -76,7 +76,7 @@ func (a *App) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load account index: %w", err)
 	}
-	a.Registry = NewRegistry(a.Store, a.Directory, a.Knowledge)
+	a.Registry = NewRegistry(a.Store, a.Directory, a.Knowledge, a.Options)
 	return nil
 }
 

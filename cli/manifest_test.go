@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"outreachbot/bot"
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/store"
@@ -30,7 +31,9 @@ type manifest struct {
 			CallbackID string `yaml:"callback_id"`
 		} `yaml:"shortcuts"`
 		AppHome struct {
-			HomeTab bool `yaml:"home_tab_enabled"`
+			HomeTab          bool `yaml:"home_tab_enabled"`
+			MessagesTab      bool `yaml:"messages_tab_enabled"`
+			MessagesReadOnly bool `yaml:"messages_tab_read_only_enabled"`
 		} `yaml:"app_home"`
 	} `yaml:"features"`
 	OAuth struct {
@@ -95,19 +98,37 @@ func TestManifest_matchesRouter(t *testing.T) {
 	if !m.Settings.SocketMode || !m.Settings.Interactivity.Enabled || !m.Features.AppHome.HomeTab {
 		t.Error("socket mode, interactivity and the App Home tab must be on")
 	}
-	if !contains(m.Settings.Events.BotEvents, "app_home_opened") {
-		t.Error("app_home_opened must be subscribed: the bot publishes the Home tab on it")
+	// Every event subscribed is one the bot acts on (slack-go parses it, so it is acked), and
+	// every event it acts on is subscribed.
+	sameSet(t, "bot events", append([]string(nil), bot.Events...), m.Settings.Events.BotEvents)
+	if !m.Features.AppHome.MessagesTab || m.Features.AppHome.MessagesReadOnly {
+		t.Error("the Messages tab must be on and writable: people DM the bot")
 	}
-	for _, scope := range []string{"commands", "chat:write"} {
-		if !contains(m.OAuth.Scopes.Bot, scope) {
-			t.Errorf("bot scope %s is required", scope)
+
+	// Least privilege: exactly the scopes the bot's calls and events need, each for a reason.
+	need := map[string]string{
+		"commands":          "slash commands and shortcuts",
+		"chat:write":        "answers, drafts, digests, nudges",
+		"chat:write.public": "digests to public channels the bot was not invited to",
+		"im:write":          "conversations.open for personal digests and nudges",
+		"usergroups:read":   "allowed/admin lists may name user groups",
+		"users:read":        "users.info time zone for follow-ups",
+	}
+	eventScope := map[string]string{"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": ""}
+	for _, ev := range m.Settings.Events.BotEvents {
+		scope, known := eventScope[ev]
+		if !known {
+			t.Errorf("event %s: no scope listed for it in this test", ev)
+		}
+		if scope != "" {
+			need[scope] = "event " + ev
 		}
 	}
-	for _, scope := range m.OAuth.Scopes.Bot {
-		if strings.Contains(scope, "history") || strings.HasSuffix(scope, ":read") && scope != "usergroups:read" {
-			t.Errorf("scope %s is more than the bot needs", scope)
-		}
+	var needed []string
+	for scope := range need {
+		needed = append(needed, scope)
 	}
+	sameSet(t, "bot scopes", needed, append([]string(nil), m.OAuth.Scopes.Bot...))
 }
 
 func sameSet(t *testing.T, what string, routed, declared []string) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"time"
 
+	"outreachbot/config"
 	"outreachbot/digest"
 	"outreachbot/handlers"
 	"outreachbot/sources/watch"
@@ -11,12 +12,17 @@ import (
 )
 
 // NewRegistry declares every command and interaction the bot answers.
-func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge) *handlers.Registry {
-	return handlers.NewRegistry(Features(st, dir, k)...)
+func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options) *handlers.Registry {
+	return handlers.NewRegistry(FeaturesWith(st, dir, k, opts)...)
 }
 
-// Features lists every capability of the bot, in the order help shows them.
+// Features lists every capability of the bot with the default options.
 func Features(st *store.Store, dir *store.Directory, k *seed.Knowledge) []handlers.Feature {
+	return FeaturesWith(st, dir, k, config.Options{})
+}
+
+// FeaturesWith lists every capability of the bot, in the order help shows them.
+func FeaturesWith(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options) []handlers.Feature {
 	seg := Segment(k)
 	digests := digest.New(st, digest.Options{Segment: seg})
 	drafts := handlers.NewDrafts(st, dir, time.Now)
@@ -30,6 +36,9 @@ func Features(st *store.Store, dir *store.Directory, k *seed.Knowledge) []handle
 		handlers.NewSignalList(st, dir, digests),
 		handlers.NewDigests(digests, seg),
 		handlers.NewSources(st, watch.Validate, time.Now),
+		handlers.NewFollowups(st, opts.FollowupDays, time.Now),
+		handlers.NewHome(st, time.Now),
+		handlers.NewAccountMentions(st, time.Now),
 	}
 }
 

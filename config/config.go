@@ -4,6 +4,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,9 @@ type Options struct {
 	GitHubToken    string        // GITHUB_TOKEN: optional, raises GitHub's API rate limit for the watcher
 	AckBudget      time.Duration // OUTREACHBOT_ACK_BUDGET: answer in the ack if done within this
 	HandlerTimeout time.Duration // OUTREACHBOT_HANDLER_TIMEOUT: a request's deadline
+	// FollowupDays (OUTREACHBOT_FOLLOWUP_DAYS, e.g. "4,7"): business days from a send with no
+	// reply to the first follow-up, then from each follow-up to the next.
+	FollowupDays []int
 }
 
 // FromEnv reads Options from the environment.
@@ -47,8 +51,14 @@ func ParseEnv(get func(string) string) (Options, error) {
 		GitHubToken:    strings.TrimSpace(get("GITHUB_TOKEN")),
 		AckBudget:      2 * time.Second,
 		HandlerTimeout: 25 * time.Second,
+		FollowupDays:   []int{4, 7},
 	}
 	var err error
+	if v := strings.TrimSpace(get("OUTREACHBOT_FOLLOWUP_DAYS")); v != "" {
+		if o.FollowupDays, err = businessDays(v); err != nil {
+			return o, err
+		}
+	}
 	if o.AckBudget, err = duration(get, "OUTREACHBOT_ACK_BUDGET", o.AckBudget); err != nil {
 		return o, err
 	}
@@ -98,6 +108,19 @@ func list(s string) []string {
 		out = append(out, strings.TrimSpace(f))
 	}
 	return out
+}
+
+// businessDays reads "4,7": each a whole number of business days from 1 to 60.
+func businessDays(v string) ([]int, error) {
+	var out []int
+	for _, f := range list(v) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 60 {
+			return nil, fmt.Errorf("OUTREACHBOT_FOLLOWUP_DAYS=%q must list business days from 1 to 60, like 4,7", v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func orDefault(v, d string) string {

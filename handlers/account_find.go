@@ -110,7 +110,7 @@ func (h *Accounts) fit(a store.Account, pains []string) (int, []string) {
 	}
 	if len(pains) > 0 {
 		score += 2 * len(pains)
-		why = append(why, fmt.Sprintf("%d pain point(s)", len(pains)))
+		why = append(why, plural(len(pains), "pain point"))
 	}
 	return score, why
 }

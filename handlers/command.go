@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/slack-go/slack"
 )
 
 // Request is a slash command as a handler sees it.
@@ -46,6 +48,9 @@ type Command struct {
 	Forms       []Subcommand
 	Examples    []string
 	Handle      HandlerFunc
+	// FormElsewhere says what to do instead where a form this command opens cannot be shown
+	// (the terminal, a DM or a mention have no trigger to open a modal with).
+	FormElsewhere string
 }
 
 // Help renders the command's help message.
@@ -91,8 +96,14 @@ type ShortcutOwner interface {
 	Shortcuts() map[string]ShortcutFunc
 }
 
+// HomeOwner is a feature that lays out a user's App Home tab (page is 0-based).
+type HomeOwner interface {
+	View(ctx context.Context, user string, page int) (slack.HomeTabViewRequest, error)
+}
+
 // Registry holds the declared commands and interaction handlers.
 type Registry struct {
+	home      HomeOwner
 	commands  map[string]Command
 	actions   map[string]ActionFunc
 	views     map[string]ViewFunc
@@ -105,8 +116,15 @@ func NewRegistry(features ...Feature) *Registry {
 	r := &Registry{commands: map[string]Command{}, actions: map[string]ActionFunc{},
 		views: map[string]ViewFunc{}, shortcuts: map[string]ShortcutFunc{}}
 	for _, f := range features {
-		c := f.Command()
-		mustAdd(r.commands, c.Name, c)
+		if c := f.Command(); c.Name != "" { // a feature without a slash command (the Home)
+			mustAdd(r.commands, c.Name, c)
+		}
+		if h, ok := f.(HomeOwner); ok {
+			if r.home != nil {
+				panic("handlers: two features lay out the App Home")
+			}
+			r.home = h
+		}
 		if o, ok := f.(ActionOwner); ok {
 			for id, a := range o.Actions() {
 				mustAdd(r.actions, id, a)
@@ -131,6 +149,20 @@ func mustAdd[T any](m map[string]T, key string, v T) {
 		panic("handlers: " + key + " is declared twice")
 	}
 	m[key] = v
+}
+
+// Home lays out page (0-based) of a user's App Home tab; without a Home feature it lists what
+// the bot answers.
+func (r *Registry) Home(ctx context.Context, user string, page int) (slack.HomeTabViewRequest, error) {
+	if r.home != nil {
+		return r.home.View(ctx, user, page)
+	}
+	var b Builder
+	b.Header("outreachbot")
+	for _, c := range r.Commands() {
+		b.Section(fmt.Sprintf("*%s* — %s", c.Name, Escape(c.Description)))
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: b.Blocks()}}, nil
 }
 
 // Commands lists the declared commands by name.
@@ -195,6 +227,9 @@ type Action struct {
 	TriggerID string
 	MessageTS string
 	Admin     bool
+	// FromHome is true for a button on the App Home tab: there is no message to answer under,
+	// and the bot publishes the Home again after the action.
+	FromHome bool
 }
 
 // ActionFunc answers an interaction.

@@ -153,8 +153,5 @@ func findPain(cat []store.PainSummary, topic string) (store.PainSummary, bool) {
 }
 
 func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return Count(n, word, word+"s")
 }

@@ -23,6 +23,7 @@ type TemplateStore interface {
 	TemplateVersions(ctx context.Context, name string) ([]store.OutreachTemplate, error)
 	SaveTemplate(ctx context.Context, t *store.OutreachTemplate, baseVersion int, at time.Time) error
 	TemplateStats(ctx context.Context) ([]store.TemplateStat, error)
+	ReplyStats(ctx context.Context) (byPain, byKind []store.ReplyStat, err error)
 }
 
 // CatalogEntry is the live version of one template name: shipped, or the team's latest save,
@@ -164,6 +165,8 @@ func (h *Templates) Command() Command {
 		},
 		Examples: []string{"/template list", "/template show talk-followup", "/template preview cost-tco-email toyota", "/template stats"},
 		Handle:   h.Handle,
+		FormElsewhere: "Or keep the template as a file: save it as `templates/outreach/<name>.tmpl` (front matter, then the text; " +
+			"`/template show talk-followup` prints one to start from), run `go test ./templates/` to check it, and rebuild.",
 	}
 }
 
@@ -334,8 +337,30 @@ func (h *Templates) stats(ctx context.Context) (Response, error) {
 	}
 	lines = append(lines, fmt.Sprintf("%-28s %7d %5d %7d %6s", "all", tot.Drafted, tot.Sent, tot.Replied, rate), "```")
 	b.Section(strings.Join(lines, "\n"))
+	byPain, byKind, err := h.store.ReplyStats(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	if t := replyTable("pain point", byPain, func(k string) string { return k }); t != "" {
+		b.Section("*Reply rate by pain point named*\n" + t)
+	}
+	if t := replyTable("signal kind", byKind, store.SignalKindLabel); t != "" {
+		b.Section("*Reply rate by signal named*\n" + t)
+	}
 	b.Context("Reply rate = replied ÷ sent. A draft counts as sent once someone presses *Mark sent*, and as replied after *Mark replied*.")
 	return Response{Text: fmt.Sprintf("Template stats: %d drafted, %d sent, %d replied", tot.Drafted, tot.Sent, tot.Replied), Blocks: b.Blocks()}, nil
+}
+
+// replyTable lays out sent, replied and reply rate per key, best rate first.
+func replyTable(what string, rows []store.ReplyStat, label func(string) string) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	lines := []string{"```", fmt.Sprintf("%-28s %5s %7s %6s", what, "sent", "replied", "rate")}
+	for _, r := range rows {
+		lines = append(lines, fmt.Sprintf("%-28s %5d %7d %5.0f%%", Escape(Truncate(label(r.Key), 28)), r.Sent, r.Replied, 100*r.ReplyRate()))
+	}
+	return strings.Join(append(lines, "```"), "\n")
 }
 
 // functionsHelp documents what a template can read and call.

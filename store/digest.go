@@ -781,6 +781,7 @@ ORDER BY sub.id`, since.UTC()).Scan(&out).Error
 type SubscriptionLock struct {
 	conn    *sql.Conn // PostgreSQL: the session holding the advisory lock
 	release func()
+	class   int32
 	id      int64
 }
 
@@ -791,15 +792,25 @@ const digestLockClass = 0x64677374 // "dgst"
 // advisory lock on a connection set aside for it, which PostgreSQL releases by itself when the
 // process dies; on SQLite (one process) it is a mutex.
 func (s *Store) TryLockSubscription(ctx context.Context, id int64) (*SubscriptionLock, bool, error) {
+	l, ok, err := s.tryLock(ctx, digestLockClass, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock subscription %d: %w", id, err)
+	}
+	return l, ok, nil
+}
+
+// tryLock takes the advisory lock (class, id) if it is free: the one mechanism behind every
+// "only one replica does this" in the store.
+func (s *Store) tryLock(ctx context.Context, class int32, id int64) (*SubscriptionLock, bool, error) {
 	if s.dialect != Postgres {
-		key := sqliteLockKey{s, id}
+		key := sqliteLockKey{s, class, id}
 		sqliteLocks.mu.Lock()
 		defer sqliteLocks.mu.Unlock()
 		if sqliteLocks.held[key] {
 			return nil, false, nil
 		}
 		sqliteLocks.held[key] = true
-		return &SubscriptionLock{id: id, release: func() {
+		return &SubscriptionLock{id: id, class: class, release: func() {
 			sqliteLocks.mu.Lock()
 			delete(sqliteLocks.held, key)
 			sqliteLocks.mu.Unlock()
@@ -807,22 +818,22 @@ func (s *Store) TryLockSubscription(ctx context.Context, id int64) (*Subscriptio
 	}
 	conn, err := s.SQL().Conn(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("lock subscription %d: %w", id, err)
+		return nil, false, err
 	}
 	var ok bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", digestLockClass, int32(id)).Scan(&ok); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)", class, int32(id)).Scan(&ok); err != nil {
 		conn.Close()
-		return nil, false, fmt.Errorf("lock subscription %d: %w", id, err)
+		return nil, false, err
 	}
 	if !ok {
 		conn.Close()
 		return nil, false, nil
 	}
-	l := &SubscriptionLock{conn: conn, id: id}
+	l := &SubscriptionLock{conn: conn, id: id, class: class}
 	l.release = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", digestLockClass, int32(id)); err != nil {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", class, int32(id)); err != nil {
 			// The session may be gone (and the lock with it); never hand a locked session back.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
@@ -839,7 +850,7 @@ func (l *SubscriptionLock) Check(ctx context.Context) error {
 	var held bool
 	err := l.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
   AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 2 AND pid = pg_backend_pid() AND granted)`,
-		int64(digestLockClass), int64(uint32(int32(l.id)))).Scan(&held)
+		int64(l.class), int64(uint32(int32(l.id)))).Scan(&held)
 	if err != nil {
 		return fmt.Errorf("check lock of subscription %d: %w", l.id, err)
 	}
@@ -858,8 +869,9 @@ func (l *SubscriptionLock) Release() {
 }
 
 type sqliteLockKey struct {
-	st *Store
-	id int64
+	st    *Store
+	class int32
+	id    int64
 }
 
 var sqliteLocks = struct {

@@ -1,0 +1,394 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"outreachbot/slacktest"
+)
+
+// view is a published Home tab as Slack received it.
+type view struct {
+	Type            string `json:"type"`
+	PrivateMetadata string `json:"private_metadata"`
+	Blocks          []struct {
+		Type    string `json:"type"`
+		BlockID string `json:"block_id"`
+		Text    *struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Elements []struct {
+			ActionID string          `json:"action_id"`
+			Value    string          `json:"value"`
+			Text     json.RawMessage `json:"text"`
+		} `json:"elements"`
+		Accessory *struct {
+			ActionID string          `json:"action_id"`
+			Value    string          `json:"value"`
+			Text     json.RawMessage `json:"text"`
+		} `json:"accessory"`
+	} `json:"blocks"`
+}
+
+// text is every text of the view, with each button as [label].
+func (v view) text() string {
+	var b strings.Builder
+	for _, bl := range v.Blocks {
+		if bl.Text != nil {
+			b.WriteString(bl.Text.Text + "\n")
+		}
+		for _, el := range bl.Elements {
+			var button struct{ Text string }
+			var context string
+			switch {
+			case json.Unmarshal(el.Text, &button) == nil && el.ActionID != "":
+				b.WriteString("[" + button.Text + "] ")
+			case json.Unmarshal(el.Text, &context) == nil:
+				b.WriteString(context + " ")
+			}
+		}
+		if a := bl.Accessory; a != nil {
+			var t struct{ Text string }
+			_ = json.Unmarshal(a.Text, &t)
+			b.WriteString("[" + t.Text + "]")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// button finds a button by label and returns its action id and value.
+func (v view) button(t *testing.T, label string) (string, string) {
+	t.Helper()
+	for _, bl := range v.Blocks {
+		for _, el := range bl.Elements {
+			var txt struct{ Text string }
+			_ = json.Unmarshal(el.Text, &txt)
+			if txt.Text == label {
+				return el.ActionID, el.Value
+			}
+		}
+		if a := bl.Accessory; a != nil {
+			var txt struct{ Text string }
+			_ = json.Unmarshal(a.Text, &txt)
+			if txt.Text == label {
+				return a.ActionID, a.Value
+			}
+		}
+	}
+	t.Fatalf("no %q button in the Home:\n%s", label, v.text())
+	return "", ""
+}
+
+// openHome sends app_home_opened for user and returns the view published after it.
+func (h *harness) openHome(user string) view {
+	h.t.Helper()
+	before := len(h.srv.Calls("views.publish"))
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1.0"}); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.publishedAfter(before)
+}
+
+// publishedAfter waits for the views.publish call after the first n and decodes its view.
+func (h *harness) publishedAfter(n int) view {
+	h.t.Helper()
+	calls, err := h.srv.WaitForCalls(h.ctx(), "views.publish", n+1)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	c := calls[n]
+	if !c.OK() {
+		h.t.Fatalf("Slack refused the Home: %s %s", c.Error, c.Response)
+	}
+	var v view
+	if err := json.Unmarshal([]byte(c.Args["view"]), &v); err != nil {
+		h.t.Fatal(err)
+	}
+	if len(v.Blocks) > 100 {
+		h.t.Fatalf("Home has %d blocks; Slack allows 100", len(v.Blocks))
+	}
+	return v
+}
+
+// clickHome presses a button on the Home tab (a block_actions from a home view) and returns
+// the Home published after it.
+func (h *harness) clickHome(user string, v view, label string) view {
+	h.t.Helper()
+	actionID, value := v.button(h.t, label)
+	before := len(h.srv.Calls("views.publish"))
+	_, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "trigger_id": h.srv.NewTriggerID(),
+		"container": map[string]any{"type": "view", "view_id": "V0HOME"},
+		"view":      map[string]any{"id": "V0HOME", "type": "home", "private_metadata": v.PrivateMetadata},
+		"actions":   []map[string]any{{"action_id": actionID, "value": value, "type": "button", "block_id": "home"}},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.publishedAfter(before)
+}
+
+// posted waits for a chat.postMessage to channel (a user id means their DM) after the first n
+// there, and returns its text and blocks as one string with its thread.
+func (h *harness) posted(channel string, n int) (text, thread string) {
+	h.t.Helper()
+	ctx := h.ctx()
+	for {
+		msgs := h.srv.Messages(channel)
+		if len(msgs) > n {
+			m := msgs[n]
+			return m.Text + "\n" + strings.Join(texts(m.Blocks), "\n"), m.ThreadTS
+		}
+		if _, err := h.srv.WaitForCalls(ctx, "chat.postMessage", len(h.srv.Calls("chat.postMessage"))+1); err != nil {
+			h.t.Fatalf("no message in %s: %v", channel, err)
+		}
+	}
+}
+
+func TestE2E_homeWithoutAccountsSaysHowToClaimOne(t *testing.T) {
+	h := start(t)
+	v := h.openHome("U0NEW")
+	got := v.text()
+	for _, want := range []string{"You don't own any accounts yet", "/account expedia owner @you", "/digest subscribe me"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Home of a user without accounts lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestE2E_homeIsTheRepsDashboard(t *testing.T) {
+	h := start(t)
+	own(t, h, "U0REP", "expedia", "toyota")
+	// A draft not sent, and a digest subscription, both made through Slack.
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/draft", Text: "expedia", UserID: "U0REP"})); !strings.Contains(body, "Draft to") {
+		t.Fatalf("draft: %s", body)
+	}
+	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/digest", Text: "subscribe me weekdays 08:30 tz:Europe/Berlin", UserID: "U0REP"})); !strings.Contains(body, "Subscription *#") {
+		t.Fatalf("subscribe: %s", body)
+	}
+	v := h.openHome("U0REP")
+	got := v.text()
+	for _, want := range []string{"Your day", "Drafts not sent yet", "My accounts", "*Expedia Group*", "Toyota", "My digest subscriptions", "weekdays 08:30", "[Open card]", "[Draft outreach]", "[Open draft]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Home lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "You don't own any accounts") {
+		t.Errorf("Home of an owner says they own none:\n%s", got)
+	}
+	t.Logf("Home of U0REP:\n%s", got)
+
+	// Open card from the Home: the card arrives in the rep's DM, and the Home is published again.
+	dm := len(h.srv.Messages("U0REP"))
+	v = h.clickHome("U0REP", v, "Open card")
+	if text, _ := h.posted("U0REP", dm); !strings.Contains(text, "Expedia") {
+		t.Errorf("Open card from the Home: %s", text)
+	}
+	if !strings.Contains(v.text(), "Your day") {
+		t.Errorf("Home after Open card:\n%s", v.text())
+	}
+}
+
+func TestE2E_homePagedWithinTheBlockLimit(t *testing.T) {
+	h := start(t)
+	ctx := h.ctx()
+	names, err := h.app.Store.AccountNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 80 {
+		t.Fatalf("need 80 accounts, the seed has %d", len(names))
+	}
+	for _, a := range names[:80] {
+		if err := h.app.Store.SetAccountOwner(ctx, a.ID, "U0BIG"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := h.openHome("U0BIG")
+	if !strings.Contains(v.text(), "Page 1 of ") || strings.Contains(v.text(), "[◀ Previous]") {
+		t.Fatalf("first page of a long Home:\n%s", v.text())
+	}
+	seen := map[string]bool{}
+	pages := 1
+	for strings.Contains(v.text(), "[Next ▶]") {
+		v = h.clickHome("U0BIG", v, "Next ▶")
+		pages++
+		if !strings.Contains(v.text(), fmt.Sprintf("Page %d of ", pages)) {
+			t.Fatalf("page %d:\n%s", pages, v.text())
+		}
+		for _, bl := range v.Blocks {
+			if bl.Text != nil && strings.HasPrefix(bl.Text.Text, "*") {
+				seen[bl.Text.Text] = true
+			}
+		}
+		if pages > 10 {
+			t.Fatal("Next never ends")
+		}
+	}
+	if pages < 2 {
+		t.Fatalf("80 accounts fit one page?\n%s", v.text())
+	}
+	back := h.clickHome("U0BIG", v, "◀ Previous")
+	if !strings.Contains(back.text(), fmt.Sprintf("Page %d of %d", pages-1, pages)) {
+		t.Errorf("Previous from the last page:\n%s", back.text())
+	}
+}
+
+func TestE2E_mentionAnsweredInItsThread(t *testing.T) {
+	h := start(t)
+	// In a channel: a new thread under the message that asked.
+	n := len(h.srv.Messages("C0SALES"))
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "app_mention", "user": "U0001", "channel": "C0SALES",
+		"text": "<@" + slacktest.BotUserID + "> expedia", "ts": "1700000500.000100", "event_ts": "1700000500.000100"}); err != nil {
+		t.Fatalf("app_mention not acked: %v", err)
+	}
+	text, thread := h.posted("C0SALES", n)
+	if thread != "1700000500.000100" || !strings.Contains(text, "Expedia Group") {
+		t.Errorf("mention answered in thread %q: %s", thread, text)
+	}
+	// In a thread: the answer joins that thread.
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "app_mention", "user": "U0001", "channel": "C0SALES",
+		"text": "<@" + slacktest.BotUserID + "> pain yaml", "ts": "1700000600.000100", "thread_ts": "1700000400.000100"}); err != nil {
+		t.Fatal(err)
+	}
+	text, thread = h.posted("C0SALES", n+1)
+	if thread != "1700000400.000100" || !strings.Contains(text, "YAML") {
+		t.Errorf("mention in a thread answered in %q: %s", thread, text)
+	}
+}
+
+func TestE2E_directMessageTakesTheCommandsWords(t *testing.T) {
+	h := start(t, withAdmins("U0ADMIN"))
+	cases := []struct {
+		user, said string
+		want       []string
+	}{
+		{"U0001", "expedia", []string{"Expedia Group"}},
+		{"U0001", "pain yaml", []string{"YAML"}},
+		{"U0001", "draft toyota", []string{"Draft to"}},
+		{"U0001", "H&amp;M", []string{"H&amp;M"}},
+		{"U0001", "help", []string{"without the slash", "`draft`"}},
+		{"U0ADMIN", "template add", []string{"opens the form", "`/template add`", "templates/outreach/"}},
+	}
+	for i, c := range cases {
+		channel := "D0DM" + c.user
+		n := len(h.srv.Messages(channel))
+		if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "message", "channel_type": "im", "channel": channel,
+			"user": c.user, "text": c.said, "ts": fmt.Sprintf("1700001%03d.000100", i)}); err != nil {
+			t.Fatalf("%q: message.im not acked: %v", c.said, err)
+		}
+		text, _ := h.posted(channel, n)
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("DM %q: answer lacks %q:\n%.600s", c.said, w, text)
+			}
+		}
+	}
+	// The bot's own messages and edits are not questions.
+	n := len(h.srv.Calls("chat.postMessage"))
+	for _, ev := range []map[string]any{
+		{"type": "message", "channel_type": "im", "channel": "D0DMU0001", "user": slacktest.BotUserID, "bot_id": slacktest.BotID, "text": "expedia", "ts": "1700002000.000100"},
+		{"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D0DMU0001", "ts": "1700002001.000100",
+			"message": map[string]any{"type": "message", "user": "U0001", "text": "expedia"}},
+	} {
+		if _, err := h.srv.Event(h.ctx(), ev); err != nil {
+			t.Fatalf("not acked: %v", err)
+		}
+	}
+	// A question after them is answered; nothing was posted for the two before it.
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "message", "channel_type": "im", "channel": "D0DMU0001", "user": "U0001", "text": "market", "ts": "1700002002.000100"}); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := h.srv.WaitForCalls(h.ctx(), "chat.postMessage", n+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != n+1 || !strings.Contains(string(calls[n].Body), "arket") {
+		t.Errorf("after the bot's own message and an edit, %d posts; the last: %s", len(calls)-n, calls[len(calls)-1].Body)
+	}
+}
+
+func TestE2E_lookUpAccountsShortcut(t *testing.T) {
+	h := start(t)
+	responseURL := h.srv.NewResponseURL()
+	_, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "message_action", "callback_id": "lookup_accounts", "trigger_id": h.srv.NewTriggerID(),
+		"user": map[string]any{"id": "U0001"}, "channel": map[string]any{"id": "C0SALES"}, "response_url": responseURL,
+		"message": map[string]any{"type": "message", "user": "U0002", "ts": "1700003000.000100",
+			"text": "Met the platform team from Expedia Group at KubeCon; Toyota North America is hiring for Backstage too."},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, p := range posts {
+		if p.ResponseURL == responseURL {
+			got = string(p.Body)
+		}
+	}
+	if !strings.Contains(got, `"response_type":"ephemeral"`) || !strings.Contains(got, "Expedia Group") || !strings.Contains(got, "Toyota") {
+		t.Errorf("Look up accounts answered: %.1500s", got)
+	}
+	// A message naming no account says so, and how to look one up.
+	responseURL = h.srv.NewResponseURL()
+	if _, err := h.srv.Interaction(h.ctx(), map[string]any{
+		"type": "message_action", "callback_id": "lookup_accounts", "trigger_id": h.srv.NewTriggerID(),
+		"user": map[string]any{"id": "U0001"}, "channel": map[string]any{"id": "C0SALES"}, "response_url": responseURL,
+		"message": map[string]any{"type": "message", "user": "U0002", "ts": "1700003001.000100", "text": "lunch at noon?"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	posts, err = h.srv.WaitForResponsePosts(h.ctx(), len(posts)+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := string(posts[len(posts)-1].Body); !strings.Contains(last, "found no account") {
+		t.Errorf("no account: %s", last)
+	}
+}
+
+// texts collects every "text" string in a JSON document (a message's blocks).
+func texts(raw json.RawMessage) []string {
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && k == "text" {
+					out = append(out, s)
+				} else {
+					walk(e)
+				}
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	return out
+}
+
+// own makes user the owner of the named accounts.
+func own(t *testing.T, h *harness, user string, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: n + " owner <@" + user + "|rep>", UserID: user})); !strings.Contains(body, "now owns") {
+			t.Fatalf("own %s: %s", n, body)
+		}
+	}
+}
+

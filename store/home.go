@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// AccountsOwnedBy lists the accounts a user owns, by name.
+func (s *Store) AccountsOwnedBy(ctx context.Context, userID string) ([]Account, error) {
+	var out []Account
+	if err := s.db.WithContext(ctx).Where("owner_user_id = ?", userID).Order("name, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("accounts of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// NewestSignalsOf returns up to perAccount of each account's newest signals (by when they
+// happened, else when they were found), keyed by account id.
+func (s *Store) NewestSignalsOf(ctx context.Context, accountIDs []int64, perAccount int) (map[int64][]Signal, error) {
+	out := map[int64][]Signal{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	var rows []Signal
+	err := s.db.WithContext(ctx).Raw(`SELECT * FROM (
+  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY account_id
+    ORDER BY COALESCE(occurred_at, discovered_at) DESC, id DESC) AS rn
+  FROM signals s WHERE account_id IN ?) ranked
+WHERE rn <= ? ORDER BY account_id, rn`, accountIDs, perAccount).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("newest signals: %w", err)
+	}
+	for _, sg := range rows {
+		if sg.AccountID != nil {
+			out[*sg.AccountID] = append(out[*sg.AccountID], sg)
+		}
+	}
+	return out, nil
+}
+
+// UnsentDraftsBy lists a user's drafts not marked sent, newest first (at most limit).
+func (s *Store) UnsentDraftsBy(ctx context.Context, userID string, limit int) ([]OutreachDraft, error) {
+	var out []OutreachDraft
+	if err := s.db.WithContext(ctx).Where("author = ? AND sent_at IS NULL", userID).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("unsent drafts of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// SubscriptionsBy lists the active digest subscriptions a user made, oldest first.
+func (s *Store) SubscriptionsBy(ctx context.Context, userID string) ([]Subscription, error) {
+	var out []Subscription
+	if err := s.db.WithContext(ctx).Where("active AND created_by = ?", userID).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("subscriptions of %s: %w", userID, err)
+	}
+	return out, nil
+}
