@@ -391,4 +391,3 @@ func own(t *testing.T, h *harness, user string, names ...string) {
 		}
 	}
 }
-
