@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -89,7 +90,7 @@ func (h *Followups) Handle(ctx context.Context, req Request) (Response, error) {
 		return Ephemeral(fmt.Sprintf("No follow-ups waiting. When you *Mark sent* a draft and get no reply, I remind you after %d business days.", h.days[0])), nil
 	}
 	var b Builder
-	b.Header(fmt.Sprintf("Your follow-ups (%s)", Count(len(fs), "open", "open")))
+	b.Header(fmt.Sprintf("Your follow-ups (%s)", slackmsg.Quantity(len(fs), "open", "open")))
 	for _, f := range fs {
 		if b.Room() < 3 {
 			break
@@ -289,7 +290,7 @@ type NudgeItem struct {
 // that names the first message and any newer signal, and its buttons.
 func RenderNudge(items []NudgeItem, now time.Time) Response {
 	var b Builder
-	b.Header(fmt.Sprintf("Follow-ups due: %s", Count(len(items), "message", "messages")))
+	b.Header(fmt.Sprintf("Follow-ups due: %s", slackmsg.Quantity(len(items), "message", "messages")))
 	b.Context("No reply is recorded to these. Each draft below refers to your first message and to anything newer I found about the account. *Done* when you have sent it; *Replied* if they answered.")
 	shown := 0
 	for _, it := range items {
@@ -306,9 +307,9 @@ func RenderNudge(items []NudgeItem, now time.Time) Response {
 		b.Actions("followup_"+strconv.FormatInt(it.ID, 10), FollowupButtons(it.ID)...)
 	}
 	if shown < len(items) {
-		b.Context(fmt.Sprintf("%s more: `/followups` lists them all.", Count(len(items)-shown, "follow-up", "follow-ups")))
+		b.Context(fmt.Sprintf("%s more: `/followups` lists them all.", slackmsg.Quantity(len(items)-shown, "follow-up", "follow-ups")))
 	}
-	return Response{Text: fmt.Sprintf("Follow-ups due: %s", Count(len(items), "message", "messages")), Blocks: b.Blocks()}
+	return Response{Text: fmt.Sprintf("Follow-ups due: %s", slackmsg.Quantity(len(items), "message", "messages")), Blocks: b.Blocks()}
 }
 
 // FollowupDraft writes the follow-up: it names the first message (when and what it was about) and

@@ -10,6 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/digest"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -193,13 +195,13 @@ func (h *Home) items(ctx context.Context, user string) ([]homeItem, string, erro
 			"None. `/digest subscribe me weekdays 08:30` sends you new signals on your accounts every weekday morning."))}})
 	}
 	summary := strings.Join([]string{
-		Count(due, "follow-up due", "follow-ups due"),
-		Count(len(drafts), "draft not sent", "drafts not sent"),
-		Count(len(accounts), "account", "accounts"),
-		Count(len(subs), "digest subscription", "digest subscriptions"),
+		slackmsg.Quantity(due, "follow-up due", "follow-ups due"),
+		slackmsg.Quantity(len(drafts), "draft not sent", "drafts not sent"),
+		slackmsg.Quantity(len(accounts), "account", "accounts"),
+		slackmsg.Quantity(len(subs), "digest subscription", "digest subscriptions"),
 	}, " · ")
 	if later > 0 {
-		summary += fmt.Sprintf(" · %s later (`/followups`)", Count(later, "follow-up", "follow-ups"))
+		summary += fmt.Sprintf(" · %s later (`/followups`)", slackmsg.Quantity(later, "follow-up", "follow-ups"))
 	}
 	return items, summary, nil
 }
@@ -227,7 +229,7 @@ func homeSubscriptionLine(s store.Subscription) string {
 		where = "your DM (your accounts)"
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s", s.ID, where, scheduleText(s))
-	if f := DescribeFilter(s.Filters); f != "" {
+	if f := digest.DescribeFilter(s.Filters); f != "" {
 		line += " · filters: " + Escape(f)
 	}
 	return line + fmt.Sprintf(" · `/digest unsubscribe %d`", s.ID)
@@ -267,7 +269,7 @@ func (h *Home) draft(ctx context.Context, a Action) (Response, error) {
 }
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, Truncate(s, MaxHeaderText), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, Truncate(s, slackmsg.MaxHeaderText), false, false)
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {

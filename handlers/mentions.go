@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/slackmsg"
 	"outreachbot/sources/understand"
 	"outreachbot/store"
 )
@@ -74,7 +75,7 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 		names = append(names, acc.Name)
 		if i >= mentionCards {
 			if len(more) < 25 {
-				more = append(more, Button(ActionAccountPick, Truncate(acc.Name, MaxButtonText), strconv.FormatInt(m.ID, 10), ""))
+				more = append(more, Button(ActionAccountPick, Truncate(acc.Name, slackmsg.MaxButtonText), strconv.FormatInt(m.ID, 10), ""))
 			}
 			continue
 		}
@@ -91,12 +92,12 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 		}
 		b.Context(fmt.Sprintf("Mentioned as “%s”", Escape(m.Phrase)))
 		for _, bl := range card.Blocks {
-			b.add(uniqueBlockID(bl, i))
+			b.Block(uniqueBlockID(bl, i))
 		}
 	}
 	if len(more) > 0 {
 		b.Divider()
-		b.Section(fmt.Sprintf("The message also mentions %s:", Count(len(ms)-mentionCards, "more account", "more accounts")))
+		b.Section(fmt.Sprintf("The message also mentions %s:", slackmsg.Quantity(len(ms)-mentionCards, "more account", "more accounts")))
 		b.Actions("mentioned_accounts", more...)
 	}
 	return Response{Text: "Accounts in that message: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}, nil
