@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"outreachbot/digest"
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -29,7 +29,7 @@ type Store interface {
 
 // Poster posts the nudge and looks up a rep's time zone (bot.Poster).
 type Poster interface {
-	PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error)
+	PostMessage(ctx context.Context, channel, threadTS string, r slackmsg.Response) (string, error)
 	// UserTimeZone is the IANA zone Slack's users.info gives for a user ("Europe/Berlin").
 	UserTimeZone(ctx context.Context, userID string) (string, error)
 }
@@ -135,9 +135,9 @@ func (s *Scheduler) schedule(ctx context.Context, zones map[string]string) error
 			}
 			zones[user] = tz
 		}
-		loc := handlers.Zone(tz)
+		loc := Zone(tz)
 		f := &store.Followup{DraftID: d.ID, Step: 1, UserID: user, AccountID: d.AccountID, Timezone: loc.String(),
-			DueOn: handlers.AddBusinessDays(handlers.LocalDay(*d.SentAt, loc), s.o.Days[0]), CreatedAt: now}
+			DueOn: AddBusinessDays(LocalDay(*d.SentAt, loc), s.o.Days[0]), CreatedAt: now}
 		created, err := s.st.CreateFollowup(ctx, f)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Scheduler) nudge(ctx context.Context) error {
 	byUser := map[string][]store.FollowupDetail{}
 	var users []string
 	for _, f := range fs {
-		local := now.In(handlers.Zone(f.Timezone))
+		local := now.In(Zone(f.Timezone))
 		if f.DueOn > local.Format(time.DateOnly) || local.Hour() < s.o.NudgeHour {
 			continue
 		}
@@ -179,22 +179,22 @@ func (s *Scheduler) nudge(ctx context.Context) error {
 }
 
 func (s *Scheduler) nudgeUser(ctx context.Context, user string, fs []store.FollowupDetail, now time.Time) error {
-	day := handlers.LocalDay(now, handlers.Zone(fs[0].Timezone))
+	day := LocalDay(now, Zone(fs[0].Timezone))
 	claimed, err := s.st.ClaimNudge(ctx, user, day, len(fs), now)
 	if err != nil || !claimed {
 		return err // already nudged today: these wait for tomorrow's
 	}
-	items := make([]handlers.NudgeItem, len(fs))
+	items := make([]NudgeItem, len(fs))
 	ids := make([]int64, len(fs))
 	for i, f := range fs {
-		items[i], ids[i] = handlers.NudgeItem{FollowupDetail: f}, f.ID
+		items[i], ids[i] = NudgeItem{FollowupDetail: f}, f.ID
 		if f.Draft.SentAt != nil {
 			if items[i].Newer, err = s.st.NewestSignalSince(ctx, f.AccountID, *f.Draft.SentAt); err != nil {
 				return err
 			}
 		}
 	}
-	if _, err := s.poster.PostMessage(ctx, user, "", handlers.RenderNudge(items, now)); err != nil {
+	if _, err := s.poster.PostMessage(ctx, user, "", Nudge(items, now)); err != nil {
 		return fmt.Errorf("post nudge: %w", err)
 	}
 	if err := s.st.MarkNudged(ctx, ids, now); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"outreachbot/digest"
+	"outreachbot/followup"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
@@ -161,14 +162,14 @@ func (h *Home) items(ctx context.Context, user string) ([]homeItem, string, erro
 	var items []homeItem
 	due, later := 0, 0
 	for _, f := range fs {
-		if f.DueOn > LocalDay(now, Zone(f.Timezone)) {
+		if f.DueOn > followup.LocalDay(now, followup.Zone(f.Timezone)) {
 			later++
 			continue
 		}
 		due++
 		items = append(items, homeItem{"Follow-ups due today", []slack.Block{
-			slack.NewSectionBlock(mrkdwn(FollowupLine(f, now)), nil, nil),
-			actions("home_followup_"+strconv.FormatInt(f.ID, 10), append(FollowupButtons(f.ID),
+			slack.NewSectionBlock(mrkdwn(followup.Line(f, now)), nil, nil),
+			actions("home_followup_"+strconv.FormatInt(f.ID, 10), append(followup.Buttons(f.ID),
 				Button(ActionHomeDraft, "Open first message", strconv.FormatInt(f.DraftID, 10), ""))...),
 		}})
 	}
