@@ -23,22 +23,27 @@ func Features(st *store.Store, dir *store.Directory, k *seed.Knowledge) []handle
 
 // FeaturesWith lists every capability of the bot, in the order help shows them.
 func FeaturesWith(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options) []handlers.Feature {
+	return FeaturesAt(st, dir, k, opts, time.Now)
+}
+
+// FeaturesAt is FeaturesWith on a given clock (tests that live through days of a rep's week).
+func FeaturesAt(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options, now func() time.Time) []handlers.Feature {
 	seg := Segment(k)
 	digests := digest.New(st, digest.Options{Segment: seg})
-	drafts := handlers.NewDrafts(st, dir, time.Now)
+	drafts := handlers.NewDrafts(st, dir, now)
 	return []handlers.Feature{
 		handlers.NewAccounts(st, dir, seg),
 		handlers.NewPains(st),
 		handlers.NewMarket(st),
 		drafts,
-		handlers.NewTemplates(st, drafts, time.Now),
+		handlers.NewTemplates(st, drafts, now),
 		handlers.NewSignals(st, dir),
 		handlers.NewSignalList(st, dir, digests),
 		handlers.NewDigests(digests, seg),
-		handlers.NewSources(st, watch.Validate, time.Now),
-		handlers.NewFollowups(st, opts.FollowupDays, time.Now),
-		handlers.NewHome(st, time.Now),
-		handlers.NewAccountMentions(st, time.Now),
+		handlers.NewSources(st, watch.Validate, now),
+		handlers.NewFollowups(st, opts.FollowupDays, now),
+		handlers.NewHome(st, now),
+		handlers.NewAccountMentions(st, now),
 	}
 }
 

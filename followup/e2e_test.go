@@ -1,0 +1,344 @@
+package followup_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"outreachbot/bot"
+	"outreachbot/bot/bottest"
+	"outreachbot/cli"
+	"outreachbot/followup"
+	"outreachbot/handlers"
+	"outreachbot/slacktest"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// clock is the test's time: it moves only when the test says so, and never wakes the scheduler
+// (the test runs its passes).
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+func (c *clock) After(time.Duration) <-chan time.Time { return nil }
+
+// rep is a sales rep in Berlin talking to the real bot through the Slack test double.
+type rep struct {
+	t     *testing.T
+	ctx   context.Context
+	srv   *slacktest.Server
+	st    *store.Store
+	clock *clock
+	bot   *bot.Bot
+}
+
+const repID = "U0REP"
+
+func startRep(t *testing.T, c *clock) *rep {
+	t.Helper()
+	srv := bottest.NewServer(t)
+	srv.SetUser(slacktest.User{ID: repID, Name: "rep", RealName: "Rita Rep", TZ: "Europe/Berlin", TZOffset: 3600})
+	st := storetest.Open(t, store.Postgres)
+	opts := bottest.Options(srv)
+	opts.HTTPAddr = "off"
+	log := slog.New(slog.DiscardHandler)
+	app, err := cli.Prepare(context.Background(), opts, st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := handlers.NewRegistry(cli.FeaturesAt(st, app.Directory, app.Knowledge, opts, c.Now)...)
+	b := bot.New(bot.Deps{Options: opts, Log: log, Registry: reg, Claims: st})
+	bottest.Start(t, srv, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return &rep{t: t, ctx: ctx, srv: srv, st: st, clock: c, bot: b}
+}
+
+// msg is a Slack message as the double received it.
+type msg struct {
+	Text   string `json:"text"`
+	Blocks []struct {
+		Text *struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Elements []struct {
+			ActionID string          `json:"action_id"`
+			Value    string          `json:"value"`
+			Text     json.RawMessage `json:"text"`
+		} `json:"elements"`
+	} `json:"blocks"`
+}
+
+func (m msg) all() string {
+	var b strings.Builder
+	b.WriteString(m.Text)
+	for _, bl := range m.Blocks {
+		if bl.Text != nil {
+			b.WriteString("\n" + bl.Text.Text)
+		}
+		for _, el := range bl.Elements {
+			var s string
+			if json.Unmarshal(el.Text, &s) == nil {
+				b.WriteString("\n" + s)
+			}
+		}
+	}
+	return b.String()
+}
+
+// buttons lists the (action id, value) of every button with label, in order.
+func (m msg) buttons(label string) [][2]string {
+	var out [][2]string
+	for _, bl := range m.Blocks {
+		for _, el := range bl.Elements {
+			var t struct{ Text string }
+			if json.Unmarshal(el.Text, &t) == nil && t.Text == label && el.ActionID != "" {
+				out = append(out, [2]string{el.ActionID, el.Value})
+			}
+		}
+	}
+	return out
+}
+
+// command runs a slash command and returns the answer, from the ack or the response_url.
+func (r *rep) command(command, text string) msg {
+	r.t.Helper()
+	url := r.srv.NewResponseURL()
+	ack, err := r.srv.SlashCommand(r.ctx, slacktest.SlashCommand{Command: command, Text: text, UserID: repID, ChannelID: "C0SALES", ResponseURL: url})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if len(ack.Payload) > 0 {
+		return decode(r.t, ack.Payload)
+	}
+	return r.responseAt(url)
+}
+
+// click presses a button (action id, value) on a message and returns the answer on its response_url.
+func (r *rep) click(button [2]string) msg {
+	r.t.Helper()
+	url := r.srv.NewResponseURL()
+	_, err := r.srv.Interaction(r.ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": repID}, "trigger_id": r.srv.NewTriggerID(),
+		"response_url": url, "channel": map[string]any{"id": "C0SALES"}, "container": map[string]any{"message_ts": "1700000000.000100"},
+		"actions": []map[string]any{{"action_id": button[0], "value": button[1], "type": "button", "block_id": "b"}},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return r.responseAt(url)
+}
+
+func (r *rep) responseAt(url string) msg {
+	r.t.Helper()
+	for n := 1; ; n++ {
+		posts, err := r.srv.WaitForResponsePosts(r.ctx, n)
+		if err != nil {
+			r.t.Fatalf("no answer at %s: %v", url, err)
+		}
+		for _, p := range posts {
+			if p.ResponseURL == url {
+				return decode(r.t, p.Body)
+			}
+		}
+	}
+}
+
+// dms are the messages the bot posted to the rep's DM.
+func (r *rep) dms() []msg {
+	var out []msg
+	for _, m := range r.srv.Messages(repID) {
+		var mm msg
+		mm.Text = m.Text
+		if m.Blocks != nil {
+			var wrapper msg
+			_ = json.Unmarshal([]byte(`{"blocks":`+string(m.Blocks)+`}`), &wrapper)
+			mm.Blocks = wrapper.Blocks
+		}
+		out = append(out, mm)
+	}
+	return out
+}
+
+func decode(t *testing.T, raw []byte) msg {
+	t.Helper()
+	var m msg
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("answer: %v\n%s", err, raw)
+	}
+	return m
+}
+
+// berlinSpringWeek is a Thursday afternoon in Berlin three days before clocks go forward (the last
+// Sunday of March), in the first such week after now — so the seeded signals, found now, are
+// older than the send.
+func berlinSpringWeek(t *testing.T) (send time.Time, loc *time.Location) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for year := time.Now().Year(); ; year++ {
+		lastSunday := time.Date(year, time.March, 31, 12, 0, 0, 0, loc)
+		for lastSunday.Weekday() != time.Sunday {
+			lastSunday = lastSunday.AddDate(0, 0, -1)
+		}
+		send = time.Date(year, time.March, lastSunday.Day()-3, 17, 0, 0, 0, loc)
+		if send.After(time.Now().Add(24 * time.Hour)) {
+			return send, loc
+		}
+	}
+}
+
+// TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST: a rep in Berlin marks two drafts sent on a
+// Thursday; clocks go forward on Sunday; the follow-ups fall due four business days later, on
+// Wednesday, and the rep gets one DM at 09:00 Berlin summer time (07:00 UTC) with both, each with
+// a follow-up draft naming the first message, one naming a signal found since. Two replicas run
+// the pass; the rep is nudged once. Snooze and Replied work from the DM, and the snoozed one comes
+// back the next day alone.
+func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
+	send, berlin := berlinSpringWeek(t)
+	c := &clock{now: send}
+	r := startRep(t, c)
+
+	for _, account := range []string{"expedia", "toyota"} {
+		d := r.command("/draft", account)
+		sent := d.buttons("Mark sent")
+		if len(sent) != 1 {
+			t.Fatalf("/draft %s:\n%s", account, d.all())
+		}
+		if got := r.click(sent[0]); !strings.Contains(got.all(), "Marked sent") {
+			t.Fatalf("Mark sent: %s", got.all())
+		}
+	}
+	replica := followup.New(r.st, r.bot.Poster(), followup.Options{Clock: c, Changed: r.bot.RefreshHome})
+	other := followup.New(r.st, r.bot.Poster(), followup.Options{Clock: c, Changed: r.bot.RefreshHome})
+	if err := replica.Pass(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	wed := send.AddDate(0, 0, 6) // Thursday + 6 days = the Wednesday after the DST change
+	wantDue := "due " + wed.Format("Mon 2 Jan")
+	if got := r.command("/followups", "").all(); strings.Count(got, wantDue) != 2 {
+		t.Fatalf("/followups after the send should list two %q:\n%s", wantDue, got)
+	}
+
+	// A signal about Expedia found after the send: the follow-up names it.
+	expedia := accountID(t, r, "Expedia Group")
+	found := send.Add(4 * 24 * time.Hour)
+	if _, err := r.st.IngestSignals(r.ctx, []store.NewSignal{{Signal: store.Signal{AccountID: &expedia, Kind: "job_posting",
+		Title: "Expedia hiring a Staff Engineer, Developer Portal", URL: "https://careers.expedia.com/jobs/123",
+		DiscoveredAt: found, Source: "test", DedupeKey: "test:expedia-portal-job"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	pass := func(at time.Time) {
+		t.Helper()
+		c.set(at)
+		var wg sync.WaitGroup
+		for _, s := range []*followup.Scheduler{replica, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.Pass(r.ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for _, at := range []time.Time{
+		time.Date(wed.Year(), wed.Month(), wed.Day()-1, 10, 0, 0, 0, berlin), // Tuesday: not due yet
+		time.Date(wed.Year(), wed.Month(), wed.Day(), 6, 59, 0, 0, time.UTC), // 08:59 in Berlin (CEST): before the nudge hour
+	} {
+		pass(at)
+		if n := len(r.dms()); n != 0 {
+			t.Fatalf("nudged at %s (%s in Berlin): %s", at.UTC(), at.In(berlin).Format("Mon 15:04 MST"), r.dms()[0].all())
+		}
+	}
+	// 07:00 UTC is 09:00 in Berlin after the change (it would be 08:00 on winter time).
+	pass(time.Date(wed.Year(), wed.Month(), wed.Day(), 7, 0, 0, 0, time.UTC))
+	dms := r.dms()
+	if len(dms) != 1 {
+		t.Fatalf("want one nudge on %s at 09:00 Berlin, got %d", wed.Format("Mon 2 Jan"), len(dms))
+	}
+	nudge := dms[0].all()
+	for _, want := range []string{"Follow-ups due: 2 messages", "Expedia Group", "Toyota", "Following up on my note from " + send.Format("Mon 2 Jan"),
+		"Expedia hiring a Staff Engineer, Developer Portal", "*due today*"} {
+		if !strings.Contains(nudge, want) {
+			t.Errorf("nudge lacks %q:\n%s", want, nudge)
+		}
+	}
+	if strings.Count(nudge, "Since then I saw") != 1 {
+		t.Errorf("only the Expedia follow-up has a newer signal:\n%s", nudge)
+	}
+	// The rep's Home was published again with the follow-ups due.
+	if calls := r.srv.Calls("views.publish"); len(calls) == 0 || !strings.Contains(calls[len(calls)-1].Args["view"], "Follow-ups due today") {
+		t.Errorf("Home not republished with the follow-ups due")
+	}
+	pass(time.Date(wed.Year(), wed.Month(), wed.Day(), 15, 0, 0, 0, berlin))
+	if n := len(r.dms()); n != 1 {
+		t.Fatalf("a second nudge the same day: %d", n)
+	}
+
+	// Snooze Expedia's, record Toyota's reply, from the nudge.
+	snooze, replied := dms[0].buttons("Snooze"), dms[0].buttons("Replied")
+	if len(snooze) != 2 || len(replied) != 2 {
+		t.Fatalf("buttons in the nudge:\n%s", nudge)
+	}
+	expediaFirst := strings.Index(nudge, "Expedia Group") < strings.Index(nudge, "Toyota")
+	ex, to := 0, 1
+	if !expediaFirst {
+		ex, to = 1, 0
+	}
+	thu := wed.AddDate(0, 0, 1)
+	if got := r.click(snooze[ex]).all(); !strings.Contains(got, "until "+thu.Format("Mon 2 Jan")) {
+		t.Errorf("Snooze: %s", got)
+	}
+	if got := r.click(replied[to]).all(); !strings.Contains(got, "replied") {
+		t.Errorf("Replied: %s", got)
+	}
+	pass(time.Date(thu.Year(), thu.Month(), thu.Day(), 9, 30, 0, 0, berlin))
+	dms = r.dms()
+	if len(dms) != 2 {
+		t.Fatalf("want the snoozed follow-up back on %s, got %d DMs", thu.Format("Mon 2 Jan"), len(dms))
+	}
+	if got := dms[1].all(); !strings.Contains(got, "Follow-ups due: 1 message") || !strings.Contains(got, "Expedia") || strings.Contains(got, "Toyota") {
+		t.Errorf("the day after:\n%s", got)
+	}
+	// Reply rates by template, pain point and signal kind.
+	if got := r.command("/template", "stats").all(); !strings.Contains(got, "Reply rate by pain point") || !strings.Contains(got, "Reply rate by signal") {
+		t.Errorf("/template stats:\n%s", got)
+	}
+}
+
+func accountID(t *testing.T, r *rep, name string) int64 {
+	t.Helper()
+	rows, err := r.st.AccountNames(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range rows {
+		if a.Name == name {
+			return a.ID
+		}
+	}
+	t.Fatalf("no account %q", name)
+	return 0
+}
