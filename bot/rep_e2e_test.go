@@ -1,85 +1,25 @@
 package bot_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"outreachbot/bot/bottest"
 	"outreachbot/slacktest"
 )
 
 // view is a published Home tab as Slack received it.
-type view struct {
-	Type            string `json:"type"`
-	PrivateMetadata string `json:"private_metadata"`
-	Blocks          []struct {
-		Type    string `json:"type"`
-		BlockID string `json:"block_id"`
-		Text    *struct {
-			Text string `json:"text"`
-		} `json:"text"`
-		Elements []struct {
-			ActionID string          `json:"action_id"`
-			Value    string          `json:"value"`
-			Text     json.RawMessage `json:"text"`
-		} `json:"elements"`
-		Accessory *struct {
-			ActionID string          `json:"action_id"`
-			Value    string          `json:"value"`
-			Text     json.RawMessage `json:"text"`
-		} `json:"accessory"`
-	} `json:"blocks"`
-}
+type view = bottest.Message
 
-// text is every text of the view, with each button as [label].
-func (v view) text() string {
-	var b strings.Builder
-	for _, bl := range v.Blocks {
-		if bl.Text != nil {
-			b.WriteString(bl.Text.Text + "\n")
-		}
-		for _, el := range bl.Elements {
-			var button struct{ Text string }
-			var context string
-			switch {
-			case json.Unmarshal(el.Text, &button) == nil && el.ActionID != "":
-				b.WriteString("[" + button.Text + "] ")
-			case json.Unmarshal(el.Text, &context) == nil:
-				b.WriteString(context + " ")
-			}
-		}
-		if a := bl.Accessory; a != nil {
-			var t struct{ Text string }
-			_ = json.Unmarshal(a.Text, &t)
-			b.WriteString("[" + t.Text + "]")
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// button finds a button by label and returns its action id and value.
-func (v view) button(t *testing.T, label string) (string, string) {
+// button finds the first button labelled label.
+func button(t *testing.T, v view, label string) bottest.Button {
 	t.Helper()
-	for _, bl := range v.Blocks {
-		for _, el := range bl.Elements {
-			var txt struct{ Text string }
-			_ = json.Unmarshal(el.Text, &txt)
-			if txt.Text == label {
-				return el.ActionID, el.Value
-			}
-		}
-		if a := bl.Accessory; a != nil {
-			var txt struct{ Text string }
-			_ = json.Unmarshal(a.Text, &txt)
-			if txt.Text == label {
-				return a.ActionID, a.Value
-			}
-		}
+	bs := v.Buttons(label)
+	if len(bs) == 0 {
+		t.Fatalf("no %q button in:\n%s", label, v.All())
 	}
-	t.Fatalf("no %q button in the Home:\n%s", label, v.text())
-	return "", ""
+	return bs[0]
 }
 
 // openHome sends app_home_opened for user and returns the view published after it.
@@ -103,8 +43,8 @@ func (h *harness) publishedAfter(n int) view {
 	if !c.OK() {
 		h.t.Fatalf("Slack refused the Home: %s %s", c.Error, c.Response)
 	}
-	var v view
-	if err := json.Unmarshal([]byte(c.Args["view"]), &v); err != nil {
+	v, err := bottest.Decode([]byte(c.Args["view"]))
+	if err != nil {
 		h.t.Fatal(err)
 	}
 	if len(v.Blocks) > 100 {
@@ -117,13 +57,13 @@ func (h *harness) publishedAfter(n int) view {
 // the Home published after it.
 func (h *harness) clickHome(user string, v view, label string) view {
 	h.t.Helper()
-	actionID, value := v.button(h.t, label)
+	b := button(h.t, v, label)
 	before := len(h.srv.Calls("views.publish"))
 	_, err := h.srv.Interaction(h.ctx(), map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "trigger_id": h.srv.NewTriggerID(),
 		"container": map[string]any{"type": "view", "view_id": "V0HOME"},
 		"view":      map[string]any{"id": "V0HOME", "type": "home", "private_metadata": v.PrivateMetadata},
-		"actions":   []map[string]any{{"action_id": actionID, "value": value, "type": "button", "block_id": "home"}},
+		"actions":   []map[string]any{{"action_id": b.ActionID, "value": b.Value, "type": "button", "block_id": "home"}},
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -140,7 +80,7 @@ func (h *harness) posted(channel string, n int) (text, thread string) {
 		msgs := h.srv.Messages(channel)
 		if len(msgs) > n {
 			m := msgs[n]
-			return m.Text + "\n" + strings.Join(texts(m.Blocks), "\n"), m.ThreadTS
+			return bottest.DecodeBlocks(m.Text, m.Blocks).All(), m.ThreadTS
 		}
 		if _, err := h.srv.WaitForCalls(ctx, "chat.postMessage", len(h.srv.Calls("chat.postMessage"))+1); err != nil {
 			h.t.Fatalf("no message in %s: %v", channel, err)
@@ -151,7 +91,7 @@ func (h *harness) posted(channel string, n int) (text, thread string) {
 func TestE2E_homeWithoutAccountsSaysHowToClaimOne(t *testing.T) {
 	h := start(t)
 	v := h.openHome("U0NEW")
-	got := v.text()
+	got := v.All()
 	for _, want := range []string{"You don't own any accounts yet", "/account expedia owner @you", "/digest subscribe me"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Home of a user without accounts lacks %q:\n%s", want, got)
@@ -163,14 +103,14 @@ func TestE2E_homeIsTheRepsDashboard(t *testing.T) {
 	h := start(t)
 	own(t, h, "U0REP", "expedia", "toyota")
 	// A draft not sent, and a digest subscription, both made through Slack.
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/draft", Text: "expedia", UserID: "U0REP"})); !strings.Contains(body, "Draft to") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/draft", Text: "expedia", UserID: "U0REP"}); !strings.Contains(body, "Draft to") {
 		t.Fatalf("draft: %s", body)
 	}
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/digest", Text: "subscribe me weekdays 08:30 tz:Europe/Berlin", UserID: "U0REP"})); !strings.Contains(body, "Subscription *#") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/digest", Text: "subscribe me weekdays 08:30 tz:Europe/Berlin", UserID: "U0REP"}); !strings.Contains(body, "Subscription *#") {
 		t.Fatalf("subscribe: %s", body)
 	}
 	v := h.openHome("U0REP")
-	got := v.text()
+	got := v.All()
 	for _, want := range []string{"Your day", "Drafts not sent yet", "My accounts", "*Expedia Group*", "Toyota", "My digest subscriptions", "weekdays 08:30", "[Open card]", "[Draft outreach]", "[Open draft]"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Home lacks %q:\n%s", want, got)
@@ -187,8 +127,8 @@ func TestE2E_homeIsTheRepsDashboard(t *testing.T) {
 	if text, _ := h.posted("U0REP", dm); !strings.Contains(text, "Expedia") {
 		t.Errorf("Open card from the Home: %s", text)
 	}
-	if !strings.Contains(v.text(), "Your day") {
-		t.Errorf("Home after Open card:\n%s", v.text())
+	if !strings.Contains(v.All(), "Your day") {
+		t.Errorf("Home after Open card:\n%s", v.All())
 	}
 }
 
@@ -208,16 +148,16 @@ func TestE2E_homePagedWithinTheBlockLimit(t *testing.T) {
 		}
 	}
 	v := h.openHome("U0BIG")
-	if !strings.Contains(v.text(), "Page 1 of ") || strings.Contains(v.text(), "[◀ Previous]") {
-		t.Fatalf("first page of a long Home:\n%s", v.text())
+	if !strings.Contains(v.All(), "Page 1 of ") || strings.Contains(v.All(), "[◀ Previous]") {
+		t.Fatalf("first page of a long Home:\n%s", v.All())
 	}
 	seen := map[string]bool{}
 	pages := 1
-	for strings.Contains(v.text(), "[Next ▶]") {
+	for strings.Contains(v.All(), "[Next ▶]") {
 		v = h.clickHome("U0BIG", v, "Next ▶")
 		pages++
-		if !strings.Contains(v.text(), fmt.Sprintf("Page %d of ", pages)) {
-			t.Fatalf("page %d:\n%s", pages, v.text())
+		if !strings.Contains(v.All(), fmt.Sprintf("Page %d of ", pages)) {
+			t.Fatalf("page %d:\n%s", pages, v.All())
 		}
 		for _, bl := range v.Blocks {
 			if bl.Text != nil && strings.HasPrefix(bl.Text.Text, "*") {
@@ -229,11 +169,11 @@ func TestE2E_homePagedWithinTheBlockLimit(t *testing.T) {
 		}
 	}
 	if pages < 2 {
-		t.Fatalf("80 accounts fit one page?\n%s", v.text())
+		t.Fatalf("80 accounts fit one page?\n%s", v.All())
 	}
 	back := h.clickHome("U0BIG", v, "◀ Previous")
-	if !strings.Contains(back.text(), fmt.Sprintf("Page %d of %d", pages-1, pages)) {
-		t.Errorf("Previous from the last page:\n%s", back.text())
+	if !strings.Contains(back.All(), fmt.Sprintf("Page %d of %d", pages-1, pages)) {
+		t.Errorf("Previous from the last page:\n%s", back.All())
 	}
 }
 
@@ -354,39 +294,11 @@ func TestE2E_lookUpAccountsShortcut(t *testing.T) {
 	}
 }
 
-// texts collects every "text" string in a JSON document (a message's blocks).
-func texts(raw json.RawMessage) []string {
-	var doc any
-	if json.Unmarshal(raw, &doc) != nil {
-		return nil
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				if s, ok := e.(string); ok && k == "text" {
-					out = append(out, s)
-				} else {
-					walk(e)
-				}
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(doc)
-	return out
-}
-
 // own makes user the owner of the named accounts.
 func own(t *testing.T, h *harness, user string, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: n + " owner <@" + user + "|rep>", UserID: user})); !strings.Contains(body, "now owns") {
+		if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: n + " owner <@" + user + "|rep>", UserID: user}); !strings.Contains(body, "now owns") {
 			t.Fatalf("own %s: %s", n, body)
 		}
 	}

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
+
 	"time"
 
 	"outreachbot/config"
 	"outreachbot/digest"
 	"outreachbot/handlers"
+	"outreachbot/sources/understand"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 	"outreachbot/store/seed"
@@ -43,7 +46,7 @@ func FeaturesAt(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts c
 		handlers.NewSources(st, watch.Validate, now),
 		handlers.NewFollowups(st, opts.FollowupDays, now),
 		handlers.NewHome(st, now),
-		handlers.NewAccountMentions(st, now),
+		handlers.NewAccountMentions(st, func(ctx context.Context) (*understand.Analyzer, error) { return watch.Analyzer(ctx, st) }, now),
 	}
 }
 

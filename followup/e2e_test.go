@@ -2,7 +2,6 @@ package followup_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -72,51 +71,7 @@ func startRep(t *testing.T, c *clock) *rep {
 	return &rep{t: t, ctx: ctx, srv: srv, st: st, clock: c, bot: b}
 }
 
-// msg is a Slack message as the double received it.
-type msg struct {
-	Text   string `json:"text"`
-	Blocks []struct {
-		Text *struct {
-			Text string `json:"text"`
-		} `json:"text"`
-		Elements []struct {
-			ActionID string          `json:"action_id"`
-			Value    string          `json:"value"`
-			Text     json.RawMessage `json:"text"`
-		} `json:"elements"`
-	} `json:"blocks"`
-}
-
-func (m msg) all() string {
-	var b strings.Builder
-	b.WriteString(m.Text)
-	for _, bl := range m.Blocks {
-		if bl.Text != nil {
-			b.WriteString("\n" + bl.Text.Text)
-		}
-		for _, el := range bl.Elements {
-			var s string
-			if json.Unmarshal(el.Text, &s) == nil {
-				b.WriteString("\n" + s)
-			}
-		}
-	}
-	return b.String()
-}
-
-// buttons lists the (action id, value) of every button with label, in order.
-func (m msg) buttons(label string) [][2]string {
-	var out [][2]string
-	for _, bl := range m.Blocks {
-		for _, el := range bl.Elements {
-			var t struct{ Text string }
-			if json.Unmarshal(el.Text, &t) == nil && t.Text == label && el.ActionID != "" {
-				out = append(out, [2]string{el.ActionID, el.Value})
-			}
-		}
-	}
-	return out
-}
+type msg = bottest.Message
 
 // command runs a slash command and returns the answer, from the ack or the response_url.
 func (r *rep) command(command, text string) msg {
@@ -133,13 +88,13 @@ func (r *rep) command(command, text string) msg {
 }
 
 // click presses a button (action id, value) on a message and returns the answer on its response_url.
-func (r *rep) click(button [2]string) msg {
+func (r *rep) click(button bottest.Button) msg {
 	r.t.Helper()
 	url := r.srv.NewResponseURL()
 	_, err := r.srv.Interaction(r.ctx, map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": repID}, "trigger_id": r.srv.NewTriggerID(),
 		"response_url": url, "channel": map[string]any{"id": "C0SALES"}, "container": map[string]any{"message_ts": "1700000000.000100"},
-		"actions": []map[string]any{{"action_id": button[0], "value": button[1], "type": "button", "block_id": "b"}},
+		"actions": []map[string]any{{"action_id": button.ActionID, "value": button.Value, "type": "button", "block_id": "b"}},
 	})
 	if err != nil {
 		r.t.Fatal(err)
@@ -166,22 +121,15 @@ func (r *rep) responseAt(url string) msg {
 func (r *rep) dms() []msg {
 	var out []msg
 	for _, m := range r.srv.Messages(repID) {
-		var mm msg
-		mm.Text = m.Text
-		if m.Blocks != nil {
-			var wrapper msg
-			_ = json.Unmarshal([]byte(`{"blocks":`+string(m.Blocks)+`}`), &wrapper)
-			mm.Blocks = wrapper.Blocks
-		}
-		out = append(out, mm)
+		out = append(out, bottest.DecodeBlocks(m.Text, m.Blocks))
 	}
 	return out
 }
 
 func decode(t *testing.T, raw []byte) msg {
 	t.Helper()
-	var m msg
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, err := bottest.Decode(raw)
+	if err != nil {
 		t.Fatalf("answer: %v\n%s", err, raw)
 	}
 	return m
@@ -220,12 +168,12 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 
 	for _, account := range []string{"expedia", "toyota"} {
 		d := r.command("/draft", account)
-		sent := d.buttons("Mark sent")
+		sent := d.Buttons("Mark sent")
 		if len(sent) != 1 {
-			t.Fatalf("/draft %s:\n%s", account, d.all())
+			t.Fatalf("/draft %s:\n%s", account, d.All())
 		}
-		if got := r.click(sent[0]); !strings.Contains(got.all(), "Marked sent") {
-			t.Fatalf("Mark sent: %s", got.all())
+		if got := r.click(sent[0]); !strings.Contains(got.All(), "Marked sent") {
+			t.Fatalf("Mark sent: %s", got.All())
 		}
 	}
 	replica := followup.New(r.st, r.bot.Poster(), followup.Options{Clock: c, Changed: r.bot.RefreshHome})
@@ -235,7 +183,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	}
 	wed := send.AddDate(0, 0, 6) // Thursday + 6 days = the Wednesday after the DST change
 	wantDue := "due " + wed.Format("Mon 2 Jan")
-	if got := r.command("/followups", "").all(); strings.Count(got, wantDue) != 2 {
+	if got := r.command("/followups", "").All(); strings.Count(got, wantDue) != 2 {
 		t.Fatalf("/followups after the send should list two %q:\n%s", wantDue, got)
 	}
 
@@ -269,7 +217,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	} {
 		pass(at)
 		if n := len(r.dms()); n != 0 {
-			t.Fatalf("nudged at %s (%s in Berlin): %s", at.UTC(), at.In(berlin).Format("Mon 15:04 MST"), r.dms()[0].all())
+			t.Fatalf("nudged at %s (%s in Berlin): %s", at.UTC(), at.In(berlin).Format("Mon 15:04 MST"), r.dms()[0].All())
 		}
 	}
 	// 07:00 UTC is 09:00 in Berlin after the change (it would be 08:00 on winter time).
@@ -278,7 +226,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	if len(dms) != 1 {
 		t.Fatalf("want one nudge on %s at 09:00 Berlin, got %d", wed.Format("Mon 2 Jan"), len(dms))
 	}
-	nudge := dms[0].all()
+	nudge := dms[0].All()
 	for _, want := range []string{"Follow-ups due: 2 messages", "Expedia Group", "Toyota", "Following up on my note from " + send.Format("Mon 2 Jan"),
 		"Expedia hiring a Staff Engineer, Developer Portal", "*due today*"} {
 		if !strings.Contains(nudge, want) {
@@ -298,7 +246,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	}
 
 	// Snooze Expedia's, record Toyota's reply, from the nudge.
-	snooze, replied := dms[0].buttons("Snooze"), dms[0].buttons("Replied")
+	snooze, replied := dms[0].Buttons("Snooze"), dms[0].Buttons("Replied")
 	if len(snooze) != 2 || len(replied) != 2 {
 		t.Fatalf("buttons in the nudge:\n%s", nudge)
 	}
@@ -308,10 +256,10 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		ex, to = 1, 0
 	}
 	thu := wed.AddDate(0, 0, 1)
-	if got := r.click(snooze[ex]).all(); !strings.Contains(got, "until "+thu.Format("Mon 2 Jan")) {
+	if got := r.click(snooze[ex]).All(); !strings.Contains(got, "until "+thu.Format("Mon 2 Jan")) {
 		t.Errorf("Snooze: %s", got)
 	}
-	if got := r.click(replied[to]).all(); !strings.Contains(got, "replied") {
+	if got := r.click(replied[to]).All(); !strings.Contains(got, "replied") {
 		t.Errorf("Replied: %s", got)
 	}
 	pass(time.Date(thu.Year(), thu.Month(), thu.Day(), 9, 30, 0, 0, berlin))
@@ -319,11 +267,11 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	if len(dms) != 2 {
 		t.Fatalf("want the snoozed follow-up back on %s, got %d DMs", thu.Format("Mon 2 Jan"), len(dms))
 	}
-	if got := dms[1].all(); !strings.Contains(got, "Follow-ups due: 1 message") || !strings.Contains(got, "Expedia") || strings.Contains(got, "Toyota") {
+	if got := dms[1].All(); !strings.Contains(got, "Follow-ups due: 1 message") || !strings.Contains(got, "Expedia") || strings.Contains(got, "Toyota") {
 		t.Errorf("the day after:\n%s", got)
 	}
 	// Reply rates by template, pain point and signal kind.
-	if got := r.command("/template", "stats").all(); !strings.Contains(got, "Reply rate by pain point") || !strings.Contains(got, "Reply rate by signal") {
+	if got := r.command("/template", "stats").All(); !strings.Contains(got, "Reply rate by pain point") || !strings.Contains(got, "Reply rate by signal") {
 		t.Errorf("/template stats:\n%s", got)
 	}
 }

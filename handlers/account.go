@@ -99,7 +99,17 @@ func (h *Accounts) lookup(ctx context.Context, query string) (Response, error) {
 }
 
 func (h *Accounts) card(ctx context.Context, id int64) (Response, error) {
-	c, err := h.store.AccountCard(ctx, id)
+	return cardOf(ctx, h.store, id)
+}
+
+// cardReader reads an account card.
+type cardReader interface {
+	AccountCard(ctx context.Context, id int64) (*store.Card, error)
+}
+
+// cardOf is the card of an account id, or a short note when the account was just removed.
+func cardOf(ctx context.Context, st cardReader, id int64) (Response, error) {
+	c, err := st.AccountCard(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Ephemeral("That account was just removed. Try `/account <name>` again."), nil
 	}

@@ -241,14 +241,7 @@ func (h *Home) card(ctx context.Context, a Action) (Response, error) {
 	if err != nil {
 		return Ephemeral("That button belongs to an older version of me; open the Home tab again."), nil
 	}
-	c, err := h.store.AccountCard(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That account was just removed."), nil
-	}
-	if err != nil {
-		return Response{}, err
-	}
-	return RenderCard(c), nil
+	return cardOf(ctx, h.store, id)
 }
 
 func (h *Home) draft(ctx context.Context, a Action) (Response, error) {

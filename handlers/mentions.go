@@ -18,15 +18,19 @@ import (
 
 // MentionStore is what the Look up accounts shortcut reads.
 type MentionStore interface {
-	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
 	AccountCard(ctx context.Context, id int64) (*store.Card, error)
 }
+
+// AnalyzerFunc builds the account-mention matcher over the accounts as they are now
+// (watch.Analyzer: the one the watchers use).
+type AnalyzerFunc func(ctx context.Context) (*understand.Analyzer, error)
 
 // AccountMentions answers the message shortcut *Look up accounts*: the cards of the accounts a
 // message mentions, found by the same matcher the watchers use on public signals (so a word
 // such as "zalando" counts and "target" in a sentence does not), shown only to the user.
 type AccountMentions struct {
 	store MentionStore
+	build AnalyzerFunc
 	now   func() time.Time
 
 	mu    sync.Mutex
@@ -35,8 +39,8 @@ type AccountMentions struct {
 }
 
 // NewAccountMentions builds the shortcut's handler.
-func NewAccountMentions(st MentionStore, now func() time.Time) *AccountMentions {
-	return &AccountMentions{store: st, now: now}
+func NewAccountMentions(st MentionStore, build AnalyzerFunc, now func() time.Time) *AccountMentions {
+	return &AccountMentions{store: st, build: build, now: now}
 }
 
 // ShortcutLookupAccounts is the message shortcut's callback id.
@@ -110,15 +114,11 @@ func (h *AccountMentions) analyzer(ctx context.Context) (*understand.Analyzer, e
 	if h.an != nil && h.now().Sub(h.built) < analyzerTTL {
 		return h.an, nil
 	}
-	rows, err := h.store.AccountNames(ctx)
+	an, err := h.build(ctx)
 	if err != nil {
 		return nil, err
 	}
-	accs := make([]understand.Account, len(rows))
-	for i, a := range rows {
-		accs[i] = understand.Account{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Domain: a.Domain}
-	}
-	h.an, h.built = understand.New(accs, nil), h.now()
+	h.an, h.built = an, h.now()
 	return h.an, nil
 }
 

@@ -235,10 +235,7 @@ type ReplyStat struct {
 
 // ReplyRate is replies per sent draft (0 when none was sent).
 func (r ReplyStat) ReplyRate() float64 {
-	if r.Sent == 0 {
-		return 0
-	}
-	return float64(r.Replied) / float64(r.Sent)
+	return TemplateStat{Sent: r.Sent, Replied: r.Replied}.ReplyRate()
 }
 
 // ReplyStats counts sent and answered drafts by the pain point they named and by the kind of

@@ -314,7 +314,20 @@ func (r *Runner) ingest(ctx context.Context, ws store.WatchSource, w sources.Wat
 
 // analyzer builds account and pain detection over the store's current accounts.
 func (r *Runner) analyzer(ctx context.Context) (*understand.Analyzer, error) {
-	rows, err := r.st.AccountNames(ctx)
+	return Analyzer(ctx, r.st)
+}
+
+// Names is what an analyzer is built from: every account's names, and the pain points' ids.
+type Names interface {
+	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
+	PainPointIDs(ctx context.Context) (map[string]int64, error)
+}
+
+// Analyzer builds account and pain-point detection over the store's accounts as they are now:
+// the matcher the watchers use on public signals, for anyone else who reads text for mentions
+// (the Look up accounts shortcut).
+func Analyzer(ctx context.Context, st Names) (*understand.Analyzer, error) {
+	rows, err := st.AccountNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +335,7 @@ func (r *Runner) analyzer(ctx context.Context) (*understand.Analyzer, error) {
 	for i, a := range rows {
 		accs[i] = understand.Account{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Domain: a.Domain}
 	}
-	pains, err := r.st.PainPointIDs(ctx)
+	pains, err := st.PainPointIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
