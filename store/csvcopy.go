@@ -225,8 +225,10 @@ func scanRefused(ctx context.Context, tx pgx.Tx, out *[]CSVRowError, sql string)
 	return rows.Err()
 }
 
-// accountMergeSQL computes each group's merged account (stored targets first) as temp table
-// csv_account_merge.
+// accountMergeSQL computes each group's merged account as temp table csv_account_merge: the
+// last non-empty value of each field, and the aliases (the stored ones first, then the file's in
+// order, without duplicates whatever their case). Every step is a join or a GROUP BY over the
+// staged rows, none a per-group subquery.
 const accountMergeSQL = `CREATE TEMP TABLE csv_account_merge ON COMMIT DROP AS
 WITH g AS (
 	SELECT grp, max(target) AS target, count(*) AS n,
@@ -243,26 +245,30 @@ WITH g AS (
 		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source
 	FROM csv_accounts WHERE NOT refused GROUP BY grp
 ), named AS (
-	SELECT g.*, COALESCE(a.key, g.key) AS own_key, a.aliases AS old_aliases FROM g LEFT JOIN accounts a ON a.id = g.target
+	SELECT g.*, COALESCE(a.key, g.key) AS own_key,
+		CASE WHEN jsonb_typeof(a.aliases::jsonb) = 'array' THEN a.aliases::jsonb ELSE '[]'::jsonb END AS old_aliases
+	FROM g LEFT JOIN accounts a ON a.id = g.target
+), each_alias AS (
+	SELECT n.grp, e.v, e.o FROM named n, jsonb_array_elements_text(n.old_aliases) WITH ORDINALITY e(v, o)
+	UNION ALL
+	SELECT s.grp, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_accounts s JOIN named n ON n.grp = s.grp,
+		unnest(CASE WHEN s.key <> n.own_key THEN ARRAY[s.name] ELSE '{}' END || s.aliases) WITH ORDINALITY u(v, o)
+	WHERE NOT s.refused
+), first_alias AS (
+	SELECT DISTINCT ON (grp, lower(v)) grp, v, o FROM each_alias WHERE v <> '' ORDER BY grp, lower(v), o
+), aliases AS (
+	SELECT grp, jsonb_agg(v ORDER BY o) AS aliases FROM first_alias GROUP BY grp
 )
-SELECT n.*, (
-	SELECT COALESCE(jsonb_agg(v ORDER BY o), '[]'::jsonb) FROM (
-		SELECT DISTINCT ON (lower(v)) v, o FROM (
-			SELECT e.v, e.o FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(n.old_aliases::jsonb) = 'array'
-				THEN n.old_aliases::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY e(v, o)
-			UNION ALL
-			SELECT u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_accounts s,
-				unnest(CASE WHEN s.key <> n.own_key THEN ARRAY[s.name] ELSE '{}' END || s.aliases) WITH ORDINALITY u(v, o)
-			WHERE s.grp = n.grp AND NOT s.refused
-		) x WHERE v <> '' ORDER BY lower(v), o
-	) d
-) AS aliases FROM named n`
+SELECT n.*, COALESCE(al.aliases, '[]'::jsonb) AS aliases FROM named n LEFT JOIN aliases al ON al.grp = n.grp`
 
 // mergeAccountGroups writes the merged groups: updates where a stored account differs, inserts
 // for new ones. It returns the ids written and counts the rows.
 func mergeAccountGroups(ctx context.Context, tx pgx.Tx, res *CSVImport) ([]int64, error) {
 	if _, err := tx.Exec(ctx, accountMergeSQL); err != nil {
 		return nil, fmt.Errorf("merge staged accounts: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "ANALYZE csv_account_merge"); err != nil { // temporary tables get no autovacuum
+		return nil, fmt.Errorf("analyze merged accounts: %w", err)
 	}
 	var ids []int64
 	var rowsWritten int64
@@ -342,6 +348,9 @@ func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *account
 		if _, err := tx.Exec(ctx, contactMergeSQL); err != nil {
 			return fmt.Errorf("merge staged contacts: %w", err)
 		}
+		if _, err := tx.Exec(ctx, "ANALYZE csv_contact_merge"); err != nil { // temporary tables get no autovacuum
+			return fmt.Errorf("analyze merged contacts: %w", err)
+		}
 		var written, total int64
 		if err := tx.QueryRow(ctx, `WITH up AS (
 				UPDATE contacts c SET title = COALESCE(m.title, c.title), email = COALESCE(m.email, c.email),
@@ -372,10 +381,10 @@ func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *account
 }
 
 // contactMergeSQL computes one merged contact per account and name, with the stored one's id
-// and handles when there is one, as temp table csv_contact_merge.
+// and handles when there is one, as temp table csv_contact_merge (joins and GROUP BYs only).
 const contactMergeSQL = `CREATE TEMP TABLE csv_contact_merge ON COMMIT DROP AS
 WITH g AS (
-	SELECT account_id, name, count(*) AS n, min(line) AS first_line,
+	SELECT account_id, name, count(*) AS n,
 		(array_agg(title ORDER BY line DESC) FILTER (WHERE title <> ''))[1] AS title,
 		(array_agg(email ORDER BY line DESC) FILTER (WHERE email <> ''))[1] AS email,
 		(array_agg(notes ORDER BY line DESC) FILTER (WHERE notes <> ''))[1] AS notes,
@@ -387,17 +396,17 @@ WITH g AS (
 ), cur AS (
 	SELECT g.*, c.id, CASE WHEN jsonb_typeof(c.handles::jsonb) = 'array' THEN c.handles::jsonb ELSE '[]'::jsonb END AS old_handles
 	FROM g LEFT JOIN contacts c ON c.account_id = g.account_id AND c.name = g.name
+), each_handle AS (
+	SELECT cur.account_id, cur.name, e.v, e.o FROM cur, jsonb_array_elements_text(cur.old_handles) WITH ORDINALITY e(v, o)
+	UNION ALL
+	SELECT s.account_id, s.name, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_contacts s, unnest(s.handles) WITH ORDINALITY u(v, o)
+), first_handle AS (
+	SELECT DISTINCT ON (account_id, name, lower(v)) account_id, name, v, o FROM each_handle WHERE v <> ''
+	ORDER BY account_id, name, lower(v), o
+), handles AS (
+	SELECT account_id, name, jsonb_agg(v ORDER BY o) AS handles FROM first_handle GROUP BY account_id, name
 )
-SELECT cur.*, (
-	SELECT COALESCE(jsonb_agg(v ORDER BY o), '[]'::jsonb) FROM (
-		SELECT DISTINCT ON (lower(v)) v, o FROM (
-			SELECT e.v, e.o FROM jsonb_array_elements_text(cur.old_handles) WITH ORDINALITY e(v, o)
-			UNION ALL
-			SELECT u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_contacts s, unnest(s.handles) WITH ORDINALITY u(v, o)
-			WHERE s.account_id = cur.account_id AND s.name = cur.name
-		) x WHERE v <> '' ORDER BY lower(v), o
-	) d
-) AS handles FROM cur`
+SELECT cur.*, COALESCE(h.handles, '[]'::jsonb) AS handles FROM cur LEFT JOIN handles h ON h.account_id = cur.account_id AND h.name = cur.name`
 
 // --- signals ----------------------------------------------------------------
 
