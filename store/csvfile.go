@@ -7,11 +7,12 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"outreachbot/identity"
 )
 
 // This file owns the CSV file format: the kinds, the header names each field answers to, the
@@ -352,16 +353,9 @@ func groupThousands(n int) string { return english.Sprintf("%d", n) }
 
 var english = message.NewPrinter(language.English)
 
-// headerKey folds a header for matching: "Account Domain" → "accountdomain".
-func headerKey(h string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(h) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// headerKey folds a header for matching: "Account Domain" → "accountdomain" (identity.Key, so
+// case, accents and punctuation are folded as account names are).
+func headerKey(h string) string { return identity.Key(h) }
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {
