@@ -11,7 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"outreachbot/clock/clocktest"
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 )
 
@@ -31,7 +31,7 @@ func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
 	p, srv, ft := newTestPoster(t)
 	ctx := context.Background()
 	for _, ch := range []string{"C1", "C1", "C2", "C1"} {
-		if _, err := p.PostMessage(ctx, ch, "", handlers.Ephemeral("hi "+ch)); err != nil {
+		if _, err := p.PostMessage(ctx, ch, "", slackmsg.Ephemeral("hi "+ch)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
 func TestPoster_honoursRetryAfterAndDoesNotRepost(t *testing.T) {
 	p, srv, ft := newTestPoster(t)
 	srv.RateLimit("chat.postMessage", 2, 3*time.Second)
-	if _, err := p.PostMessage(context.Background(), "C1", "", handlers.Ephemeral("once")); err != nil {
+	if _, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("once")); err != nil {
 		t.Fatal(err)
 	}
 	var waited time.Duration
@@ -81,7 +81,7 @@ func TestPoster_retriesOnlyWhatSurelyDidNotPost(t *testing.T) {
 	for _, c := range cases {
 		p, srv, _ := newTestPoster(t)
 		srv.FailNext("chat.postMessage", 1, c.status)
-		_, err := p.PostMessage(context.Background(), "C1", "", handlers.Ephemeral("x"))
+		_, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("x"))
 		if (err != nil) != c.wantErr {
 			t.Errorf("status %d: err = %v", c.status, err)
 		}
@@ -95,7 +95,7 @@ func TestPoster_respondToResponseURL(t *testing.T) {
 	p, srv, _ := newTestPoster(t)
 	url := srv.NewResponseURL()
 	srv.RateLimit("response_url", 1, time.Second)
-	if err := p.Respond(context.Background(), url, handlers.Ephemeral("late answer")); err != nil {
+	if err := p.Respond(context.Background(), url, slackmsg.Ephemeral("late answer")); err != nil {
 		t.Fatal(err)
 	}
 	posts := srv.ResponseURLPosts()
@@ -111,11 +111,11 @@ func TestPoster_openDMAndDelete(t *testing.T) {
 	if err != nil || dm == "" || dm != srv.DMChannel("U0PERSON") {
 		t.Fatalf("OpenDM = %q, %v; want %q", dm, err, srv.DMChannel("U0PERSON"))
 	}
-	ts, err := p.PostMessage(ctx, dm, "", handlers.Ephemeral("placeholder"))
+	ts, err := p.PostMessage(ctx, dm, "", slackmsg.Ephemeral("placeholder"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.UpdateMessage(ctx, dm, ts, handlers.Ephemeral("page 1")); err != nil {
+	if err := p.UpdateMessage(ctx, dm, ts, slackmsg.Ephemeral("page 1")); err != nil {
 		t.Fatal(err)
 	}
 	if msgs := srv.Messages(dm); len(msgs) != 1 || msgs[0].Text != "page 1" {
@@ -137,7 +137,7 @@ func TestPoster_forgetsChannelsWhoseSlotHasPassed(t *testing.T) {
 	p.clock = clk
 	ctx := context.Background()
 	for i := range 1000 {
-		if _, err := p.PostMessage(ctx, fmt.Sprintf("C%04d", i), "", handlers.Ephemeral("hi")); err != nil {
+		if _, err := p.PostMessage(ctx, fmt.Sprintf("C%04d", i), "", slackmsg.Ephemeral("hi")); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(2 * time.Second)
@@ -178,7 +178,7 @@ func TestPoster_givesUpOnAPersistentOutageWithGrowingWaits(t *testing.T) {
 func TestPoster_givesUpAfterTwentyRateLimits(t *testing.T) {
 	p, srv, _ := newTestPoster(t)
 	srv.RateLimit("chat.postMessage", 100, time.Second)
-	_, err := p.PostMessage(context.Background(), "C1", "", handlers.Ephemeral("x"))
+	_, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("x"))
 	if err == nil || !strings.Contains(err.Error(), "still rate limited after 21 tries") {
 		t.Fatalf("err = %v", err)
 	}
