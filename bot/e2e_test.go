@@ -619,30 +619,6 @@ func (r *roundTrips) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// runUntilCancelled runs b in the background; the returned func cancels it and returns what Run
-// returned.
-func runUntilCancelled(t *testing.T, b *bot.Bot) func() error {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	result := make(chan error, 1)
-	go func() { result <- b.Run(ctx) }()
-	var once sync.Once
-	var err error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case err = <-result:
-			case <-time.After(15 * time.Second):
-				err = fmt.Errorf("bot did not stop within 15s")
-			}
-		})
-		return err
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
-}
-
 // readyz returns /readyz's status and body.
 func readyz(t *testing.T, ctx context.Context, b *bot.Bot) (int, string) {
 	t.Helper()
@@ -669,7 +645,7 @@ func TestE2E_slackAnswering503IsRetriedWhileReadyzSaysWhy(t *testing.T) {
 	logs := &syncBuffer{}
 	b := bot.New(bot.Deps{Options: bottest.Options(srv), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
 		Log: slog.New(slog.NewJSONHandler(logs, nil))})
-	stop := runUntilCancelled(t, b)
+	stop, _ := bottest.Run(t, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 
@@ -710,7 +686,7 @@ func TestE2E_unreachableSlackIsRetriedUntilShutdown(t *testing.T) {
 		HTTPAddr: "127.0.0.1:0", AckBudget: 2 * time.Second, HandlerTimeout: 10 * time.Second}
 	b := bot.New(bot.Deps{Options: opts, Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
 		HTTPClient: &http.Client{Transport: trips, Timeout: 5 * time.Second}})
-	stop := runUntilCancelled(t, b)
+	stop, _ := bottest.Run(t, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	for range 2 { // the first attempt and its retry have failed

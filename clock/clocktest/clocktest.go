@@ -72,35 +72,26 @@ func (c *Manual) Waiters() int {
 // Skipping is a clock whose waits pass at once: After moves the clock on by the wait and
 // records it, so a test sees every wait its code asked for without waiting.
 type Skipping struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
+	Manual
+	waitsMu sync.Mutex
+	waits   []time.Duration
 }
 
 // NewSkipping starts a skipping clock at t.
-func NewSkipping(t time.Time) *Skipping { return &Skipping{now: t} }
-
-// Now returns the clock's time.
-func (c *Skipping) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
+func NewSkipping(t time.Time) *Skipping { return &Skipping{Manual: Manual{now: t}} }
 
 // After moves the clock on by d and fires at once.
 func (c *Skipping) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.waitsMu.Lock()
 	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
+	c.waitsMu.Unlock()
+	c.Advance(d)
+	return c.Manual.After(0)
 }
 
 // Waits returns every wait asked for so far, in order.
 func (c *Skipping) Waits() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.waitsMu.Lock()
+	defer c.waitsMu.Unlock()
 	return append([]time.Duration(nil), c.waits...)
 }
