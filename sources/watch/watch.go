@@ -22,7 +22,6 @@ import (
 	"outreachbot/clock"
 	"outreachbot/slackmsg"
 	"outreachbot/sources"
-	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/feeds"
 	"outreachbot/sources/github"
@@ -39,7 +38,7 @@ type Store interface {
 	IngestSignals(ctx context.Context, in []store.NewSignal) ([]store.Signal, error)
 	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
 	PainPointIDs(ctx context.Context) (map[string]int64, error)
-	ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (store.AdoptersImport, error)
+	ImportAdopters(ctx context.Context, rows []store.Adopter, withEmails bool, now time.Time) (store.AdoptersImport, error)
 	WatchSources(ctx context.Context) ([]store.WatchSource, error)
 }
 
