@@ -11,6 +11,7 @@ import (
 	"outreachbot/bot"
 	"outreachbot/bot/bottest"
 	"outreachbot/cli"
+	"outreachbot/clock/clocktest"
 	"outreachbot/followup"
 	"outreachbot/handlers"
 	"outreachbot/slacktest"
@@ -18,40 +19,19 @@ import (
 	"outreachbot/store/storetest"
 )
 
-// clock is the test's time: it moves only when the test says so, and never wakes the scheduler
-// (the test runs its passes).
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *clock) After(time.Duration) <-chan time.Time { return nil }
-
 // rep is a sales rep in Berlin talking to the real bot through the Slack test double.
 type rep struct {
 	t     *testing.T
 	ctx   context.Context
 	srv   *slacktest.Server
 	st    *store.Store
-	clock *clock
+	clock *clocktest.Manual
 	bot   *bot.Bot
 }
 
 const repID = "U0REP"
 
-func startRep(t *testing.T, c *clock) *rep {
+func startRep(t *testing.T, c *clocktest.Manual) *rep {
 	t.Helper()
 	srv := bottest.NewServer(t)
 	srv.SetUser(slacktest.User{ID: repID, Name: "rep", RealName: "Rita Rep", TZ: "Europe/Berlin", TZOffset: 3600})
@@ -163,7 +143,7 @@ func berlinSpringWeek(t *testing.T) (send time.Time, loc *time.Location) {
 // back the next day alone.
 func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	send, berlin := berlinSpringWeek(t)
-	c := &clock{now: send}
+	c := clocktest.NewManual(send)
 	r := startRep(t, c)
 
 	for _, account := range []string{"expedia", "toyota"} {
@@ -198,7 +178,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 
 	pass := func(at time.Time) {
 		t.Helper()
-		c.set(at)
+		c.Set(at)
 		var wg sync.WaitGroup
 		for _, s := range []*followup.Scheduler{replica, other} {
 			wg.Add(1)

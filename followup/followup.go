@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"time"
 
-	"outreachbot/digest"
+	"outreachbot/clock"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
@@ -47,7 +47,7 @@ type Options struct {
 	// days), so turning follow-ups on does not nudge about last year's messages.
 	Lookback time.Duration
 	// Clock is the time source (default the wall clock).
-	Clock digest.Clock
+	Clock clock.Clock
 	// Changed is told whose follow-ups changed (to publish their App Home again); may be nil.
 	Changed func(ctx context.Context, userID string)
 	Log     *slog.Logger
@@ -75,7 +75,7 @@ func New(st Store, p Poster, o Options) *Scheduler {
 		o.Lookback = 30 * 24 * time.Hour
 	}
 	if o.Clock == nil {
-		o.Clock = digest.SystemClock{}
+		o.Clock = clock.System
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
