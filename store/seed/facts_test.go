@@ -4,10 +4,10 @@ import "testing"
 
 func TestIsOutcome(t *testing.T) {
 	for fact, want := range map[string]bool{
-		"Achieved 6x return on investment from Backstage.":            true,
-		"  Reduced site deployment from one month to 20 minutes.":     true,
-		"Presenting company at BackstageCon 2024.":                    false,
-		"Cutting costs is on the roadmap.":                            false, // "Cut" must be a whole word
+		"Achieved 6x return on investment from Backstage.":             true,
+		"  Reduced site deployment from one month to 20 minutes.":      true,
+		"Presenting company at BackstageCon 2024.":                     false,
+		"Cutting costs is on the roadmap.":                             false, // "Cut" must be a whole word
 		"They reported a 30% drop in onboarding time (press release).": false,
 	} {
 		if got := IsOutcome(fact); got != want {
