@@ -110,7 +110,7 @@ func newStore(t testing.TB) *cli.App {
 
 func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, gate gateFeature, opts ...harnessOpt) (*bot.Bot, func() error) {
 	t.Helper()
-	features := append(cli.Features(app.Store, app.Directory, app.Knowledge),
+	features := append(cli.Features(app),
 		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{}, gate)
 	d := bot.Deps{
 		Options:  bottest.Options(srv),
@@ -389,6 +389,9 @@ func TestE2E_appHomePublished(t *testing.T) {
 
 func TestE2E_healthReadinessAndMetrics(t *testing.T) {
 	h := start(t)
+	if got := get(t, h, "/debug/pprof/"); !strings.Contains(got, "heap") {
+		t.Errorf("/debug/pprof/ = %.200q", got)
+	}
 	if got := get(t, h, "/healthz"); !strings.Contains(got, "ok") {
 		t.Errorf("/healthz: %q", got)
 	}
