@@ -91,7 +91,7 @@ func postedDigest(t *testing.T, app *cli.App) []slackmsg.Response {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	clk := clocktest.NewManual(now)
-	eng := digest.New(app.Store, digest.Options{Clock: clk, Segment: cli.Segment(app.Knowledge), TopItems: 2})
+	eng := digest.New(app.Store, digest.Options{Clock: clk, Segment: app.Knowledge.Segments, TopItems: 2})
 	sub, err := eng.Subscribe(ctx, digest.SubscribeRequest{ChannelID: "CGOLDEN", UserID: "U1", Schedule: "daily 09:00", Timezone: "Europe/London"})
 	if err != nil {
 		t.Fatal(err)
