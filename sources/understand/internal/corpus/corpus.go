@@ -9,10 +9,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"outreachbot/sources/understand"
 )
 
 // Seed is the seed of the held-out draw (the number). It was fixed, and the draw
@@ -114,6 +117,34 @@ func ReadSplit(path string) (map[string]bool, error) {
 			continue
 		}
 		out[line] = true
+	}
+	return out, nil
+}
+
+// TrainingExamples are the texts the pain model may learn from, read from dir (the testdata
+// folder): corpus.yaml without its held-out part, and the earlier labelled.yaml. heldout.yaml
+// and the held-out part are never returned.
+func TrainingExamples(dir string) ([]understand.Example, error) {
+	texts, err := Load(filepath.Join(dir, "corpus.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	held, err := ReadSplit(filepath.Join(dir, "split.txt"))
+	if err != nil {
+		return nil, err
+	}
+	earlier, err := Load(filepath.Join(dir, "labelled.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var out []understand.Example
+	for _, t := range texts {
+		if !held[t.ID] {
+			out = append(out, understand.Example{Text: t.Text, Pains: t.Pains, Group: Group(t)})
+		}
+	}
+	for _, t := range earlier {
+		out = append(out, understand.Example{Text: t.Text, Pains: t.Pains, Group: "labelled.yaml#" + t.ID})
 	}
 	return out, nil
 }
