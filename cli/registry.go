@@ -26,7 +26,7 @@ func Features(st *store.Store, dir *store.Directory, k *seed.Knowledge) []handle
 		handlers.NewMarket(st),
 		drafts,
 		handlers.NewTemplates(st, drafts, time.Now),
-		handlers.NewSignals(st, dir),
+		handlers.NewSignals(st, dir).WithReader(messageReader{st}),
 		handlers.NewSignalList(st, dir, digests),
 		handlers.NewDigests(digests, seg),
 		handlers.NewSources(st, watch.Validate, time.Now),

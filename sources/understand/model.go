@@ -133,6 +133,9 @@ func (m *painModel) score(text string, phrases []Mention) []Mention {
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].w > cs[j].w })
 		mention := Mention{Kind: MentionPain, Key: key, Score: p, Offset: cs[0].f.start, Phrase: text[cs[0].f.start:cs[0].f.end]}
 		for _, c := range cs {
+			if c.w < cs[0].w/4 {
+				break // too weak to be a reason
+			}
 			if q := text[c.f.start:c.f.end]; len(mention.Because) < maxBecause && !slices.Contains(mention.Because, q) {
 				mention.Because = append(mention.Because, q)
 			}

@@ -31,7 +31,7 @@ type TrainReport struct {
 
 // The grid training searches by cross-validation, and the fixed parts of the fit.
 var (
-	lambdaGrid    = []float64{0.00003, 0.0001, 0.0003, 0.001, 0.003}
+	lambdaGrid    = []float64{0.0001, 0.0003, 0.001}
 	posWeightGrid = []float64{1, 3}
 	thresholdGrid = []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9}
 )
@@ -40,7 +40,7 @@ const (
 	cvFolds      = 5
 	cvSeed       = 12
 	minDocFreq   = 2 // a feature must occur in two training texts
-	iterations   = 300
+	iterations   = 200
 	learningRate = 2.0
 	weightDigits = 3    // decimals kept in model.json
 	minWeight    = 0.02 // smaller weights are dropped (they change almost no decision)
