@@ -24,7 +24,7 @@ func (b *Bot) startOps() error {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if !b.online.Load() {
-			http.Error(w, "not connected to Slack", http.StatusServiceUnavailable)
+			http.Error(w, b.notReadyReason(), http.StatusServiceUnavailable)
 			return
 		}
 		if b.deps.Ready != nil {
