@@ -62,7 +62,7 @@ func Train(examples []Example) ([]byte, TrainReport, error) {
 		for _, pw := range posWeightGrid {
 			oof := ds.outOfFold(folds, lambda, pw)
 			for _, th := range thresholdGrid {
-				p, r := ds.microPR(oof, th)
+				p, r := ds.precisionRecall(oof, th, allKeys)
 				f := objective(p, r)
 				if f > bestF+1e-12 {
 					bestF = f
@@ -75,19 +75,8 @@ func Train(examples []Example) ([]byte, TrainReport, error) {
 	oof := ds.outOfFold(folds, rep.Lambda, rep.PosWeight)
 	rep.PerKey = map[string][2]float64{}
 	for k, key := range keys {
-		var tp, fp, fn float64
-		for i, d := range ds.docs {
-			got := oof[i][k] >= rep.Threshold
-			switch {
-			case got && d.label[k]:
-				tp++
-			case got:
-				fp++
-			case d.label[k]:
-				fn++
-			}
-		}
-		rep.PerKey[key] = [2]float64{tp / math.Max(tp+fp, 1), tp / math.Max(tp+fn, 1)}
+		p, r := ds.precisionRecall(oof, rep.Threshold, k)
+		rep.PerKey[key] = [2]float64{p, r}
 	}
 
 	all := make([]int, len(ds.docs))
@@ -288,10 +277,17 @@ func (ds *dataset) outOfFold(folds []int, lambda, posWeight float64) [][]float64
 	return out
 }
 
-func (ds *dataset) microPR(prob [][]float64, threshold float64) (precision, recall float64) {
+// allKeys asks precisionRecall for the micro average over every key.
+const allKeys = -1
+
+// precisionRecall counts the decisions at threshold for one key, or for all of them (allKeys).
+func (ds *dataset) precisionRecall(prob [][]float64, threshold float64, key int) (precision, recall float64) {
 	var tp, fp, fn int
 	for i, d := range ds.docs {
 		for k := range ds.keys {
+			if key != allKeys && k != key {
+				continue
+			}
 			got := prob[i][k] >= threshold
 			switch {
 			case got && d.label[k]:
