@@ -389,6 +389,9 @@ func TestE2E_appHomePublished(t *testing.T) {
 
 func TestE2E_healthReadinessAndMetrics(t *testing.T) {
 	h := start(t)
+	if got := get(t, h, "/debug/pprof/"); !strings.Contains(got, "heap") {
+		t.Errorf("/debug/pprof/ = %.200q", got)
+	}
 	if got := get(t, h, "/healthz"); !strings.Contains(got, "ok") {
 		t.Errorf("/healthz: %q", got)
 	}
