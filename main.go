@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	os.Exit(cli.Main(os.Args[1:], env, cli.Parts{Serve: serve}))
 }
 
@@ -29,8 +29,7 @@ func serve(ctx context.Context, app *cli.App) error {
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
-	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
-	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
+	b.AddJob(digest.NewScheduler(app.Digests, b.Poster(), digest.SchedulerOptions{}).Run)
 	b.AddJob(followup.New(app.Store, b.Poster(), followup.Options{
 		Days: app.Options.FollowupDays, Changed: b.RefreshHome, Log: app.Log}).Run)
 	if app.Options.Watch {

@@ -2,58 +2,36 @@ package cli
 
 import (
 	"context"
-
 	"time"
 
-	"outreachbot/config"
-	"outreachbot/digest"
 	"outreachbot/handlers"
 	"outreachbot/sources/understand"
 	"outreachbot/sources/watch"
-	"outreachbot/store"
-	"outreachbot/store/seed"
 )
 
-// NewRegistry declares every command and interaction the bot answers.
-func NewRegistry(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options) *handlers.Registry {
-	return handlers.NewRegistry(FeaturesWith(st, dir, k, opts)...)
+// Features lists every capability of the bot, in the order help shows them, over the app's
+// store, account index and digest engine (the one the scheduler also runs).
+func Features(a *App) []handlers.Feature {
+	return FeaturesAt(a, time.Now)
 }
 
-// Features lists every capability of the bot with the default options.
-func Features(st *store.Store, dir *store.Directory, k *seed.Knowledge) []handlers.Feature {
-	return FeaturesWith(st, dir, k, config.Options{})
-}
-
-// FeaturesWith lists every capability of the bot, in the order help shows them.
-func FeaturesWith(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options) []handlers.Feature {
-	return FeaturesAt(st, dir, k, opts, time.Now)
-}
-
-// FeaturesAt is FeaturesWith on a given clock (tests that live through days of a rep's week).
-func FeaturesAt(st *store.Store, dir *store.Directory, k *seed.Knowledge, opts config.Options, now func() time.Time) []handlers.Feature {
-	seg := Segment(k)
-	digests := digest.New(st, digest.Options{Segment: seg})
+// FeaturesAt is Features on a given clock (tests that live through days of a rep's week).
+func FeaturesAt(a *App, now func() time.Time) []handlers.Feature {
+	st, dir, seg := a.Store, a.Directory, a.Knowledge.Segments
 	drafts := handlers.NewDrafts(st, dir, now)
+	analyzer := func(ctx context.Context) (*understand.Analyzer, error) { return watch.Analyzer(ctx, st) }
 	return []handlers.Feature{
 		handlers.NewAccounts(st, dir, seg),
 		handlers.NewPains(st),
 		handlers.NewMarket(st),
 		drafts,
 		handlers.NewTemplates(st, drafts, now),
-		handlers.NewSignals(st, dir),
-		handlers.NewSignalList(st, dir, digests),
-		handlers.NewDigests(digests, seg),
+		handlers.NewSignals(st, dir).WithReader(messageReader{st}),
+		handlers.NewSignalList(st, dir, a.Digests),
+		handlers.NewDigests(a.Digests, seg),
 		handlers.NewSources(st, watch.Validate, now),
-		handlers.NewFollowups(st, opts.FollowupDays, now),
+		handlers.NewFollowups(st, a.Options.FollowupDays, now),
 		handlers.NewHome(st, now),
-		handlers.NewAccountMentions(st, func(ctx context.Context) (*understand.Analyzer, error) { return watch.Analyzer(ctx, st) }, now),
-	}
-}
-
-// Segment is the report's target segment, which scoring and filters read.
-func Segment(k *seed.Knowledge) handlers.Segment {
-	return handlers.Segment{
-		EmployeesMin: k.Segments.EmployeesMin, EmployeesMax: k.Segments.EmployeesMax,
-		Industries: k.Segments.Industries, Hubs: k.Segments.Hubs,
+		handlers.NewAccountMentions(st, analyzer, now),
 	}
 }

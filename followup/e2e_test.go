@@ -43,7 +43,7 @@ func startRep(t *testing.T, c *clocktest.Manual) *rep {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := handlers.NewRegistry(cli.FeaturesAt(st, app.Directory, app.Knowledge, opts, c.Now)...)
+	reg := handlers.NewRegistry(cli.FeaturesAt(app, c.Now)...)
 	b := bot.New(bot.Deps{Options: opts, Log: log, Registry: reg, Claims: st})
 	bottest.Start(t, srv, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -319,16 +319,15 @@ func (r *Runner) analyzer(ctx context.Context) (*understand.Analyzer, error) {
 	return Analyzer(ctx, r.st)
 }
 
-// Names is what an analyzer is built from: every account's names, and the pain points' ids.
-type Names interface {
+// AnalyzerStore is what Analyzer reads.
+type AnalyzerStore interface {
 	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
 	PainPointIDs(ctx context.Context) (map[string]int64, error)
 }
 
-// Analyzer builds account and pain-point detection over the store's accounts as they are now:
-// the matcher the watchers use on public signals, for anyone else who reads text for mentions
-// (the Look up accounts shortcut).
-func Analyzer(ctx context.Context, st Names) (*understand.Analyzer, error) {
+// Analyzer builds account and pain detection over the store's current accounts, the same one
+// every watch run reads items with (and `outreachbot understand` reads a text with).
+func Analyzer(ctx context.Context, st AnalyzerStore) (*understand.Analyzer, error) {
 	rows, err := st.AccountNames(ctx)
 	if err != nil {
 		return nil, err
