@@ -65,11 +65,16 @@ func ask(ctx context.Context, env Env, app *App, line, user string, asJSON bool)
 	if _, ok := app.Registry.Command(command); !ok {
 		return fmt.Errorf("unknown command %s; known: %s", command, commandNames(app.Registry))
 	}
-	req := handlers.Request{Command: command, Text: strings.TrimSpace(text), UserID: user, ChannelID: "CTERMINAL", Admin: isIn(user, app.Options.AdminUsers)}
+	// The text is read the way Slack delivers it (should_escape): <@U123|name> is a mention and
+	// &amp; is &, so what works in Slack works here, through the bot's own decoding.
+	req := handlers.Request{Command: command, Text: handlers.NormalizeSlackText(strings.TrimSpace(text)), UserID: user,
+		ChannelID: "CTERMINAL", Admin: isIn(user, app.Options.AdminUsers)}
 	resp, err := app.Registry.Dispatch(ctx, req)
 	if err != nil {
 		return err
 	}
+	// A terminal has no trigger to open a form with: say what would open, and the other route.
+	resp = app.Registry.WithoutForm(command+" "+req.Text, resp)
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -83,7 +84,7 @@ func readSource(ctx context.Context, src string) ([]byte, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
 		data, err := os.ReadFile(src)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", src, err)
+			return nil, err // os errors already say what was done to which file ("open x.csv: no such file or directory").
 		}
 		return data, nil
 	}
@@ -116,7 +117,7 @@ func runImportCSV(ctx context.Context, env Env, args []string) error {
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("open %s: %w", fs.Arg(0), err)
+		return err // os errors already say what was done to which file ("open x.csv: no such file or directory").
 	}
 	defer f.Close()
 	return withApp(ctx, env, func(app *App) error {
@@ -148,7 +149,12 @@ func printCSVImport(env Env, res store.CSVImport, took time.Duration) {
 		fmt.Fprintf(env.Stderr, "… and %d more rejected rows\n", res.Rejected-maxShownRowErrors)
 	}
 	if len(res.Ignored) > 0 {
-		fmt.Fprintf(env.Stderr, "ignored columns: %s\n", strings.Join(res.Ignored, ", "))
+		// Quoted: a header is the file's text, and control bytes in it must not reach the terminal.
+		quoted := make([]string, len(res.Ignored))
+		for i, h := range res.Ignored {
+			quoted[i] = strconv.Quote(h)
+		}
+		fmt.Fprintf(env.Stderr, "ignored columns: %s\n", strings.Join(quoted, ", "))
 	}
 	how := ""
 	if res.Bulk {
@@ -250,7 +256,7 @@ func runImportSources(ctx context.Context, env Env, args []string) error {
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+		return err // os errors already say what was done to which file ("open x.csv: no such file or directory").
 	}
 	var file sourcesFile
 	dec := yaml.NewDecoder(bytes.NewReader(raw))

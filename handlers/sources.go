@@ -176,6 +176,13 @@ func (h *Sources) add(ctx context.Context, userID, args string) (Response, error
 	if err := h.validate(ws); err != nil {
 		return Ephemeral("I can't watch that: " + Escape(err.Error())), nil
 	}
+	if dup, err := h.sameTarget(ctx, ws); err != nil || dup != nil {
+		if err != nil {
+			return Response{}, err
+		}
+		return Ephemeral(fmt.Sprintf("*%s* already watches %s `%s`, so I didn't add a second watcher. `/sources run %s` runs it now; `/sources remove %s` stops it.",
+			Escape(dup.Key), Escape(dup.Kind), Escape(dup.Target), Escape(dup.Key), Escape(dup.Key))), nil
+	}
 	existed := true
 	if _, err := h.store.WatchSourceByKey(ctx, ws.Key); errors.Is(err, store.ErrNotFound) {
 		existed = false
@@ -191,6 +198,37 @@ func (h *Sources) add(ctx context.Context, userID, args string) (Response, error
 	}
 	return Ephemeral(fmt.Sprintf("%s *%s*: %s `%s` on `%s`%s. It runs at the next tick; `/sources` shows how it went.",
 		verb, Escape(ws.Key), Escape(ws.Kind), Escape(ws.Target), Escape(ws.Schedule), sourceForAccount(ws.Account))), nil
+}
+
+// sameTarget finds another source (another key) of the same kind watching the same target:
+// "backstage/backstage", "https://github.com/Backstage/backstage/" and "backstage/backstage " are
+// one repository; two watchers of it would store every item twice over.
+func (h *Sources) sameTarget(ctx context.Context, ws store.WatchSource) (*store.WatchSource, error) {
+	all, err := h.store.WatchSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := targetIdentity(ws.Kind, ws.Target)
+	for i, o := range all {
+		if o.Key != ws.Key && o.Kind == ws.Kind && targetIdentity(o.Kind, o.Target) == want {
+			return &all[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// targetIdentity is a target as compared for sameness: lower case, without scheme, "www.",
+// GitHub's host, or slashes at the ends.
+func targetIdentity(kind, target string) string {
+	t := strings.ToLower(strings.TrimSpace(target))
+	for _, p := range []string{"https://", "http://", "www."} {
+		t = strings.TrimPrefix(t, p)
+	}
+	if kind == store.SourceGitHub {
+		t = strings.TrimPrefix(t, "github.com/")
+		t = strings.TrimSuffix(t, ".git")
+	}
+	return strings.Trim(t, "/")
 }
 
 func sourceForAccount(a string) string {

@@ -159,3 +159,27 @@ func TestSources_addChangeRemove(t *testing.T) {
 		t.Errorf("remove twice: %q", got)
 	}
 }
+
+// TestSources_secondWatcherOfOneRepositoryRefused: `/sources add github backstage/backstage`
+// when github-backstage already watches it (in any spelling) is refused, naming the one there is;
+// nothing is saved.
+func TestSources_secondWatcherOfOneRepositoryRefused(t *testing.T) {
+	for _, target := range []string{"backstage/backstage", "Backstage/Backstage/", "https://github.com/backstage/backstage", "github.com/backstage/backstage.git"} {
+		h, f := sourcesHandler()
+		r, err := h.Handle(context.Background(), handlers.Request{Command: "/sources", Text: "add github " + target, Admin: true, UserID: "UADMIN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Text, "*github-backstage* already watches github `backstage/backstage`") || !strings.Contains(r.Text, "/sources run github-backstage") {
+			t.Errorf("add github %s: %q", target, r.Text)
+		}
+		if len(f.m) != 2 {
+			t.Errorf("add github %s saved a second watcher: %v", target, f.m)
+		}
+	}
+	// Another repository is still added.
+	h, f := sourcesHandler()
+	if r, _ := h.Handle(context.Background(), handlers.Request{Command: "/sources", Text: "add github roadiehq/backstage-plugins", Admin: true, UserID: "UADMIN"}); !strings.Contains(r.Text, "Now watching") || len(f.m) != 3 {
+		t.Errorf("a new repository: %q", r.Text)
+	}
+}

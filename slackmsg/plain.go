@@ -55,11 +55,15 @@ var (
 	mentionPl = regexp.MustCompile(`<@([UW][A-Z0-9]+)>`)
 )
 
-// plainMrkdwn drops mrkdwn markup: links become "label (url)", *bold* and _italic_ marks go.
+// plainMrkdwn drops mrkdwn markup: links become "label (url)", *bold* marks and code backticks
+// go, but a * inside `code` or a ```block``` is text and stays (cron "0 9 * * 1-5").
 func plainMrkdwn(s string) string {
 	s = linkRe.ReplaceAllString(s, "$2 ($1)")
 	s = bareRe.ReplaceAllString(s, "$1")
 	s = mentionPl.ReplaceAllString(s, "@$1")
-	s = strings.NewReplacer("*", "", "`", "").Replace(s)
-	return Unescape(s)
+	parts := strings.Split(s, "`")
+	for i := 0; i < len(parts); i += 2 { // even parts are outside code
+		parts[i] = strings.ReplaceAll(parts[i], "*", "")
+	}
+	return Unescape(strings.Join(parts, ""))
 }
