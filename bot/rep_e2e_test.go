@@ -303,3 +303,25 @@ func own(t *testing.T, h *harness, user string, names ...string) {
 		}
 	}
 }
+
+// TestE2E_digestSubscribeRefusesATwinAndWarnsOfAnEmptyFilter: the same subscription twice is
+// refused, pointing to the first; a filter value no account has is accepted with a warning.
+func TestE2E_digestSubscribeRefusesATwinAndWarnsOfAnEmptyFilter(t *testing.T) {
+	h := start(t)
+	sub := func(text string) string {
+		return h.answer(slacktest.SlashCommand{Command: "/digest", Text: "subscribe " + text, ChannelID: "C0GTM", UserID: "U0001"})
+	}
+	if got := sub(`weekdays 08:30 tz:Europe/London industry:"financial services"`); !strings.Contains(got, "Subscription *#1*") || strings.Contains(got, "Careful") {
+		t.Fatalf("first: %s", got)
+	}
+	if got := sub(`weekdays 08:30 tz:Europe/London industry:"financial services"`); !strings.Contains(got, "Subscription *#1* already posts exactly that") ||
+		!strings.Contains(got, "/digest unsubscribe 1") {
+		t.Errorf("twin: %s", got)
+	}
+	if got := sub(`daily 09:00 tz:Europe/London industry:"financial services"`); !strings.Contains(got, "Subscription *#2*") {
+		t.Errorf("another schedule is another subscription: %s", got)
+	}
+	if got := sub("weekdays 08:30 industry:widgets"); !strings.Contains(got, "Subscription *#3*") || !strings.Contains(got, "no account has an industry like `widgets`") {
+		t.Errorf("industry:widgets: %s", got)
+	}
+}

@@ -25,6 +25,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,10 +123,65 @@ func (e *Engine) Subscribe(ctx context.Context, req SubscribeRequest) (Subscript
 	if req.Personal {
 		sub.OwnerUserID, sub.ChannelID = req.UserID, req.UserID
 	}
+	if err := e.refuseDuplicate(ctx, sub); err != nil {
+		return SubscriptionInfo{}, err
+	}
+	warnings, err := e.filterWarnings(ctx, sub.Filters)
+	if err != nil {
+		return SubscriptionInfo{}, err
+	}
 	if err := e.st.CreateSubscription(ctx, &sub); err != nil {
 		return SubscriptionInfo{}, err
 	}
-	return e.info(ctx, sub, false)
+	info, err := e.info(ctx, sub, false)
+	info.Warnings = warnings
+	return info, err
+}
+
+// refuseDuplicate refuses a subscription identical to an active one in the same place (same
+// schedule, zone, filters, alerts, and for a personal digest the same person): it would post
+// every digest twice.
+func (e *Engine) refuseDuplicate(ctx context.Context, sub store.Subscription) error {
+	subs, err := e.st.SubscriptionsIn(ctx, sub.ChannelID)
+	if err != nil {
+		return err
+	}
+	for _, o := range subs {
+		if o.OwnerUserID == sub.OwnerUserID && o.Schedule == sub.Schedule && o.Timezone == sub.Timezone &&
+			reflect.DeepEqual(o.Filters, sub.Filters) && o.AlertThreshold == sub.AlertThreshold && o.AllQuiet == sub.AllQuiet {
+			return &slackmsg.UserError{Msg: fmt.Sprintf("Subscription *#%d* already posts exactly that there (%s). "+
+				"`/digest list` shows it; `/digest unsubscribe %d` stops it, or subscribe with another schedule or filter.",
+				o.ID, slackmsg.Escape(o.ScheduleLabel+" "+o.Timezone), o.ID)}
+		}
+	}
+	return nil
+}
+
+// filterWarnings names the filter values no account matches now: such a subscription is quiet
+// because of a typo, not because nothing happened.
+func (e *Engine) filterWarnings(ctx context.Context, f store.SignalFilter) ([]string, error) {
+	if len(f.Industries) == 0 || f.Segment == "target" {
+		return nil, nil
+	}
+	known, err := e.st.Industries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, want := range f.Industries {
+		found := false
+		for _, k := range known {
+			if strings.Contains(strings.ToLower(k), strings.ToLower(want)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, fmt.Sprintf("no account has an industry like `%s`, so this subscription gets nothing from it until one does (`/account find industry:…` lists what there is)",
+				slackmsg.Escape(want)))
+		}
+	}
+	return out, nil
 }
 
 func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool) (SubscriptionInfo, error) {

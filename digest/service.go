@@ -34,6 +34,8 @@ type SubscriptionInfo struct {
 	LastRun *store.Run // the latest run, whatever came of it
 	// LastPosted is the latest run that posted (or tried to), when it is not LastRun.
 	LastPosted *store.Run
+	// Warnings are said once, when the subscription is made (a filter no account matches).
+	Warnings []string
 }
 
 // Preview is the message a digest would post now.

@@ -158,6 +158,9 @@ func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Resp
 	if f := digest.DescribeFilter(info.Filters); f != "" {
 		msg += "\nFilters: " + Escape(f) + "."
 	}
+	for _, w := range info.Warnings {
+		msg += "\n:warning: Careful: " + w + "."
+	}
 	if info.AlertThreshold > 0 {
 		msg += fmt.Sprintf("\nAlerts: a signal scoring %d+ is posted at once (at most %d alert posts an hour; a burst becomes one post).", info.AlertThreshold, info.AlertCap)
 	}

@@ -56,3 +56,14 @@ func (s *Store) SubscriptionsBy(ctx context.Context, userID string) ([]Subscript
 	}
 	return out, nil
 }
+
+// Industries lists the distinct industries accounts have (for telling a filter that matches no
+// account from one that matches some).
+func (s *Store) Industries(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := s.db.WithContext(ctx).Model(&Account{}).Distinct("industry").Where("industry <> ''").
+		Order("industry").Pluck("industry", &out).Error; err != nil {
+		return nil, fmt.Errorf("industries: %w", err)
+	}
+	return out, nil
+}
