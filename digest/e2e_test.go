@@ -132,6 +132,11 @@ func ingest(t *testing.T, st *store.Store, n int, tag string) []int64 {
 func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
 	h := startE2E(t)
 	const ch = "C0DIGEST"
+	// The seeded signals were found a moment ago; age them so that the first digest's look back
+	// (one schedule period, see TestE2E_firstDigestCoversItsPeriod) leaves only what this test adds.
+	if err := h.app.Store.DB().Exec("UPDATE signals SET discovered_at = ?", time.Now().Add(-30*24*time.Hour).UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
 	body := h.slash(ch, "/digest", "subscribe <#C0DIGEST|gtm> weekdays 08:30 tz:Europe/London")
 	if !strings.Contains(body, "Subscription *#1*") || !strings.Contains(body, "weekdays 08:30 Europe/London") {
 		t.Fatalf("/digest subscribe answered: %s", body)
@@ -261,4 +266,34 @@ func TestE2E_signalAddListAndSaveAsSignalShortcut(t *testing.T) {
 // unescapeJSON undoes encoding/json's HTML escaping so tests can look for Slack's <#C…> forms.
 func unescapeJSON(s string) string {
 	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)
+}
+
+// TestE2E_firstDigestCoversItsPeriod: a signal saved, then a daily subscription made, then
+// /digest now: the first digest covers the day before the subscription (and says so when it is
+// made), so it posts the signal instead of "Nothing new"; the next /digest now has nothing new.
+func TestE2E_firstDigestCoversItsPeriod(t *testing.T) {
+	h := startE2E(t)
+	const ch = "C0FIRST"
+	if err := h.app.Store.DB().Exec("UPDATE signals SET discovered_at = ?", time.Now().Add(-30*24*time.Hour).UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := h.slash(ch, "/signal", "add expedia https://medium.com/expedia-group-tech/our-portal-journey-1234 our portal journey"); !strings.Contains(got, "Expedia") {
+		t.Fatalf("/signal add: %s", got)
+	}
+	got := h.slash(ch, "/digest", "subscribe daily 09:00 tz:Europe/London")
+	if !strings.Contains(got, "Subscription *#1*") || !strings.Contains(got, "also covers the signals found since") || !strings.Contains(got, "one period of the schedule") {
+		t.Fatalf("/digest subscribe: %s", got)
+	}
+	if got := h.slash(ch, "/digest", "now"); !strings.Contains(got, "Posting 1 new signal to") {
+		t.Fatalf("/digest now right after: %s", got)
+	}
+	// The digest is posted as a placeholder, then filled in: wait for the signal to show.
+	if _, err := h.srv.WaitForMessages(h.ctx(), ch, func(ms []slacktest.Message) bool {
+		return len(ms) > 0 && strings.Contains(string(ms[0].Blocks), "our portal journey")
+	}); err != nil {
+		t.Fatalf("the first digest never showed the signal saved before the subscription: %v %+v", err, h.srv.Messages(ch))
+	}
+	if got := h.slash(ch, "/digest", "now"); !strings.Contains(got, "Nothing new for *#1*") {
+		t.Errorf("second /digest now: %s", got)
+	}
 }

@@ -123,6 +123,14 @@ func (e *Engine) Subscribe(ctx context.Context, req SubscribeRequest) (Subscript
 	if req.Personal {
 		sub.OwnerUserID, sub.ChannelID = req.UserID, req.UserID
 	}
+	// The first digest covers one period of the schedule before now (a day for a daily one), so
+	// it is not empty on day one.
+	if next := sched.Next(now); !next.IsZero() {
+		if after := sched.Next(next); !after.IsZero() {
+			from := now.Add(-after.Sub(next))
+			sub.BackfillFrom = &from
+		}
+	}
 	if err := e.refuseDuplicate(ctx, sub); err != nil {
 		return SubscriptionInfo{}, err
 	}

@@ -155,6 +155,10 @@ func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Resp
 	}
 	msg := fmt.Sprintf(":white_check_mark: Subscription *#%d*: new signals %s, %s. First run: *%s*.",
 		info.ID, where, scheduleText(info.Subscription), whenText(info.Next, info.Timezone))
+	if b := info.BackfillFrom; b != nil {
+		msg += fmt.Sprintf(" It also covers the signals found since *%s* (one period of the schedule), so it isn't empty on day one; `/digest now %d` posts it now.",
+			whenText(*b, info.Timezone), info.ID)
+	}
 	if f := digest.DescribeFilter(info.Filters); f != "" {
 		msg += "\nFilters: " + Escape(f) + "."
 	}

@@ -45,6 +45,9 @@ type Subscription struct {
 	LastTick time.Time
 	// LastSuccessAt is when the last digest run that completed was built.
 	LastSuccessAt *time.Time
+	// BackfillFrom, until the first digest is built, makes it also cover the signals found from
+	// then until CreatedAt: one period of the schedule, so day one is not empty.
+	BackfillFrom *time.Time
 }
 
 // TableName maps Subscription to its table.
@@ -66,8 +69,8 @@ type SignalFilter struct {
 }
 
 // CreateSubscription stores a new subscription. Its cursors start at the present, so its first
-// digest holds only signals stored after it was made, and its first tick is the first one after
-// CreatedAt.
+// digest holds the signals stored after it was made (and, when BackfillFrom is set, those found
+// between BackfillFrom and CreatedAt), and its first tick is the first one after CreatedAt.
 func (s *Store) CreateSubscription(ctx context.Context, sub *Subscription) error {
 	sub.CreatedAt = sub.CreatedAt.UTC()
 	sub.LastTick = sub.CreatedAt
@@ -167,10 +170,10 @@ func (s *Store) newSince() string {
 	return "s.id > ?"
 }
 
-// candidates lists the signals a subscription has not been given, stored since cursor, that pass
-// its filters (all but the minimum score, which needs scoring), in no particular order (the
+// candidates lists the signals a subscription has not been given, stored since cursor (and, for a
+// digest with backfill, found in the subscription's backfill window), that pass its filters (all but the minimum score, which needs scoring), in no particular order (the
 // digest orders them).
-func (s *Store) candidates(tx *gorm.DB, sub *Subscription, cursor int64) ([]SignalDetail, error) {
+func (s *Store) candidates(tx *gorm.DB, sub *Subscription, cursor int64, backfill bool) ([]SignalDetail, error) {
 	where, args := s.filterSQL(sub)
 	// OFFSET 0 keeps the check a per-row probe of digest_items' primary key on PostgreSQL: as an
 	// anti-join it would read every signal the subscription was ever given, and the cost of a
@@ -179,8 +182,13 @@ func (s *Store) candidates(tx *gorm.DB, sub *Subscription, cursor int64) ([]Sign
 	if s.dialect == Postgres {
 		probe += " OFFSET 0"
 	}
-	where = s.newSince() + " AND NOT EXISTS (" + probe + ")" + where
-	args = append([]any{cursor, sub.ID}, args...)
+	since, sinceArgs := s.newSince(), []any{cursor}
+	if sub.BackfillFrom != nil && backfill {
+		since = "(" + since + " OR s.discovered_at BETWEEN ? AND ?)"
+		sinceArgs = append(sinceArgs, sub.BackfillFrom.UTC(), sub.CreatedAt.UTC())
+	}
+	where = since + " AND NOT EXISTS (" + probe + ")" + where
+	args = append(append(sinceArgs, sub.ID), args...)
 	out, err := s.scanDetails(tx, s.detailSQL("", "", where, ""), args, nil)
 	if err != nil {
 		return nil, fmt.Errorf("new signals for subscription %d: %w", sub.ID, err)
@@ -234,7 +242,7 @@ func (s *Store) PendingSignals(ctx context.Context, subID int64) ([]SignalDetail
 			return err
 		}
 		var err error
-		out, err = s.candidates(tx, &sub, sub.Cursor)
+		out, err = s.candidates(tx, &sub, sub.Cursor, true)
 		return err
 	}, s.readTx())
 	if err != nil {

@@ -156,7 +156,7 @@ func (s *Store) BuildRun(ctx context.Context, subID int64, req RunRequest, build
 		if req.Kind == RunAlert {
 			from = sub.AlertCursor
 		}
-		cands, err := s.candidates(tx, &sub, from)
+		cands, err := s.candidates(tx, &sub, from, req.Kind != RunAlert)
 		if err != nil {
 			return err
 		}
@@ -211,6 +211,9 @@ func (s *Store) BuildRun(ctx context.Context, subID int64, req RunRequest, build
 		}
 		if req.Kind == RunScheduled {
 			upd["last_tick"] = req.Tick.UTC()
+		}
+		if req.Kind != RunAlert && sub.BackfillFrom != nil {
+			upd["backfill_from"] = nil // the first digest is built: later ones read from the cursor only
 		}
 		if run.State == RunEmpty && req.Kind != RunAlert {
 			upd["last_success_at"] = req.Now.UTC()
