@@ -125,8 +125,8 @@ func ReadSplit(path string) (map[string]bool, error) {
 }
 
 // TrainingExamples are the texts the pain model may learn from, read from dir (the testdata
-// folder): corpus.yaml without its held-out part, and the earlier labelled.yaml. heldout.yaml
-// and the held-out part are never returned.
+// folder): corpus.yaml without its held-out part, training-extra.yaml and the earlier
+// labelled.yaml. heldout.yaml and the held-out part are never returned.
 func TrainingExamples(dir string) ([]understand.Example, error) {
 	texts, err := Load(filepath.Join(dir, "corpus.yaml"))
 	if err != nil {
@@ -140,8 +140,12 @@ func TrainingExamples(dir string) ([]understand.Example, error) {
 	if err != nil {
 		return nil, err
 	}
+	extra, err := Load(filepath.Join(dir, "training-extra.yaml"))
+	if err != nil {
+		return nil, err
+	}
 	var out []understand.Example
-	for _, t := range texts {
+	for _, t := range append(texts, extra...) {
 		if !held[t.ID] {
 			out = append(out, understand.Example{Text: t.Text, Pains: t.Pains, Group: Group(t)})
 		}
