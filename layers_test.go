@@ -24,7 +24,7 @@ var layers = []layer{
 	{"index", []string{"match"}},
 	{"data", []string{"store", "templates"}},
 	{"sources", []string{"sources/..."}},
-	{"digest", []string{"digest"}},
+	{"digest", []string{"digest", "followup"}},
 	{"handlers", []string{"handlers"}},
 	{"runtime", []string{"bot"}},
 	{"commands", []string{"cli"}},

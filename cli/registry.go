@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"context"
 	"time"
 
 	"outreachbot/handlers"
-	"outreachbot/sources/understand"
 	"outreachbot/sources/watch"
 )
 
@@ -19,7 +17,6 @@ func Features(a *App) []handlers.Feature {
 func FeaturesAt(a *App, now func() time.Time) []handlers.Feature {
 	st, dir, seg := a.Store, a.Directory, a.Knowledge.Segments
 	drafts := handlers.NewDrafts(st, dir, now)
-	analyzer := func(ctx context.Context) (*understand.Analyzer, error) { return watch.Analyzer(ctx, st) }
 	return []handlers.Feature{
 		handlers.NewAccounts(st, dir, seg),
 		handlers.NewPains(st),
@@ -32,6 +29,6 @@ func FeaturesAt(a *App, now func() time.Time) []handlers.Feature {
 		handlers.NewSources(st, watch.Validate, now),
 		handlers.NewFollowups(st, a.Options.FollowupDays, now),
 		handlers.NewHome(st, now),
-		handlers.NewAccountMentions(st, analyzer, now),
+		handlers.NewAccountMentions(st, messageReader{st}),
 	}
 }

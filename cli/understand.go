@@ -154,7 +154,7 @@ func (r messageReader) ReadMessage(ctx context.Context, text string) (handlers.R
 	res := an.Analyze(text)
 	var out handlers.Reading
 	for _, m := range res.Accounts {
-		out.Accounts = append(out.Accounts, handlers.Finding{Name: m.Key, Evidence: m.Phrase})
+		out.Accounts = append(out.Accounts, handlers.Finding{ID: m.ID, Name: m.Key, Evidence: m.Phrase})
 	}
 	for _, m := range res.Pains {
 		out.Pains = append(out.Pains, handlers.Finding{Name: m.Key, Evidence: m.Phrase, Score: m.Score})

@@ -3,6 +3,9 @@
 // due sends the rep one direct message with every follow-up due, each with a draft to send.
 // Every replica runs a Scheduler; the store's advisory lock and the one-nudge-a-day record make
 // the pass happen once.
+//
+// Layers (layers_test.go): followup imports store, slackmsg and clock; never handlers or bot
+// (handlers import it for the dates and messages; main wires the scheduler to the bot's poster).
 package followup
 
 import (

@@ -2,7 +2,7 @@
 // function from a parsed request to a Slack message value; it never acks, posts or sleeps, so the
 // same code serves Slack (through package bot) and the terminal (outreachbot ask).
 //
-// Layers (layers_test.go): handlers import digest, store, templates, match, slackmsg and seed;
+// Layers (layers_test.go): handlers import digest, followup, store, templates, match, slackmsg and seed;
 // never bot, cli or sources. A handler neither acks nor posts: the bot does.
 package handlers
 

@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"outreachbot/slackmsg"
-	"outreachbot/sources/understand"
 	"outreachbot/store"
 )
 
@@ -21,34 +18,22 @@ type MentionStore interface {
 	AccountCard(ctx context.Context, id int64) (*store.Card, error)
 }
 
-// AnalyzerFunc builds the account-mention matcher over the accounts as they are now
-// (watch.Analyzer: the one the watchers use).
-type AnalyzerFunc func(ctx context.Context) (*understand.Analyzer, error)
-
 // AccountMentions answers the message shortcut *Look up accounts*: the cards of the accounts a
 // message mentions, found by the same matcher the watchers use on public signals (so a word
 // such as "zalando" counts and "target" in a sentence does not), shown only to the user.
 type AccountMentions struct {
-	store MentionStore
-	build AnalyzerFunc
-	now   func() time.Time
-
-	mu    sync.Mutex
-	an    *understand.Analyzer
-	built time.Time
+	store  MentionStore
+	reader MessageReader
 }
 
 // NewAccountMentions builds the shortcut's handler.
-func NewAccountMentions(st MentionStore, build AnalyzerFunc, now func() time.Time) *AccountMentions {
-	return &AccountMentions{store: st, build: build, now: now}
+// reader is the one the Save as signal preview uses (cli's messageReader: the watchers' matcher).
+func NewAccountMentions(st MentionStore, reader MessageReader) *AccountMentions {
+	return &AccountMentions{store: st, reader: reader}
 }
 
 // ShortcutLookupAccounts is the message shortcut's callback id.
 const ShortcutLookupAccounts = "lookup_accounts"
-
-// analyzerTTL is how long the matcher over every account name is reused before it is built
-// again (an account added since is found after at most this long).
-const analyzerTTL = time.Minute
 
 // mentionCards is how many full cards one answer carries; more accounts are listed with buttons.
 const mentionCards = 2
@@ -62,12 +47,11 @@ func (h *AccountMentions) Shortcuts() map[string]ShortcutFunc {
 }
 
 func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, error) {
-	an, err := h.analyzer(ctx)
+	read, err := h.reader.ReadMessage(ctx, NormalizeSlackText(s.MessageText))
 	if err != nil {
 		return Response{}, err
 	}
-	text := NormalizeSlackText(s.MessageText)
-	ms := an.Accounts(text)
+	ms := read.Accounts
 	if len(ms) == 0 {
 		return Ephemeral("I found no account in that message. `/account <name>` looks one up by name."), nil
 	}
@@ -75,11 +59,10 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 	var more []*slack.ButtonBlockElement
 	var names []string
 	for i, m := range ms {
-		acc, _ := an.Account(m.ID)
-		names = append(names, acc.Name)
+		names = append(names, m.Name)
 		if i >= mentionCards {
 			if len(more) < 25 {
-				more = append(more, Button(ActionAccountPick, Truncate(acc.Name, slackmsg.MaxButtonText), strconv.FormatInt(m.ID, 10), ""))
+				more = append(more, Button(ActionAccountPick, m.Name, strconv.FormatInt(m.ID, 10), ""))
 			}
 			continue
 		}
@@ -94,7 +77,7 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 		if i > 0 {
 			b.Divider()
 		}
-		b.Context(fmt.Sprintf("Mentioned as “%s”", Escape(m.Phrase)))
+		b.Context(fmt.Sprintf("Mentioned as “%s”", Escape(m.Evidence)))
 		for _, bl := range card.Blocks {
 			b.Block(uniqueBlockID(bl, i))
 		}
@@ -105,21 +88,6 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 		b.Actions("mentioned_accounts", more...)
 	}
 	return Response{Text: "Accounts in that message: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}, nil
-}
-
-// analyzer returns the matcher over every account, built again when it is older than analyzerTTL.
-func (h *AccountMentions) analyzer(ctx context.Context) (*understand.Analyzer, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.an != nil && h.now().Sub(h.built) < analyzerTTL {
-		return h.an, nil
-	}
-	an, err := h.build(ctx)
-	if err != nil {
-		return nil, err
-	}
-	h.an, h.built = an, h.now()
-	return h.an, nil
 }
 
 // uniqueBlockID suffixes the block id of the i-th card's blocks: Slack refuses a message in which

@@ -22,6 +22,7 @@ type Reading struct {
 
 // Finding is one account or pain point found in a text.
 type Finding struct {
+	ID       int64   // the account's id (0 for a pain point)
 	Name     string  // the account's name, or the pain point's key
 	Evidence string  // the words of the text that gave it away, as written
 	Score    float64 // a pain point's probability; 0 for an account
