@@ -147,6 +147,9 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	r := startRep(t, c)
 
 	for _, account := range []string{"expedia", "toyota"} {
+		if got := r.command("/account", account+" owner <@"+repID+"|rita>").All(); !strings.Contains(got, "now owns") {
+			t.Fatalf("own %s: %s", account, got)
+		}
 		d := r.command("/draft", account)
 		sent := d.Buttons("Mark sent")
 		if len(sent) != 1 {
@@ -207,6 +210,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		t.Fatalf("want one nudge on %s at 09:00 Berlin, got %d", wed.Format("Mon 2 Jan"), len(dms))
 	}
 	nudge := dms[0].All()
+	t.Logf("the nudge:\n%s", nudge)
 	for _, want := range []string{"Follow-ups due: 2 messages", "Expedia Group", "Toyota", "Following up on my note from " + send.Format("Mon 2 Jan"),
 		"Expedia hiring a Staff Engineer, Developer Portal", "*due today*"} {
 		if !strings.Contains(nudge, want) {
@@ -217,8 +221,12 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		t.Errorf("only the Expedia follow-up has a newer signal:\n%s", nudge)
 	}
 	// The rep's Home was published again with the follow-ups due.
-	if calls := r.srv.Calls("views.publish"); len(calls) == 0 || !strings.Contains(calls[len(calls)-1].Args["view"], "Follow-ups due today") {
-		t.Errorf("Home not republished with the follow-ups due")
+	calls := r.srv.Calls("views.publish")
+	if len(calls) == 0 || !strings.Contains(calls[len(calls)-1].Args["view"], "Follow-ups due today") {
+		t.Fatalf("Home not republished with the follow-ups due")
+	}
+	if home, err := bottest.Decode([]byte(calls[len(calls)-1].Args["view"])); err == nil {
+		t.Logf("the rep's Home on the due day:\n%s", home.All())
 	}
 	pass(time.Date(wed.Year(), wed.Month(), wed.Day(), 15, 0, 0, 0, berlin))
 	if n := len(r.dms()); n != 1 {

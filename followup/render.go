@@ -146,14 +146,13 @@ func Draft(f store.FollowupDetail, newer *store.Signal) string {
 	if first == "" {
 		first = "there"
 	}
+	// The first message is named by its subject, else by its own first sentence, quoted.
 	var about string
-	switch bs := d.Basis; {
-	case bs.SignalTitle != "":
-		about = " about " + bs.SignalTitle
+	switch {
 	case d.Subject != "":
 		about = ` ("` + d.Subject + `")`
-	case bs.PainTitle != "":
-		about = " about " + strings.ToLower(bs.PainTitle)
+	case openingOf(d.Body) != "":
+		about = ` ("` + openingOf(d.Body) + `")`
 	}
 	when := ""
 	if d.SentAt != nil {
@@ -169,6 +168,22 @@ func Draft(f store.FollowupDetail, newer *store.Signal) string {
 	}
 	text += "\n\nWould a 20-minute call next week be useful? If the timing is wrong, just say so and I'll stop here."
 	return text
+}
+
+// openingOf is a message's first sentence after its greeting line, cut to 80 characters.
+func openingOf(body string) string {
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || i == 0 && len(lines) > 1 && strings.HasSuffix(l, ",") {
+			continue // the greeting ("Hi Erik,") and blank lines
+		}
+		if end := strings.IndexAny(l, ".?!"); end > 0 {
+			l = strings.TrimSuffix(l[:end+1], ".")
+		}
+		return slackmsg.Cut(l, 80)
+	}
+	return ""
 }
 
 // codeBlock shows text verbatim in mrkdwn (escaped, so it cannot ping or link).
