@@ -1,6 +1,9 @@
 // Package corpus reads the labelled texts of sources/understand/testdata and draws their fixed
 // held-out part. The training command and the quality tests share it, so both see the same
 // texts, labels and split.
+//
+// Layers (layers_test.go): the sources layer; used by understand's tests and its training command
+// only.
 package corpus
 
 import (
