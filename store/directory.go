@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,9 @@ func NewDirectory(ctx context.Context, st *Store, log *slog.Logger) (*Directory,
 		return nil, err
 	}
 	st.onAccountsChanged(func(ids []int64) {
+		if len(ids) > 5000 {
+			ids = nil // reloading everything is one query; refreshing this many is dozens
+		}
 		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := d.Refresh(rctx, ids...); err != nil {
@@ -146,9 +150,10 @@ func (d *Directory) listen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		ids := []int64{parseID(n.Payload)}
-		// Coalesce a burst (an import touches thousands of rows) into batched reloads.
-		for len(ids) < 5000 {
+		ids, all := parseIDs(nil, n.Payload)
+		// Coalesce a burst into batched reloads; "*" (a statement changed many accounts) or a
+		// long burst reloads everything.
+		for !all && len(ids) < 5000 {
 			wctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 			n, err := conn.WaitForNotification(wctx)
 			cancel()
@@ -161,7 +166,10 @@ func (d *Directory) listen(ctx context.Context) error {
 				}
 				break
 			}
-			ids = append(ids, parseID(n.Payload))
+			ids, all = parseIDs(ids, n.Payload)
+		}
+		if all || len(ids) >= 5000 {
+			ids = nil
 		}
 		if err := d.Refresh(ctx, ids...); err != nil {
 			d.log.Warn("refresh account index", "err", err)
@@ -169,9 +177,18 @@ func (d *Directory) listen(ctx context.Context) error {
 	}
 }
 
-func parseID(s string) int64 {
-	id, _ := strconv.ParseInt(s, 10, 64)
-	return id
+// parseIDs appends the account ids of a notification ("12" or "12,13,14") to ids, and reports
+// "*": every account may have changed.
+func parseIDs(ids []int64, payload string) ([]int64, bool) {
+	if payload == "*" {
+		return ids, true
+	}
+	for _, f := range strings.Split(payload, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, false
 }
 
 func entryOf(a Account) match.Entry {
