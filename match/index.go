@@ -91,6 +91,7 @@ type wordMeta struct {
 	runes uint8  // rune count, capped at 255
 	grams uint8  // distinct trigrams, capped at 255
 	ascii bool
+	dels  bool // its one-deletion variants are indexed (it occurs in a name or an alias)
 }
 
 // runeSig returns the rune-set signature of s.
@@ -293,6 +294,9 @@ func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bo
 			return
 		}
 		wid := ix.wordFor(w)
+		if field != fieldDomain {
+			ix.addDeletes(w, wid)
+		}
 		ix.words[wid].post = append(ix.words[wid].post, id)
 	})
 	h := hashString(n)
@@ -328,25 +332,34 @@ func (ix *Index) wordFor(w string) int32 {
 	ix.words[id] = word{text: w}
 	ix.wmeta[id] = wordMeta{sig: runeSig(w), runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255)), ascii: len(w) == utf8.RuneCountInString(w)}
 	ix.wordID[w] = id
-	if deletable(w) {
-		forEachDelete(w, func(h uint64) {
-			var n int32
-			if k := len(ix.freeDels); k > 0 {
-				n = ix.freeDels[k-1]
-				ix.freeDels = ix.freeDels[:k-1]
-			} else {
-				n = int32(len(ix.delNodes))
-				ix.delNodes = append(ix.delNodes, delNode{})
-			}
-			next := int32(-1)
-			if head, ok := ix.dels[h]; ok {
-				next = head
-			}
-			ix.delNodes[n] = delNode{word: id, next: next}
-			ix.dels[h] = n
-		})
-	}
 	return id
+}
+
+// addDeletes indexes the one-deletion variants of word wid (text w), once. Only words of names
+// and aliases get them: a domain's own word ("barcortech123" of barcortech123.example) is
+// usually unique to its account, and indexing the variants of every one of them cost most of
+// the index's memory; a misspelt domain is still found through shared trigrams.
+func (ix *Index) addDeletes(w string, wid int32) {
+	if ix.wmeta[wid].dels || !deletable(w) {
+		return
+	}
+	ix.wmeta[wid].dels = true
+	forEachDelete(w, func(h uint64) {
+		var n int32
+		if k := len(ix.freeDels); k > 0 {
+			n = ix.freeDels[k-1]
+			ix.freeDels = ix.freeDels[:k-1]
+		} else {
+			n = int32(len(ix.delNodes))
+			ix.delNodes = append(ix.delNodes, delNode{})
+		}
+		next := int32(-1)
+		if head, ok := ix.dels[h]; ok {
+			next = head
+		}
+		ix.delNodes[n] = delNode{word: wid, next: next}
+		ix.dels[h] = n
+	})
 }
 
 // deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
@@ -370,7 +383,7 @@ func forEachDelete(w string, f func(h uint64)) {
 }
 
 func (ix *Index) removeDeletes(w string, wid int32) {
-	if !deletable(w) {
+	if !ix.wmeta[wid].dels {
 		return
 	}
 	forEachDelete(w, func(h uint64) {
