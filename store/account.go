@@ -110,6 +110,28 @@ func (s *Store) AccountNames(ctx context.Context, ids ...int64) ([]Account, erro
 	return rows, nil
 }
 
+// eachAccountName calls f with every account, holding only what a name lookup needs of one row
+// at a time (a reload of the name index must not hold every account twice).
+func (s *Store) eachAccountName(ctx context.Context, f func(Account)) error {
+	q := s.db.WithContext(ctx).Model(&Account{}).Select("id, name, aliases, domain")
+	rows, err := q.Rows()
+	if err != nil {
+		return fmt.Errorf("account names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Account
+		if err := q.ScanRows(rows, &a); err != nil {
+			return fmt.Errorf("account names: %w", err)
+		}
+		f(a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("account names: %w", err)
+	}
+	return nil
+}
+
 // AccountsByID fetches accounts by id, in no particular order.
 func (s *Store) AccountsByID(ctx context.Context, ids []int64) ([]Account, error) {
 	var rows []Account
