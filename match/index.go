@@ -146,14 +146,7 @@ func (ix *Index) Upsert(e Entry) {
 	if slot, ok := ix.byID[e.ID]; ok {
 		ix.removeSlot(slot)
 	}
-	var slot int32
-	if n := len(ix.freeEntries); n > 0 {
-		slot = ix.freeEntries[n-1]
-		ix.freeEntries = ix.freeEntries[:n-1]
-	} else {
-		slot = int32(len(ix.entries))
-		ix.entries = append(ix.entries, entry{})
-	}
+	slot := takeSlot(&ix.entries, &ix.freeEntries)
 	en := entry{id: e.ID, name: e.Name, domain: e.Domain, terms: []int32{}}
 	if len(e.Aliases) > 0 {
 		en.aliases = slices.Clone(e.Aliases)
@@ -280,13 +273,8 @@ func (ix *Index) joinsWords(w string, terms []int32) bool {
 
 // addTerm indexes normalized text n; words for which skip returns true get no postings.
 func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bool) int32 {
-	var id int32
-	if k := len(ix.freeTerms); k > 0 {
-		id = ix.freeTerms[k-1]
-		ix.freeTerms = ix.freeTerms[:k-1]
-	} else {
-		id = int32(len(ix.terms))
-		ix.terms = append(ix.terms, term{})
+	id := takeSlot(&ix.terms, &ix.freeTerms)
+	if int(id) == len(ix.tnw) {
 		ix.tnw = append(ix.tnw, 0)
 	}
 	termWords(n, field, func(w string) {
@@ -316,13 +304,8 @@ func (ix *Index) wordFor(w string) int32 {
 	if id, ok := ix.wordID[w]; ok {
 		return id
 	}
-	var id int32
-	if k := len(ix.freeWords); k > 0 {
-		id = ix.freeWords[k-1]
-		ix.freeWords = ix.freeWords[:k-1]
-	} else {
-		id = int32(len(ix.words))
-		ix.words = append(ix.words, word{})
+	id := takeSlot(&ix.words, &ix.freeWords)
+	if int(id) == len(ix.wmeta) {
 		ix.wmeta = append(ix.wmeta, wordMeta{})
 	}
 	grams := wordGrams(w, nil)
@@ -345,14 +328,7 @@ func (ix *Index) addDeletes(w string, wid int32) {
 	}
 	ix.wmeta[wid].dels = true
 	forEachDelete(w, func(h uint64) {
-		var n int32
-		if k := len(ix.freeDels); k > 0 {
-			n = ix.freeDels[k-1]
-			ix.freeDels = ix.freeDels[:k-1]
-		} else {
-			n = int32(len(ix.delNodes))
-			ix.delNodes = append(ix.delNodes, delNode{})
-		}
+		n := takeSlot(&ix.delNodes, &ix.freeDels)
 		next := int32(-1)
 		if head, ok := ix.dels[h]; ok {
 			next = head
@@ -360,6 +336,19 @@ func (ix *Index) addDeletes(w string, wid int32) {
 		ix.delNodes[n] = delNode{word: wid, next: next}
 		ix.dels[h] = n
 	})
+}
+
+// takeSlot returns a free slot of items, reusing one from free when there is one, else
+// appending a zero value.
+func takeSlot[T any](items *[]T, free *[]int32) int32 {
+	if k := len(*free); k > 0 {
+		id := (*free)[k-1]
+		*free = (*free)[:k-1]
+		return id
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }
 
 // deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
