@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +13,85 @@ import (
 	"outreachbot/store/storetest"
 )
 
-// TestDirectory_followsAnotherReplicasWrites checks the index of one replica after writes made
-// by another through the accounts trigger: one account (its id in the notification) and a big
-// import (one "*" for the statement, a full reload).
-func TestDirectory_followsAnotherReplicasWrites(t *testing.T) {
+// TestDirectory_followsOtherReplicasAndOutlivesItsListener: a replica's name index learns of an
+// account another replica wrote (PostgreSQL LISTEN/NOTIFY), and still does after its listener's
+// connection is killed: the watcher reconnects with backoff and reloads.
+func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
+	url := storetest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	open := func() *store.Store {
+		st, err := store.Open(ctx, store.Config{DatabaseURL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	mine, other := open(), open()
+	if _, err := mine.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := store.NewDirectory(ctx, mine, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan error, 1)
+	go func() { watched <- dir.Watch(watchCtx) }()
+	defer func() {
+		stopWatch()
+		if err := <-watched; err != nil {
+			t.Errorf("Watch returned %v", err)
+		}
+	}()
+
+	add := func(name string) {
+		t.Helper()
+		if _, err := other.UpsertAccount(ctx, &store.Account{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The listener may not be up yet when the first account is written: keep writing until one
+	// arrives (each write notifies), then the index must hold it.
+	waitFor(t, ctx, "the first account from the other replica", func(i int) bool {
+		add("Listened Corp " + string(rune('A'+i%26)))
+		return dir.Search("listened corp", 1) != nil
+	})
+
+	// Kill the listener's connection; the watcher reconnects and catches up.
+	var killed int64
+	if err := other.DB().Raw(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN%'`).Scan(&killed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("terminated %d listener connections, want 1", killed)
+	}
+	add("After Reconnect Ltd")
+	waitFor(t, ctx, "the account written after the listener was killed", func(int) bool {
+		return len(dir.Search("after reconnect", 1)) == 1
+	})
+}
+
+// waitFor checks cond at every 50 ms tick until it holds or ctx ends: the index changes in a
+// goroutine of the store's, on a database notification, which no event of the test's shows.
+func waitFor(t *testing.T, ctx context.Context, what string, cond func(i int) bool) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; !cond(i); i++ {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("never saw %s: %v", what, ctx.Err())
+		}
+	}
+}
+
+// TestDirectory_oneNotificationPerStatement checks what the accounts trigger tells another
+// replica: one account's id, and for a big import one "*" (a full reload) for the statement.
+func TestDirectory_oneNotificationPerStatement(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url := storetest.NewDatabase(t)
