@@ -151,12 +151,3 @@ func sameSet(t *testing.T, what string, routed, declared []string) {
 		t.Errorf("%s: the bot routes %v but manifest.yml declares %v", what, routed, declared)
 	}
 }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
