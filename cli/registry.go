@@ -10,7 +10,7 @@ import (
 // Features lists every capability of the bot, in the order help shows them, over the app's
 // store, account index and digest engine (the one the scheduler also runs).
 func Features(a *App) []handlers.Feature {
-	return FeaturesAt(a, time.Now)
+	return FeaturesAt(a, a.Clock.Now)
 }
 
 // FeaturesAt is Features on a given clock (tests that live through days of a rep's week).
