@@ -589,3 +589,15 @@ VALUES ($1, 'job_posting', 'Late', 'https://example.com/late', 'jobs', 'late', $
 	r.pass()
 	r.expectExactly("CL", append(early, lateID))
 }
+
+// TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear: the floor holds for runs far off.
+func TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear(t *testing.T) {
+	eng := New(nil, Options{Clock: NewFakeClock(utc(2026, 11, 29, 19, 0))})
+	for _, expr := range []string{"cron * * 10 * *", "cron * * 31 12 *", "cron * 3 29 2 *", "cron 0,1 9 1 1 *"} {
+		_, err := eng.Subscribe(context.Background(), handlers.SubscribeRequest{ChannelID: "C1", UserID: "U1", Schedule: expr})
+		var ue *handlers.UserError
+		if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "runs as often as every minute on the days it runs; digests may run at most every 15 minutes") {
+			t.Errorf("%s: %v, want refused as too frequent", expr, err)
+		}
+	}
+}
