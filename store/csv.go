@@ -136,7 +136,7 @@ type csvRow struct {
 	fields map[string]string
 }
 
-func (r csvRow) get(f string) string { return strings.TrimSpace(r.fields[f]) }
+func (r csvRow) get(f string) string { return fromSpreadsheetSafe(strings.TrimSpace(r.fields[f])) }
 
 // csvReader reads a file row by row, mapping its header to fields and reporting bad rows.
 type csvReader struct {
@@ -801,7 +801,11 @@ func exportRows[T any](q *gorm.DB, conv func(*T) []string, w *csv.Writer, n *int
 		if err := q.ScanRows(rows, &v); err != nil {
 			return err
 		}
-		if err := w.Write(conv(&v)); err != nil {
+		rec := conv(&v)
+		for i := range rec {
+			rec[i] = SpreadsheetSafe(rec[i])
+		}
+		if err := w.Write(rec); err != nil {
 			return err
 		}
 		*n++
