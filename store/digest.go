@@ -286,8 +286,8 @@ func (s *Store) filterSQL(sub *Subscription) (string, []any) {
 	if len(f.Industries) > 0 {
 		ors := make([]string, len(f.Industries))
 		for i, ind := range f.Industries {
-			ors[i] = "LOWER(a.industry) LIKE ?"
-			args = append(args, "%"+likeEscape(strings.ToLower(ind))+"%")
+			ors[i] = "LOWER(a.industry) " + likeContains
+			args = append(args, containing(ind))
 		}
 		b.WriteString(" AND (" + strings.Join(ors, " OR ") + ")")
 	}
