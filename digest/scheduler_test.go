@@ -601,3 +601,57 @@ func TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduler_subscriptionThatKeepsFailingIsPausedAndItsCreatorToldOnce: a subscription whose
+// every run fails (a stored filter PostgreSQL cannot read, a time zone that no longer exists) is
+// paused after a few tries, and the person who made it gets one DM saying why and what to do.
+func TestScheduler_subscriptionThatKeepsFailingIsPausedAndItsCreatorToldOnce(t *testing.T) {
+	cases := []struct {
+		name    string
+		dialect store.Dialect // "" for both
+		break_  func(sub *store.Subscription)
+		reason  string
+	}{
+		{"a time zone that no longer exists", "", func(sub *store.Subscription) { sub.Timezone = "Mars/Olympus" }, "not a time zone"},
+		{"a NUL in a stored filter", store.Postgres, func(sub *store.Subscription) { sub.Filters.Industries = []string{"\x00x"} }, "could not build"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, d store.Dialect) {
+				if c.dialect != "" && d != c.dialect {
+					t.Skipf("the failure is %s's", c.dialect)
+				}
+				start := utc(2025, 3, 3, 8, 0)
+				r := newRig(t, d, start)
+				sub := store.Subscription{ChannelID: "CGTM", Schedule: "@every 1m", ScheduleLabel: "every minute", Timezone: "UTC",
+					AlertThreshold: 1, CreatedBy: "UMAKER", CreatedAt: start}
+				c.break_(&sub)
+				if err := r.st.CreateSubscription(context.Background(), &sub); err != nil {
+					t.Fatal(err)
+				}
+				r.fx.addSignals(t, 3, start)
+				for i := 1; i <= 20; i++ {
+					r.at(start.Add(time.Duration(i) * time.Minute))
+				}
+				got, err := r.st.SubscriptionByID(context.Background(), sub.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Active {
+					t.Errorf("still active after 20 failed runs")
+				}
+				dms := r.slack.Messages("UMAKER")
+				if len(dms) != 1 {
+					t.Fatalf("creator told %d times, want once: %+v", len(dms), dms)
+				}
+				if txt := dms[0].Text; !strings.Contains(txt, fmt.Sprintf("paused digest subscription #%d", sub.ID)) || !strings.Contains(txt, c.reason) ||
+					!strings.Contains(txt, "/digest subscribe") {
+					t.Errorf("the DM does not say what happened and what to do: %q", txt)
+				}
+				if n := len(r.slack.Messages("CGTM")); n != 0 {
+					t.Errorf("%d messages in the channel", n)
+				}
+			})
+		})
+	}
+}

@@ -44,6 +44,10 @@ type Subscription struct {
 	LastTick time.Time
 	// LastSuccessAt is when the last digest run that completed was built.
 	LastSuccessAt *time.Time
+	// BuildFailures counts runs in a row that failed to build; PausedReason says why a
+	// subscription was paused (see RecordBuildFailure).
+	BuildFailures int
+	PausedReason  string
 }
 
 // TableName maps Subscription to its table.
