@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -278,7 +279,12 @@ func viewValues(state *slack.ViewState) map[string]map[string]string {
 // eventsAPI handles events: the App Home tab is (re)published when a user opens it.
 func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.EventsAPIEvent) {
 	if ev, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
-		if err := b.poster.PublishHome(ctx, ev.User, homeView(b.deps.Registry)); err != nil {
+		view := homeView(b.deps.Registry)
+		if !b.access.Allowed(ctx, ev.User) {
+			log.Info("app home: user not allowed", "user", ev.User)
+			view = refusalHome()
+		}
+		if err := b.poster.PublishHome(ctx, ev.User, view); err != nil {
 			log.Error("publish app home", "err", err)
 		}
 	}
@@ -288,7 +294,7 @@ func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.Eve
 func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run func(context.Context) (handlers.Response, error)) (resp handlers.Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.metrics.handlerErrs.WithLabelValues(name, "panic").Inc()
+			b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "panic").Inc()
 			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			err = errPanic
 		}
@@ -297,6 +303,17 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run f
 }
 
 var errPanic = errors.New("handler panicked")
+
+// metricLabel is the handler name as a metrics label: a command, action, modal or shortcut id
+// the registry declares, or "unknown". A forged client can send any id, and each distinct label
+// would be a new series kept for the life of the process.
+func (b *Bot) metricLabel(name string) string {
+	r := b.deps.Registry
+	if _, ok := r.Command(name); ok || slices.Contains(r.ActionIDs(), name) || slices.Contains(r.ViewIDs(), name) || slices.Contains(r.ShortcutIDs(), name) {
+		return name
+	}
+	return "unknown"
+}
 
 // userFacing turns a handler's outcome into what the user sees; the detail goes to the log.
 func (b *Bot) userFacing(log *slog.Logger, name string, r result) handlers.Response {
@@ -310,11 +327,11 @@ func (b *Bot) userFacing(log *slog.Logger, name string, r result) handlers.Respo
 	case errors.Is(r.err, errPanic):
 		return handlers.Ephemeral(":warning: Sorry — something broke while answering that. It has been logged; please try again.")
 	case errors.Is(r.err, context.DeadlineExceeded):
-		b.metrics.handlerErrs.WithLabelValues(name, "timeout").Inc()
+		b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "timeout").Inc()
 		log.Error("handler timed out", "err", r.err)
 		return handlers.Ephemeral(":hourglass: That took too long and was stopped. Please try again in a moment.")
 	default:
-		b.metrics.handlerErrs.WithLabelValues(name, "error").Inc()
+		b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "error").Inc()
 		log.Error("handler failed", "err", r.err)
 		return handlers.Ephemeral(":warning: Sorry — I couldn't answer that just now. It has been logged; please try again.")
 	}
