@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
 )
 
 // TestE2E_forgedCallbackIDsNeverBecomeMetricLabels: a forged client sending modal submissions
@@ -58,4 +57,3 @@ func TestE2E_appHomeNotPublishedToStrangers(t *testing.T) {
 		}
 	}
 }
-

@@ -253,11 +253,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 	if f := handlers.DescribeFilter(h.Sub.Filters); f != "" {
 		ctx = append(ctx, handlers.Escape(f))
 	}
-	label := h.Sub.ScheduleLabel
-	if label == "" {
-		label = h.Sub.Schedule
-	}
-	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, handlers.Escape(label)))
+	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, handlers.ScheduleLabel(h.Sub)))
 	if h.Missed > 0 {
 		ctx = append(ctx, fmt.Sprintf("caught up %s missed while I was offline", countText(h.Missed, "run")))
 	}

@@ -271,13 +271,9 @@ func (s *Scheduler) buildFailed(ctx context.Context, subID int64, cause error) {
 	if sub.OwnerUserID != "" {
 		where = "your DM"
 	}
-	label := sub.ScheduleLabel
-	if label == "" {
-		label = sub.Schedule
-	}
 	msg := fmt.Sprintf(":double_vertical_bar: I paused digest subscription #%d (to %s, %s) because I could not build its last %d runs: %s. "+
 		"Nothing more will be posted for it. Start a new one with `/digest subscribe` (`/digest help` shows how) once that is fixed.",
-		sub.ID, where, handlers.Escape(label), pauseAfter, handlers.Escape(handlers.Truncate(reason, 300)))
+		sub.ID, where, handlers.ScheduleLabel(*sub), pauseAfter, handlers.Escape(handlers.Truncate(reason, 300)))
 	if _, err := s.poster.PostMessage(ctx, who, "", handlers.Ephemeral(msg)); err != nil {
 		s.log.Warn("tell the creator of a paused subscription", "subscription", subID, "err", err)
 	}

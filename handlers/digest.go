@@ -576,12 +576,31 @@ func DescribeFilter(f store.SignalFilter) string {
 	return strings.Join(parts, " ")
 }
 
+// scheduleText shows a subscription's schedule and zone.
 func scheduleText(s store.Subscription) string {
+	return ScheduleLabel(s) + " " + Escape(s.Timezone)
+}
+
+// ScheduleLabel shows a subscription's schedule as mrkdwn. A cron expression is shown as code:
+// its stars would otherwise be read as bold markers and vanish.
+func ScheduleLabel(s store.Subscription) string {
 	label := s.ScheduleLabel
 	if label == "" {
 		label = s.Schedule
 	}
-	return Escape(label) + " " + Escape(s.Timezone)
+	if expr, ok := strings.CutPrefix(label, "cron "); ok {
+		label = "cron " + code(expr)
+	} else if strings.ContainsAny(label, "*_~`") {
+		label = code(label)
+	} else {
+		label = Escape(label)
+	}
+	return label
+}
+
+// code shows text as inline code: escaped, with backticks (which would end it) made quotes.
+func code(s string) string {
+	return "`" + Escape(strings.ReplaceAll(s, "`", "'")) + "`"
 }
 
 // whenText shows a time in a zone: "Tue 4 Mar 08:30".

@@ -126,8 +126,8 @@ func parseSignalAdd(text string) (name, link, note, kind string, err error) {
 	if len(before) == 0 {
 		return "", "", "", "", userErrorf("Which account is it about? `/signal add <account> <url> [note]`.")
 	}
-	if _, perr := url.ParseRequestURI(link); perr != nil {
-		return "", "", "", "", userErrorf("`%s` is not a link I can store.", Escape(link))
+	if !storableLink(link) {
+		return "", "", "", "", userErrorf("`%s` is not a link I can store: give the whole address, e.g. `https://example.com/post`.", Escape(link))
 	}
 	return strings.Join(before, " "), link, strings.Join(after, " "), kind, nil
 }
@@ -313,8 +313,8 @@ func (h *Signals) submit(ctx context.Context, v ViewSubmission) (ViewResult, err
 	val := func(block string) string { return strings.TrimSpace(v.Values[block]["value"]) }
 	errs := map[string]string{}
 	name, link, kind := val("account"), val("url"), normalizeKind(val("kind"))
-	if _, err := url.ParseRequestURI(link); err != nil || !(strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://")) {
-		errs["url"] = "Give a link starting with https://"
+	if !storableLink(link) {
+		errs["url"] = "Give the whole link, starting with https://"
 	}
 	if kind == "" {
 		kind = KindFromURL(link, val("note"))
@@ -504,5 +504,17 @@ func parseAge(v string) (time.Duration, error) {
 	if unit == 0 {
 		return 0, bad
 	}
+	if n > int(maxAge/unit) { // checked before multiplying: 200000d overflows a Duration
+		return 0, userErrorf("`since:%s` is further back than anything I keep; use at most ten years, e.g. `since:365d`.", Escape(v))
+	}
 	return time.Duration(n) * unit, nil
+}
+
+// maxAge is the furthest back since: reaches.
+const maxAge = 10 * 365 * 24 * time.Hour
+
+// storableLink reports whether a link is a whole http(s) address: a scheme and a host.
+func storableLink(link string) bool {
+	u, err := url.ParseRequestURI(link)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != ""
 }
