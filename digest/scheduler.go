@@ -9,14 +9,14 @@ import (
 	"sync"
 	"time"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
 // Poster posts and edits Slack messages (bot.Poster: paced per channel, 429s waited out).
 type Poster interface {
-	PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error)
-	UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error
+	PostMessage(ctx context.Context, channel, threadTS string, r slackmsg.Response) (string, error)
+	UpdateMessage(ctx context.Context, channel, ts string, r slackmsg.Response) error
 }
 
 // DMOpener is an optional Poster method: the DM channel id (D…) for a user, which chat.update
@@ -187,7 +187,7 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 		return
 	}
 	defer lock.Release()
-	fresh := map[int64][]handlers.Response{}
+	fresh := map[int64][]slackmsg.Response{}
 	built, err := s.buildDue(ctx, subID, fresh)
 	switch {
 	case err != nil && ctx.Err() == nil:
@@ -205,7 +205,7 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 
 // buildDue builds the scheduled run for the latest due tick and an alert run if a check is due,
 // keeping the messages of the runs it built in fresh; built says whether any was due.
-func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]handlers.Response) (built bool, err error) {
+func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]slackmsg.Response) (built bool, err error) {
 	sub, err := s.e.st.SubscriptionByID(ctx, subID)
 	if err != nil {
 		return false, err
@@ -273,8 +273,8 @@ func (s *Scheduler) buildFailed(ctx context.Context, subID int64, cause error) {
 	}
 	msg := fmt.Sprintf(":double_vertical_bar: I paused digest subscription #%d (to %s, %s) because I could not build its last %d runs: %s. "+
 		"Nothing more will be posted for it. Start a new one with `/digest subscribe` (`/digest help` shows how) once that is fixed.",
-		sub.ID, where, handlers.ScheduleLabel(*sub), pauseAfter, handlers.Escape(handlers.Truncate(reason, 300)))
-	if _, err := s.poster.PostMessage(ctx, who, "", handlers.Ephemeral(msg)); err != nil {
+		sub.ID, where, ScheduleLabel(*sub), pauseAfter, slackmsg.Clip(reason, 300))
+	if _, err := s.poster.PostMessage(ctx, who, "", slackmsg.Ephemeral(msg)); err != nil {
 		s.log.Warn("tell the creator of a paused subscription", "subscription", subID, "err", err)
 	}
 }
@@ -282,7 +282,7 @@ func (s *Scheduler) buildFailed(ctx context.Context, subID int64, cause error) {
 // postOpen posts the subscription's waiting runs in order; a run waiting for a retry holds back
 // the ones after it, so digests never arrive out of order. A run built just now is posted from
 // the messages its build laid out; any other is read back from the store.
-func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64, fresh map[int64][]handlers.Response) error {
+func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64, fresh map[int64][]slackmsg.Response) error {
 	runs, err := s.e.st.OpenRunsOf(ctx, subID)
 	if err != nil {
 		return err
