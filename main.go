@@ -31,7 +31,7 @@ func serve(ctx context.Context, app *cli.App) error {
 	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
 	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
 	if app.Options.Watch {
-		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, Log: app.Log}).Run)
+		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, AllowPrivate: app.Options.AllowPrivateFetch, Log: app.Log}).Run)
 	}
 	return b.Run(ctx)
 }
