@@ -223,11 +223,32 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 	}
 }
 
-// run runs a handler with the request deadline and the panic guard.
+// run runs a handler with the request deadline and the panic guard, and returns by the deadline
+// whatever the handler does: a handler stuck where its context is not watched (a stalled
+// database, a pool with no free connection) is left to finish on its own, and the user hears
+// "That took too long" in time. The handler's context ends a little before the deadline so that
+// the answer can still be delivered within it.
 func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
-	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
-	defer cancel()
-	return b.dispatch(hctx, log, name, f)
+	timeout := b.deps.Options.HandlerTimeout
+	hctx, cancel := context.WithTimeout(ctx, timeout-min(timeout/10, time.Second))
+	done := make(chan result, 1)
+	go func() {
+		defer cancel()
+		resp, err := b.dispatch(hctx, log, name, f)
+		done <- result{resp, err}
+	}()
+	select {
+	case r := <-done:
+		return r.resp, r.err
+	case <-hctx.Done():
+		select {
+		case r := <-done: // finished as the deadline came
+			return r.resp, r.err
+		default:
+		}
+		log.Warn("handler still running at its deadline; answering without it", "handler", b.metricLabel(name))
+		return slackmsg.Response{}, fmt.Errorf("%s: %w", b.metricLabel(name), hctx.Err())
+	}
 }
 
 // deliver opens the response's modal, if any, and sends its message, if any.

@@ -1,9 +1,15 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"outreachbot/bot"
+	"outreachbot/handlers"
+	"outreachbot/slacktest"
 )
 
 // TestE2E_forgedCallbackIDsNeverBecomeMetricLabels: a forged client sending modal submissions
@@ -55,5 +61,43 @@ func TestE2E_appHomeNotPublishedToStrangers(t *testing.T) {
 		default:
 			t.Errorf("published to %q", c.Args["user_id"])
 		}
+	}
+}
+
+// stuckFeature is a command whose handler ignores its context, as a call stuck on a stalled
+// database or a full pool would: it returns only when the test ends.
+type stuckFeature struct{ release chan struct{} }
+
+func (f stuckFeature) Command() handlers.Command {
+	return handlers.Command{Name: "/stuck", Description: "never returns in time", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+		<-f.release
+		return handlers.Ephemeral("too late"), nil
+	}}
+}
+
+// TestE2E_answerWithinTheDeadlineWhateverTheHandlerDoes: the user hears "That took too long"
+// within the request's deadline even when the handler is stuck and does not watch its context.
+func TestE2E_answerWithinTheDeadlineWhateverTheHandlerDoes(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	const deadline = time.Second
+	h := start(t, func(d *bot.Deps) {
+		d.Options.HandlerTimeout = deadline
+		d.Registry = handlers.NewRegistry(stuckFeature{release})
+	})
+	sent := time.Now()
+	h.slash(slacktest.SlashCommand{Command: "/stuck"})
+	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(sent)
+	if !strings.Contains(string(posts[0].Body), "took too long") {
+		t.Errorf("answer: %s", posts[0].Body)
+	}
+	// The bound is the deadline; the margin is for a busy machine, far below the 30 s the
+	// handler would otherwise hold the answer.
+	if took > deadline+2*time.Second {
+		t.Errorf("answered after %s; the deadline is %s", took, deadline)
 	}
 }
