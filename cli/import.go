@@ -17,6 +17,7 @@ import (
 	"outreachbot/config"
 	"outreachbot/sources"
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 )
@@ -67,7 +68,7 @@ func runImportAdopters(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("parse %s: %w", fs.Arg(0), err)
 	}
 	return withApp(ctx, env, func(app *App) error {
-		res, err := app.Store.ImportAdopters(ctx, entries, *withEmails, time.Now())
+		res, err := app.Store.ImportAdopters(ctx, adopterswatch.Rows(entries), *withEmails, time.Now())
 		if err != nil {
 			return err
 		}

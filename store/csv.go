@@ -10,8 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"outreachbot/identity"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -244,16 +245,9 @@ func (cr *csvReader) reject(e CSVRowError) {
 	}
 }
 
-// headerKey folds a header for matching: "Account Domain" → "accountdomain".
-func headerKey(h string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(h) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// headerKey folds a header for matching: "Account Domain" → "accountdomain" (identity.Key, so
+// case, accents and punctuation are folded as account names are).
+func headerKey(h string) string { return identity.Key(h) }
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {

@@ -20,7 +20,6 @@ import (
 
 	"outreachbot/slackmsg"
 	"outreachbot/sources"
-	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/feeds"
 	"outreachbot/sources/github"
@@ -37,7 +36,7 @@ type Store interface {
 	IngestSignals(ctx context.Context, in []store.NewSignal) ([]store.Signal, error)
 	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
 	PainPointIDs(ctx context.Context) (map[string]int64, error)
-	ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (store.AdoptersImport, error)
+	ImportAdopters(ctx context.Context, rows []store.Adopter, withEmails bool, now time.Time) (store.AdoptersImport, error)
 }
 
 // Config tunes the runner; zero values take the defaults.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -106,7 +107,7 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstrea
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportAdopters(ctx, older, false, time.Now()); err != nil {
+	if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(older), false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// The migration's default sources point at real hosts: tests never reach them.
