@@ -261,7 +261,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 		ctx = append(ctx, "posted on request")
 	}
 	return []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Truncate(title, slackmsg.MaxHeaderText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Plain(title, slackmsg.MaxHeaderText), false, false)),
 		contextBlock(strings.Join(ctx, " · ")),
 	}
 }

@@ -313,7 +313,7 @@ func (h *Digests) list(ctx context.Context, req Request, all bool) (Response, er
 func subscriptionLine(s SubscriptionInfo) string {
 	where := "<#" + s.ChannelID + ">"
 	if s.Personal() {
-		where = "<@" + s.OwnerUserID + ">'s DM (accounts they own)"
+		where = User(s.OwnerUserID) + "'s DM (accounts they own)"
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s · next %s", s.ID, where, scheduleText(s.Subscription), whenText(s.Next, s.Timezone))
 	var extra []string
@@ -490,7 +490,7 @@ func (h *Digests) stats(ctx context.Context) (Response, error) {
 		for _, s := range st.Subscriptions {
 			where := "<#" + s.ChannelID + ">"
 			if s.OwnerUserID != "" {
-				where = "<@" + s.OwnerUserID + ">'s DM"
+				where = User(s.OwnerUserID) + "'s DM"
 			}
 			lines = append(lines, fmt.Sprintf("• *#%d* %s: %s, %s, %s posted · %d with nothing new · %d failed",
 				s.SubscriptionID, where, plural(s.Digests, "digest"), plural(s.Alerts, "alert"), plural(s.Signals, "signal"), s.Empty, s.Failed))

@@ -158,7 +158,7 @@ func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked it sent.", d.SentBy))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked it sent.", User(d.SentBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
@@ -183,7 +183,7 @@ func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked the reply.", d.RepliedBy))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked the reply.", User(d.RepliedBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true

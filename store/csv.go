@@ -400,6 +400,9 @@ func importRows[T any](ctx context.Context, db *gorm.DB, cr *csvReader, res *CSV
 	})
 }
 
+// slackUserRE is a Slack user id: the only owner the bot will mention.
+var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+
 func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	acc := Account{Name: row.get("name"), Domain: NormalizeDomain(row.get("domain")), Industry: row.get("industry"),
 		Region: row.get("region"), HQ: row.get("hq"), AdoptionNotes: row.get("adoption_notes"),
@@ -412,6 +415,9 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	}
 	if acc.Domain != "" && !domainRE.MatchString(acc.Domain) {
 		return acc, &CSVRowError{Row: row.line, Column: "domain", Reason: fmt.Sprintf("%q is not a domain", row.get("domain"))}
+	}
+	if acc.OwnerUserID != "" && !slackUserRE.MatchString(acc.OwnerUserID) {
+		return acc, &CSVRowError{Row: row.line, Column: "owner_user_id", Reason: fmt.Sprintf("%q is not a Slack user id (U… or W…, as in the member's profile)", acc.OwnerUserID)}
 	}
 	if v := row.get("employees"); v != "" {
 		n, err := strconv.Atoi(strings.NewReplacer(",", "", "_", "", " ", "").Replace(v))

@@ -329,3 +329,11 @@ func TestSpreadsheetSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCSV_ownerMustBeASlackUserID: an owner that is not a user id is a row error, never a
+// mention waiting to happen.
+func TestImportCSV_ownerMustBeASlackUserID(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	res := importCSV(t, st, store.CSVAccounts, "name,owner_user_id\nGood,U0123ABC\nBad,<!channel>\nWorse,<@U1|x>\n")
+	wantErrors(t, res, "3/owner_user_id", "4/owner_user_id")
+}
