@@ -409,6 +409,13 @@ func (h *Digests) unsubscribe(ctx context.Context, req Request, arg string) (Res
 	if err != nil {
 		return Response{}, err
 	}
+	if !s.Personal() && s.CreatedBy != req.UserID && !req.Admin {
+		who := "an admin"
+		if s.CreatedBy != "" {
+			who = User(s.CreatedBy) + " (who made it) or an admin"
+		}
+		return Ephemeral(fmt.Sprintf("Only %s can stop subscription *#%d*.", who, s.ID)), nil
+	}
 	if err := h.svc.Unsubscribe(ctx, s.ID); err != nil {
 		return Response{}, err
 	}

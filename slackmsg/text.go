@@ -48,7 +48,7 @@ func User(id string) string {
 	return Escape(id)
 }
 
-var userIDRe = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+var userIDRe = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 

@@ -401,7 +401,7 @@ func importRows[T any](ctx context.Context, db *gorm.DB, cr *csvReader, res *CSV
 }
 
 // slackUserRE is a Slack user id: the only owner the bot will mention.
-var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 
 func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	acc := Account{Name: row.get("name"), Domain: NormalizeDomain(row.get("domain")), Industry: row.get("industry"),
