@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/clock/clocktest"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -23,7 +24,7 @@ type rig struct {
 	t     *testing.T
 	st    *store.Store
 	fx    *fixture
-	clk   *FakeClock
+	clk   *clocktest.Manual
 	eng   *Engine
 	slack *FakeSlack
 	sch   *Scheduler
@@ -32,7 +33,7 @@ type rig struct {
 func newRig(t *testing.T, d store.Dialect, start time.Time) *rig {
 	t.Helper()
 	st := storetest.Open(t, d)
-	r := &rig{t: t, st: st, fx: addAccounts(t, st, 6), clk: NewFakeClock(start), slack: NewFakeSlack(t)}
+	r := &rig{t: t, st: st, fx: addAccounts(t, st, 6), clk: clocktest.NewManual(start), slack: NewFakeSlack(t)}
 	r.eng = New(st, Options{Clock: r.clk, Segment: testSegment, Log: testLog(t)})
 	r.sch = NewScheduler(r.eng, r.slack, SchedulerOptions{})
 	return r
@@ -325,6 +326,36 @@ func TestScheduler_alertsPostAtOnceCappedAndGroupedNotAgainInDigest(t *testing.T
 	})
 }
 
+// TestScheduler_forgetsTheAlertTimesOfStoppedSubscriptions: the scheduler remembers when each
+// alerting subscription last looked, and forgets it once the subscription is stopped.
+func TestScheduler_forgetsTheAlertTimesOfStoppedSubscriptions(t *testing.T) {
+	r := newRig(t, store.SQLite, utc(2025, 3, 3, 8, 0))
+	ctx := context.Background()
+	var ids []int64
+	for _, ch := range []string{"CA", "CB", "CC"} {
+		ids = append(ids, r.subscribe(SubscribeRequest{ChannelID: ch, Schedule: "daily 17:00", AlertThreshold: 50}))
+	}
+	r.at(utc(2025, 3, 3, 9, 0))
+	if n := r.alertTimes(); n != 3 {
+		t.Fatalf("alert times kept for %d subscriptions, want 3", n)
+	}
+	for _, id := range ids[:2] {
+		if err := r.eng.Unsubscribe(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.at(utc(2025, 3, 3, 9, 1))
+	if n := r.alertTimes(); n != 1 {
+		t.Errorf("alert times kept for %d subscriptions after two of three stopped, want 1", n)
+	}
+}
+
+func (r *rig) alertTimes() int {
+	r.sch.mu.Lock()
+	defer r.sch.mu.Unlock()
+	return len(r.sch.lastAlert)
+}
+
 func TestScheduler_crashAtAnyPointNeitherLosesNorRepeats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
@@ -475,7 +506,7 @@ func TestScheduler_refusedRunIsRetriedThenGivenUpAndItsSignalsGoNextTime(t *test
 func TestScheduler_threeReplicasOnOnePostgreSQLMakeOneDigestPerTick(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.NewDatabase(t)
-	clk := NewFakeClock(utc(2025, 3, 3, 0, 30))
+	clk := clocktest.NewManual(utc(2025, 3, 3, 0, 30))
 	fs := NewFakeSlack(t)
 	var replicas []*Scheduler
 	var first *store.Store
@@ -592,7 +623,7 @@ VALUES ($1, 'job_posting', 'Late', 'https://example.com/late', 'jobs', 'late', $
 
 // TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear: the floor holds for runs far off.
 func TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear(t *testing.T) {
-	eng := New(nil, Options{Clock: NewFakeClock(utc(2026, 11, 29, 19, 0))})
+	eng := New(nil, Options{Clock: clocktest.NewManual(utc(2026, 11, 29, 19, 0))})
 	for _, expr := range []string{"cron * * 10 * *", "cron * * 31 12 *", "cron * 3 29 2 *", "cron 0,1 9 1 1 *"} {
 		_, err := eng.Subscribe(context.Background(), SubscribeRequest{ChannelID: "C1", UserID: "U1", Schedule: expr})
 		var ue *slackmsg.UserError

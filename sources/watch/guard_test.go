@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"outreachbot/clock/clocktest"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -38,7 +39,7 @@ func TestRunner_refusesInternalAddressesUnlessAllowed(t *testing.T) {
 			t.Fatal(err)
 		}
 		hits.Store(0)
-		r := watch.New(st, watch.Config{AllowPrivate: allow, Now: func() time.Time { return time.Date(2024, 10, 8, 16, 0, 0, 0, time.UTC) }})
+		r := watch.New(st, watch.Config{AllowPrivate: allow, Clock: clocktest.NewManual(time.Date(2024, 10, 8, 16, 0, 0, 0, time.UTC))})
 		reps, err := r.RunDue(ctx)
 		if err != nil || len(reps) != 1 {
 			t.Fatalf("allow=%v: %v %+v", allow, err, reps)
