@@ -28,8 +28,7 @@ func serve(ctx context.Context, app *cli.App) error {
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
-	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
-	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
+	b.AddJob(digest.NewScheduler(app.Digests, b.Poster(), digest.SchedulerOptions{}).Run)
 	if app.Options.Watch {
 		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, AllowPrivate: app.Options.AllowPrivateFetch, Log: app.Log}).Run)
 	}

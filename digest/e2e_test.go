@@ -38,7 +38,7 @@ func startE2E(t *testing.T) *e2e {
 		Options: bottest.Options(srv),
 		Log:     slog.New(slog.DiscardHandler), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
 	})
-	eng := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge)})
+	eng := digest.New(app.Store, digest.Options{Segment: app.Knowledge.Segments})
 	b.AddJob(digest.NewScheduler(eng, b.Poster(), digest.SchedulerOptions{Poll: 100 * time.Millisecond}).Run)
 	bottest.Start(t, srv, b)
 	return &e2e{t: t, srv: srv, app: app}
