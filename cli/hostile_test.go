@@ -46,7 +46,7 @@ func TestEveryAnswer_hostileStoredTextStaysText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reg := cli.NewRegistry(app.Store, app.Directory, app.Knowledge)
+		reg := handlers.NewRegistry(cli.Features(app)...)
 		var lines []string
 		for _, c := range reg.Commands() {
 			lines = append(lines, c.Name, c.Name+" help")
