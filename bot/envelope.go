@@ -115,7 +115,7 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := b.run(ctx, log, cmd.Command, func(ctx context.Context) (slackmsg.Response, error) {
+		resp, err := b.run(ctx, log, cmd.Command, received, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.Dispatch(ctx, hreq)
 		})
 		done <- result{resp, err}
@@ -164,7 +164,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 				ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
 				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
 			}
-			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (slackmsg.Response, error) {
+			resp, err := b.run(ctx, log, act.ActionID, received, func(ctx context.Context) (slackmsg.Response, error) {
 				return b.deps.Registry.HandleAction(ctx, a)
 			})
 			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
@@ -178,7 +178,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 		if cb.Message.Timestamp != "" && cb.Channel.ID != "" {
 			sc.Permalink = b.permalink(ctx, cb.Channel.ID, cb.Message.Timestamp)
 		}
-		resp, err := b.run(ctx, log, cb.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
+		resp, err := b.run(ctx, log, cb.CallbackID, received, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.HandleShortcut(ctx, sc)
 		})
 		b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, cb.CallbackID, result{resp, err}))
@@ -195,7 +195,7 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 		UserID: cb.User.ID, TriggerID: cb.TriggerID, Admin: admin,
 	}
 	var vr handlers.ViewResult
-	resp, err := b.run(ctx, log, cb.View.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
+	resp, err := b.run(ctx, log, cb.View.CallbackID, received, func(ctx context.Context) (slackmsg.Response, error) {
 		var err error
 		vr, err = b.deps.Registry.HandleView(ctx, v)
 		return slackmsg.Response{}, err
@@ -228,9 +228,12 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 // database, a pool with no free connection) is left to finish on its own, and the user hears
 // "That took too long" in time. The handler's context ends a little before the deadline so that
 // the answer can still be delivered within it.
-func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
+//
+// The deadline counts from when the envelope arrived (received), not from when the handler
+// started: recording the delivery goes first and may itself wait on a stalled database.
+func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, received time.Time, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
 	timeout := b.deps.Options.HandlerTimeout
-	hctx, cancel := context.WithTimeout(ctx, timeout-min(timeout/10, time.Second))
+	hctx, cancel := context.WithDeadline(ctx, received.Add(timeout-min(timeout/10, time.Second)))
 	done := make(chan result, 1)
 	go func() {
 		defer cancel()
@@ -239,11 +242,11 @@ func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(con
 	}()
 	select {
 	case r := <-done:
-		return r.resp, r.err
+		return r.resp, overDeadline(hctx, r.err)
 	case <-hctx.Done():
 		select {
 		case r := <-done: // finished as the deadline came
-			return r.resp, r.err
+			return r.resp, overDeadline(hctx, r.err)
 		default:
 		}
 		log.Warn("handler still running at its deadline; answering without it", "handler", b.metricLabel(name))
@@ -325,6 +328,16 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run f
 }
 
 var errPanic = errors.New("handler panicked")
+
+// overDeadline marks a handler's error as a timeout when its deadline had passed: a driver cut
+// off by the deadline reports a closed connection or an I/O timeout rather than
+// context.DeadlineExceeded, and the user should hear "That took too long", not "broke".
+func overDeadline(hctx context.Context, err error) error {
+	if err != nil && errors.Is(hctx.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(context.DeadlineExceeded, err)
+	}
+	return err
+}
 
 // metricLabel is the handler name as a metrics label: a command, action, modal or shortcut id
 // the registry declares, or "unknown". A forged client can send any id, and each distinct label

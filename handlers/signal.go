@@ -86,9 +86,9 @@ func (h *Signals) Handle(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return errorResponse(err), nil
 	}
-	acc, resp, ok := h.resolve(ctx, name)
-	if !ok {
-		return resp, nil
+	acc, resp, ok, err := h.resolve(ctx, name)
+	if err != nil || !ok {
+		return resp, err
 	}
 	return h.save(ctx, acc, link, kind, "", note, req.UserID)
 }
@@ -129,7 +129,9 @@ func parseSignalAdd(text string) (name, link, note, kind string, err error) {
 	return strings.Join(before, " "), link, strings.Join(after, " "), kind, nil
 }
 
-func (h *Signals) resolve(ctx context.Context, name string) (store.Account, Response, bool) {
+// resolve finds the account a name means; a pick-list or "no match" is an answer with ok false,
+// and a store failure is an error (not "removed": a stalled database is not a missing account).
+func (h *Signals) resolve(ctx context.Context, name string) (acc store.Account, answer Response, ok bool, err error) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
@@ -138,15 +140,18 @@ func (h *Signals) resolve(ctx context.Context, name string) (store.Account, Resp
 			names = append(names, "`"+Escape(c.Name)+"`")
 		}
 		return store.Account{}, Ephemeral(fmt.Sprintf("Several accounts match *%s*: %s. Say which, e.g. `/signal add %s <url>`.",
-			Escape(name), strings.Join(names, ", "), Escape(res.Candidates[0].Name))), false
+			Escape(name), strings.Join(names, ", "), Escape(res.Candidates[0].Name))), false, nil
 	case match.None:
-		return store.Account{}, noMatch(name, res.Candidates), false
+		return store.Account{}, noMatch(name, res.Candidates), false, nil
 	}
 	accs, err := h.store.AccountsByID(ctx, []int64{res.Best.ID})
-	if err != nil || len(accs) == 0 {
-		return store.Account{}, Ephemeral("That account was just removed. Try again."), false
+	if err != nil {
+		return store.Account{}, Response{}, false, err
 	}
-	return accs[0], Response{}, true
+	if len(accs) == 0 {
+		return store.Account{}, Ephemeral("That account was just removed. Try again."), false, nil
+	}
+	return accs[0], Response{}, true, nil
 }
 
 func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title, note, user string) (Response, error) {

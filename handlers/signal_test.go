@@ -172,3 +172,20 @@ func TestScheduleText_noRawMarkup(t *testing.T) {
 		}
 	}
 }
+
+// failingSignalStore fails every read, as a stalled database does at the deadline.
+type failingSignalStore struct{ fakeSignalStore }
+
+func (failingSignalStore) AccountsByID(ctx context.Context, ids []int64) ([]store.Account, error) {
+	return nil, context.DeadlineExceeded
+}
+
+// TestSignalAdd_storeFailureIsAnErrorNotARemovedAccount: a failing store is reported as an
+// error (the bot then says it took too long or failed), never as "that account was removed".
+func TestSignalAdd_storeFailureIsAnErrorNotARemovedAccount(t *testing.T) {
+	h := NewSignals(&failingSignalStore{}, oneAccount{})
+	resp, err := h.Command().Handle(context.Background(), Request{Command: "/signal", Text: "add acme https://acme.example/x", UserID: "U1"})
+	if err == nil || strings.Contains(resp.Text, "removed") {
+		t.Errorf("got %q, %v; want the store's error", resp.Text, err)
+	}
+}
