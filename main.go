@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	os.Exit(cli.Main(os.Args[1:], env, cli.Parts{Serve: serve}))
 }
 

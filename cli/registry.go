@@ -18,7 +18,7 @@ func Features(a *App) []handlers.Feature {
 		handlers.NewMarket(st),
 		drafts,
 		handlers.NewTemplates(st, drafts, time.Now),
-		handlers.NewSignals(st, dir),
+		handlers.NewSignals(st, dir).WithReader(messageReader{st}),
 		handlers.NewSignalList(st, dir, a.Digests),
 		handlers.NewDigests(a.Digests, seg),
 		handlers.NewSources(st, watch.Validate, time.Now),
