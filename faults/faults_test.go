@@ -250,7 +250,7 @@ func envInt(name string, def int) int {
 }
 
 // TestFaults_rateLimitedDigests: 30% of chat.postMessage and chat.update calls answer 429 while
-// three channels get a digest of 120 new signals each (a message and its thread pages). Every
+// three channels get a digest of 300 new signals each (a message and its thread pages). Every
 // page arrives once and in order, and every signal is shown once per channel.
 func TestFaults_rateLimitedDigests(t *testing.T) {
 	r := newRig(t)
@@ -264,7 +264,7 @@ func TestFaults_rateLimitedDigests(t *testing.T) {
 		}
 		subs = append(subs, sub.ID)
 	}
-	ids := ingest(t, r.st, 120, "rate")
+	ids := ingest(t, r.st, 300, "rate")
 	r.srv.RateLimitShare("chat.postMessage", 0.3, 0)
 	r.srv.RateLimitShare("chat.update", 0.3, 0)
 	began := time.Now()
