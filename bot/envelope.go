@@ -37,6 +37,13 @@ func (b *Bot) handleEnvelope(ctx context.Context, evt socketmode.Event, received
 		b.metrics.duplicates.Inc()
 		log.Info("redelivered envelope already handled; acking only")
 		b.ack(log, req, nil, received)
+		if cmd, ok := evt.Data.(slack.SlashCommand); ok && req.RetryAttempt > 0 {
+			// Slack redelivers a command whose ack it never got, and the first answer rode in
+			// that ack: say it was done rather than leave the user with nothing.
+			b.respond(ctx, log, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackmsg.Ephemeral(fmt.Sprintf(
+				":information_source: Your `%s %s` was already done (Slack sent it again after a dropped connection, so its answer may not have reached you). Run it again to see the answer.",
+				slackmsg.Escape(cmd.Command), slackmsg.Clip(handlers.NormalizeSlackText(cmd.Text), 200))))
+		}
 		return
 	}
 	switch data := evt.Data.(type) {

@@ -101,3 +101,19 @@ func TestE2E_answerWithinTheDeadlineWhateverTheHandlerDoes(t *testing.T) {
 		t.Errorf("answered after %s; the deadline is %s", took, deadline)
 	}
 }
+
+// TestE2E_redeliveredCommandStillAnswered: Slack redelivers a slash command when it never got
+// the ack, and the answer rode in that ack. The redelivery is not acted on again, but the user
+// hears that their command was done instead of nothing.
+func TestE2E_redeliveredCommandStillAnswered(t *testing.T) {
+	h := start(t)
+	trigger := h.srv.NewTriggerID()
+	h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger}) // its answer is "lost" with the ack
+	again := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger, RetryAttempt: 1})
+	if body := h.answer(again); !strings.Contains(body, "already done") {
+		t.Errorf("the redelivery's answer: %s", body)
+	}
+	if n := h.counts.Load(); n != 1 {
+		t.Errorf("acted %d times, want once", n)
+	}
+}
