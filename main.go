@@ -1,5 +1,7 @@
 // Command outreachbot is the go-to-market team's outreach assistant in Slack. main only wires
 // the parts: the command line, and the Slack runtime it serves with.
+//
+// Layers (layers_test.go): main is the top of the shipped code; nothing imports it.
 package main
 
 import (

@@ -1,6 +1,9 @@
 // Package cli is the outreachbot command line: serve (the default), ask, seed, migrate, import,
 // export and understand.
 // It assembles the parts every subcommand shares; the Slack runtime is passed in by main.
+//
+// Layers (layers_test.go): cli assembles every layer below it but bot (main wires the runtime);
+// only main imports cli.
 package cli
 
 import (

@@ -14,6 +14,8 @@
 //
 // Everything is safe for concurrent use; several bot replicas may hold a
 // socket each, and envelopes are spread over them round-robin.
+//
+// Layers (layers_test.go): imports no outreachbot package; only tests import it.
 package slacktest
 
 import (

@@ -98,3 +98,35 @@ func TestPains_everyDetectionSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainingExtra_isNotHeldOut fails when a training-only text comes from a page whose texts are
+// held out: its wording would leak into the measurement.
+func TestTrainingExtra_isNotHeldOut(t *testing.T) {
+	texts, err := corpus.Load(corpusFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := corpus.Load("testdata/training-extra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, _ := corpus.ReadSplit(splitFile)
+	heldPages := map[string]string{}
+	ids := map[string]bool{}
+	for _, ex := range texts {
+		ids[ex.ID] = true
+		if held[ex.ID] {
+			heldPages[corpus.Group(ex)] = ex.ID
+		}
+	}
+	accounts, painIDs := storeAccounts(t)
+	checkLabels(t, extra, accounts, painIDs)
+	for _, ex := range extra {
+		if ids[ex.ID] {
+			t.Errorf("%s is also an id of corpus.yaml", ex.ID)
+		}
+		if id, ok := heldPages[corpus.Group(ex)]; ok {
+			t.Errorf("%s comes from %s, whose text %s is held out", ex.ID, ex.Source, id)
+		}
+	}
+}

@@ -32,7 +32,7 @@ type TrainReport struct {
 // The grid training searches by cross-validation, and the fixed parts of the fit.
 var (
 	lambdaGrid    = []float64{0.0001, 0.0003, 0.001}
-	posWeightGrid = []float64{1, 3}
+	posWeightGrid = []float64{1}
 	thresholdGrid = []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9}
 )
 

@@ -8,6 +8,9 @@
 // "Baillie Gifford, Contentful, Paddle and Lunar". "adobe brick", "port 8080", "the Lunar New
 // Year" and "Paddle boarding" do not match. Pain-point detection uses a phrase taxonomy built from
 // the report's pain points (taxonomy.yaml).
+//
+// Layers (layers_test.go): the sources layer; it imports only match, and never the store, digest,
+// handlers, bot or cli.
 package understand
 
 import (

@@ -3,6 +3,9 @@
 // panics, failures backed off exponentially or as long as the server's Retry-After asks. A failing
 // source never stops the others. What a run finds is analysed (accounts, pain points) and stored
 // idempotently as signals with their mentions.
+//
+// Layers (layers_test.go): the sources layer (every watcher, store, slackmsg, clock); never digest,
+// handlers, bot or cli.
 package watch
 
 import (

@@ -6,6 +6,8 @@
 //
 // Both are deterministic: the same corpus gives byte-identical files. Training reads the
 // training part of corpus.yaml and labelled.yaml; it never reads the held-out texts.
+//
+// Layers (layers_test.go): the sources layer; a development command, not part of the bot.
 package main
 
 import (

@@ -1,6 +1,9 @@
 // Package corpus reads the labelled texts of sources/understand/testdata and draws their fixed
 // held-out part. The training command and the quality tests share it, so both see the same
 // texts, labels and split.
+//
+// Layers (layers_test.go): the sources layer; used by understand's tests and its training command
+// only.
 package corpus
 
 import (
@@ -122,8 +125,8 @@ func ReadSplit(path string) (map[string]bool, error) {
 }
 
 // TrainingExamples are the texts the pain model may learn from, read from dir (the testdata
-// folder): corpus.yaml without its held-out part, and the earlier labelled.yaml. heldout.yaml
-// and the held-out part are never returned.
+// folder): corpus.yaml without its held-out part, training-extra.yaml and the earlier
+// labelled.yaml. heldout.yaml and the held-out part are never returned.
 func TrainingExamples(dir string) ([]understand.Example, error) {
 	texts, err := Load(filepath.Join(dir, "corpus.yaml"))
 	if err != nil {
@@ -137,8 +140,12 @@ func TrainingExamples(dir string) ([]understand.Example, error) {
 	if err != nil {
 		return nil, err
 	}
+	extra, err := Load(filepath.Join(dir, "training-extra.yaml"))
+	if err != nil {
+		return nil, err
+	}
 	var out []understand.Example
-	for _, t := range texts {
+	for _, t := range append(texts, extra...) {
 		if !held[t.ID] {
 			out = append(out, understand.Example{Text: t.Text, Pains: t.Pains, Group: Group(t)})
 		}
