@@ -33,6 +33,7 @@ var layers = []layer{
 	// import.
 	{"test doubles", []string{"slacktest"}},
 	{"test kits", []string{"store/storetest", "bot/bottest"}},
+	{"fault suite", []string{"faults"}},
 }
 
 const module = "outreachbot"
