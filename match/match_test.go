@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"outreachbot/match/matchtest"
 )
 
 // IDs of the realistic accounts; synthetic IDs run from 1 to n, so these sit far above.
@@ -694,6 +696,15 @@ func TestSynthetic(t *testing.T) {
 	if Synthetic(0, 1) != nil {
 		t.Error("Synthetic(0)")
 	}
+}
+
+// Synthetic is matchtest.Synthetic as index entries.
+func Synthetic(n int, seed int64) []Entry {
+	var out []Entry
+	for _, a := range matchtest.Synthetic(n, seed) {
+		out = append(out, Entry(a))
+	}
+	return out
 }
 
 func entryEqual(a, b Entry) bool {
