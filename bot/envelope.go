@@ -350,8 +350,7 @@ func overDeadline(hctx context.Context, err error) error {
 // the registry declares, or "unknown". A forged client can send any id, and each distinct label
 // would be a new series kept for the life of the process.
 func (b *Bot) metricLabel(name string) string {
-	r := b.deps.Registry
-	if _, ok := r.Command(name); ok || slices.Contains(r.ActionIDs(), name) || slices.Contains(r.ViewIDs(), name) || slices.Contains(r.ShortcutIDs(), name) {
+	if b.deps.Registry.Declares(name) {
 		return name
 	}
 	return "unknown"

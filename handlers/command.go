@@ -153,14 +153,17 @@ func (r *Registry) Command(name string) (Command, bool) {
 	return c, ok
 }
 
-// ActionIDs lists the action ids interactions are routed by.
-func (r *Registry) ActionIDs() []string { return sortedKeys(r.actions) }
+// Declares reports whether name is a command, action, modal or shortcut id the registry routes.
+func (r *Registry) Declares(name string) bool {
+	_, c := r.commands[name]
+	_, a := r.actions[name]
+	_, v := r.views[name]
+	_, s := r.shortcuts[name]
+	return c || a || v || s
+}
 
 // ShortcutIDs lists the shortcut callback ids.
 func (r *Registry) ShortcutIDs() []string { return sortedKeys(r.shortcuts) }
-
-// ViewIDs lists the modal callback ids.
-func (r *Registry) ViewIDs() []string { return sortedKeys(r.views) }
 
 func sortedKeys[T any](m map[string]T) []string {
 	out := make([]string, 0, len(m))
