@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack/slackevents"
 
@@ -61,7 +62,7 @@ func (b *Bot) converse(ctx context.Context, log *slog.Logger, user, channel, thr
 	req := handlers.Request{Text: handlers.NormalizeSlackText(said), UserID: user, ChannelID: channel,
 		Admin: b.access.Admin(ctx, user)}
 	reg := b.deps.Registry
-	resp, err := b.run(ctx, log, "conversation", func(ctx context.Context) (handlers.Response, error) {
+	resp, err := b.run(ctx, log, "conversation", time.Now(), func(ctx context.Context) (handlers.Response, error) {
 		return reg.DispatchWords(ctx, req)
 	})
 	answer := b.userFacing(log, "conversation", result{resp, err})

@@ -48,6 +48,10 @@ type Subscription struct {
 	// BackfillFrom, until the first digest is built, makes it also cover the signals found from
 	// then until CreatedAt: one period of the schedule, so day one is not empty.
 	BackfillFrom *time.Time
+	// BuildFailures counts runs in a row that failed to build; PausedReason says why a
+	// subscription was paused (see RecordBuildFailure).
+	BuildFailures int
+	PausedReason  string
 }
 
 // TableName maps Subscription to its table.
@@ -213,8 +217,8 @@ func (s *Store) filterSQL(sub *Subscription) (string, []any) {
 	if len(f.Industries) > 0 {
 		ors := make([]string, len(f.Industries))
 		for i, ind := range f.Industries {
-			ors[i] = "LOWER(a.industry) LIKE ?"
-			args = append(args, "%"+likeEscape(strings.ToLower(ind))+"%")
+			ors[i] = "LOWER(a.industry) " + likeContains
+			args = append(args, containing(ind))
 		}
 		b.WriteString(" AND (" + strings.Join(ors, " OR ") + ")")
 	}
