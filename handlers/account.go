@@ -176,7 +176,7 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 	if err := h.store.SetAccountOwner(ctx, res.Best.ID, id); err != nil {
 		return Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("<@%s> now owns *%s*.", id, Escape(res.Best.Name))), nil
+	return Ephemeral(fmt.Sprintf("%s now owns *%s*.", User(id), Escape(res.Best.Name))), nil
 }
 
 func isUserRef(s string) bool {
@@ -265,7 +265,7 @@ func lastTouchText(t *store.Touch) string {
 	}
 	s := fmt.Sprintf("%s — %s to *%s*", FormatDate(t.At), templates.Channel(t.Channel).Label(), Escape(t.ContactName))
 	if t.By != "" {
-		s += " by <@" + t.By + ">"
+		s += " by " + User(t.By)
 	}
 	s += fmt.Sprintf(" (template `%s`)", Escape(t.Template))
 	if t.Status == store.DraftReplied {
@@ -384,7 +384,7 @@ func ownerField(user string) string {
 	if user == "" {
 		return ""
 	}
-	return "*Owner*\n<@" + user + ">"
+	return "*Owner*\n" + User(user)
 }
 
 func sizeText(n int) string {

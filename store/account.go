@@ -159,7 +159,7 @@ type AccountFilter struct {
 func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Account, int64, error) {
 	q := s.db.WithContext(ctx).Model(&Account{})
 	if f.Industry != "" {
-		q = q.Where("LOWER(industry) LIKE ?", "%"+likeEscape(strings.ToLower(f.Industry))+"%")
+		q = q.Where("LOWER(industry) "+likeContains, containing(f.Industry))
 	}
 	if f.EmployeesMin > 0 {
 		q = q.Where("employees >= ?", f.EmployeesMin)
@@ -168,8 +168,8 @@ func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Accoun
 		q = q.Where("employees > 0 AND employees <= ?", f.EmployeesMax)
 	}
 	if f.Region != "" {
-		r := "%" + likeEscape(strings.ToLower(f.Region)) + "%"
-		q = q.Where("(LOWER(region) LIKE ? OR LOWER(hq) LIKE ?)", r, r)
+		r := containing(f.Region)
+		q = q.Where("(LOWER(region) "+likeContains+" OR LOWER(hq) "+likeContains+")", r, r)
 	}
 	if len(f.Stages) > 0 {
 		q = q.Where("stage IN ?", f.Stages)
@@ -243,6 +243,12 @@ func (s *Store) UpsertAccount(ctx context.Context, acc *Account) (int64, error) 
 	return id, nil
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// likeContains is a LIKE comparison with containing's pattern. The escape character is declared:
+// PostgreSQL defaults to backslash but SQLite has no default, so without ESCAPE there `50%`,
+// `ai_ml` and `back\slash` would find nothing.
+const likeContains = `LIKE ? ESCAPE '\'`
+
+// containing is the LIKE pattern for lower-case text containing s, with s's %, _ and \ literal.
+func containing(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
 }
