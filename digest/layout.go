@@ -299,6 +299,10 @@ func accountHeading(d store.SignalDetail, continued bool) slack.Block {
 	if continued {
 		text += " (continued)"
 	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		// A competitor's or vendor's news tells us about the market, not whom to write to.
+		text += " · :mag: " + handlers.Escape(CompetitiveNote(d.Role))
+	}
 	var facts []string
 	if d.AccountID != nil {
 		if d.Industry != "" {
@@ -339,8 +343,16 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 	if host := hostOf(it.URL); host != "" {
 		b.WriteString(" (" + handlers.Escape(clip(host, 60)) + ")")
 	}
-	if s := firstNonEmpty(it.Summary, it.Note); s != "" && s != it.Title {
+	if s := it.Summary; s != "" && s != it.Title {
 		b.WriteString("\n" + handlers.Escape(strings.Join(strings.Fields(clip(s, 300)), " ")))
+	}
+	if it.Note != "" && it.Note != it.Summary {
+		// The saver's words, said as theirs.
+		by := "note"
+		if it.AddedBy != "" {
+			by = "note from <@" + it.AddedBy + ">"
+		}
+		b.WriteString("\n_" + by + ":_ " + handlers.Escape(strings.Join(strings.Fields(clip(it.Note, 300)), " ")))
 	}
 	if it.Why != "" {
 		b.WriteString("\n_why: " + handlers.Escape(clip(it.Why, 400)) + "_")

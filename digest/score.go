@@ -52,6 +52,7 @@ var kindPoints = map[string]int{
 	"community_post":        10,
 	"linkedin_post":         10,
 	"news":                  8,
+	"speaker_profile":       8,
 }
 
 // stagePoints favours accounts where a conversation can still change the outcome.
@@ -60,6 +61,7 @@ var stagePoints = map[store.Stage]int{
 	store.StageInitial:    8,
 	store.StageChurned:    6,
 	store.StageNone:       5,
+	store.StageAdopted:    5,
 	store.StageManaged:    4,
 	store.StageProduction: 3,
 }
@@ -72,7 +74,13 @@ func rankPoints(rank int) int {
 	return 17 - 2*rank
 }
 
-// Score rates one signal.
+// CompetitiveNote is how a competitor's or vendor's signal is marked wherever it is listed.
+func CompetitiveNote(r store.Role) string {
+	return "competitive intelligence (" + string(r) + "), not an outreach prompt"
+}
+
+// Score rates one signal. A competitor's or vendor's signal is scored on what it is and how
+// new it is only: fit, seniority, pains and stage measure a prospect, and it is not one.
 func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	var why strings.Builder
 	why.Grow(160)
@@ -92,8 +100,17 @@ func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	if !ok {
 		kp = 6
 	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		why.WriteString(CompetitiveNote(d.Role))
+	}
 	total += add(kp, kindWord(d.Kind))
 	total += sc.recency(d, add)
+	if d.Baseline {
+		why.WriteString(" · known since the bot first looked, not news")
+	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		return max(0, min(100, total)), why.String()
+	}
 	total += sc.seniority(d, add)
 	total += sc.fit(d, add)
 	if n := len(d.Pains); n > 0 {
@@ -143,6 +160,10 @@ func VoteWeight(useful, noise int) float64 {
 }
 
 func (sc *Scorer) recency(d store.SignalDetail, add func(int, string) int) int {
+	if d.Baseline && d.OccurredAt == nil {
+		// Known since the bot first looked: the day it was recorded says nothing of when it happened.
+		return add(0, "")
+	}
 	at := d.DiscoveredAt
 	if d.OccurredAt != nil {
 		at = *d.OccurredAt

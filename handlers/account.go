@@ -195,69 +195,17 @@ func isUserRef(s string) bool {
 	return s[1] == 'U' || s[1] == 'W'
 }
 
-// RenderCard lays out an account card.
-func RenderCard(c *store.Card) Response {
-	a := c.Account
-	var b Builder
-	b.Reserve(2)
-	b.Header(a.Name)
-	story := "*Backstage:* " + Escape(store.StageLabel(a.Stage))
-	if a.AdoptionNotes != "" {
-		story += " — " + Escape(a.AdoptionNotes)
-	}
-	b.Section(story)
-	b.Fields(
-		field("Industry", a.Industry),
-		field("Size", sizeText(a.Employees)),
-		field("Region", joinNonEmpty(", ", a.HQ, a.Region)),
-		field("Domain", a.Domain),
-		ownerField(a.OwnerUserID),
-	)
-	if len(c.Facts) > 0 {
-		b.Section("*Key figures*\n" + bullets(c.Facts, factLine))
-	}
-	if len(c.Pains) > 0 {
-		b.Section("*Pain points*\n" + bullets(c.Pains, func(p store.CardPain) string {
-			s := "*" + Escape(p.Title) + "*"
-			if p.Evidence != "" {
-				s += " — " + Escape(p.Evidence)
-			}
-			return s
-		}))
-	}
-	if len(c.Contacts) > 0 {
-		b.Section("*Contacts* (by decision power)\n" + bullets(c.Contacts, contactLine))
-	}
-	if len(c.Signals) > 0 {
-		head := "*Latest signals*"
-		if c.SignalCount > int64(len(c.Signals)) {
-			head += fmt.Sprintf(" (%d of %d)", len(c.Signals), c.SignalCount)
-		}
-		b.Section(head + "\n" + bullets(c.Signals, signalLine))
-	}
-	if len(c.Competitors) > 0 {
-		var names []string
-		for _, comp := range c.Competitors {
-			names = append(names, Escape(comp.Name))
-		}
-		b.Section("*Competitors in play:* " + strings.Join(names, ", "))
-	}
-	b.Section("*Last touch:* " + lastTouchText(c.LastTouch))
-	b.Section("*Suggested next step:* " + NextStep(c))
-	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-		"Sources: "+Escape(strings.Join(cardSources(c), ", ")), false, false)),
-		cardActions(c))
-	return Response{
-		Text:   fmt.Sprintf("%s — Backstage %s", a.Name, store.StageLabel(a.Stage)),
-		Blocks: b.Blocks(),
-	}
-}
-
 // cardActions are the card's buttons: draft outreach, and record a reply to the last touch.
 func cardActions(c *store.Card) slack.Block {
-	btns := []slack.BlockElement{Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary)}
+	var btns []slack.BlockElement
+	if c.Account.Role.Sells() {
+		btns = append(btns, Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary))
+	}
 	if t := c.LastTouch; t != nil && t.Status == store.DraftSent {
 		btns = append(btns, Button(ActionDraftCardReplied, "Mark replied", strconv.FormatInt(t.DraftID, 10), ""))
+	}
+	if len(btns) == 0 {
+		return nil
 	}
 	return slack.NewActionBlock("account_actions", btns...)
 }
@@ -318,48 +266,6 @@ func FormatDate(t time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
-// NextStep suggests what to do about an account, from its stage, contacts and signals.
-func NextStep(c *store.Card) string {
-	var who string
-	for _, ct := range c.Contacts {
-		if !ct.DoNotContact {
-			who = "*" + Escape(ct.Name) + "*"
-			if ct.Title != "" {
-				who += " (" + Escape(ct.Title) + ")"
-			}
-			break
-		}
-	}
-	var hook string
-	for _, sg := range c.Signals {
-		if sg.Kind == "conference_talk" || sg.Kind == "blog_post" || sg.Kind == "github_issue" || sg.Kind == "job_posting" {
-			hook = fmt.Sprintf("their %s “%s”", strings.ReplaceAll(sg.Kind, "_", " "), Escape(sg.Title))
-			break
-		}
-	}
-	if who == "" {
-		return "Find the Head of Platform Engineering or VP Engineering first — conference speaker lists, the engineering blog and platform job posts name them."
-	}
-	var angle string
-	switch c.Account.Stage {
-	case store.StageProduction:
-		angle = "ask how adoption beyond the first teams is going (the external average is 10% against Spotify's 99%)"
-	case store.StageEvaluating, store.StageInitial:
-		angle = "compare a 30–45 day roll-out with the usual 6–12 months and 4–7 engineers before they commit"
-	case store.StageManaged:
-		angle = "they already pay to avoid running Backstage; compare total cost and adoption with a portal built for that"
-	case store.StageChurned:
-		angle = "learn what made them leave Backstage and what they still miss"
-	default:
-		angle = "open a peer conversation about their platform engineering plans before they pick a portal"
-	}
-	try := fmt.Sprintf(" Try `/draft %s`.", Escape(c.Account.Name))
-	if hook != "" {
-		return fmt.Sprintf("Reach out to %s, referencing %s, and %s.", who, hook, angle) + try
-	}
-	return fmt.Sprintf("Reach out to %s and %s.", who, angle) + try
-}
-
 func cardSources(c *store.Card) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -381,6 +287,10 @@ func cardSources(c *store.Card) []string {
 	}
 	for _, s := range c.Signals {
 		add(s.Source)
+	}
+	add(c.Account.StageSource)
+	for _, p := range c.Products {
+		add(p.Source)
 	}
 	return out
 }

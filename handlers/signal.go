@@ -157,14 +157,13 @@ func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title
 		kind = KindFromURL(link, note)
 	}
 	if title == "" {
+		// The note is the saver's words, kept as the note: never the title, which reads as the
+		// author's.
 		title = titleFromURL(link)
-		if note != "" {
-			title = Truncate(note, 150)
-		}
 	}
 	id := acc.ID
 	sig := store.Signal{
-		AccountID: &id, Kind: kind, Title: title, Summary: note, URL: link, DiscoveredAt: h.now(),
+		AccountID: &id, Kind: kind, Title: title, URL: link, DiscoveredAt: h.now(),
 		Source: "slack", DedupeKey: store.SignalDedupeKey(link, acc.Key, kind, title),
 	}
 	saved, created, err := h.store.SaveSignal(ctx, sig, note, user)

@@ -19,7 +19,11 @@ type Card struct {
 	Contacts    []Contact
 	Signals     []Signal
 	Competitors []Competitor
-	SignalCount int64
+	// Products are the competing products the organization sells (for a competitor or vendor).
+	Products []CompetitorWithFacts
+	// Alternatives is what the report says of all commercial alternatives (for a competitor).
+	Alternatives Alternatives
+	SignalCount  int64
 	// LastTouch is the latest outreach marked sent to anyone at the account; nil when none.
 	LastTouch *Touch
 }
@@ -79,6 +83,13 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 		return db.Table("competitors c").Select("c.*").
 			Joins("JOIN account_competitors ac ON ac.competitor_id = c.id").Where("ac.account_id = ?", id).
 			Order("c.name").Find(&c.Competitors).Error
+	})
+	part("products", func() (err error) {
+		if c.Products, err = s.ProductsOf(gctx, id); err != nil || len(c.Products) == 0 {
+			return err
+		}
+		c.Alternatives, err = s.CommercialAlternatives(gctx)
+		return err
 	})
 	part("last touch", func() (err error) {
 		c.LastTouch, err = s.LastTouchOfAccount(gctx, id)

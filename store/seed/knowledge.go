@@ -23,6 +23,9 @@ type Knowledge struct {
 	PainPoints  []PainPoint  `yaml:"pain_points"`
 	Accounts    []Account    `yaml:"accounts"`
 	Competitors []Competitor `yaml:"competitors"`
+	// Alternatives is what the report says of all commercial alternatives at once: shown once,
+	// not repeated under each competitor.
+	Alternatives Alternatives `yaml:"commercial_alternatives"`
 	Events      []Event      `yaml:"events"`
 	Communities []Community  `yaml:"communities"`
 	Channels    []Channel    `yaml:"outreach_channels"`
@@ -83,6 +86,8 @@ type Account struct {
 	HQ            string        `yaml:"hq,omitempty"`
 	Stage         string        `yaml:"stage"`
 	AdoptionNotes string        `yaml:"adoption_notes,omitempty"`
+	// Role is prospect (the default), customer, competitor, vendor or partner.
+	Role string `yaml:"role,omitempty"`
 	Facts         []Fact        `yaml:"facts,omitempty"`
 	Pains         []AccountPain `yaml:"pains,omitempty"`
 	Competitors   []string      `yaml:"competitors,omitempty"`
@@ -127,8 +132,27 @@ type Competitor struct {
 	Aliases []string `yaml:"aliases,omitempty"`
 	Domain  string   `yaml:"domain,omitempty"`
 	Summary string   `yaml:"summary"`
-	Facts   []Fact   `yaml:"facts,omitempty"`
-	Source  string   `yaml:"source"`
+	// Facts are what the report says of this one alone.
+	Facts []Fact `yaml:"facts,omitempty"`
+	// Vendor is the organization that sells it, when that is not an organization of the same
+	// name (Spotify sells Spotify Portal).
+	Vendor string `yaml:"vendor,omitempty"`
+	// TalkingPoints answer it, each grounded in the report.
+	TalkingPoints []string `yaml:"talking_points,omitempty"`
+	Source        string   `yaml:"source"`
+}
+
+// Alternatives is the report's view of the commercial alternatives as a group.
+type Alternatives struct {
+	Facts         []Fact   `yaml:"facts"`
+	TalkingPoints []string `yaml:"talking_points"`
+}
+
+// CompetitorRoles maps a competitor's kind to the role of the organization that sells it.
+var CompetitorRoles = map[string]string{
+	"commercial_portal": "competitor",
+	"managed_backstage": "vendor",
+	"open_source":       "vendor",
 }
 
 // Event is a conference.
@@ -184,12 +208,16 @@ func Parse(data []byte) (*Knowledge, error) {
 }
 
 // Stages are the Backstage statuses an account can have.
-var Stages = []string{"none", "evaluating", "initial", "production", "managed", "churned"}
+var Stages = []string{"none", "adopted", "evaluating", "initial", "production", "managed", "churned"}
+
+// AccountRoles are the roles an organization can have.
+var AccountRoles = []string{"prospect", "customer", "competitor", "vendor", "partner"}
 
 // SignalKinds are the kinds of public signal the bot knows.
 var SignalKinds = []string{
 	"conference_talk", "job_posting", "github_issue", "github_pr", "blog_post",
 	"linkedin_post", "community_post", "adopters_entry", "competitor_evaluation", "news",
+	"speaker_profile",
 }
 
 // Validate checks that every reference in the file resolves.
@@ -212,8 +240,13 @@ func (k *Knowledge) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: unknown source %q", where, src))
 		}
 	}
+	accounts := map[string]bool{}
 	for _, a := range k.Accounts {
+		accounts[a.Name] = true
 		check("account "+a.Name, a.Source)
+		if a.Role != "" && !contains(AccountRoles, a.Role) {
+			errs = append(errs, fmt.Errorf("account %s: unknown role %q", a.Name, a.Role))
+		}
 		if !contains(Stages, a.Stage) {
 			errs = append(errs, fmt.Errorf("account %s: unknown stage %q", a.Name, a.Stage))
 		}
@@ -240,6 +273,21 @@ func (k *Knowledge) Validate() error {
 		for _, f := range a.Facts {
 			check("fact of "+a.Name, f.Source)
 		}
+	}
+	for _, c := range k.Competitors {
+		check("competitor "+c.Name, c.Source)
+		if _, ok := CompetitorRoles[c.Kind]; !ok {
+			errs = append(errs, fmt.Errorf("competitor %s: unknown kind %q", c.Name, c.Kind))
+		}
+		if c.Vendor != "" && !accounts[c.Vendor] {
+			errs = append(errs, fmt.Errorf("competitor %s: vendor %q is not an account", c.Name, c.Vendor))
+		}
+		for _, f := range c.Facts {
+			check("fact of "+c.Name, f.Source)
+		}
+	}
+	for _, f := range k.Alternatives.Facts {
+		check("commercial alternatives", f.Source)
 	}
 	for _, p := range k.PainPoints {
 		for _, f := range append(append([]Fact{}, p.Numbers...), p.Evidence...) {
