@@ -1,0 +1,203 @@
+// The buttons and the modal of a draft: another template, edit, mark sent, mark replied, share.
+
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"outreachbot/store"
+	"outreachbot/templates"
+)
+
+// Actions returns the buttons this handler owns.
+func (h *Drafts) Actions() map[string]ActionFunc {
+	return map[string]ActionFunc{
+		ActionDraftAccount:     h.fromCard,
+		ActionDraftPick:        h.pick,
+		ActionDraftAnother:     h.another,
+		ActionDraftEdit:        h.edit,
+		ActionDraftSent:        h.markSent,
+		ActionDraftReplied:     h.markReplied,
+		ActionDraftCardReplied: h.markReplied,
+		ActionDraftShare:       h.share,
+	}
+}
+
+// Views returns the modals this handler owns.
+func (h *Drafts) Views() map[string]ViewFunc {
+	return map[string]ViewFunc{ViewDraftEdit: h.saveEdit}
+}
+
+// loadDraft reads the draft a button names, or says why it can't.
+func (h *Drafts) loadDraft(ctx context.Context, value string) (*store.OutreachDraft, *Response, error) {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		r := Ephemeral("That button belongs to an older version of me; run `/draft <account>` again.")
+		return nil, &r, nil
+	}
+	d, err := h.store.DraftByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		r := Ephemeral("That draft no longer exists (its account may have been removed). Run `/draft <account>` again.")
+		return nil, &r, nil
+	}
+	return d, nil, err
+}
+
+func (h *Drafts) fromCard(ctx context.Context, a Action) (Response, error) {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil {
+		return Ephemeral("That button belongs to an older version of me; run `/draft <account>`."), nil
+	}
+	return h.compose(ctx, draftSpec{AccountID: id, User: a.UserID, SlackChannel: a.ChannelID})
+}
+
+func (h *Drafts) pick(ctx context.Context, a Action) (Response, error) {
+	r, err := h.fromCard(ctx, a)
+	r.ReplaceOriginal = true
+	return r, err
+}
+
+func (h *Drafts) another(ctx context.Context, a Action) (Response, error) {
+	d, resp, err := h.loadDraft(ctx, a.Value)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
+	}
+	if d.SentAt != nil {
+		return Ephemeral("That draft was marked sent; start a new one with `/draft " + Escape(d.Basis.AccountName) + "`."), nil
+	}
+	spec := draftSpec{AccountID: d.AccountID, After: d.Template, User: a.UserID, SlackChannel: a.ChannelID}
+	if d.ContactID != nil {
+		spec.ContactID = *d.ContactID
+	}
+	r, err := h.compose(ctx, spec)
+	r.ReplaceOriginal = true
+	return r, err
+}
+
+func (h *Drafts) edit(ctx context.Context, a Action) (Response, error) {
+	d, resp, err := h.loadDraft(ctx, a.Value)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
+	}
+	if d.SentAt != nil {
+		return Ephemeral(fmt.Sprintf("This draft was marked sent on %s, so it stays as sent. Start a new one with `/draft %s`.", FormatDate(*d.SentAt), Escape(d.Basis.AccountName))), nil
+	}
+	return Response{Modal: editModal(d)}, nil
+}
+
+// sentMeanwhile is the editor's answer when the draft was marked sent while it was open.
+const sentMeanwhile = "This draft was marked sent meanwhile, so it can't change. Start a new one with /draft."
+
+// saveEdit stores an edited draft; a text over the limit keeps the modal open with the reason.
+func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, error) {
+	id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64)
+	if err != nil {
+		return ViewResult{Errors: map[string]string{"body": "This form is from an older version of me; close it and run /draft again."}}, nil
+	}
+	d, err := h.store.DraftByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ViewResult{Errors: map[string]string{"body": "This draft no longer exists."}}, nil
+	}
+	if err != nil {
+		return ViewResult{}, err
+	}
+	if d.SentAt != nil {
+		return ViewResult{Errors: map[string]string{"body": sentMeanwhile}}, nil
+	}
+	ch := templates.Channel(d.Channel)
+	body := strings.TrimSpace(strings.ReplaceAll(v.Values["body"]["body"], "\r\n", "\n"))
+	subject := strings.TrimSpace(v.Values["subject"]["subject"])
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(body); {
+	case body == "":
+		errs["body"] = "The message can't be empty."
+	case n > d.CharLimit:
+		errs["body"] = fmt.Sprintf("%s characters: a %s allows %s. Shorten it; I won't cut it for you.", groupDigits(n), ch.Label(), groupDigits(d.CharLimit))
+	case strings.Contains(body, "<no value>"):
+		errs["body"] = "The text still has a <no value> gap."
+	}
+	if ch == templates.Email {
+		switch n := utf8.RuneCountInString(subject); {
+		case subject == "":
+			errs["subject"] = "An e-mail needs a subject."
+		case n > templates.MaxSubjectChars || strings.ContainsAny(subject, "\r\n"):
+			errs["subject"] = fmt.Sprintf("Keep the subject to one line of %d characters (it is %d).", templates.MaxSubjectChars, n)
+		}
+	}
+	if len(errs) > 0 {
+		return ViewResult{Errors: errs}, nil
+	}
+	d, err = h.store.EditDraft(ctx, id, subject, body, v.UserID, h.now())
+	if errors.Is(err, store.ErrDraftSent) {
+		return ViewResult{Errors: map[string]string{"body": sentMeanwhile}}, nil
+	}
+	if err != nil {
+		return ViewResult{}, err
+	}
+	msg := renderDraft(d, []string{":pencil2: Saved your edit. The buttons on the original message use this text too."}, modeDM, "")
+	return ViewResult{Message: &msg, Channel: v.UserID}, nil
+}
+
+func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
+	d, resp, err := h.loadDraft(ctx, a.Value)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
+	}
+	if d.SentAt == nil && overLimit(d) {
+		return Ephemeral(fmt.Sprintf(":no_entry: This draft is %s characters and a %s allows %s. Edit it first: I don't record a message that can't be sent whole.",
+			groupDigits(utf8.RuneCountInString(d.Body)), templates.Channel(d.Channel).Label(), groupDigits(d.CharLimit))), nil
+	}
+	d, changed, err := h.store.MarkDraftSent(ctx, d.ID, a.UserID, h.now())
+	if err != nil {
+		return Response{}, err
+	}
+	var notes []string
+	if !changed {
+		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked it sent.", d.SentBy))
+	}
+	r := renderDraft(d, notes, modeInteractive, "")
+	r.ReplaceOriginal = true
+	return r, nil
+}
+
+func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
+	d, resp, err := h.loadDraft(ctx, a.Value)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
+	}
+	d, changed, err := h.store.MarkDraftReplied(ctx, d.ID, a.UserID, h.now())
+	if errors.Is(err, store.ErrNotSent) {
+		return Ephemeral("Mark the draft sent first: a reply answers a message that went out."), nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	if a.ActionID == ActionDraftCardReplied {
+		return Ephemeral(fmt.Sprintf(":speech_balloon: Recorded that *%s* replied to the %s (template `%s`).",
+			Escape(d.ContactName), templates.Channel(d.Channel).Label(), Escape(d.Template))), nil
+	}
+	var notes []string
+	if !changed {
+		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked the reply.", d.RepliedBy))
+	}
+	r := renderDraft(d, notes, modeInteractive, "")
+	r.ReplaceOriginal = true
+	return r, nil
+}
+
+func (h *Drafts) share(ctx context.Context, a Action) (Response, error) {
+	d, resp, err := h.loadDraft(ctx, a.Value)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
+	}
+	d, err = h.store.LogDraftShared(ctx, d.ID, a.UserID, h.now())
+	if err != nil {
+		return Response{}, err
+	}
+	return renderDraft(d, nil, modeShared, a.UserID), nil
+}
