@@ -46,6 +46,16 @@ func TestScore_explainsEachPartInOneLine(t *testing.T) {
 			d.Person = "Sam Poe"
 			return d
 		}(), 85, []string{"named person +2"}},
+		{"a competitor's signal is intelligence, scored on kind and recency only", func() store.SignalDetail {
+			d := hot
+			d.Role = store.RoleCompetitor
+			return d
+		}(), 45, []string{"competitive intelligence (competitor), not an outreach prompt", "competitor evaluation +25", "today +20"}},
+		{"a baseline row gets no recency for the day it was recorded", func() store.SignalDetail {
+			d := hot
+			d.OccurredAt, d.DiscoveredAt, d.Baseline = nil, now, true
+			return d
+		}(), 76, []string{"known since the bot first looked, not news"}},
 		{"a week halves recency", func() store.SignalDetail {
 			d := hot
 			d.OccurredAt = day(7)

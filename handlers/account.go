@@ -22,6 +22,7 @@ type AccountStore interface {
 	PainKeysOf(ctx context.Context, ids []int64) (map[int64][]string, error)
 	PainCatalogue(ctx context.Context) ([]store.PainSummary, error)
 	SetAccountOwner(ctx context.Context, id int64, userID string) error
+	SetAccountRole(ctx context.Context, id int64, role store.Role, source string) error
 }
 
 // AccountIndex resolves what a person typed to an account id, from memory.
@@ -63,6 +64,7 @@ func (h *Accounts) Command() Command {
 			{"/account <name>", "the account card: Backstage story, figures, pain points, contacts, signals, next step"},
 			{"/account find <filters>", `accounts ranked by fit; filters: industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`},
 			{"/account <name> owner @someone", "make someone the account's owner"},
+			{"/account <name> role <role>", "admins: say what the organization is to us: prospect, customer, competitor, vendor or partner"},
 			{"/account help", "this help"},
 		},
 		Examples: []string{"/account expedia", "/account h&m", `/account find industry:"financial services" size:100-1000 pain:yaml`},
@@ -86,6 +88,9 @@ func (h *Accounts) Handle(ctx context.Context, req Request) (Response, error) {
 	}
 	if name, user, ok := parseOwner(req.Text); ok {
 		return h.setOwner(ctx, name, user)
+	}
+	if name, role, ok := parseRole(req.Text); ok {
+		return h.setRole(ctx, req, name, role)
 	}
 	return h.lookup(ctx, req.Text)
 }
@@ -181,6 +186,42 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 		return Response{}, err
 	}
 	return Ephemeral(fmt.Sprintf("<@%s> now owns *%s*.", id, Escape(res.Best.Name))), nil
+}
+
+// parseRole reads "<name> role <role>".
+func parseRole(text string) (name, role string, ok bool) {
+	fields := strings.Fields(text)
+	if len(fields) < 3 || !strings.EqualFold(fields[len(fields)-2], "role") {
+		return "", "", false
+	}
+	return strings.Join(fields[:len(fields)-2], " "), fields[len(fields)-1], true
+}
+
+// setRole records what an organization is to the team. Roles decide whether the bot drafts to
+// an organization at all, so only admins change them.
+func (h *Accounts) setRole(ctx context.Context, req Request, name, value string) (Response, error) {
+	role, ok := store.ParseRole(value)
+	if !ok {
+		var names []string
+		for _, r := range store.Roles {
+			names = append(names, "`"+string(r.Role)+"`")
+		}
+		return Ephemeral(fmt.Sprintf("`%s` is not a role. Use one of %s, e.g. `/account port role competitor`.", Escape(Truncate(value, 40)), strings.Join(names, ", "))), nil
+	}
+	if !req.Admin {
+		return Ephemeral("Only an admin can change an organization's role (it decides whether the bot drafts to them). Ask one of the admins."), nil
+	}
+	res := h.index.Resolve(name)
+	switch res.Outcome {
+	case match.Ambiguous:
+		return pickList(name, res.Candidates), nil
+	case match.None:
+		return noMatch(name, res.Candidates), nil
+	}
+	if err := h.store.SetAccountRole(ctx, res.Best.ID, role, store.RoleFromUser); err != nil {
+		return Response{}, err
+	}
+	return Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", Escape(res.Best.Name), role, Escape(roleMeaning(role)))), nil
 }
 
 func isUserRef(s string) bool {

@@ -21,7 +21,9 @@ func RenderCard(c *store.Card) Response {
 	if !a.Role.Sells() {
 		b.Section(roleLine(c))
 	}
-	b.Section(stageStory(a))
+	if a.Role.Sells() || a.Stage != store.StageNone {
+		b.Section(stageStory(a))
+	}
 	b.Fields(
 		field("Role", string(orProspect(a.Role))),
 		field("Industry", inferredValue(a, "industry", a.Industry)),

@@ -74,6 +74,7 @@ func (h *Drafts) Command() Command {
 			{"/draft <account> <contact>", "a draft to that person, e.g. `/draft american airlines jay cox`"},
 			{"/draft <account> template:<name>", "use that template (`/template list` shows them)"},
 			{"/draft <account> channel:<channel>", "only templates for linkedin_connect, linkedin_message, email, community_dm, conference_followup or github_comment"},
+			{"/draft <account> override:yes", "admins: draft to a competitor or vendor anyway (refused otherwise)"},
 		},
 		Examples: []string{"/draft expedia", "/draft toyota kishore", "/draft expedia template:talk-connect", "/draft baillie gifford channel:email"},
 		Handle:   h.Handle,
@@ -89,6 +90,9 @@ func (h *Drafts) Handle(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return errorResponse(err), nil
 	}
+	if args.override && !req.Admin {
+		return Ephemeral("Only an admin may draft to a competitor or vendor (`override:yes`). Ask one, or pick a prospect."), nil
+	}
 	return h.run(ctx, args, req.UserID, req.ChannelID, false)
 }
 
@@ -99,7 +103,7 @@ func (h *Drafts) run(ctx context.Context, args draftArgs, user, channel string, 
 		return derefResponse(resp), err
 	}
 	return h.compose(ctx, draftSpec{AccountID: accountID, ContactQuery: contactQuery, Template: args.template,
-		Channel: args.channel, User: user, SlackChannel: channel, Preview: preview})
+		Channel: args.channel, User: user, SlackChannel: channel, Preview: preview, Override: args.override})
 }
 
 func derefResponse(r *Response) Response {
@@ -116,6 +120,8 @@ type draftArgs struct {
 	contact  string
 	template string
 	channel  templates.Channel
+	// override drafts to a competitor or vendor anyway (admins only).
+	override bool
 }
 
 // channelAliases are the words people type for a channel.
@@ -151,6 +157,8 @@ func parseDraftArgs(text string) (draftArgs, error) {
 			a.channel = c
 		case "contact", "to":
 			a.contact = val
+		case "override":
+			a.override = strings.EqualFold(val, "yes") || strings.EqualFold(val, "true")
 		default:
 			a.words = append(a.words, tok)
 		}
@@ -249,6 +257,8 @@ type draftSpec struct {
 	User         string
 	SlackChannel string
 	Preview      bool // render only; store nothing
+	// Override drafts to a competitor or vendor anyway (an admin asked explicitly).
+	Override bool
 }
 
 // compose writes a draft: it picks the contact, the signal, the template, the pain point and a
@@ -263,6 +273,10 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 		return Response{}, err
 	}
 	a := oc.Account
+	if !a.Role.Sells() && !s.Override {
+		return Ephemeral(fmt.Sprintf(":no_entry: No draft: *%s* is a %s — %s — not a prospect. See `/account %s` for how to answer them. (An admin can still draft with `override:yes`.)",
+			Escape(a.Name), a.Role, Escape(roleMeaning(a.Role)), Escape(a.Name))), nil
+	}
 	contact, notes, refusal := pickContact(oc, s)
 	if refusal != nil {
 		return *refusal, nil

@@ -106,7 +106,7 @@ func TestAccountCard_showsEverySection(t *testing.T) {
 		for _, want := range []string{
 			"Backstage: managed", "Key figures", "250", "Pain points", "Implementation complexity",
 			"Contacts (by decision power)", "Antony Rinaldi, Head of Architecture", "Latest signals",
-			"Competitors in play: Roadie", "Suggested next step", "Sources: report",
+			"Managed by: Roadie", "Suggested next step", "Sources: the research report",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("card lacks %q:\n%s", want, out)

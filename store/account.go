@@ -210,6 +210,20 @@ func (s *Store) SetAccountOwner(ctx context.Context, id int64, userID string) er
 	return nil
 }
 
+// SetAccountRole records what an organization is to the team, and who said so; a role set by a
+// person or a file is kept by later seeds.
+func (s *Store) SetAccountRole(ctx context.Context, id int64, role Role, source string) error {
+	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ?", id).
+		Updates(map[string]any{"role": role, "role_source": source})
+	if res.Error != nil {
+		return fmt.Errorf("set role of account %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set role of account %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // UpsertAccount creates an account or merges it into the one with the same domain or name.
 func (s *Store) UpsertAccount(ctx context.Context, acc *Account) (int64, error) {
 	var id int64

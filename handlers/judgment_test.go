@@ -1,0 +1,163 @@
+package handlers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"outreachbot/cli"
+	"outreachbot/handlers"
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// askAs runs a command line as a given user, admin or not.
+func askAs(t *testing.T, app *cli.App, user string, admin bool, line string) string {
+	t.Helper()
+	cmd, text, _ := strings.Cut(line, " ")
+	resp, err := app.Registry.Dispatch(context.Background(), handlers.Request{Command: cmd, Text: text, UserID: user, ChannelID: "C1", Admin: admin})
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	checkLimits(t, line, resp)
+	return handlers.PlainText(resp)
+}
+
+// expect checks that an answer says every want and none of the never.
+func expect(t *testing.T, line, out string, want, never []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s: answer lacks %q:\n%s", line, w, out)
+		}
+	}
+	for _, n := range never {
+		if strings.Contains(out, n) {
+			t.Errorf("%s: answer says %q:\n%s", line, n, out)
+		}
+	}
+}
+
+func TestAccountCard_adoptersListedOrganizationUsesBackstage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/account stone")
+		expect(t, "/account stone", out,
+			[]string{"Backstage: uses Backstage (stage not stated) — from ADOPTERS.md: “We're using Backstage as our Credit Team Developer Portal"},
+			[]string{"no Backstage"})
+		out = askAs(t, app, "U1", false, "/account bol.com")
+		expect(t, "/account bol.com", out, []string{"Backstage: initial roll-out — from ADOPTERS.md: “"}, nil)
+		out = askAs(t, app, "U1", false, "/account expedia")
+		expect(t, "/account expedia", out, []string{"Backstage: in production — from the research report: “Major enterprise adopter"}, nil)
+
+		// No organization on the list is left saying it has no Backstage.
+		var wrong int64
+		if err := app.Store.DB().Model(&store.Account{}).Where("source = ? AND stage = ?", store.AdoptersSource, store.StageNone).Count(&wrong).Error; err != nil {
+			t.Fatal(err)
+		}
+		if wrong != 0 {
+			t.Errorf("%d ADOPTERS.md organizations are labelled no Backstage", wrong)
+		}
+	})
+}
+
+func TestAccountCard_competitorsAnswerWithTheirOwnCard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		for _, c := range []struct {
+			name string
+			want []string
+		}{
+			{"port", []string{"Competitor — sells a competing developer portal", "Port (commercial developer portal)", "no Port-specific figures", "Accounts known to use or evaluate it: none recorded yet", "Positioning against it", "30–45 days", "Talking points that answer it"}},
+			{"cortex", []string{"Competitor", "migration assistance", "Backstage-burned", "Talking points that answer it"}},
+			{"opslevel", []string{"Competitor", "OpsLevel-specific", "Positioning against it"}},
+			{"humanitec", []string{"Competitor", "Humanitec-specific", "platform orchestrator"}},
+		} {
+			out := askAs(t, app, "U1", false, "/account "+c.name)
+			expect(t, "/account "+c.name, out, append(c.want, "Not a prospect", "don't reach out"),
+				[]string{"No account matches", "Draft outreach", "before they pick a portal"})
+		}
+	})
+}
+
+func TestAccountCard_vendorsShowClientsAndClientsShowVendor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/account roadie")
+		expect(t, "/account roadie", out,
+			[]string{"Vendor — sells or hosts Backstage", "Known clients (4)", "• Baillie Gifford", "• Contentful", "• Lunar", "• Paddle", "don't pitch them"},
+			[]string{"before they pick a portal", "Draft outreach"})
+		for _, client := range []string{"baillie gifford", "contentful", "paddle", "lunar"} {
+			out := askAs(t, app, "U1", false, "/account "+client)
+			expect(t, "/account "+client, out, []string{"Managed by: Roadie", "Role: prospect"}, nil)
+		}
+		out = askAs(t, app, "U1", false, "/account spotify")
+		expect(t, "/account spotify", out,
+			[]string{"Vendor", "Spotify Portal (managed Backstage)", "99%", "don't pitch them"},
+			[]string{"Spotify's 99%", "Draft outreach"})
+	})
+}
+
+func TestDraft_competitorsAndVendorsAreRefusedWithTheReason(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		for _, name := range []string{"spotify", "roadie", "port"} {
+			out := askAs(t, app, "U1", false, "/draft "+name)
+			expect(t, "/draft "+name, out, []string{"No draft:", "not a prospect", "override:yes"}, []string{"Hi "})
+		}
+		out := askAs(t, app, "U1", false, "/draft roadie override:yes")
+		expect(t, "/draft roadie override:yes (not admin)", out, []string{"Only an admin"}, []string{"Hi "})
+		out = askAs(t, app, "UADMIN", true, "/draft roadie override:yes")
+		expect(t, "/draft roadie override:yes (admin)", out, []string{"Draft", "Roadie"}, []string{"No draft:"})
+	})
+}
+
+func TestAccountRole_editableByAdminsAndKeptBySeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/account port role partner")
+		expect(t, "non-admin", out, []string{"Only an admin"}, nil)
+		out = askAs(t, app, "UADMIN", true, "/account port role frenemy")
+		expect(t, "bad role", out, []string{"frenemy is not a role", "competitor"}, nil)
+		out = askAs(t, app, "UADMIN", true, "/account stone role competitor")
+		expect(t, "admin", out, []string{"Stone is now a competitor"}, nil)
+		out = askAs(t, app, "UADMIN", true, "/account port role partner")
+		expect(t, "admin", out, []string{"Port is now a partner"}, nil)
+
+		if _, err := app.Store.Seed(context.Background(), app.Knowledge); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account stone after a seed", askAs(t, app, "U1", false, "/account stone"), []string{"Role: competitor", "(role set by hand)"}, []string{"Draft outreach"})
+		expect(t, "/account port after a seed", askAs(t, app, "U1", false, "/account port"), []string{"Role: partner"}, []string{"Not a prospect"})
+	})
+}
+
+func TestMarketCompetitors_noBulletRepeatedUnderTwoCompetitors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/market competitors")
+		seen := map[string]int{}
+		for _, line := range strings.Split(out, "\n") {
+			if l := strings.TrimSpace(line); strings.HasPrefix(l, "•") {
+				seen[l]++
+			}
+		}
+		for l, n := range seen {
+			if n > 1 {
+				t.Errorf("/market competitors repeats %q %d times:\n%s", l, n, out)
+			}
+		}
+		expect(t, "/market competitors", out, []string{"All commercial alternatives", "_Clients:_ Baillie Gifford, Contentful, Lunar, Paddle"}, nil)
+	})
+}
+
+func TestSignals_baselineAtSeedIsNotNews(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/signals")
+		expect(t, "/signals", out, []string{"No signals match"}, []string{"ADOPTERS.md entry", "today"})
+		// The account's own list still shows what is known, and says it is not news.
+		out = askAs(t, app, "U1", false, "/signals stone")
+		expect(t, "/signals stone", out, []string{"Stone is listed in Backstage ADOPTERS.md", "known since the bot first looked, not news"}, []string{"today +"})
+	})
+}
