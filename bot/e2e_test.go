@@ -18,6 +18,7 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -48,12 +49,12 @@ func withPingTimeout(p time.Duration) harnessOpt {
 type slowFeature struct{ delay time.Duration }
 
 func (f slowFeature) Command() handlers.Command {
-	return handlers.Command{Name: "/slow", Description: "waits", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+	return handlers.Command{Name: "/slow", Description: "waits", Handle: func(ctx context.Context, r handlers.Request) (slackmsg.Response, error) {
 		select {
 		case <-time.After(f.delay):
-			return handlers.Ephemeral("slow answer for " + handlers.Escape(r.Text)), nil
+			return slackmsg.Ephemeral("slow answer for " + slackmsg.Escape(r.Text)), nil
 		case <-ctx.Done():
-			return handlers.Response{}, ctx.Err()
+			return slackmsg.Response{}, ctx.Err()
 		}
 	}}
 }
@@ -61,18 +62,18 @@ func (f slowFeature) Command() handlers.Command {
 type countFeature struct{ n *atomic.Int64 }
 
 func (f countFeature) Command() handlers.Command {
-	return handlers.Command{Name: "/count", Description: "counts", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
-		return handlers.Ephemeral(fmt.Sprintf("acted %d", f.n.Add(1))), nil
+	return handlers.Command{Name: "/count", Description: "counts", Handle: func(ctx context.Context, r handlers.Request) (slackmsg.Response, error) {
+		return slackmsg.Ephemeral(fmt.Sprintf("acted %d", f.n.Add(1))), nil
 	}}
 }
 
 type panicFeature struct{}
 
 func (panicFeature) Command() handlers.Command {
-	return handlers.Command{Name: "/boom", Description: "panics", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+	return handlers.Command{Name: "/boom", Description: "panics", Handle: func(ctx context.Context, r handlers.Request) (slackmsg.Response, error) {
 		var m map[string]int
 		m["x"] = 1 // a real nil-map panic
-		return handlers.Response{}, nil
+		return slackmsg.Response{}, nil
 	}}
 }
 
@@ -292,7 +293,7 @@ func TestE2E_rateLimitStormNothingLostOrDoubled(t *testing.T) {
 	for _, ch := range channels {
 		go func() {
 			for i := 1; i <= 2; i++ {
-				_, err := h.bot.Poster().PostMessage(ctx, ch, "", handlers.Ephemeral(fmt.Sprintf("%s message %d", ch, i)))
+				_, err := h.bot.Poster().PostMessage(ctx, ch, "", slackmsg.Ephemeral(fmt.Sprintf("%s message %d", ch, i)))
 				errs <- err
 			}
 		}()
@@ -487,7 +488,7 @@ func TestE2E_secretsNeverReachTheLog(t *testing.T) {
 	h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
 	h.slash(slacktest.SlashCommand{Command: "/boom"})
 	h.srv.FailNext("chat.postMessage", 1, http.StatusBadRequest)
-	_, _ = h.bot.Poster().PostMessage(h.ctx(), "C0LOG", "", handlers.Ephemeral("x"))
+	_, _ = h.bot.Poster().PostMessage(h.ctx(), "C0LOG", "", slackmsg.Ephemeral("x"))
 	h.srv.DropAll()
 	if err := h.srv.WaitConnected(h.ctx(), 2); err != nil {
 		t.Fatal(err)

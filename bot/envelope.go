@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 )
 
 // maxAckPayload keeps an answer in the ack under Socket Mode's 20 KB frame limit (slack-go
@@ -94,7 +95,7 @@ func (b *Bot) ack(log *slog.Logger, req *socketmode.Request, payload any, receiv
 }
 
 type result struct {
-	resp handlers.Response
+	resp slackmsg.Response
 	err  error
 }
 
@@ -113,7 +114,7 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := b.run(ctx, log, cmd.Command, func(ctx context.Context) (handlers.Response, error) {
+		resp, err := b.run(ctx, log, cmd.Command, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.Dispatch(ctx, hreq)
 		})
 		done <- result{resp, err}
@@ -162,7 +163,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 				ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
 				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
 			}
-			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (handlers.Response, error) {
+			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (slackmsg.Response, error) {
 				return b.deps.Registry.HandleAction(ctx, a)
 			})
 			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
@@ -176,7 +177,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 		if cb.Message.Timestamp != "" && cb.Channel.ID != "" {
 			sc.Permalink = b.permalink(ctx, cb.Channel.ID, cb.Message.Timestamp)
 		}
-		resp, err := b.run(ctx, log, cb.CallbackID, func(ctx context.Context) (handlers.Response, error) {
+		resp, err := b.run(ctx, log, cb.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.HandleShortcut(ctx, sc)
 		})
 		b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, cb.CallbackID, result{resp, err}))
@@ -193,10 +194,10 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 		UserID: cb.User.ID, TriggerID: cb.TriggerID, Admin: admin,
 	}
 	var vr handlers.ViewResult
-	resp, err := b.run(ctx, log, cb.View.CallbackID, func(ctx context.Context) (handlers.Response, error) {
+	resp, err := b.run(ctx, log, cb.View.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
 		var err error
 		vr, err = b.deps.Registry.HandleView(ctx, v)
-		return handlers.Response{}, err
+		return slackmsg.Response{}, err
 	})
 	_ = resp
 	if err != nil {
@@ -222,18 +223,18 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 }
 
 // run runs a handler with the request deadline and the panic guard.
-func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (handlers.Response, error)) (handlers.Response, error) {
+func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
 	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
 	defer cancel()
 	return b.dispatch(hctx, log, name, f)
 }
 
 // deliver opens the response's modal, if any, and sends its message, if any.
-func (b *Bot) deliver(ctx context.Context, log *slog.Logger, triggerID, responseURL, channel, user string, resp handlers.Response) {
+func (b *Bot) deliver(ctx context.Context, log *slog.Logger, triggerID, responseURL, channel, user string, resp slackmsg.Response) {
 	if resp.Modal != nil {
 		if err := b.poster.OpenView(ctx, triggerID, *resp.Modal); err != nil {
 			log.Error("open modal", "err", err)
-			resp = handlers.Ephemeral("I couldn't open the form in time; please try again.")
+			resp = slackmsg.Ephemeral("I couldn't open the form in time; please try again.")
 		} else if resp.IsModalOnly() {
 			return
 		}
@@ -285,7 +286,7 @@ func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.Eve
 }
 
 // dispatch runs a handler with a panic guard: a panic becomes an error and the bot goes on.
-func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run func(context.Context) (handlers.Response, error)) (resp handlers.Response, err error) {
+func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run func(context.Context) (slackmsg.Response, error)) (resp slackmsg.Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.metrics.handlerErrs.WithLabelValues(name, "panic").Inc()
@@ -299,29 +300,29 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run f
 var errPanic = errors.New("handler panicked")
 
 // userFacing turns a handler's outcome into what the user sees; the detail goes to the log.
-func (b *Bot) userFacing(log *slog.Logger, name string, r result) handlers.Response {
+func (b *Bot) userFacing(log *slog.Logger, name string, r result) slackmsg.Response {
 	if r.err == nil {
 		return r.resp
 	}
-	var ue *handlers.UserError
+	var ue *slackmsg.UserError
 	switch {
 	case errors.As(r.err, &ue):
-		return handlers.Ephemeral(ue.Msg)
+		return slackmsg.Ephemeral(ue.Msg)
 	case errors.Is(r.err, errPanic):
-		return handlers.Ephemeral(":warning: Sorry — something broke while answering that. It has been logged; please try again.")
+		return slackmsg.Ephemeral(":warning: Sorry — something broke while answering that. It has been logged; please try again.")
 	case errors.Is(r.err, context.DeadlineExceeded):
 		b.metrics.handlerErrs.WithLabelValues(name, "timeout").Inc()
 		log.Error("handler timed out", "err", r.err)
-		return handlers.Ephemeral(":hourglass: That took too long and was stopped. Please try again in a moment.")
+		return slackmsg.Ephemeral(":hourglass: That took too long and was stopped. Please try again in a moment.")
 	default:
 		b.metrics.handlerErrs.WithLabelValues(name, "error").Inc()
 		log.Error("handler failed", "err", r.err)
-		return handlers.Ephemeral(":warning: Sorry — I couldn't answer that just now. It has been logged; please try again.")
+		return slackmsg.Ephemeral(":warning: Sorry — I couldn't answer that just now. It has been logged; please try again.")
 	}
 }
 
 // respond delivers a late answer: through response_url when there is one, else as an ephemeral.
-func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp handlers.Response) {
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp slackmsg.Response) {
 	var err error
 	if responseURL != "" {
 		err = b.poster.Respond(ctx, responseURL, resp)
@@ -333,6 +334,6 @@ func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channe
 	}
 }
 
-func refusal() handlers.Response {
-	return handlers.Ephemeral("Sorry, outreachbot is only open to the go-to-market team. Ask an admin to add you to `OUTREACHBOT_ALLOWED_USERS`.")
+func refusal() slackmsg.Response {
+	return slackmsg.Ephemeral("Sorry, outreachbot is only open to the go-to-market team. Ask an admin to add you to `OUTREACHBOT_ALLOWED_USERS`.")
 }

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
+	"outreachbot/slackmsg"
 
-	"outreachbot/handlers"
+	"github.com/slack-go/slack"
 )
 
 // Poster makes every Web API call that writes to Slack. It keeps Slack's pace of one message a
@@ -48,7 +48,7 @@ func NewPoster(api *slack.Client, httpClient *http.Client, m *Metrics) *Poster {
 }
 
 // PostMessage posts a message to a channel (or a thread when threadTS is set) and returns its ts.
-func (p *Poster) PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error) {
+func (p *Poster) PostMessage(ctx context.Context, channel, threadTS string, r slackmsg.Response) (string, error) {
 	opts := msgOptions(r)
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
@@ -63,7 +63,7 @@ func (p *Poster) PostMessage(ctx context.Context, channel, threadTS string, r ha
 }
 
 // UpdateMessage replaces a message the bot posted.
-func (p *Poster) UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error {
+func (p *Poster) UpdateMessage(ctx context.Context, channel, ts string, r slackmsg.Response) error {
 	return p.do(ctx, "chat.update", channel, func(ctx context.Context) error {
 		_, _, _, err := p.api.UpdateMessageContext(ctx, channel, ts, msgOptions(r)...)
 		return err
@@ -71,7 +71,7 @@ func (p *Poster) UpdateMessage(ctx context.Context, channel, ts string, r handle
 }
 
 // PostEphemeral shows a message to one user in a channel.
-func (p *Poster) PostEphemeral(ctx context.Context, channel, user string, r handlers.Response) error {
+func (p *Poster) PostEphemeral(ctx context.Context, channel, user string, r slackmsg.Response) error {
 	return p.do(ctx, "chat.postEphemeral", channel, func(ctx context.Context) error {
 		_, err := p.api.PostEphemeralContext(ctx, channel, user, msgOptions(r)...)
 		return err
@@ -117,7 +117,7 @@ func (p *Poster) OpenView(ctx context.Context, triggerID string, view slack.Moda
 }
 
 // Respond answers through a response_url (valid for 30 minutes, up to 5 times).
-func (p *Poster) Respond(ctx context.Context, responseURL string, r handlers.Response) error {
+func (p *Poster) Respond(ctx context.Context, responseURL string, r slackmsg.Response) error {
 	body, err := json.Marshal(r.Payload())
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
@@ -222,8 +222,8 @@ func safeToRetry(err error) bool {
 	return false
 }
 
-func msgOptions(r handlers.Response) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+func msgOptions(r slackmsg.Response) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(r.FallbackText(), false)}
 	if len(r.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 )
 
@@ -48,7 +48,7 @@ func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
 	p, srv, ft := newTestPoster(t)
 	ctx := context.Background()
 	for _, ch := range []string{"C1", "C1", "C2", "C1"} {
-		if _, err := p.PostMessage(ctx, ch, "", handlers.Ephemeral("hi "+ch)); err != nil {
+		if _, err := p.PostMessage(ctx, ch, "", slackmsg.Ephemeral("hi "+ch)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
 func TestPoster_honoursRetryAfterAndDoesNotRepost(t *testing.T) {
 	p, srv, ft := newTestPoster(t)
 	srv.RateLimit("chat.postMessage", 2, 3*time.Second)
-	if _, err := p.PostMessage(context.Background(), "C1", "", handlers.Ephemeral("once")); err != nil {
+	if _, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("once")); err != nil {
 		t.Fatal(err)
 	}
 	var waited time.Duration
@@ -98,7 +98,7 @@ func TestPoster_retriesOnlyWhatSurelyDidNotPost(t *testing.T) {
 	for _, c := range cases {
 		p, srv, _ := newTestPoster(t)
 		srv.FailNext("chat.postMessage", 1, c.status)
-		_, err := p.PostMessage(context.Background(), "C1", "", handlers.Ephemeral("x"))
+		_, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("x"))
 		if (err != nil) != c.wantErr {
 			t.Errorf("status %d: err = %v", c.status, err)
 		}
@@ -112,7 +112,7 @@ func TestPoster_respondToResponseURL(t *testing.T) {
 	p, srv, _ := newTestPoster(t)
 	url := srv.NewResponseURL()
 	srv.RateLimit("response_url", 1, time.Second)
-	if err := p.Respond(context.Background(), url, handlers.Ephemeral("late answer")); err != nil {
+	if err := p.Respond(context.Background(), url, slackmsg.Ephemeral("late answer")); err != nil {
 		t.Fatal(err)
 	}
 	posts := srv.ResponseURLPosts()
@@ -128,11 +128,11 @@ func TestPoster_openDMAndDelete(t *testing.T) {
 	if err != nil || dm == "" || dm != srv.DMChannel("U0PERSON") {
 		t.Fatalf("OpenDM = %q, %v; want %q", dm, err, srv.DMChannel("U0PERSON"))
 	}
-	ts, err := p.PostMessage(ctx, dm, "", handlers.Ephemeral("placeholder"))
+	ts, err := p.PostMessage(ctx, dm, "", slackmsg.Ephemeral("placeholder"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.UpdateMessage(ctx, dm, ts, handlers.Ephemeral("page 1")); err != nil {
+	if err := p.UpdateMessage(ctx, dm, ts, slackmsg.Ephemeral("page 1")); err != nil {
 		t.Fatal(err)
 	}
 	if msgs := srv.Messages(dm); len(msgs) != 1 || msgs[0].Text != "page 1" {

@@ -8,6 +8,7 @@ import (
 
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -74,7 +75,7 @@ func ask(ctx context.Context, env Env, app *App, line, user string, asJSON bool)
 		enc.SetIndent("", "  ")
 		return enc.Encode(resp)
 	}
-	_, err = fmt.Fprint(env.Stdout, handlers.PlainText(resp))
+	_, err = fmt.Fprint(env.Stdout, slackmsg.PlainText(resp))
 	return err
 }
 

@@ -28,17 +28,18 @@ import (
 	"sync"
 	"time"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 )
 
 // Engine builds digests: subscriptions, scoring, layout and the build of runs. It posts nothing;
-// the Scheduler does. It implements handlers.DigestService and handlers.SignalScorer.
+// the Scheduler does. It is what handlers.DigestService and handlers.SignalScorer consume.
 type Engine struct {
 	st          *store.Store
 	clock       Clock
 	layout      Layout
-	segment     handlers.Segment
+	segment     seed.Segments
 	minInterval time.Duration
 	log         *slog.Logger
 
@@ -51,7 +52,7 @@ type Engine struct {
 // Options configure an Engine.
 type Options struct {
 	// Segment is the report's target segment, for scoring fit.
-	Segment handlers.Segment
+	Segment seed.Segments
 	// Clock defaults to the system clock.
 	Clock Clock
 	// TopItems is how many signals the channel message shows (default DefaultTopItems).
@@ -76,9 +77,6 @@ func New(st *store.Store, o Options) *Engine {
 		minInterval: o.MinInterval, log: o.Log, scheds: map[string]*Schedule{}}
 }
 
-var _ handlers.DigestService = (*Engine)(nil)
-var _ handlers.SignalScorer = (*Engine)(nil)
-
 // schedule parses (and caches) a subscription's schedule.
 func (e *Engine) schedule(sub store.Subscription) (*Schedule, error) {
 	key := sub.Timezone + "\x00" + sub.Schedule
@@ -96,21 +94,21 @@ func (e *Engine) schedule(sub store.Subscription) (*Schedule, error) {
 }
 
 // Subscribe checks and stores a subscription.
-func (e *Engine) Subscribe(ctx context.Context, req handlers.SubscribeRequest) (handlers.SubscriptionInfo, error) {
+func (e *Engine) Subscribe(ctx context.Context, req SubscribeRequest) (SubscriptionInfo, error) {
 	spec, label, err := ScheduleText(req.Schedule)
 	if err != nil {
-		return handlers.SubscriptionInfo{}, err
+		return SubscriptionInfo{}, err
 	}
 	sched, err := ParseSchedule(spec, req.Timezone)
 	if err != nil {
-		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: handlers.Escape(err.Error()) + "."}
+		return SubscriptionInfo{}, &slackmsg.UserError{Msg: slackmsg.Escape(err.Error()) + "."}
 	}
 	now := e.clock.Now()
 	if gap := sched.MinInterval(now); gap > 0 && gap < e.minInterval {
-		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: fmt.Sprintf("That schedule runs every %s; digests may run at most every %s.", gap, e.minInterval)}
+		return SubscriptionInfo{}, &slackmsg.UserError{Msg: fmt.Sprintf("That schedule runs every %s; digests may run at most every %s.", gap, e.minInterval)}
 	}
 	if sched.Next(now).IsZero() {
-		return handlers.SubscriptionInfo{}, &handlers.UserError{Msg: "That schedule never runs."}
+		return SubscriptionInfo{}, &slackmsg.UserError{Msg: "That schedule never runs."}
 	}
 	sub := store.Subscription{
 		ChannelID: req.ChannelID, Schedule: sched.Spec, ScheduleLabel: label, Timezone: sched.Location.String(),
@@ -121,13 +119,13 @@ func (e *Engine) Subscribe(ctx context.Context, req handlers.SubscribeRequest) (
 		sub.OwnerUserID, sub.ChannelID = req.UserID, req.UserID
 	}
 	if err := e.st.CreateSubscription(ctx, &sub); err != nil {
-		return handlers.SubscriptionInfo{}, err
+		return SubscriptionInfo{}, err
 	}
 	return e.info(ctx, sub, false)
 }
 
-func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool) (handlers.SubscriptionInfo, error) {
-	info := handlers.SubscriptionInfo{Subscription: sub}
+func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool) (SubscriptionInfo, error) {
+	info := SubscriptionInfo{Subscription: sub}
 	if s, err := e.schedule(sub); err == nil {
 		info.Next = s.Next(maxTime(sub.LastTick, e.clock.Now()))
 	}
@@ -151,7 +149,7 @@ func (e *Engine) info(ctx context.Context, sub store.Subscription, withRun bool)
 
 // Subscriptions lists the subscriptions posting to a channel, then the user's personal ones
 // (every subscription when both are empty).
-func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([]handlers.SubscriptionInfo, error) {
+func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([]SubscriptionInfo, error) {
 	var (
 		here []store.Subscription
 		err  error
@@ -171,7 +169,7 @@ func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([
 		}
 		here = append(here, mine...)
 	}
-	out := make([]handlers.SubscriptionInfo, 0, len(here))
+	out := make([]SubscriptionInfo, 0, len(here))
 	for _, s := range here {
 		info, err := e.info(ctx, s, true)
 		if err != nil {
@@ -183,10 +181,10 @@ func (e *Engine) Subscriptions(ctx context.Context, channelID, userID string) ([
 }
 
 // Subscription fetches one subscription.
-func (e *Engine) Subscription(ctx context.Context, id int64) (handlers.SubscriptionInfo, error) {
+func (e *Engine) Subscription(ctx context.Context, id int64) (SubscriptionInfo, error) {
 	sub, err := e.st.SubscriptionByID(ctx, id)
 	if err != nil {
-		return handlers.SubscriptionInfo{}, err
+		return SubscriptionInfo{}, err
 	}
 	return e.info(ctx, *sub, true)
 }
@@ -218,15 +216,15 @@ func (e *Engine) scorer(ctx context.Context) (*Scorer, error) {
 }
 
 // ScoreSignals scores signals as digests rank them.
-func (e *Engine) ScoreSignals(ctx context.Context, sigs []store.SignalDetail) ([]handlers.ScoredSignal, error) {
+func (e *Engine) ScoreSignals(ctx context.Context, sigs []store.SignalDetail) ([]ScoredSignal, error) {
 	sc, err := e.scorer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]handlers.ScoredSignal, len(sigs))
+	out := make([]ScoredSignal, len(sigs))
 	for i, d := range sigs {
 		score, why := sc.Score(d)
-		out[i] = handlers.ScoredSignal{SignalDetail: d, Score: score, Why: why}
+		out[i] = ScoredSignal{SignalDetail: d, Score: score, Why: why}
 	}
 	return out, nil
 }
@@ -239,7 +237,7 @@ func selectEntries(sc *Scorer, cands []store.SignalDetail, min int) []entry {
 		if score < min {
 			continue
 		}
-		out = append(out, entry{handlers.ScoredSignal{SignalDetail: d, Score: score, Why: why}})
+		out = append(out, entry{ScoredSignal{SignalDetail: d, Score: score, Why: why}})
 	}
 	return out
 }
@@ -253,7 +251,7 @@ func (e *Engine) build(ctx context.Context, subID int64, req store.RunRequest) (
 // buildMessages builds a run and, when render is set, lays out its messages from what the build
 // read, so a fresh run is posted without reading it back (a resumed one is read back: see
 // runMessages; both go through the same layout).
-func (e *Engine) buildMessages(ctx context.Context, subID int64, req store.RunRequest, render bool) (*store.Run, []handlers.Response, error) {
+func (e *Engine) buildMessages(ctx context.Context, subID int64, req store.RunRequest, render bool) (*store.Run, []slackmsg.Response, error) {
 	sc, err := e.scorer(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -308,21 +306,21 @@ func (e *Engine) plan(sc *Scorer, in store.BuildInput, req store.RunRequest) (st
 }
 
 // Preview renders what the subscription's next digest would post now.
-func (e *Engine) Preview(ctx context.Context, id int64) (handlers.DigestPreview, error) {
+func (e *Engine) Preview(ctx context.Context, id int64) (Preview, error) {
 	sub, err := e.st.SubscriptionByID(ctx, id)
 	if err != nil {
-		return handlers.DigestPreview{}, err
+		return Preview{}, err
 	}
 	cands, err := e.st.PendingSignals(ctx, id)
 	if err != nil {
-		return handlers.DigestPreview{}, err
+		return Preview{}, err
 	}
 	sc, err := e.scorer(ctx)
 	if err != nil {
-		return handlers.DigestPreview{}, err
+		return Preview{}, err
 	}
 	items, pages, all := e.layout.plan(selectEntries(sc, cands, sub.Filters.MinScore))
-	p := handlers.DigestPreview{Signals: len(items), Since: sinceOf(*sub)}
+	p := Preview{Signals: len(items), Since: sinceOf(*sub)}
 	if len(items) == 0 {
 		return p, nil
 	}
@@ -352,12 +350,12 @@ func sinceOf(sub store.Subscription) time.Time {
 }
 
 // RunNow builds a digest of what is new now. The scheduler posts it within a second or so.
-func (e *Engine) RunNow(ctx context.Context, id int64, userID string) (handlers.RunNowResult, error) {
+func (e *Engine) RunNow(ctx context.Context, id int64, userID string) (RunNowResult, error) {
 	sub, err := e.st.SubscriptionByID(ctx, id)
 	if err != nil {
-		return handlers.RunNowResult{}, err
+		return RunNowResult{}, err
 	}
-	res := handlers.RunNowResult{Since: sinceOf(*sub)}
+	res := RunNowResult{Since: sinceOf(*sub)}
 	lock, err := e.waitLock(ctx, id, 3*time.Second)
 	if err != nil {
 		return res, err
@@ -400,30 +398,30 @@ func (e *Engine) waitLock(ctx context.Context, id int64, d time.Duration) (*stor
 }
 
 // Stats sums the votes and the last 30 days of runs.
-func (e *Engine) Stats(ctx context.Context) (handlers.DigestStats, error) {
+func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 	since := e.clock.Now().AddDate(0, 0, -30)
 	subs, err := e.st.DigestStats(ctx, since)
 	if err != nil {
-		return handlers.DigestStats{}, err
+		return Stats{}, err
 	}
 	tallies, err := e.st.VoteTallies(ctx)
 	if err != nil {
-		return handlers.DigestStats{}, err
+		return Stats{}, err
 	}
-	out := handlers.DigestStats{Since: since, Subscriptions: subs}
+	out := Stats{Since: since, Subscriptions: subs}
 	for _, t := range tallies {
-		out.Votes = append(out.Votes, handlers.VoteWeight{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)})
+		out.Votes = append(out.Votes, WeightedVote{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)})
 	}
 	return out, nil
 }
 
 // Vote records a Useful (+1) or Noise (-1) vote.
-func (e *Engine) Vote(ctx context.Context, signalID int64, userID string, vote int) (handlers.VoteWeight, error) {
+func (e *Engine) Vote(ctx context.Context, signalID int64, userID string, vote int) (WeightedVote, error) {
 	t, err := e.st.RecordVote(ctx, signalID, userID, vote, e.clock.Now())
 	if err != nil {
-		return handlers.VoteWeight{}, err
+		return WeightedVote{}, err
 	}
-	return handlers.VoteWeight{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)}, nil
+	return WeightedVote{VoteTally: t, Weight: VoteWeight(t.Useful, t.Noise)}, nil
 }
 
 func maxTime(a, b time.Time) time.Time {

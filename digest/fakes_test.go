@@ -15,8 +15,9 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 )
 
 // FakeClock is a clock tests move by hand.
@@ -124,7 +125,7 @@ func (f *FakeSlack) call(method string, effect func() error) error {
 }
 
 // PostMessage posts (or replies in a thread).
-func (f *FakeSlack) PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error) {
+func (f *FakeSlack) PostMessage(ctx context.Context, channel, threadTS string, r slackmsg.Response) (string, error) {
 	var ts string
 	err := f.call("chat.postMessage", func() error {
 		if err := f.check(r); err != nil {
@@ -139,7 +140,7 @@ func (f *FakeSlack) PostMessage(ctx context.Context, channel, threadTS string, r
 }
 
 // UpdateMessage edits a message.
-func (f *FakeSlack) UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error {
+func (f *FakeSlack) UpdateMessage(ctx context.Context, channel, ts string, r slackmsg.Response) error {
 	return f.call("chat.update", func() error {
 		if err := f.check(r); err != nil {
 			return err
@@ -156,25 +157,25 @@ func (f *FakeSlack) UpdateMessage(ctx context.Context, channel, ts string, r han
 }
 
 // check enforces the Block Kit limits a digest must keep.
-func (f *FakeSlack) check(r handlers.Response) error {
+func (f *FakeSlack) check(r slackmsg.Response) error {
 	if !f.Validate {
 		return nil
 	}
-	if len(r.Blocks) > handlers.MaxBlocks {
+	if len(r.Blocks) > slackmsg.MaxBlocks {
 		return slack.SlackErrorResponse{Err: "invalid_blocks"}
 	}
-	if len([]rune(r.Text)) > handlers.MaxFallbackText {
+	if len([]rune(r.Text)) > slackmsg.MaxFallbackText {
 		return slack.SlackErrorResponse{Err: "msg_too_long"}
 	}
 	ids := map[string]bool{}
 	for _, b := range r.Blocks {
 		switch v := b.(type) {
 		case *slack.SectionBlock:
-			if v.Text != nil && len([]rune(v.Text.Text)) > handlers.MaxSectionText {
+			if v.Text != nil && len([]rune(v.Text.Text)) > slackmsg.MaxSectionText {
 				return slack.SlackErrorResponse{Err: "invalid_blocks"}
 			}
 		case *slack.HeaderBlock:
-			if len([]rune(v.Text.Text)) > handlers.MaxHeaderText {
+			if len([]rune(v.Text.Text)) > slackmsg.MaxHeaderText {
 				return slack.SlackErrorResponse{Err: "invalid_blocks"}
 			}
 		case *slack.ActionBlock:
@@ -337,5 +338,5 @@ func (w tWriter) Write(p []byte) (int, error) {
 }
 
 // testSegment is the report's target segment.
-var testSegment = handlers.Segment{EmployeesMin: 100, EmployeesMax: 1000,
+var testSegment = seed.Segments{EmployeesMin: 100, EmployeesMax: 1000,
 	Industries: []string{"financial services", "healthcare", "manufacturing"}, Hubs: []string{"London", "Berlin"}}

@@ -10,11 +10,11 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
-// A digest is laid out as Slack allows (handlers.MaxBlocks blocks a message, 3,000 characters a
+// A digest is laid out as Slack allows (slackmsg.MaxBlocks blocks a message, 3,000 characters a
 // section): the best signals in the channel message and the rest in replies in its thread, each
 // signal whole in one message with its own Useful / Noise buttons, grouped by account.
 //
@@ -38,7 +38,7 @@ type Layout struct {
 
 // entry is a scored signal on its way into a digest.
 type entry struct {
-	handlers.ScoredSignal
+	ScoredSignal
 }
 
 func (e entry) accountKey() int64 {
@@ -113,7 +113,7 @@ func (l Layout) paginate(accounts []int64) (pages []int, count int) {
 	}
 	pages = make([]int, len(accounts))
 	page, used, n := 0, 0, 0
-	capacity := handlers.MaxBlocks - firstReserved
+	capacity := slackmsg.MaxBlocks - firstReserved
 	for i, acc := range accounts {
 		cost := itemBlocks
 		if n == 0 || acc != accounts[i-1] {
@@ -122,7 +122,7 @@ func (l Layout) paginate(accounts []int64) (pages []int, count int) {
 		if (page == 0 && n >= top) || used+cost > capacity {
 			page++
 			used, n = 0, 0
-			capacity = handlers.MaxBlocks - threadReserved
+			capacity = slackmsg.MaxBlocks - threadReserved
 			cost = itemBlocks + headingBlocks
 		}
 		pages[i] = page
@@ -168,8 +168,8 @@ type header struct {
 }
 
 // render builds every page of a run from its items (in position order).
-func (l Layout) render(h header, items []store.RunItemDetail) []handlers.Response {
-	out := make([]handlers.Response, h.Pages)
+func (l Layout) render(h header, items []store.RunItemDetail) []slackmsg.Response {
+	out := make([]slackmsg.Response, h.Pages)
 	if h.Pages == 0 {
 		return out
 	}
@@ -211,7 +211,7 @@ func (l Layout) render(h header, items []store.RunItemDetail) []handlers.Respons
 		if p == 0 {
 			text = fallback(h, items)
 		}
-		out[p] = handlers.Response{Text: text, Blocks: blocks, InChannel: true}
+		out[p] = slackmsg.Response{Text: text, Blocks: blocks, InChannel: true}
 	}
 	return out
 }
@@ -226,12 +226,12 @@ func samePrevAccount(prev []store.RunItemDetail, acc int64) bool {
 
 // placeholder is what a page's message says between being posted and being filled in: no
 // signal, so a placeholder left behind by a crash never shows a signal twice.
-func placeholder(page handlers.Response, p int) handlers.Response {
+func placeholder(page slackmsg.Response, p int) slackmsg.Response {
 	note := ":hourglass_flowing_sand: _Posting this digest…_"
 	if p > 0 {
 		note = ":hourglass_flowing_sand: _Posting more signals…_"
 	}
-	return handlers.Response{Text: page.Text, Blocks: []slack.Block{contextBlock(note)}}
+	return slackmsg.Response{Text: page.Text, Blocks: []slack.Block{contextBlock(note)}}
 }
 
 func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
@@ -250,14 +250,14 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 	if h.Sub.Personal() {
 		ctx = append(ctx, "accounts you own")
 	}
-	if f := handlers.DescribeFilter(h.Sub.Filters); f != "" {
-		ctx = append(ctx, handlers.Escape(f))
+	if f := DescribeFilter(h.Sub.Filters); f != "" {
+		ctx = append(ctx, slackmsg.Escape(f))
 	}
 	label := h.Sub.ScheduleLabel
 	if label == "" {
 		label = h.Sub.Schedule
 	}
-	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, handlers.Escape(label)))
+	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, slackmsg.Escape(label)))
 	if h.Missed > 0 {
 		ctx = append(ctx, fmt.Sprintf("caught up %s missed while I was offline", countText(h.Missed, "run")))
 	}
@@ -265,7 +265,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 		ctx = append(ctx, "posted on request")
 	}
 	return []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, handlers.Truncate(title, handlers.MaxHeaderText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Truncate(title, slackmsg.MaxHeaderText), false, false)),
 		contextBlock(strings.Join(ctx, " · ")),
 	}
 }
@@ -281,13 +281,13 @@ func rangeText(items []store.RunItemDetail) string {
 	return fmt.Sprintf("%d–%d", items[0].Position+1, items[len(items)-1].Position+1)
 }
 
-func quietMessage(h header) handlers.Response {
+func quietMessage(h header) slackmsg.Response {
 	since := ""
 	if h.Since != nil {
 		since = " since " + h.Since.In(h.Loc).Format("Mon 2 Jan 15:04 MST")
 	}
 	text := fmt.Sprintf(":zzz: All quiet: no new signals%s (digest #%d).", since, h.Sub.ID)
-	return handlers.Response{Text: text, Blocks: []slack.Block{contextBlock(text)}, InChannel: true}
+	return slackmsg.Response{Text: text, Blocks: []slack.Block{contextBlock(text)}, InChannel: true}
 }
 
 func accountHeading(d store.SignalDetail, continued bool) slack.Block {
@@ -295,13 +295,13 @@ func accountHeading(d store.SignalDetail, continued bool) slack.Block {
 	if d.AccountID == nil || name == "" {
 		name = "Other signals"
 	}
-	text := "*" + handlers.Escape(name) + "*"
+	text := "*" + slackmsg.Escape(name) + "*"
 	if continued {
 		text += " (continued)"
 	}
 	if d.AccountID != nil && !d.Role.Sells() {
 		// A competitor's or vendor's news tells us about the market, not whom to write to.
-		text += " · :mag: " + handlers.Escape(CompetitiveNote(d.Role))
+		text += " · :mag: " + slackmsg.Escape(CompetitiveNote(d.Role))
 	}
 	var facts []string
 	if d.AccountID != nil {
@@ -317,9 +317,9 @@ func accountHeading(d store.SignalDetail, continued bool) slack.Block {
 		facts = append(facts, store.StageLabel(d.Stage))
 	}
 	if len(facts) > 0 {
-		text += " — " + handlers.Escape(strings.Join(facts, " · "))
+		text += " — " + slackmsg.Escape(strings.Join(facts, " · "))
 	}
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, handlers.Truncate(text, 500), false, false), nil, nil)
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, slackmsg.Truncate(text, 500), false, false), nil, nil)
 }
 
 // itemBlocksOf renders one signal: what, where it came from, why it scored, and its buttons.
@@ -330,21 +330,21 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 	b.WriteByte('*')
 	b.WriteString(strconv.Itoa(it.Score))
 	b.WriteString("* · ")
-	b.WriteString(link(it.URL, clip(it.Title, 200)))
+	b.WriteString(slackmsg.Link(it.URL, slackmsg.Cut(it.Title, 200)))
 	b.WriteByte('\n')
-	b.WriteString(handlers.Escape(store.SignalKindLabel(it.Kind)))
+	b.WriteString(slackmsg.Escape(store.SignalKindLabel(it.Kind)))
 	if it.Person != "" {
-		b.WriteString(" · " + handlers.Escape(clip(it.Person, 80)))
+		b.WriteString(" · " + slackmsg.Clip(it.Person, 80))
 	}
 	if it.OccurredAt != nil {
-		b.WriteString(" · " + handlers.FormatDate(it.OccurredAt.In(loc)))
+		b.WriteString(" · " + slackmsg.Date(it.OccurredAt.In(loc)))
 	}
-	b.WriteString(" · source: " + handlers.Escape(clip(firstNonEmpty(it.Source, "unknown"), 60)))
+	b.WriteString(" · source: " + slackmsg.Escape(slackmsg.Cut(firstNonEmpty(it.Source, "unknown"), 60)))
 	if host := hostOf(it.URL); host != "" {
-		b.WriteString(" (" + handlers.Escape(clip(host, 60)) + ")")
+		b.WriteString(" (" + slackmsg.Clip(host, 60) + ")")
 	}
 	if s := it.Summary; s != "" && s != it.Title {
-		b.WriteString("\n" + handlers.Escape(strings.Join(strings.Fields(clip(s, 300)), " ")))
+		b.WriteString("\n" + slackmsg.Escape(strings.Join(strings.Fields(slackmsg.Cut(s, 300)), " ")))
 	}
 	if it.Note != "" && it.Note != it.Summary {
 		// The saver's words, said as theirs.
@@ -352,58 +352,26 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 		if it.AddedBy != "" {
 			by = "note from <@" + it.AddedBy + ">"
 		}
-		b.WriteString("\n_" + by + ":_ " + handlers.Escape(strings.Join(strings.Fields(clip(it.Note, 300)), " ")))
+		b.WriteString("\n_" + by + ":_ " + slackmsg.Escape(strings.Join(strings.Fields(slackmsg.Cut(it.Note, 300)), " ")))
 	}
 	if it.Why != "" {
-		b.WriteString("\n_why: " + handlers.Escape(clip(it.Why, 400)) + "_")
+		b.WriteString("\n_why: " + slackmsg.Clip(it.Why, 400) + "_")
 	}
 	text := b.String()
-	if len(text) > handlers.MaxSectionText {
-		text = handlers.Truncate(text, handlers.MaxSectionText)
+	if len(text) > slackmsg.MaxSectionText {
+		text = slackmsg.Truncate(text, slackmsg.MaxSectionText)
 	}
 	id := strconv.FormatInt(it.ID, 10)
 	return []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
 		slack.NewActionBlock("sig:"+id,
-			handlers.Button(handlers.ActionSignalUseful, "👍 Useful", id, ""),
-			handlers.Button(handlers.ActionSignalNoise, "👎 Noise", id, "")),
+			slackmsg.Button(ActionSignalUseful, "👍 Useful", id, ""),
+			slackmsg.Button(ActionSignalNoise, "👎 Noise", id, "")),
 	}
-}
-
-// clip shortens s to at most n runes, ending with "…" when cut; it reads at most n runes.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	count, cut := 0, 0
-	for i := range s {
-		if count == n-1 {
-			cut = i
-		}
-		if count == n {
-			return s[:cut] + "…"
-		}
-		count++
-	}
-	return s
-}
-
-// urlEscaper keeps a URL from ending a mrkdwn link early.
-var urlEscaper = strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20")
-
-// link is handlers.Link without building its replacer on every call (a digest has thousands).
-func link(url, label string) string {
-	if label == "" {
-		label = url
-	}
-	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
-		return handlers.Escape(label)
-	}
-	return "<" + urlEscaper.Replace(url) + "|" + strings.ReplaceAll(handlers.Escape(label), "|", "¦") + ">"
 }
 
 func contextBlock(mrkdwn string) slack.Block {
-	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, handlers.Truncate(mrkdwn, handlers.MaxSectionText), false, false))
+	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, slackmsg.Truncate(mrkdwn, slackmsg.MaxSectionText), false, false))
 }
 
 // fallback is the channel message's notification text: the count and the top accounts.
@@ -432,7 +400,7 @@ func fallback(h header, items []store.RunItemDetail) string {
 	if h.Kind == store.RunAlert {
 		lead = "Signal alert: " + countText(h.Total, "signal") + fmt.Sprintf(" scored %d+", h.Threshold)
 	}
-	return handlers.Truncate(handlers.Escape(lead+" — "+strings.Join(parts, ", ")), handlers.MaxFallbackText)
+	return slackmsg.Truncate(slackmsg.Escape(lead+" — "+strings.Join(parts, ", ")), slackmsg.MaxFallbackText)
 }
 
 func accountCount(items []store.RunItemDetail) int {

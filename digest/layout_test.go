@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -34,7 +34,7 @@ func syntheticEntries(n int, spread string) []entry {
 			name = fmt.Sprintf("Account %d", *acc)
 		}
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		out[i] = entry{handlers.ScoredSignal{SignalDetail: store.SignalDetail{
+		out[i] = entry{ScoredSignal{SignalDetail: store.SignalDetail{
 			Signal: store.Signal{ID: int64(i + 1), AccountID: acc, Kind: "job_posting", Title: strings.Repeat("A long title ", 30),
 				Summary: strings.Repeat("Summary text & more <stuff> ", 40), URL: fmt.Sprintf("https://example.com/%d?a=b|c", i),
 				Person: "Jane Roe, VP of Engineering", OccurredAt: &at, Source: "jobs"},
@@ -47,7 +47,7 @@ func syntheticEntries(n int, spread string) []entry {
 func ptr[T any](v T) *T { return &v }
 
 // layoutAll plans and renders entries the way a run would.
-func layoutAll(l Layout, entries []entry) ([]store.RunItem, []handlers.Response) {
+func layoutAll(l Layout, entries []entry) ([]store.RunItem, []slackmsg.Response) {
 	items, pages, details := l.plan(entries)
 	sub := store.Subscription{ID: 7, ScheduleLabel: "weekdays 08:30", Timezone: "Europe/London"}
 	since := time.Date(2025, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -71,7 +71,7 @@ func TestLayout_splitsIntoMessageAndThreadWithinSlackLimits(t *testing.T) {
 
 // checkLayout asserts what every digest must be: each signal exactly once, whole, in a message
 // Slack accepts, the best in the channel message and the rest in the thread.
-func checkLayout(t *testing.T, n, top int, items []store.RunItem, msgs []handlers.Response) {
+func checkLayout(t *testing.T, n, top int, items []store.RunItem, msgs []slackmsg.Response) {
 	t.Helper()
 	if top == 0 {
 		top = DefaultTopItems
@@ -88,10 +88,10 @@ func checkLayout(t *testing.T, n, top int, items []store.RunItem, msgs []handler
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(m.Blocks) > handlers.MaxBlocks || len(m.Blocks) == 0 {
+		if len(m.Blocks) > slackmsg.MaxBlocks || len(m.Blocks) == 0 {
 			t.Fatalf("page %d has %d blocks", p, len(m.Blocks))
 		}
-		if m.Text == "" || len([]rune(m.Text)) > handlers.MaxFallbackText {
+		if m.Text == "" || len([]rune(m.Text)) > slackmsg.MaxFallbackText {
 			t.Fatalf("page %d fallback text of %d runes", p, len([]rune(m.Text)))
 		}
 		if strings.Contains(string(raw), "not shown") {
@@ -102,11 +102,11 @@ func checkLayout(t *testing.T, n, top int, items []store.RunItem, msgs []handler
 		for i, b := range m.Blocks {
 			switch v := b.(type) {
 			case *slack.SectionBlock:
-				if len([]rune(v.Text.Text)) > handlers.MaxSectionText {
+				if len([]rune(v.Text.Text)) > slackmsg.MaxSectionText {
 					t.Fatalf("page %d block %d: section of %d runes", p, i, len([]rune(v.Text.Text)))
 				}
 			case *slack.HeaderBlock:
-				if len([]rune(v.Text.Text)) > handlers.MaxHeaderText {
+				if len([]rune(v.Text.Text)) > slackmsg.MaxHeaderText {
 					t.Fatalf("page %d: header too long", p)
 				}
 			case *slack.ActionBlock:
@@ -172,7 +172,7 @@ func TestLayout_pageCountsOnOneAccount(t *testing.T) {
 
 func TestLayout_groupsByAccountBestFirst(t *testing.T) {
 	mk := func(id, acc int64, score int) entry {
-		return entry{handlers.ScoredSignal{SignalDetail: store.SignalDetail{Signal: store.Signal{ID: id, AccountID: &acc},
+		return entry{ScoredSignal{SignalDetail: store.SignalDetail{Signal: store.Signal{ID: id, AccountID: &acc},
 			AccountName: fmt.Sprintf("A%d", acc)}, Score: score}}
 	}
 	got := arrange([]entry{mk(1, 1, 40), mk(2, 2, 90), mk(3, 1, 95), mk(4, 2, 10), mk(5, 3, 50)})

@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -28,7 +28,7 @@ import (
 // A personal digest without a DMOpener cannot be edited (chat.update wants the D… id); it is
 // posted in one step, so a kill between Slack's answer and recording it would post that page
 // again. bot.Poster needs an OpenDM to close that window.
-func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run store.Run, msgs []handlers.Response) error {
+func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run store.Run, msgs []slackmsg.Response) error {
 	pages, err := s.e.st.RunPages(ctx, run.ID)
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Scheduler) post(ctx context.Context, lock *store.SubscriptionLock, run 
 }
 
 // runMessages lays out a run's messages from what the store holds of it.
-func (e *Engine) runMessages(ctx context.Context, run store.Run) ([]handlers.Response, error) {
+func (e *Engine) runMessages(ctx context.Context, run store.Run) ([]slackmsg.Response, error) {
 	sub, err := e.st.SubscriptionByID(ctx, run.SubscriptionID)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (e *Engine) runMessages(ctx context.Context, run store.Run) ([]handlers.Res
 		Total: run.Items, Pages: run.Pages, Threshold: sub.AlertThreshold}, items), nil
 }
 
-func (s *Scheduler) postPage(ctx context.Context, run store.Run, pg store.Page, channel, thread string, msg handlers.Response, twoStep bool) (string, error) {
+func (s *Scheduler) postPage(ctx context.Context, run store.Run, pg store.Page, channel, thread string, msg slackmsg.Response, twoStep bool) (string, error) {
 	if !twoStep {
 		ts, err := s.poster.PostMessage(ctx, channel, thread, msg)
 		if err != nil {

@@ -7,9 +7,9 @@ import (
 	"time"
 	_ "time/tzdata" // time zones work in containers without /usr/share/zoneinfo
 
-	"github.com/robfig/cron/v3"
+	"outreachbot/slackmsg"
 
-	"outreachbot/handlers"
+	"github.com/robfig/cron/v3"
 )
 
 // Schedule is when a subscription's digests run: a cron expression read in wall-clock time of a
@@ -176,7 +176,7 @@ func ScheduleText(text string) (spec, label string, err error) {
 		return "0 9 * * 1-5", "weekdays 09:00", nil
 	}
 	bad := func(format string, args ...any) (string, string, error) {
-		return "", "", &handlers.UserError{Msg: fmt.Sprintf(format, args...)}
+		return "", "", &slackmsg.UserError{Msg: fmt.Sprintf(format, args...)}
 	}
 	switch f[0] {
 	case "cron":
@@ -196,7 +196,7 @@ func ScheduleText(text string) (spec, label string, err error) {
 		}
 		h, m, ok := clockTime(f[1])
 		if !ok {
-			return bad("`%s` is not a time of day; use 24-hour HH:MM like `08:30`.", handlers.Escape(f[1]))
+			return bad("`%s` is not a time of day; use 24-hour HH:MM like `08:30`.", slackmsg.Escape(f[1]))
 		}
 		dow := "*"
 		if f[0] == "weekdays" {
@@ -209,15 +209,15 @@ func ScheduleText(text string) (spec, label string, err error) {
 		}
 		d, ok := weekday(f[1])
 		if !ok {
-			return bad("`%s` is not a day of the week.", handlers.Escape(f[1]))
+			return bad("`%s` is not a day of the week.", slackmsg.Escape(f[1]))
 		}
 		h, m, ok := clockTime(f[2])
 		if !ok {
-			return bad("`%s` is not a time of day; use 24-hour HH:MM like `08:30`.", handlers.Escape(f[2]))
+			return bad("`%s` is not a time of day; use 24-hour HH:MM like `08:30`.", slackmsg.Escape(f[2]))
 		}
 		return fmt.Sprintf("%d %d * * %d", m, h, d), fmt.Sprintf("weekly %s %02d:%02d", time.Weekday(d).String()[:3], h, m), nil
 	}
-	return bad("`%s` is not a schedule. Use `daily 09:00`, `weekdays 08:30`, `weekly mon 09:00`, `hourly` or `cron \"0 9 * * 1-5\"`.", handlers.Escape(text))
+	return bad("`%s` is not a schedule. Use `daily 09:00`, `weekdays 08:30`, `weekly mon 09:00`, `hourly` or `cron \"0 9 * * 1-5\"`.", slackmsg.Escape(text))
 }
 
 // clockTime reads 9:00, 09:00, 9am, 5:30pm.

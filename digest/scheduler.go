@@ -7,14 +7,14 @@ import (
 	"sync"
 	"time"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
 // Poster posts and edits Slack messages (bot.Poster: paced per channel, 429s waited out).
 type Poster interface {
-	PostMessage(ctx context.Context, channel, threadTS string, r handlers.Response) (string, error)
-	UpdateMessage(ctx context.Context, channel, ts string, r handlers.Response) error
+	PostMessage(ctx context.Context, channel, threadTS string, r slackmsg.Response) (string, error)
+	UpdateMessage(ctx context.Context, channel, ts string, r slackmsg.Response) error
 }
 
 // DMOpener is an optional Poster method: the DM channel id (D…) for a user, which chat.update
@@ -185,7 +185,7 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 		return
 	}
 	defer lock.Release()
-	fresh := map[int64][]handlers.Response{}
+	fresh := map[int64][]slackmsg.Response{}
 	if err := s.buildDue(ctx, subID, fresh); err != nil && ctx.Err() == nil {
 		log.Warn("build digest run", "err", err)
 	}
@@ -196,7 +196,7 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 
 // buildDue builds the scheduled run for the latest due tick and an alert run if a check is due,
 // keeping the messages of the runs it built in fresh.
-func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]handlers.Response) error {
+func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]slackmsg.Response) error {
 	sub, err := s.e.st.SubscriptionByID(ctx, subID)
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][
 // postOpen posts the subscription's waiting runs in order; a run waiting for a retry holds back
 // the ones after it, so digests never arrive out of order. A run built just now is posted from
 // the messages its build laid out; any other is read back from the store.
-func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64, fresh map[int64][]handlers.Response) error {
+func (s *Scheduler) postOpen(ctx context.Context, lock *store.SubscriptionLock, subID int64, fresh map[int64][]slackmsg.Response) error {
 	runs, err := s.e.st.OpenRunsOf(ctx, subID)
 	if err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"outreachbot/handlers"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -38,7 +37,7 @@ func newRig(t *testing.T, d store.Dialect, start time.Time) *rig {
 	return r
 }
 
-func (r *rig) subscribe(req handlers.SubscribeRequest) int64 {
+func (r *rig) subscribe(req SubscribeRequest) int64 {
 	r.t.Helper()
 	if req.UserID == "" {
 		req.UserID = "U1"
@@ -124,7 +123,7 @@ func TestScheduler_runsOnScheduleOverDaysAcrossTimeZonesAndDST(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, d store.Dialect) {
 				r := newRig(t, d, c.from)
-				id := r.subscribe(handlers.SubscribeRequest{ChannelID: "C1", Schedule: c.schedule, Timezone: c.tz})
+				id := r.subscribe(SubscribeRequest{ChannelID: "C1", Schedule: c.schedule, Timezone: c.tz})
 				type batch struct {
 					at  time.Time
 					ids []int64
@@ -169,7 +168,7 @@ func TestScheduler_runsOnScheduleOverDaysAcrossTimeZonesAndDST(t *testing.T) {
 func TestScheduler_catchesUpMissedTicksOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		r := newRig(t, d, utc(2025, 3, 3, 8, 0))
-		id := r.subscribe(handlers.SubscribeRequest{ChannelID: "C1", Schedule: "daily 09:00"})
+		id := r.subscribe(SubscribeRequest{ChannelID: "C1", Schedule: "daily 09:00"})
 		first := r.fx.addSignals(t, 3, r.clk.Now())
 		r.at(utc(2025, 3, 3, 9, 5))
 		r.expectExactly("C1", first)
@@ -210,7 +209,7 @@ func TestScheduler_filtersPickTheirSignals(t *testing.T) {
 		if err := r.st.SetAccountOwner(ctx, r.fx.accounts[4], "U9"); err != nil {
 			t.Fatal(err)
 		}
-		subs := map[string]handlers.SubscribeRequest{
+		subs := map[string]SubscribeRequest{
 			"CIND":  {ChannelID: "CIND", Filter: store.SignalFilter{Industries: []string{"healthcare"}}},
 			"CSEG":  {ChannelID: "CSEG", Filter: store.SignalFilter{Segment: "target", EmployeesMin: 100, EmployeesMax: 1000, Industries: testSegment.Industries}},
 			"CKIND": {ChannelID: "CKIND", Filter: store.SignalFilter{Kinds: []string{"job_posting", "github_issue"}}},
@@ -270,8 +269,8 @@ func TestScheduler_filtersPickTheirSignals(t *testing.T) {
 func TestScheduler_allQuietLineOnlyWhenAsked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		r := newRig(t, d, utc(2025, 3, 3, 8, 0))
-		r.subscribe(handlers.SubscribeRequest{ChannelID: "CQ", Schedule: "daily 09:00", AllQuiet: true})
-		r.subscribe(handlers.SubscribeRequest{ChannelID: "CS", Schedule: "daily 09:00"})
+		r.subscribe(SubscribeRequest{ChannelID: "CQ", Schedule: "daily 09:00", AllQuiet: true})
+		r.subscribe(SubscribeRequest{ChannelID: "CS", Schedule: "daily 09:00"})
 		r.at(utc(2025, 3, 3, 9, 1))
 		q := r.slack.Messages("CQ")
 		if len(q) != 1 || !strings.Contains(q[0].Text, "All quiet") {
@@ -287,7 +286,7 @@ func TestScheduler_alertsPostAtOnceCappedAndGroupedNotAgainInDigest(t *testing.T
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		r := newRig(t, d, utc(2025, 3, 3, 8, 0))
-		id := r.subscribe(handlers.SubscribeRequest{ChannelID: "CA", Schedule: "daily 17:00", AlertThreshold: 50, AlertCap: 2})
+		id := r.subscribe(SubscribeRequest{ChannelID: "CA", Schedule: "daily 17:00", AlertThreshold: 50, AlertCap: 2})
 		hot := func(n int) []int64 { return r.fx.addSignals(t, n, r.clk.Now(), "competitor_evaluation") }
 		cold := func(n int) []int64 { return r.fx.addSignals(t, n, r.clk.Now().AddDate(0, 0, -60), "news") }
 
@@ -329,7 +328,7 @@ func TestScheduler_crashAtAnyPointNeitherLosesNorRepeats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		r := newRig(t, d, utc(2025, 3, 3, 8, 0))
-		id := r.subscribe(handlers.SubscribeRequest{ChannelID: "CK", Schedule: "hourly"})
+		id := r.subscribe(SubscribeRequest{ChannelID: "CK", Schedule: "hourly"})
 		var all []int64
 		// 40 signals on 6 accounts: the message and two thread replies, 6 Slack calls. A run
 		// built by a tick is posted from the messages its build laid out, one built by /digest
@@ -384,7 +383,7 @@ func TestScheduler_splitsDigestsOfEverySize(t *testing.T) {
 		for _, n := range []int{0, 1, 49, 50, 51, 5000} {
 			r := newRig(t, d, utc(2025, 3, 3, 8, 0))
 			ch := fmt.Sprintf("C%d", n)
-			id := r.subscribe(handlers.SubscribeRequest{ChannelID: ch})
+			id := r.subscribe(SubscribeRequest{ChannelID: ch})
 			ids := r.fx.addSignals(t, n, r.clk.Now())
 			res, err := r.eng.RunNow(ctx, id, "U1")
 			if err != nil {
@@ -419,7 +418,7 @@ func TestScheduler_refusedRunIsRetriedThenGivenUpAndItsSignalsGoNextTime(t *test
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		r := newRig(t, d, utc(2025, 3, 3, 8, 0))
-		id := r.subscribe(handlers.SubscribeRequest{ChannelID: "CGONE"})
+		id := r.subscribe(SubscribeRequest{ChannelID: "CGONE"})
 		refused := r.fx.addSignals(t, 3, r.clk.Now())
 		r.slack.Crash = func(int, string, bool) error { return slack.SlackErrorResponse{Err: "not_in_channel"} }
 		if _, err := r.eng.RunNow(ctx, id, "U1"); err != nil {
@@ -563,7 +562,7 @@ func TestScheduler_signalCommittedLateIsStillDelivered(t *testing.T) {
 	// id or by time would miss it for good; reading by transaction horizon does not.
 	ctx := context.Background()
 	r := newRig(t, store.Postgres, utc(2025, 3, 3, 8, 0))
-	id := r.subscribe(handlers.SubscribeRequest{ChannelID: "CL"})
+	id := r.subscribe(SubscribeRequest{ChannelID: "CL"})
 	tx, err := r.st.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)

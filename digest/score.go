@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"outreachbot/handlers"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 )
 
 // Scorer rates a signal from 0 to 100 and says why in one line. The parts, at most:
@@ -20,7 +20,7 @@ import (
 // and then Useful / Noise votes on signals of the same kind from the same source scale the sum
 // by 0.5 to 1.5.
 type Scorer struct {
-	Segment handlers.Segment
+	Segment seed.Segments
 	Roles   []store.DecisionRole
 	// Votes are the tallies by kind and source.
 	Votes map[voteKey]store.VoteTally
@@ -31,7 +31,7 @@ type Scorer struct {
 type voteKey struct{ kind, source string }
 
 // NewScorer builds a scorer over the decision roles and vote tallies of the moment.
-func NewScorer(seg handlers.Segment, roles []store.DecisionRole, votes []store.VoteTally, now time.Time) *Scorer {
+func NewScorer(seg seed.Segments, roles []store.DecisionRole, votes []store.VoteTally, now time.Time) *Scorer {
 	m := make(map[voteKey]store.VoteTally, len(votes))
 	for _, v := range votes {
 		m[voteKey{v.Kind, v.Source}] = v

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"outreachbot/match"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 	"outreachbot/templates"
 )
 
@@ -30,12 +30,8 @@ type AccountIndex interface {
 	Resolve(query string) match.Result
 }
 
-// Segment is the report's target segment, used to rank accounts by fit.
-type Segment struct {
-	EmployeesMin, EmployeesMax int
-	Industries                 []string
-	Hubs                       []string
-}
+// Segment is the report's target segment (seed.Segments), used to rank accounts by fit.
+type Segment = seed.Segments
 
 // Accounts answers /account.
 type Accounts struct {
@@ -148,7 +144,7 @@ func accountButtons(query, question, actionID string, cands []match.Candidate) R
 }
 
 func noMatch(query string, suggestions []match.Candidate) Response {
-	msg := fmt.Sprintf("No account matches *%s*.", Escape(Truncate(query, 100)))
+	msg := fmt.Sprintf("No account matches *%s*.", Clip(query, 100))
 	if len(suggestions) > 0 {
 		var names []string
 		for _, s := range suggestions {
@@ -299,14 +295,6 @@ func signalLine(sg store.Signal) string {
 	return s
 }
 
-// FormatDate shows a date, or only its year when the source gave only a year.
-func FormatDate(t time.Time) string {
-	if t.Month() == time.January && t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 {
-		return t.Format("2006")
-	}
-	return t.Format("2 Jan 2006")
-}
-
 func cardSources(c *store.Card) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -355,14 +343,6 @@ func sizeText(n int) string {
 		return ""
 	}
 	return fmt.Sprintf("%s employees", groupDigits(n))
-}
-
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

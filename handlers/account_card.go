@@ -77,7 +77,7 @@ func RenderCard(c *store.Card) Response {
 	if !a.Role.Sells() {
 		text = fmt.Sprintf("%s — %s", a.Name, roleMeaning(a.Role))
 	}
-	return Response{Text: text, Blocks: b.Blocks()}
+	return Response{Text: Escape(text), Blocks: b.Blocks()}
 }
 
 // roleLine says what a non-prospect is and that the bot will not pitch it.

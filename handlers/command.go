@@ -286,11 +286,6 @@ func NormalizeSlackText(s string) string {
 	return Unescape(s)
 }
 
-// UserError is a problem with what the user typed; its message is shown to them as is.
-type UserError struct{ Msg string }
-
-func (e *UserError) Error() string { return e.Msg }
-
 // userErrorf builds a UserError; the message is mrkdwn and must escape what it quotes.
 func userErrorf(format string, args ...any) error {
 	return &UserError{Msg: fmt.Sprintf(format, args...)}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/digest"
 	"outreachbot/store"
 )
 
@@ -37,62 +38,26 @@ type DigestService interface {
 	Vote(ctx context.Context, signalID int64, userID string, vote int) (VoteWeight, error)
 }
 
-// SubscribeRequest is a subscription as /digest subscribe asked for it.
-type SubscribeRequest struct {
-	ChannelID string // where to post; the user's id for a personal digest
-	Personal  bool   // only the accounts UserID owns
-	UserID    string
-	// Schedule is "daily 09:00", "weekdays 08:30", "weekly mon 09:00", "hourly" or
-	// "cron <expression>"; empty is weekdays at 09:00.
-	Schedule       string
-	Timezone       string
-	Filter         store.SignalFilter
-	AlertThreshold int
-	AlertCap       int
-	AllQuiet       bool
-}
-
-// SubscriptionInfo is a subscription with when it runs next and how its last run went.
-type SubscriptionInfo struct {
-	store.Subscription
-	Next    time.Time
-	LastRun *store.Run // the latest run, whatever came of it
-	// LastPosted is the latest run that posted (or tried to), when it is not LastRun.
-	LastPosted *store.Run
-}
-
-// DigestPreview is the message a digest would post now.
-type DigestPreview struct {
-	Message  Response
-	Signals  int
-	InThread int
-	Since    time.Time
-}
-
-// RunNowResult says what /digest now built.
-type RunNowResult struct {
-	Run   *store.Run // nil when Busy
-	Busy  bool       // another replica is building or posting this subscription right now
-	Since time.Time  // the start of the window the run covers
-}
-
-// DigestStats is what /digest stats shows.
-type DigestStats struct {
-	Since         time.Time
-	Subscriptions []store.DigestStat
-	Votes         []VoteWeight
-}
-
-// VoteWeight is the vote tally of a kind and source and the factor it gives their scores.
-type VoteWeight struct {
-	store.VoteTally
-	Weight float64
-}
+// The values the digest engine answers with are owned by package digest.
+type (
+	// SubscribeRequest is digest.SubscribeRequest.
+	SubscribeRequest = digest.SubscribeRequest
+	// SubscriptionInfo is digest.SubscriptionInfo.
+	SubscriptionInfo = digest.SubscriptionInfo
+	// DigestPreview is digest.Preview.
+	DigestPreview = digest.Preview
+	// RunNowResult is digest.RunNowResult.
+	RunNowResult = digest.RunNowResult
+	// DigestStats is digest.Stats.
+	DigestStats = digest.Stats
+	// VoteWeight is digest.WeightedVote.
+	VoteWeight = digest.WeightedVote
+)
 
 // Action ids of the buttons every digest item carries.
 const (
-	ActionSignalUseful = "digest.useful"
-	ActionSignalNoise  = "digest.noise"
+	ActionSignalUseful = digest.ActionSignalUseful
+	ActionSignalNoise  = digest.ActionSignalNoise
 )
 
 // Digests answers /digest and the Useful / Noise buttons.
@@ -190,7 +155,7 @@ func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Resp
 	}
 	msg := fmt.Sprintf(":white_check_mark: Subscription *#%d*: new signals %s, %s. First run: *%s*.",
 		info.ID, where, scheduleText(info.Subscription), whenText(info.Next, info.Timezone))
-	if f := DescribeFilter(info.Filters); f != "" {
+	if f := digest.DescribeFilter(info.Filters); f != "" {
 		msg += "\nFilters: " + Escape(f) + "."
 	}
 	if info.AlertThreshold > 0 {
@@ -352,7 +317,7 @@ func subscriptionLine(s SubscriptionInfo) string {
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s · next %s", s.ID, where, scheduleText(s.Subscription), whenText(s.Next, s.Timezone))
 	var extra []string
-	if f := DescribeFilter(s.Filters); f != "" {
+	if f := digest.DescribeFilter(s.Filters); f != "" {
 		extra = append(extra, "filters: "+Escape(f))
 	}
 	if s.AlertThreshold > 0 {
@@ -383,7 +348,7 @@ func runText(r store.Run, tz string) string {
 	case store.RunPosting:
 		return fmt.Sprintf("%s: posting %s", when, plural(r.Items, "signal"))
 	case store.RunFailed:
-		return fmt.Sprintf("%s: :warning: failed (%s)", when, Escape(Truncate(r.Error, 120)))
+		return fmt.Sprintf("%s: :warning: failed (%s)", when, Clip(r.Error, 120))
 	}
 	return when
 }
@@ -553,27 +518,6 @@ func (h *Digests) vote(ctx context.Context, a Action, vote int) (Response, error
 	}
 	return Ephemeral(fmt.Sprintf("Thanks — marked *%s*. %s signals from %s now have %d useful · %d noise votes, so they score ×%.2f.",
 		word, Escape(store.SignalKindLabel(w.Kind)), Escape(orDash(w.Source)), w.Useful, w.Noise, w.Weight)), nil
-}
-
-// DescribeFilter renders a subscription's filters as the user would type them ("" for none).
-func DescribeFilter(f store.SignalFilter) string {
-	var parts []string
-	if len(f.Industries) > 0 && f.Segment != "target" {
-		parts = append(parts, "industry:"+strings.Join(f.Industries, ","))
-	}
-	switch {
-	case f.Segment != "":
-		parts = append(parts, "segment:"+f.Segment)
-	case f.EmployeesMin > 0 || f.EmployeesMax > 0:
-		parts = append(parts, fmt.Sprintf("size:%d-%d", f.EmployeesMin, f.EmployeesMax))
-	}
-	if len(f.Kinds) > 0 {
-		parts = append(parts, "kind:"+strings.Join(f.Kinds, ","))
-	}
-	if f.MinScore > 0 {
-		parts = append(parts, fmt.Sprintf("min-score:%d", f.MinScore))
-	}
-	return strings.Join(parts, " ")
 }
 
 func scheduleText(s store.Subscription) string {

@@ -152,7 +152,7 @@ func parseDraftArgs(text string) (draftArgs, error) {
 				for _, s := range templates.Channels() {
 					names = append(names, "`"+string(s.Channel)+"`")
 				}
-				return a, userErrorf("`%s` is not a channel I write for. Try %s.", Escape(Truncate(val, 40)), strings.Join(names, ", "))
+				return a, userErrorf("`%s` is not a channel I write for. Try %s.", Clip(val, 40), strings.Join(names, ", "))
 			}
 			a.channel = c
 		case "contact", "to":
@@ -230,7 +230,7 @@ func (h *Drafts) resolve(ctx context.Context, a draftArgs) (int64, string, *Resp
 		r := draftPickList(query, res.Candidates)
 		return 0, "", &r, nil
 	}
-	msg := fmt.Sprintf("No account matches *%s*.", Escape(Truncate(query, 100)))
+	msg := fmt.Sprintf("No account matches *%s*.", Clip(query, 100))
 	if len(res.Candidates) > 0 {
 		var names []string
 		for _, c := range res.Candidates {
@@ -325,7 +325,7 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 			overs = append(overs, fmt.Sprintf("`%s` (%s)", c.entry.Name, Escape(le.Error())))
 			continue
 		case err != nil:
-			failures = append(failures, fmt.Sprintf("`%s` (%s)", c.entry.Name, Escape(Truncate(err.Error(), 200))))
+			failures = append(failures, fmt.Sprintf("`%s` (%s)", c.entry.Name, Clip(err.Error(), 200)))
 			continue
 		}
 		if len(overs) > 0 {

@@ -141,7 +141,7 @@ func explicitTemplate(entries []CatalogEntry, s draftSpec, a store.Account, kind
 	}
 	switch {
 	case e == nil:
-		return refuse(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Escape(Truncate(s.Template, 60)), strings.Join(names, ", ")))
+		return refuse(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Clip(s.Template, 60), strings.Join(names, ", ")))
 	case s.Channel != "" && e.Channel != s.Channel:
 		return refuse(fmt.Sprintf("`%s` writes a %s, not a %s.", e.Name, e.Channel.Label(), s.Channel.Label()))
 	case e.Fallback() && len(kinds) > 0:
@@ -198,7 +198,7 @@ func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []strin
 		ms := matchContacts(oc.Contacts, s.ContactQuery)
 		switch len(ms) {
 		case 0:
-			return refuse(fmt.Sprintf("No contact at %s matches *%s*. %s", Escape(a.Name), Escape(Truncate(s.ContactQuery, 60)), knownContacts(oc)))
+			return refuse(fmt.Sprintf("No contact at %s matches *%s*. %s", Escape(a.Name), Clip(s.ContactQuery, 60), knownContacts(oc)))
 		case 1:
 			chosen = &ms[0]
 		default:

@@ -94,7 +94,7 @@ func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedB
 	}
 	b.Final(final...)
 	text := fmt.Sprintf("Draft to %s (%s), %s: %s", d.ContactName, bs.AccountName, ch.Label(), d.Body)
-	return Response{Text: Truncate(Escape(text), 300), Blocks: b.Blocks(), InChannel: mode == modeShared}
+	return Response{Text: Clip(text, 300), Blocks: b.Blocks(), InChannel: mode == modeShared}
 }
 
 // basisContext says what the draft was written from: the signal, the pain point, the peer.

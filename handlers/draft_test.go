@@ -15,7 +15,9 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 	"outreachbot/store/storetest"
 	"outreachbot/templates"
 )
@@ -51,13 +53,13 @@ func newDraftEnv(t *testing.T, d store.Dialect) *draftEnv {
 	}
 	c := &clock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
 	drafts := handlers.NewDrafts(app.Store, app.Directory, c.Now)
-	reg := handlers.NewRegistry(handlers.NewAccounts(app.Store, app.Directory, handlers.Segment{}), drafts,
+	reg := handlers.NewRegistry(handlers.NewAccounts(app.Store, app.Directory, seed.Segments{}), drafts,
 		handlers.NewTemplates(app.Store, drafts, c.Now))
 	return &draftEnv{t: t, app: app, reg: reg, clock: c}
 }
 
 // cmd runs a slash command line as user U1 (admin when the user is UADMIN).
-func (e *draftEnv) cmd(user, line string) handlers.Response {
+func (e *draftEnv) cmd(user, line string) slackmsg.Response {
 	e.t.Helper()
 	command, text, _ := strings.Cut(line, " ")
 	resp, err := e.reg.Dispatch(context.Background(), handlers.Request{Command: command, Text: text, UserID: user,
@@ -72,11 +74,11 @@ func (e *draftEnv) cmd(user, line string) handlers.Response {
 }
 
 // click presses the button with this label on a message.
-func (e *draftEnv) click(user string, msg handlers.Response, label string) handlers.Response {
+func (e *draftEnv) click(user string, msg slackmsg.Response, label string) slackmsg.Response {
 	e.t.Helper()
 	b, ok := buttonsOf(msg)[label]
 	if !ok {
-		e.t.Fatalf("no %q button on:\n%s", label, handlers.PlainText(msg))
+		e.t.Fatalf("no %q button on:\n%s", label, slackmsg.PlainText(msg))
 	}
 	resp, err := e.reg.HandleAction(context.Background(), handlers.Action{ActionID: b.ActionID, Value: b.Value, UserID: user, ChannelID: "C1"})
 	if err != nil {
@@ -90,7 +92,7 @@ func (e *draftEnv) click(user string, msg handlers.Response, label string) handl
 
 type button struct{ ActionID, Value string }
 
-func buttonsOf(r handlers.Response) map[string]button {
+func buttonsOf(r slackmsg.Response) map[string]button {
 	body, _ := json.Marshal(r.Blocks)
 	var blocks []struct {
 		Type     string `json:"type"`
@@ -113,7 +115,7 @@ func buttonsOf(r handlers.Response) map[string]button {
 	return out
 }
 
-func labels(r handlers.Response) string {
+func labels(r slackmsg.Response) string {
 	var out []string
 	for l := range buttonsOf(r) {
 		out = append(out, l)
@@ -131,9 +133,9 @@ func sortStrings(s []string) []string {
 }
 
 // checkMessage holds a message to Slack's limits and to the no-gap rule.
-func checkMessage(t *testing.T, what string, r handlers.Response) {
+func checkMessage(t *testing.T, what string, r slackmsg.Response) {
 	t.Helper()
-	if r.Text == "" || len(r.Blocks) == 0 || len(r.Blocks) > handlers.MaxBlocks {
+	if r.Text == "" || len(r.Blocks) == 0 || len(r.Blocks) > slackmsg.MaxBlocks {
 		t.Errorf("%s: text %q, %d blocks", what, r.Text, len(r.Blocks))
 	}
 	body, _ := json.Marshal(r.Blocks)
@@ -145,7 +147,7 @@ func checkMessage(t *testing.T, what string, r handlers.Response) {
 	}
 	_ = json.Unmarshal(body, &blocks)
 	for i, b := range blocks {
-		if b.Text != nil && len([]rune(b.Text.Text)) > handlers.MaxSectionText {
+		if b.Text != nil && len([]rune(b.Text.Text)) > slackmsg.MaxSectionText {
 			t.Errorf("%s: block %d has %d characters", what, i, len([]rune(b.Text.Text)))
 		}
 	}
@@ -155,7 +157,7 @@ func checkMessage(t *testing.T, what string, r handlers.Response) {
 }
 
 // draftOf reads the draft a message's buttons refer to.
-func (e *draftEnv) draftOf(msg handlers.Response) *store.OutreachDraft {
+func (e *draftEnv) draftOf(msg slackmsg.Response) *store.OutreachDraft {
 	e.t.Helper()
 	for label, b := range buttonsOf(msg) {
 		if label == "Another template" || label == "Share to channel" || label == "Mark replied" {
@@ -167,7 +169,7 @@ func (e *draftEnv) draftOf(msg handlers.Response) *store.OutreachDraft {
 			return d
 		}
 	}
-	e.t.Fatalf("no draft buttons on:\n%s", handlers.PlainText(msg))
+	e.t.Fatalf("no draft buttons on:\n%s", slackmsg.PlainText(msg))
 	return nil
 }
 
@@ -228,7 +230,7 @@ func TestDraft_expediaToErikNamesSignalAndPain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		e := newDraftEnv(t, d)
 		resp := e.cmd("U1", "/draft expedia")
-		out := handlers.PlainText(resp)
+		out := slackmsg.PlainText(resp)
 		for _, want := range []string{
 			"Draft to Erik Lindgren, Engineering Manager at Expedia Group", "Hi Erik,",
 			"you spoke at BackstageCon", "Erik Lindgren (Expedia Group) speaker profile", // the signal, in the text and its source
@@ -280,18 +282,18 @@ func TestDraft_doNotContactIsRefusedWithTheReason(t *testing.T) {
 		Updates(map[string]any{"do_not_contact": true, "dnc_reason": "asked us not to write (Feb 2026)"}).Error; err != nil {
 		t.Fatal(err)
 	}
-	out := handlers.PlainText(e.cmd("U1", "/draft expedia erik"))
+	out := slackmsg.PlainText(e.cmd("U1", "/draft expedia erik"))
 	if !strings.Contains(out, "Erik Lindgren at Expedia Group is marked do not contact: asked us not to write (Feb 2026)") || strings.Contains(out, "Mark sent") {
 		t.Errorf("a do-not-contact contact was not refused with the reason:\n%s", out)
 	}
 	resp := e.cmd("U1", "/draft expedia")
-	out = handlers.PlainText(resp)
+	out = slackmsg.PlainText(resp)
 	if strings.Contains(out, "Draft to Erik") || !strings.Contains(out, "Skipped Erik Lindgren (do not contact: asked us not to write (Feb 2026))") {
 		t.Errorf("the default draft must pass over Erik and say so:\n%s", out)
 	}
 	// Nobody left who may be contacted: refused, with everyone's reason.
 	e.app.Store.DB().Model(&store.Contact{}).Where("account_id = ?", exp.ID).Update("do_not_contact", true)
-	out = handlers.PlainText(e.cmd("U1", "/draft expedia"))
+	out = slackmsg.PlainText(e.cmd("U1", "/draft expedia"))
 	if !strings.Contains(out, "Everyone I know at Expedia Group is marked do not contact") || !strings.Contains(out, "no reason recorded") {
 		t.Errorf("want a refusal listing reasons:\n%s", out)
 	}
@@ -310,13 +312,13 @@ func TestDraft_recentTouchWarnsWithTheLastTouch(t *testing.T) {
 	first := e.cmd("U1", "/draft expedia")
 	e.click("U1", first, "Mark sent")
 	e.clock.Add(12 * 24 * time.Hour)
-	out := handlers.PlainText(e.cmd("U2", "/draft expedia"))
+	out := slackmsg.PlainText(e.cmd("U2", "/draft expedia"))
 	want := "Touched 12 days ago: a Conference follow-up to Erik Lindgren was marked sent by @U1 on 10 Mar 2026 (template talk-followup)"
 	if !strings.Contains(out, want) {
 		t.Errorf("no warning %q:\n%s", want, out)
 	}
 	e.clock.Add(19 * 24 * time.Hour)
-	if out := handlers.PlainText(e.cmd("U2", "/draft expedia")); strings.Contains(out, "Touched") {
+	if out := slackmsg.PlainText(e.cmd("U2", "/draft expedia")); strings.Contains(out, "Touched") {
 		t.Errorf("a touch 31 days ago still warns:\n%s", out)
 	}
 }
@@ -329,17 +331,17 @@ func TestDraft_noSignalSaysNotWarmAndFallsBack(t *testing.T) {
 	e.addAccount(store.Account{Name: "Quiet Bank", Domain: "quietbank.example", Industry: "financial services", Employees: 400, Stage: store.StageNone},
 		[]store.Contact{{Name: "Nora Quist", Title: "Head of Platform Engineering", DecisionRank: 1}}, nil)
 	resp := e.cmd("U1", "/draft quiet bank")
-	out := handlers.PlainText(resp)
+	out := slackmsg.PlainText(resp)
 	for _, want := range []string{"Not warm: I found no public signal for Quiet Bank", "template not-warm-intro",
 		"we haven't met", "isn't prompted by anything you've written", "Signal: none public (not warm)", "Mark sent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
 	}
-	if out := handlers.PlainText(e.cmd("U1", "/draft quiet bank template:talk-followup")); !strings.Contains(out, "talk-followup refers to a conference talk, and Quiet Bank has no public signal") {
+	if out := slackmsg.PlainText(e.cmd("U1", "/draft quiet bank template:talk-followup")); !strings.Contains(out, "talk-followup refers to a conference talk, and Quiet Bank has no public signal") {
 		t.Errorf("a warm template for a cold account must be refused:\n%s", out)
 	}
-	if out := handlers.PlainText(e.cmd("U1", "/draft expedia template:not-warm-intro")); !strings.Contains(out, "Expedia Group has public signals") {
+	if out := slackmsg.PlainText(e.cmd("U1", "/draft expedia template:not-warm-intro")); !strings.Contains(out, "Expedia Group has public signals") {
 		t.Errorf("the not-warm template must not claim nothing is public when something is:\n%s", out)
 	}
 }
@@ -355,7 +357,7 @@ func TestDraft_overLimitIsNeverSentTruncated(t *testing.T) {
 		[]store.Contact{{Name: "Maximiliana Featherstonehaugh", Title: "Head of Platform Engineering", DecisionRank: 1}},
 		[]store.Signal{{Kind: "conference_talk", Title: "Longco at BackstageCon Europe 2025: " + topic, OccurredAt: when("2025-04-02")}})
 	resp := e.cmd("U1", "/draft longco.example template:talk-connect")
-	out := handlers.PlainText(resp)
+	out := slackmsg.PlainText(resp)
 	dr := e.draftOf(resp)
 	chars := len([]rune(dr.Body))
 	if chars <= 300 || !strings.Contains(dr.Body, long) || strings.Contains(dr.Body, "…") {
@@ -374,15 +376,15 @@ func TestDraft_overLimitIsNeverSentTruncated(t *testing.T) {
 	if err := e.app.Store.SaveTemplate(context.Background(), &store.OutreachTemplate{Name: "tiny-talk", Source: tiny, Channel: "linkedin_message", Author: "UADMIN"}, 0, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	auto := handlers.PlainText(e.cmd("U1", "/draft longco.example"))
+	auto := slackmsg.PlainText(e.cmd("U1", "/draft longco.example"))
 	if !strings.Contains(auto, "Over their limit for this account, so not used: tiny-talk (the body is 218 characters; a LinkedIn message allows 200)") ||
 		strings.Contains(auto, "Over the limit:") || !strings.Contains(auto, "[Mark sent]") {
 		t.Errorf("want the next template that fits, and why:\n%s", auto)
 	}
 	// A stale Mark sent (e.g. from before an edit) is refused too.
 	refused, err := e.reg.HandleAction(context.Background(), handlers.Action{ActionID: handlers.ActionDraftSent, Value: strconv.FormatInt(dr.ID, 10), UserID: "U1"})
-	if err != nil || !strings.Contains(handlers.PlainText(refused), "Edit it first") {
-		t.Errorf("marking an over-limit draft sent: %v\n%s", err, handlers.PlainText(refused))
+	if err != nil || !strings.Contains(slackmsg.PlainText(refused), "Edit it first") {
+		t.Errorf("marking an over-limit draft sent: %v\n%s", err, slackmsg.PlainText(refused))
 	}
 	// An edit over the limit keeps the modal open with the reason; one within it is saved.
 	view := func(body string) handlers.ViewResult {
@@ -401,8 +403,8 @@ func TestDraft_overLimitIsNeverSentTruncated(t *testing.T) {
 		t.Fatalf("a short edit was refused: %+v", vr)
 	}
 	sent := e.click("U1", *vr.Message, "Mark sent")
-	if !strings.Contains(handlers.PlainText(sent), "Marked sent by @U1") {
-		t.Errorf("after the edit it can be sent:\n%s", handlers.PlainText(sent))
+	if !strings.Contains(slackmsg.PlainText(sent), "Marked sent by @U1") {
+		t.Errorf("after the edit it can be sent:\n%s", slackmsg.PlainText(sent))
 	}
 }
 
@@ -450,7 +452,7 @@ func TestDraft_missingValuesNeverLeaveGaps(t *testing.T) {
 			continue
 		}
 		resp := e.cmd("U1", "/draft sparse.example template:"+tmpl.Name)
-		out := handlers.PlainText(resp)
+		out := slackmsg.PlainText(resp)
 		dr := e.draftOf(resp)
 		if strings.Contains(out, "could not be filled") || strings.Contains(dr.Body, "  ") || strings.Contains(dr.Body, " ,") || strings.Contains(dr.Body, "<no value>") {
 			t.Errorf("%s has a gap:\n%s", tmpl.Name, out)
@@ -502,35 +504,35 @@ func TestDraft_editMarkSentRepliedShareAndStats(t *testing.T) {
 	edited := strings.Replace(dr.Body, "Hi Kishore,", "Hi Kishore, hope BackstageCon was fun.", 1)
 	vr, err := e.reg.HandleView(context.Background(), handlers.ViewSubmission{CallbackID: handlers.ViewDraftEdit, PrivateMetadata: modal.Modal.PrivateMetadata,
 		Values: map[string]map[string]string{"body": {"body": edited}}, UserID: "U2"})
-	if err != nil || vr.Message == nil || vr.Channel != "U2" || !strings.Contains(handlers.PlainText(*vr.Message), "hope BackstageCon was fun") {
+	if err != nil || vr.Message == nil || vr.Channel != "U2" || !strings.Contains(slackmsg.PlainText(*vr.Message), "hope BackstageCon was fun") {
 		t.Fatalf("saving the edit: %+v %v", vr, err)
 	}
 	if _, ok := buttonsOf(*vr.Message)["Share to channel"]; ok {
 		t.Error("the DM copy must not offer Share (it would share into the DM)")
 	}
 	sent := e.click("U1", msg, "Mark sent")
-	if !sent.ReplaceOriginal || !strings.Contains(handlers.PlainText(sent), "Marked sent by @U1 on 10 Mar 2026") || labels(sent) != "Mark replied,Share to channel" {
-		t.Errorf("after Mark sent (buttons %s):\n%s", labels(sent), handlers.PlainText(sent))
+	if !sent.ReplaceOriginal || !strings.Contains(slackmsg.PlainText(sent), "Marked sent by @U1 on 10 Mar 2026") || labels(sent) != "Mark replied,Share to channel" {
+		t.Errorf("after Mark sent (buttons %s):\n%s", labels(sent), slackmsg.PlainText(sent))
 	}
-	if !strings.Contains(handlers.PlainText(sent), "hope BackstageCon was fun") {
+	if !strings.Contains(slackmsg.PlainText(sent), "hope BackstageCon was fun") {
 		t.Error("Mark sent must record the edited text")
 	}
 	card := e.cmd("U1", "/account toyota")
-	cardText := handlers.PlainText(card)
+	cardText := slackmsg.PlainText(card)
 	if !strings.Contains(cardText, "Last touch: 10 Mar 2026 — Conference follow-up to Kishore Jonnalagedda by @U1 (template talk-followup)") ||
 		!strings.Contains(cardText, "[Draft outreach] [Mark replied]") || !strings.Contains(cardText, "Try /draft Toyota") {
 		t.Errorf("the card does not show the last touch and its buttons:\n%s", cardText)
 	}
 	replied := e.click("U3", card, "Mark replied")
-	if !strings.Contains(handlers.PlainText(replied), "Kishore Jonnalagedda replied") || replied.ReplaceOriginal {
-		t.Errorf("Mark replied from the card:\n%s", handlers.PlainText(replied))
+	if !strings.Contains(slackmsg.PlainText(replied), "Kishore Jonnalagedda replied") || replied.ReplaceOriginal {
+		t.Errorf("Mark replied from the card:\n%s", slackmsg.PlainText(replied))
 	}
 	shared := e.click("U1", sent, "Share to channel")
-	if !shared.InChannel || !strings.Contains(handlers.PlainText(shared), "@U1 shared a draft to Kishore Jonnalagedda") || len(buttonsOf(shared)) != 0 {
-		t.Errorf("Share to channel:\n%s", handlers.PlainText(shared))
+	if !shared.InChannel || !strings.Contains(slackmsg.PlainText(shared), "@U1 shared a draft to Kishore Jonnalagedda") || len(buttonsOf(shared)) != 0 {
+		t.Errorf("Share to channel:\n%s", slackmsg.PlainText(shared))
 	}
 	e.cmd("U1", "/draft expedia")
-	stats := handlers.PlainText(e.cmd("U1", "/template stats"))
+	stats := slackmsg.PlainText(e.cmd("U1", "/template stats"))
 	row := ""
 	for _, l := range strings.Split(stats, "\n") {
 		if strings.HasPrefix(l, "talk-followup ") {
@@ -552,7 +554,7 @@ func TestDraft_editMarkSentRepliedShareAndStats(t *testing.T) {
 
 // allText is every string in a message as Slack receives it: the fallback and each text in
 // its blocks, decoded from the JSON.
-func allText(r handlers.Response) string {
+func allText(r slackmsg.Response) string {
 	body, _ := json.Marshal(r)
 	var v any
 	_ = json.Unmarshal(body, &v)
@@ -600,7 +602,7 @@ func TestDraft_readsAccountContactTemplateAndChannel(t *testing.T) {
 		{"/draft", "Which account?"},
 	}
 	for _, c := range cases {
-		if out := handlers.PlainText(e.cmd("U1", c.line)); !strings.Contains(out, c.want) {
+		if out := slackmsg.PlainText(e.cmd("U1", c.line)); !strings.Contains(out, c.want) {
 			t.Errorf("%s: lacks %q:\n%s", c.line, c.want, out)
 		}
 	}
@@ -609,15 +611,15 @@ func TestDraft_readsAccountContactTemplateAndChannel(t *testing.T) {
 	}
 	pick := e.cmd("U1", "/draft american")
 	if b := buttonsOf(pick)["American Airlines"]; b.ActionID != handlers.ActionDraftPick {
-		t.Fatalf("want a pick-list:\n%s", handlers.PlainText(pick))
+		t.Fatalf("want a pick-list:\n%s", slackmsg.PlainText(pick))
 	}
 	chosen := e.click("U1", pick, "American Airlines")
-	if !chosen.ReplaceOriginal || !strings.Contains(handlers.PlainText(chosen), "Draft to Jay Cox") {
-		t.Errorf("choosing from the pick-list:\n%s", handlers.PlainText(chosen))
+	if !chosen.ReplaceOriginal || !strings.Contains(slackmsg.PlainText(chosen), "Draft to Jay Cox") {
+		t.Errorf("choosing from the pick-list:\n%s", slackmsg.PlainText(chosen))
 	}
 	fromCard := e.click("U1", e.cmd("U1", "/account expedia"), "Draft outreach")
-	if fromCard.ReplaceOriginal || !strings.Contains(handlers.PlainText(fromCard), "Draft to Erik Lindgren") {
-		t.Errorf("Draft outreach on the card:\n%s", handlers.PlainText(fromCard))
+	if fromCard.ReplaceOriginal || !strings.Contains(slackmsg.PlainText(fromCard), "Draft to Erik Lindgren") {
+		t.Errorf("Draft outreach on the card:\n%s", slackmsg.PlainText(fromCard))
 	}
 }
 
@@ -625,19 +627,19 @@ func TestDraft_readsAccountContactTemplateAndChannel(t *testing.T) {
 func TestTemplate_listShowPreviewAndFunctions(t *testing.T) {
 	t.Parallel()
 	e := newDraftEnv(t, store.SQLite)
-	list := handlers.PlainText(e.cmd("U1", "/template list"))
+	list := slackmsg.PlainText(e.cmd("U1", "/template list"))
 	for _, tmpl := range templates.Shipped() {
 		if !strings.Contains(list, tmpl.Name) {
 			t.Errorf("list lacks %s", tmpl.Name)
 		}
 	}
-	show := handlers.PlainText(e.cmd("U1", "/template show talk-connect"))
+	show := slackmsg.PlainText(e.cmd("U1", "/template show talk-connect"))
 	if !strings.Contains(show, "channel: linkedin_connect") || !strings.Contains(show, "shipped") {
 		t.Errorf("show:\n%s", show)
 	}
 	var before int64
 	e.app.Store.DB().Model(&store.OutreachDraft{}).Count(&before)
-	preview := handlers.PlainText(e.cmd("U1", "/template preview cost-tco-email toyota"))
+	preview := slackmsg.PlainText(e.cmd("U1", "/template preview cost-tco-email toyota"))
 	if !strings.Contains(preview, "Preview of cost-tco-email for Kishore Jonnalagedda") || strings.Contains(preview, "Mark sent") {
 		t.Errorf("preview:\n%s", preview)
 	}
@@ -646,7 +648,7 @@ func TestTemplate_listShowPreviewAndFunctions(t *testing.T) {
 	if after != before {
 		t.Error("a preview stored a draft")
 	}
-	if fn := handlers.PlainText(e.cmd("U1", "/template functions")); !strings.Contains(fn, "default") || !strings.Contains(fn, ".Pain") {
+	if fn := slackmsg.PlainText(e.cmd("U1", "/template functions")); !strings.Contains(fn, "default") || !strings.Contains(fn, ".Pain") {
 		t.Errorf("functions:\n%s", fn)
 	}
 }
@@ -670,7 +672,7 @@ Hi {{default "there" .Contact.FirstName}}, I saw {{if .Signal.ByContact}}you spe
 func TestTemplate_adminsAddAndEditInAModalWithVersions(t *testing.T) {
 	t.Parallel()
 	e := newDraftEnv(t, store.SQLite)
-	if out := handlers.PlainText(e.cmd("U1", "/template add")); !strings.Contains(out, "Only admins") {
+	if out := slackmsg.PlainText(e.cmd("U1", "/template add")); !strings.Contains(out, "Only admins") {
 		t.Errorf("a non-admin may not add:\n%s", out)
 	}
 	open := e.cmd("UADMIN", "/template add")
@@ -696,7 +698,7 @@ func TestTemplate_adminsAddAndEditInAModalWithVersions(t *testing.T) {
 		t.Errorf("a non-admin saved: %+v", vr)
 	}
 	vr := save("UADMIN", open.Modal.PrivateMetadata, teamTemplate, true)
-	if len(vr.Errors) > 0 || vr.Message == nil || !strings.Contains(handlers.PlainText(*vr.Message), "Saved peer-intro v1") {
+	if len(vr.Errors) > 0 || vr.Message == nil || !strings.Contains(slackmsg.PlainText(*vr.Message), "Saved peer-intro v1") {
 		t.Fatalf("saving a good template: %+v", vr)
 	}
 	if vr := save("UADMIN", open.Modal.PrivateMetadata, teamTemplate, true); !strings.Contains(vr.Errors["source"], "exists already") {
@@ -706,7 +708,7 @@ func TestTemplate_adminsAddAndEditInAModalWithVersions(t *testing.T) {
 	edit := e.cmd("UADMIN", "/template edit peer-intro")
 	stale := e.cmd("UADMIN", "/template edit peer-intro")
 	v2 := strings.Replace(teamTemplate, "Compare notes?", "Would comparing notes help?", 1)
-	if vr := save("UADMIN", edit.Modal.PrivateMetadata, v2, true); len(vr.Errors) > 0 || !strings.Contains(handlers.PlainText(*vr.Message), "v2") {
+	if vr := save("UADMIN", edit.Modal.PrivateMetadata, v2, true); len(vr.Errors) > 0 || !strings.Contains(slackmsg.PlainText(*vr.Message), "v2") {
 		t.Fatalf("edit: %+v", vr)
 	}
 	if vr := save("UADMIN", stale.Modal.PrivateMetadata, teamTemplate, true); !strings.Contains(vr.Errors["source"], "newer version") {
@@ -715,11 +717,11 @@ func TestTemplate_adminsAddAndEditInAModalWithVersions(t *testing.T) {
 	if vr := save("UADMIN", edit.Modal.PrivateMetadata, strings.Replace(v2, "name: peer-intro", "name: renamed", 1), true); !strings.Contains(vr.Errors["source"], "Renaming is not supported") {
 		t.Errorf("rename: %+v", vr)
 	}
-	show := handlers.PlainText(e.cmd("U1", "/template show peer-intro"))
+	show := slackmsg.PlainText(e.cmd("U1", "/template show peer-intro"))
 	if !strings.Contains(show, "Would comparing notes help?") || !strings.Contains(show, "v2 by @UADMIN") || !strings.Contains(show, "v1 by @UADMIN") {
 		t.Errorf("show after edits:\n%s", show)
 	}
-	dr := handlers.PlainText(e.cmd("U1", "/draft expedia template:peer-intro"))
+	dr := slackmsg.PlainText(e.cmd("U1", "/draft expedia template:peer-intro"))
 	if !strings.Contains(dr, "template peer-intro v2") || !strings.Contains(dr, "Would comparing notes help?") || !strings.Contains(dr, "Subject: Your talk at BackstageCon") {
 		t.Errorf("drafting with the team template:\n%s", dr)
 	}
@@ -729,7 +731,7 @@ func TestTemplate_adminsAddAndEditInAModalWithVersions(t *testing.T) {
 	if vr := save("UADMIN", override.Modal.PrivateMetadata, strings.Replace(ship.Source, "Happy to connect?", "Open to connecting?", 1), true); len(vr.Errors) > 0 {
 		t.Fatalf("override: %+v", vr)
 	}
-	if out := handlers.PlainText(e.cmd("U1", "/draft expedia template:talk-connect")); !strings.Contains(out, "Open to connecting?") {
+	if out := slackmsg.PlainText(e.cmd("U1", "/draft expedia template:talk-connect")); !strings.Contains(out, "Open to connecting?") {
 		t.Errorf("the team version does not replace the shipped one:\n%s", out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"outreachbot/cli"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -20,7 +21,7 @@ func askAs(t *testing.T, app *cli.App, user string, admin bool, line string) str
 		t.Fatalf("%s: %v", line, err)
 	}
 	checkLimits(t, line, resp)
-	return handlers.PlainText(resp)
+	return slackmsg.PlainText(resp)
 }
 
 // expect checks that an answer says every want and none of the never.

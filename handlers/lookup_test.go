@@ -10,6 +10,7 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -27,7 +28,7 @@ func newApp(t *testing.T, d store.Dialect) *cli.App {
 }
 
 // ask runs a slash command line through the registry, as Slack and the terminal do.
-func ask(t *testing.T, app *cli.App, line string) handlers.Response {
+func ask(t *testing.T, app *cli.App, line string) slackmsg.Response {
 	t.Helper()
 	cmd, text, _ := strings.Cut(line, " ")
 	resp, err := app.Registry.Dispatch(context.Background(), handlers.Request{Command: cmd, Text: text, UserID: "U1", ChannelID: "C1"})
@@ -39,13 +40,13 @@ func ask(t *testing.T, app *cli.App, line string) handlers.Response {
 }
 
 // checkLimits asserts a message is within Slack's Block Kit limits.
-func checkLimits(t *testing.T, line string, r handlers.Response) {
+func checkLimits(t *testing.T, line string, r slackmsg.Response) {
 	t.Helper()
 	if r.Text == "" {
 		t.Errorf("%s: no fallback text", line)
 	}
-	if len(r.Blocks) > handlers.MaxBlocks {
-		t.Errorf("%s: %d blocks, Slack allows %d", line, len(r.Blocks), handlers.MaxBlocks)
+	if len(r.Blocks) > slackmsg.MaxBlocks {
+		t.Errorf("%s: %d blocks, Slack allows %d", line, len(r.Blocks), slackmsg.MaxBlocks)
 	}
 	body, _ := json.Marshal(r.Blocks)
 	var blocks []struct {
@@ -59,10 +60,10 @@ func checkLimits(t *testing.T, line string, r handlers.Response) {
 	}
 	_ = json.Unmarshal(body, &blocks)
 	for i, b := range blocks {
-		if b.Type == "section" && b.Text != nil && len([]rune(b.Text.Text)) > handlers.MaxSectionText {
+		if b.Type == "section" && b.Text != nil && len([]rune(b.Text.Text)) > slackmsg.MaxSectionText {
 			t.Errorf("%s: block %d section text is %d characters", line, i, len([]rune(b.Text.Text)))
 		}
-		if len(b.Fields) > handlers.MaxFields {
+		if len(b.Fields) > slackmsg.MaxFields {
 			t.Errorf("%s: block %d has %d fields", line, i, len(b.Fields))
 		}
 	}
@@ -89,7 +90,7 @@ func TestAccountLookup_oddNamesAndTypos(t *testing.T) {
 			{"expediagroup.com", []string{"Expedia Group"}},
 		}
 		for _, c := range cases {
-			out := handlers.PlainText(ask(t, app, "/account "+c.query))
+			out := slackmsg.PlainText(ask(t, app, "/account "+c.query))
 			for _, w := range c.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("/account %s: answer lacks %q:\n%s", c.query, w, out)
@@ -102,7 +103,7 @@ func TestAccountLookup_oddNamesAndTypos(t *testing.T) {
 func TestAccountCard_showsEverySection(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
-		out := handlers.PlainText(ask(t, app, "/account baillie gifford"))
+		out := slackmsg.PlainText(ask(t, app, "/account baillie gifford"))
 		for _, want := range []string{
 			"Backstage: managed", "Key figures", "250", "Pain points", "Implementation complexity",
 			"Contacts (by decision power)", "Antony Rinaldi, Head of Architecture", "Latest signals",
@@ -139,7 +140,7 @@ func TestAccountLookup_contactsRankedByDecisionPower(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out := handlers.PlainText(ask(t, app, "/account rankly bank"))
+		out := slackmsg.PlainText(ask(t, app, "/account rankly bank"))
 		order := []string{"Hal Head", "Val Vp", "Dee Director", "Pat Manager", "Ann Other"}
 		last := -1
 		for _, name := range order {
@@ -163,7 +164,7 @@ func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp := ask(t, app, "/account american")
-		out := handlers.PlainText(resp)
+		out := slackmsg.PlainText(resp)
 		if !strings.Contains(out, "Several accounts match") || !strings.Contains(out, "[American Airlines]") || !strings.Contains(out, "[American Express]") {
 			t.Fatalf("want a pick-list with both Americans:\n%s", out)
 		}
@@ -189,7 +190,7 @@ func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := handlers.PlainText(card); !strings.HasPrefix(got, "American Express\n") || !card.ReplaceOriginal {
+		if got := slackmsg.PlainText(card); !strings.HasPrefix(got, "American Express\n") || !card.ReplaceOriginal {
 			t.Errorf("picking American Express should replace the list with its card, got:\n%s", got)
 		}
 	})
@@ -199,12 +200,12 @@ func TestAccountLookup_noMatchSuggestsNearest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		for _, q := range []string{"zzqx", "expeditionary force"} {
-			out := handlers.PlainText(ask(t, app, "/account "+q))
+			out := slackmsg.PlainText(ask(t, app, "/account "+q))
 			if !strings.Contains(out, "No account matches "+q) {
 				t.Errorf("/account %s: want a clear no-match, got:\n%s", q, out)
 			}
 		}
-		out := handlers.PlainText(ask(t, app, "/account spotifyy music"))
+		out := slackmsg.PlainText(ask(t, app, "/account spotifyy music"))
 		if !strings.Contains(out, "Spotify") {
 			t.Errorf("want the nearest name suggested or matched:\n%s", out)
 		}
@@ -259,11 +260,11 @@ func TestAccountFind_segmentQueries(t *testing.T) {
 		add("Camden Care", "healthcare", 300, "London, UK", store.StageEvaluating, "yaml")
 		add("Shoreditch Bank", "financial services", 800, "London, UK", store.StageInitial, "yaml", "cost")
 
-		out := handlers.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`))
+		out := slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`))
 		if !strings.Contains(out, "1 accounts match") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
 			t.Errorf("want exactly Thames Ledger:\n%s", out)
 		}
-		out = handlers.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london`))
+		out = slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london`))
 		if i, j := strings.Index(out, "Shoreditch Bank"), strings.Index(out, "Thames Ledger Two"); i < 0 || j < 0 || i > j {
 			t.Errorf("Shoreditch Bank (2 pain points, initial) should rank above Thames Ledger Two:\n%s", out)
 		}
@@ -276,7 +277,7 @@ func TestAccountFind_segmentQueries(t *testing.T) {
 			{`/account find industry:"financial services`, "quote is not closed"},
 			{"/account find industry:mining", "No account matches"},
 		} {
-			if out := handlers.PlainText(ask(t, app, c.q)); !strings.Contains(out, c.want) {
+			if out := slackmsg.PlainText(ask(t, app, c.q)); !strings.Contains(out, c.want) {
 				t.Errorf("%s: want %q, got:\n%s", c.q, c.want, out)
 			}
 		}
@@ -286,7 +287,7 @@ func TestAccountFind_segmentQueries(t *testing.T) {
 func TestPain_catalogueAndTopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
-		out := handlers.PlainText(ask(t, app, "/pain"))
+		out := slackmsg.PlainText(ask(t, app, "/pain"))
 		if !strings.Contains(out, "Implementation complexity requiring specialized engineering resources (implementation-complexity) — 5 accounts") {
 			t.Errorf("catalogue should count the accounts showing each pain:\n%s", out)
 		}
@@ -302,14 +303,14 @@ func TestPain_catalogueAndTopics(t *testing.T) {
 			{"Implementaton complexty", []string{"Implementation complexity"}},
 		}
 		for _, c := range cases {
-			out := handlers.PlainText(ask(t, app, "/pain "+c.topic))
+			out := slackmsg.PlainText(ask(t, app, "/pain "+c.topic))
 			for _, w := range c.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("/pain %s: lacks %q:\n%s", c.topic, w, out)
 				}
 			}
 		}
-		if out := handlers.PlainText(ask(t, app, "/pain <!channel> quantum")); !strings.Contains(out, "I don't know a pain point called") {
+		if out := slackmsg.PlainText(ask(t, app, "/pain <!channel> quantum")); !strings.Contains(out, "I don't know a pain point called") {
 			t.Errorf("unknown topic: %s", out)
 		}
 	})
@@ -319,21 +320,21 @@ func TestHelp_everyCommandAndUnknownOnes(t *testing.T) {
 	app := newApp(t, store.SQLite)
 	for _, c := range app.Registry.Commands() {
 		for _, form := range []string{c.Name + " help", c.Name + " HELP", c.Name + " ?"} {
-			out := handlers.PlainText(ask(t, app, form))
+			out := slackmsg.PlainText(ask(t, app, form))
 			if !strings.Contains(out, "Usage") || !strings.Contains(out, c.Name) {
 				t.Errorf("%s: want usage, got:\n%s", form, out)
 			}
 		}
 	}
-	out := handlers.PlainText(ask(t, app, "/acount expedia"))
+	out := slackmsg.PlainText(ask(t, app, "/acount expedia"))
 	if !strings.Contains(out, "I don't know the command /acount") || !strings.Contains(out, "/account") {
 		t.Errorf("unknown command: %s", out)
 	}
-	out = handlers.PlainText(ask(t, app, "/market frobnicate"))
+	out = slackmsg.PlainText(ask(t, app, "/market frobnicate"))
 	if !strings.Contains(out, "I don't know the topic frobnicate") {
 		t.Errorf("unknown subcommand: %s", out)
 	}
-	out = handlers.PlainText(ask(t, app, "/account"))
+	out = slackmsg.PlainText(ask(t, app, "/account"))
 	if !strings.Contains(out, "Which account?") {
 		t.Errorf("empty /account: %s", out)
 	}
@@ -341,14 +342,14 @@ func TestHelp_everyCommandAndUnknownOnes(t *testing.T) {
 
 func TestAccountOwner_setAndShown(t *testing.T) {
 	app := newApp(t, store.SQLite)
-	out := handlers.PlainText(ask(t, app, "/account expedia owner @U0OWNER1"))
+	out := slackmsg.PlainText(ask(t, app, "/account expedia owner @U0OWNER1"))
 	if !strings.Contains(out, "@U0OWNER1 now owns Expedia Group") {
 		t.Fatalf("owner not set: %s", out)
 	}
-	if out := handlers.PlainText(ask(t, app, "/account expedia")); !strings.Contains(out, "Owner: @U0OWNER1") {
+	if out := slackmsg.PlainText(ask(t, app, "/account expedia")); !strings.Contains(out, "Owner: @U0OWNER1") {
 		t.Errorf("card does not show the owner:\n%s", out)
 	}
-	if out := handlers.PlainText(ask(t, app, "/account expedia owner bob")); !strings.Contains(out, "is not a Slack user") {
+	if out := slackmsg.PlainText(ask(t, app, "/account expedia owner bob")); !strings.Contains(out, "is not a Slack user") {
 		t.Errorf("bad owner: %s", out)
 	}
 }

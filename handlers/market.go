@@ -73,7 +73,7 @@ func (h *Market) Handle(ctx context.Context, req Request) (Response, error) {
 		names = append(names, "`"+t.name+"`")
 	}
 	return Ephemeral(fmt.Sprintf("I don't know the topic *%s*. Try one of %s, e.g. `/market competitors`.",
-		Escape(Truncate(req.Text, 60)), strings.Join(names, ", "))), nil
+		Clip(req.Text, 60), strings.Join(names, ", "))), nil
 }
 
 func (h *Market) overview(ctx context.Context) (Response, error) {

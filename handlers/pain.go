@@ -55,7 +55,7 @@ func (h *Pains) Handle(ctx context.Context, req Request) (Response, error) {
 	}
 	p, ok := findPain(cat, req.Text)
 	if !ok {
-		return Ephemeral(fmt.Sprintf("I don't know a pain point called *%s*. Type `/pain` for the list, or try `/pain yaml`, `/pain adoption`, `/pain cost`.", Escape(Truncate(req.Text, 100)))), nil
+		return Ephemeral(fmt.Sprintf("I don't know a pain point called *%s*. Type `/pain` for the list, or try `/pain yaml`, `/pain adoption`, `/pain cost`.", Clip(req.Text, 100))), nil
 	}
 	d, err := h.store.PainByKey(ctx, p.Key)
 	if errors.Is(err, store.ErrNotFound) {
@@ -117,7 +117,7 @@ func renderPain(d *store.PainDetail) Response {
 		}
 		b.Section(text)
 	}
-	return Response{Text: d.Title + ": " + Truncate(d.Summary, 300), Blocks: b.Blocks()}
+	return Response{Text: Escape(d.Title) + ": " + Clip(d.Summary, 300), Blocks: b.Blocks()}
 }
 
 // findPain resolves a topic to a pain point: its key, a keyword, or a fuzzy match of its title.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 )
@@ -23,7 +23,7 @@ func TestKnowledge_everyFactIsReachable(t *testing.T) {
 		if a, ok := answers[line]; ok {
 			return a
 		}
-		a := handlers.PlainText(ask(t, app, line))
+		a := slackmsg.PlainText(ask(t, app, line))
 		answers[line] = a
 		return a
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/digest"
 	"outreachbot/match"
 	"outreachbot/store"
 )
@@ -23,12 +24,8 @@ type SignalStore interface {
 	AccountsByID(ctx context.Context, ids []int64) ([]store.Account, error)
 }
 
-// ScoredSignal is a signal with its score (0–100) and the one-line reason for it.
-type ScoredSignal struct {
-	store.SignalDetail
-	Score int
-	Why   string
-}
+// ScoredSignal is digest.ScoredSignal.
+type ScoredSignal = digest.ScoredSignal
 
 // SignalScorer scores signals the way digests rank them (package digest).
 type SignalScorer interface {
@@ -172,10 +169,10 @@ func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title
 	}
 	if !created {
 		return Ephemeral(fmt.Sprintf("That link is already saved as signal #%d (%s, %s). Nothing changed.",
-			saved.ID, Escape(store.SignalKindLabel(saved.Kind)), Link(saved.URL, Truncate(saved.Title, 80)))), nil
+			saved.ID, Escape(store.SignalKindLabel(saved.Kind)), Link(saved.URL, Cut(saved.Title, 80)))), nil
 	}
 	return Ephemeral(fmt.Sprintf("Saved signal #%d for *%s*: %s · %s. The next digests will carry it.",
-		saved.ID, Escape(acc.Name), Escape(store.SignalKindLabel(kind)), Link(link, Truncate(title, 80)))), nil
+		saved.ID, Escape(acc.Name), Escape(store.SignalKindLabel(kind)), Link(link, Cut(title, 80)))), nil
 }
 
 // KindFromURL guesses a signal's kind from its link (and note): GitHub issues and pull requests,
@@ -220,13 +217,13 @@ func KindFromURL(link, note string) string {
 func titleFromURL(link string) string {
 	u, err := url.Parse(link)
 	if err != nil || u.Host == "" {
-		return Truncate(link, 150)
+		return Cut(link, 150)
 	}
 	p := strings.Trim(u.Path, "/")
 	if p == "" {
 		return u.Host
 	}
-	return Truncate(strings.TrimPrefix(u.Host, "www.")+"/"+p, 150)
+	return Cut(strings.TrimPrefix(u.Host, "www.")+"/"+p, 150)
 }
 
 func normalizeKind(k string) string {
@@ -261,8 +258,8 @@ func (h *Signals) shortcut(ctx context.Context, s Shortcut) (Response, error) {
 	}
 	plain := strings.TrimSpace(slackLinkRe.ReplaceAllString(text, "$1"))
 	title, _, _ := strings.Cut(plain, "\n")
-	meta, _ := json.Marshal(saveMeta{Channel: s.ChannelID, Permalink: Truncate(s.Permalink, 1000)})
-	return Response{Modal: saveModal(link, Truncate(title, 150), KindFromURL(link, plain), string(meta))}, nil
+	meta, _ := json.Marshal(saveMeta{Channel: s.ChannelID, Permalink: Cut(s.Permalink, 1000)})
+	return Response{Modal: saveModal(link, Cut(title, 150), KindFromURL(link, plain), string(meta))}, nil
 }
 
 var bareURLRe = regexp.MustCompile(`https?://[^\s<>|]+`)
@@ -300,7 +297,7 @@ func saveModal(link, title, kind, meta string) *slack.ModalViewRequest {
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			input("account", "Account", "Which company is this about?", "", false, false),
 			slack.NewInputBlock("kind", txt("Kind"), nil, sel),
-			input("url", "Link", "https://…", Truncate(link, 2000), false, false),
+			input("url", "Link", "https://…", Cut(link, 2000), false, false),
 			input("title", "Title", "What happened, in a line", title, false, true),
 			input("note", "Note", "Why it matters (optional)", "", true, true),
 		}},
@@ -331,7 +328,7 @@ func (h *Signals) submit(ctx context.Context, v ViewSubmission) (ViewResult, err
 		for _, c := range res.Candidates {
 			names = append(names, c.Name)
 		}
-		errs["account"] = Truncate("Several match: "+strings.Join(names, ", ")+". Type the full name.", 150)
+		errs["account"] = Cut("Several match: "+strings.Join(names, ", ")+". Type the full name.", 150)
 	case res.Outcome == match.None:
 		errs["account"] = "No account matches that name."
 	default:
@@ -438,7 +435,7 @@ func (h *SignalList) Handle(ctx context.Context, req Request) (Response, error) 
 		note = fmt.Sprintf("The %d newest of %d. Narrow with `since:` or `kind:`.", len(scored), total)
 	}
 	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
-	return Response{Text: fmt.Sprintf("%s: %d signals", title, total), Blocks: b.Blocks()}, nil
+	return Response{Text: Escape(fmt.Sprintf("%s: %d signals", title, total)), Blocks: b.Blocks()}, nil
 }
 
 func scoredLine(s ScoredSignal) string {
@@ -449,11 +446,11 @@ func scoredLine(s ScoredSignal) string {
 	if s.OccurredAt != nil {
 		parts = append(parts, FormatDate(*s.OccurredAt))
 	}
-	line := "• " + strings.Join(parts, " · ") + " — " + Link(s.URL, Truncate(s.Title, 120))
+	line := "• " + strings.Join(parts, " · ") + " — " + Link(s.URL, Cut(s.Title, 120))
 	if s.Source != "" {
 		line += " _(" + Escape(s.Source) + ")_"
 	}
-	return line + "\n      _" + Escape(Truncate(s.Why, 300)) + "_"
+	return line + "\n      _" + Clip(s.Why, 300) + "_"
 }
 
 // parseSignalQuery reads [account words] [since:7d] [kind:a,b].

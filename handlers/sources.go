@@ -87,7 +87,7 @@ func (h *Sources) Handle(ctx context.Context, req Request) (Response, error) {
 	case "resume", "enable", "run":
 		return h.setEnabled(ctx, rest, true)
 	}
-	return Ephemeral(fmt.Sprintf("I don't know `/sources %s`. Try `/sources`, `/sources add …`, `/sources remove <key>` or `/sources help`.", Escape(Truncate(verb, 40)))), nil
+	return Ephemeral(fmt.Sprintf("I don't know `/sources %s`. Try `/sources`, `/sources add …`, `/sources remove <key>` or `/sources help`.", Clip(verb, 40))), nil
 }
 
 func (h *Sources) list(ctx context.Context) (Response, error) {
@@ -125,7 +125,7 @@ func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
 		icon = ":white_circle:"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s *%s* · %s `%s`", icon, Escape(ws.Key), Escape(ws.Kind), Escape(Truncate(ws.Target, 120)))
+	fmt.Fprintf(&sb, "%s *%s* · %s `%s`", icon, Escape(ws.Key), Escape(ws.Kind), Clip(ws.Target, 120))
 	if ws.Account != "" {
 		fmt.Fprintf(&sb, " · for *%s*", Escape(ws.Account))
 	}
@@ -146,7 +146,7 @@ func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
 		fmt.Fprintf(&sb, " · next: %s", sourceUntil(now, *ws.NextRunAt))
 	}
 	if ws.LastError != "" {
-		fmt.Fprintf(&sb, "\nLast error (%s): %s", plural(ws.Failures, "failure"), Escape(Truncate(ws.LastError, 300)))
+		fmt.Fprintf(&sb, "\nLast error (%s): %s", plural(ws.Failures, "failure"), Clip(ws.LastError, 300))
 	} else {
 		sb.WriteString("\nLast error: none")
 	}
@@ -275,7 +275,7 @@ func sourceKey(kind, target string) string {
 			dash = true
 		}
 	}
-	return strings.TrimRight(Truncate(b.String(), 60), "-…")
+	return strings.TrimRight(Cut(b.String(), 60), "-…")
 }
 
 func sourceAgo(now, t time.Time) string {

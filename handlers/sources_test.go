@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -69,7 +70,7 @@ func sourcesHandler() (*handlers.Sources, *fakeSources) {
 	return handlers.NewSources(f, validate, func() time.Time { return now }), f
 }
 
-func sourcesJSON(t *testing.T, r handlers.Response) string {
+func sourcesJSON(t *testing.T, r slackmsg.Response) string {
 	t.Helper()
 	b, err := json.Marshal(r)
 	if err != nil {

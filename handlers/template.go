@@ -194,7 +194,7 @@ func (h *Templates) Handle(ctx context.Context, req Request) (Response, error) {
 		}
 		return h.openEditor(ctx, req, rest)
 	}
-	return Ephemeral(fmt.Sprintf("I don't know `/template %s`. Try `/template list`, `show <name>`, `preview <name> <account>`, `stats`, `add` or `edit <name>`.", Escape(Truncate(sub, 40)))), nil
+	return Ephemeral(fmt.Sprintf("I don't know `/template %s`. Try `/template list`, `show <name>`, `preview <name> <account>`, `stats`, `add` or `edit <name>`.", Clip(sub, 40))), nil
 }
 
 func (h *Templates) list(ctx context.Context) (Response, error) {
@@ -211,7 +211,7 @@ func (h *Templates) list(ctx context.Context) (Response, error) {
 	}
 	b.Section(strings.Join(lines, "\n"))
 	for _, br := range broken {
-		b.Section(fmt.Sprintf(":warning: Team template `%s` v%d no longer passes the checks and is not used: %s", Escape(br.Name), br.Version, Escape(Truncate(br.Err, 300))))
+		b.Section(fmt.Sprintf(":warning: Team template `%s` v%d no longer passes the checks and is not used: %s", Escape(br.Name), br.Version, Clip(br.Err, 300)))
 	}
 	b.Context("Draft with one: `/draft <account> template:<name>` · try it: `/template preview <name> <account>`")
 	return Response{Text: fmt.Sprintf("%d outreach templates", len(entries)), Blocks: b.Blocks()}, nil
@@ -275,7 +275,7 @@ func (h *Templates) show(ctx context.Context, name string) (Response, error) {
 	}
 	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
 		"Functions and fields: `/template functions` · admins: `/template edit "+e.Name+"`", false, false)))
-	return Response{Text: "Template " + e.Name, Blocks: b.Blocks()}, nil
+	return Response{Text: "Template " + Escape(e.Name), Blocks: b.Blocks()}, nil
 }
 
 func unknownTemplate(ctx context.Context, c *TemplateCatalog, name string) (Response, error) {
@@ -287,7 +287,7 @@ func unknownTemplate(ctx context.Context, c *TemplateCatalog, name string) (Resp
 	for _, e := range entries {
 		names = append(names, "`"+e.Name+"`")
 	}
-	return Ephemeral(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Escape(Truncate(name, 60)), strings.Join(names, ", "))), nil
+	return Ephemeral(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Clip(name, 60), strings.Join(names, ", "))), nil
 }
 
 func (h *Templates) preview(ctx context.Context, req Request, rest string) (Response, error) {
@@ -323,7 +323,7 @@ func (h *Templates) stats(ctx context.Context) (Response, error) {
 		if r.Sent > 0 {
 			rate = fmt.Sprintf("%.0f%%", 100*r.ReplyRate())
 		}
-		lines = append(lines, fmt.Sprintf("%-28s %7d %5d %7d %6s", Escape(Truncate(r.Template, 28)), r.Drafted, r.Sent, r.Replied, rate))
+		lines = append(lines, fmt.Sprintf("%-28s %7d %5d %7d %6s", Clip(r.Template, 28), r.Drafted, r.Sent, r.Replied, rate))
 		tot.Drafted += r.Drafted
 		tot.Sent += r.Sent
 		tot.Replied += r.Replied
@@ -437,7 +437,7 @@ const maxFieldError = 300
 
 func (h *Templates) save(ctx context.Context, v ViewSubmission) (ViewResult, error) {
 	fail := func(msg string) (ViewResult, error) {
-		return ViewResult{Errors: map[string]string{"source": Truncate(msg, maxFieldError)}}, nil
+		return ViewResult{Errors: map[string]string{"source": Cut(msg, maxFieldError)}}, nil
 	}
 	if !v.Admin {
 		return fail("Only admins can save templates.")

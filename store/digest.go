@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"outreachbot/slackmsg"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -709,7 +711,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, ts string, at time.T
 // a channel that refuses a digest for a while delays its signals but does not lose them.
 func (s *Store) RetryRun(ctx context.Context, runID int64, cause string, next time.Time, final bool) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		upd := map[string]any{"attempts": gorm.Expr("attempts + 1"), "error": truncateRunes(cause, 500), "next_attempt_at": next.UTC()}
+		upd := map[string]any{"attempts": gorm.Expr("attempts + 1"), "error": slackmsg.Cut(cause, 500), "next_attempt_at": next.UTC()}
 		if final {
 			upd["state"] = RunFailed
 			upd["finished_at"] = next.UTC()
@@ -735,14 +737,6 @@ WHERE id = ?`, r.CursorFrom, r.CursorFrom, r.CursorFrom, r.CursorFrom, r.Subscri
 		return fmt.Errorf("record failed attempt of run %d: %w", runID, err)
 	}
 	return nil
-}
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }
 
 // DigestStat sums a subscription's runs over a period.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"outreachbot/slackmsg"
 	"outreachbot/sources"
 	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
@@ -291,7 +292,7 @@ func (r *Runner) ingest(ctx context.Context, ws store.WatchSource, w sources.Wat
 		if !keep {
 			continue
 		}
-		sig := store.Signal{Kind: it.Kind, Title: clip(it.Title, 300), Summary: it.Summary, URL: it.URL, Person: it.Person,
+		sig := store.Signal{Kind: it.Kind, Title: slackmsg.Cut(it.Title, 300), Summary: it.Summary, URL: it.URL, Person: it.Person,
 			OccurredAt: it.OccurredAt, DiscoveredAt: now, Source: "watch:" + ws.Key, DedupeKey: it.DedupeKey}
 		if acc != 0 {
 			id := acc
@@ -432,12 +433,4 @@ func Validate(ws store.WatchSource) error {
 	return nil
 }
 
-func oneLine(s string) string { return clip(strings.Join(strings.Fields(s), " "), 500) }
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+func oneLine(s string) string { return slackmsg.Cut(strings.Join(strings.Fields(s), " "), 500) }

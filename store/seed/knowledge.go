@@ -26,10 +26,10 @@ type Knowledge struct {
 	// Alternatives is what the report says of all commercial alternatives at once: shown once,
 	// not repeated under each competitor.
 	Alternatives Alternatives `yaml:"commercial_alternatives"`
-	Events      []Event      `yaml:"events"`
-	Communities []Community  `yaml:"communities"`
-	Channels    []Channel    `yaml:"outreach_channels"`
-	Positioning []Rule       `yaml:"positioning"`
+	Events       []Event      `yaml:"events"`
+	Communities  []Community  `yaml:"communities"`
+	Channels     []Channel    `yaml:"outreach_channels"`
+	Positioning  []Rule       `yaml:"positioning"`
 }
 
 // Source names where a fact comes from; every fact refers to one by key.
@@ -77,23 +77,23 @@ type PainPoint struct {
 
 // Account is a company the report names.
 type Account struct {
-	Name          string        `yaml:"name"`
-	Aliases       []string      `yaml:"aliases,omitempty"`
-	Domain        string        `yaml:"domain,omitempty"`
-	Industry      string        `yaml:"industry,omitempty"`
-	Employees     int           `yaml:"employees,omitempty"`
-	Region        string        `yaml:"region,omitempty"`
-	HQ            string        `yaml:"hq,omitempty"`
-	Stage         string        `yaml:"stage"`
-	AdoptionNotes string        `yaml:"adoption_notes,omitempty"`
+	Name          string   `yaml:"name"`
+	Aliases       []string `yaml:"aliases,omitempty"`
+	Domain        string   `yaml:"domain,omitempty"`
+	Industry      string   `yaml:"industry,omitempty"`
+	Employees     int      `yaml:"employees,omitempty"`
+	Region        string   `yaml:"region,omitempty"`
+	HQ            string   `yaml:"hq,omitempty"`
+	Stage         string   `yaml:"stage"`
+	AdoptionNotes string   `yaml:"adoption_notes,omitempty"`
 	// Role is prospect (the default), customer, competitor, vendor or partner.
-	Role string `yaml:"role,omitempty"`
-	Facts         []Fact        `yaml:"facts,omitempty"`
-	Pains         []AccountPain `yaml:"pains,omitempty"`
-	Competitors   []string      `yaml:"competitors,omitempty"`
-	Contacts      []Contact     `yaml:"contacts,omitempty"`
-	Signals       []Signal      `yaml:"signals,omitempty"`
-	Source        string        `yaml:"source"`
+	Role        string        `yaml:"role,omitempty"`
+	Facts       []Fact        `yaml:"facts,omitempty"`
+	Pains       []AccountPain `yaml:"pains,omitempty"`
+	Competitors []string      `yaml:"competitors,omitempty"`
+	Contacts    []Contact     `yaml:"contacts,omitempty"`
+	Signals     []Signal      `yaml:"signals,omitempty"`
+	Source      string        `yaml:"source"`
 }
 
 // AccountPain links an account to a pain point key with the evidence for it.
