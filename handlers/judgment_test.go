@@ -162,3 +162,17 @@ func TestSignals_baselineAtSeedIsNotNews(t *testing.T) {
 		expect(t, "/signals stone", out, []string{"Stone is listed in Backstage ADOPTERS.md", "known since the bot first looked, not news"}, []string{"today +"})
 	})
 }
+
+func TestNextStep_aUsersNoteIsNeverAContactsWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		out := askAs(t, app, "U1", false, "/signal add expedia https://github.com/backstage/backstage/issues/99999 catalog is slow")
+		expect(t, "/signal add", out, []string{"Saved signal"}, []string{"catalog is slow"})
+		out = askAs(t, app, "U1", false, "/account expedia")
+		expect(t, "/account expedia", out, []string{"Reach out to Erik Lindgren"},
+			[]string{"catalog is slow", "their github issue"})
+		// The note is still there, said as the saver's.
+		out = askAs(t, app, "U1", false, "/signals expedia")
+		expect(t, "/signals expedia", out, []string{"note from @U1: catalog is slow"}, nil)
+	})
+}

@@ -450,6 +450,14 @@ func scoredLine(s ScoredSignal) string {
 	if s.Source != "" {
 		line += " _(" + Escape(s.Source) + ")_"
 	}
+	if s.Note != "" {
+		// The saver's words, said as theirs: never the author's.
+		by := "note"
+		if s.AddedBy != "" {
+			by = "note from <@" + s.AddedBy + ">"
+		}
+		line += "\n      " + by + ": " + Escape(Cut(s.Note, 200))
+	}
 	return line + "\n      _" + Clip(s.Why, 300) + "_"
 }
 

@@ -243,9 +243,10 @@ func (s *Store) SignalsMatching(ctx context.Context, q SignalQuery) ([]SignalDet
 	if q.AccountID != 0 {
 		conds = append(conds, "a.id = ?")
 		args = append(args, q.AccountID)
-	} else {
-		// What was already true when the bot first looked is not news; an account's own list
-		// still shows it.
+	}
+	if q.AccountID == 0 || !q.Since.IsZero() {
+		// What was already true when the bot first looked is not news; an account's own full
+		// list still shows it.
 		conds = append(conds, "NOT s.baseline")
 	}
 	if !q.Since.IsZero() {
