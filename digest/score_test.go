@@ -34,7 +34,7 @@ func TestScore_explainsEachPartInOneLine(t *testing.T) {
 	}{
 		// 25 kind + 20 today + 13 VP + 20 fit + 8 pains + 10 evaluating = 96
 		{"a VP at a target account evaluating a competitor today", hot, 96,
-			[]string{"competitor evaluation +25", "today +20", "VP of Engineering +13", "fit (450 staff, financial services, London) +20", "pains (Implementation complexity requiring…, Low adoption) +8", "evaluating +10"}},
+			[]string{"competitor evaluation +25", "today +20", "VP of Engineering +13", "fit (450 employees, financial services, London) +20", "pains (Implementation complexity requiring…, Low adoption) +8", "evaluating +10"}},
 		{"old news about nobody", cold, 8, []string{"news +8"}},
 		{"a named contact's rank wins over the title", func() store.SignalDetail {
 			d := hot

@@ -28,7 +28,7 @@ func RenderCard(c *store.Card) Response {
 		field("Role", string(orProspect(a.Role))),
 		field("Industry", inferredValue(a, "industry", a.Industry)),
 		field("Size", sizeOf(a)),
-		field("Region", inferredValue(a, "region", joinNonEmpty(", ", a.HQ, a.Country, a.Region))),
+		field("Region", inferredValue(a, "region", placeText(a))),
 		field("Domain", a.Domain),
 		ownerField(a.OwnerUserID),
 	)
@@ -173,12 +173,21 @@ func inferredValue(a store.Account, field, v string) string {
 	if _, ok := a.Inferred[field]; ok {
 		return v + " (inferred)"
 	}
-	if field == "region" {
+	if field == "region" && a.Country != "" {
 		if _, ok := a.Inferred["country"]; ok {
-			return v + " (inferred)"
+			return v + " (country inferred)"
 		}
 	}
 	return v
+}
+
+// placeText is where an account is: HQ, country (unless the HQ names it) and region.
+func placeText(a store.Account) string {
+	country := a.Country
+	if country != "" && strings.Contains(strings.ToLower(a.HQ), strings.ToLower(country)) {
+		country = ""
+	}
+	return joinNonEmpty(", ", a.HQ, country, a.Region)
 }
 
 // sizeOf is the employee count when known, else the inferred engineering headcount, said as such.

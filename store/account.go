@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
+
+	"outreachbot/segment"
 )
 
 // Card is everything the account card shows, fetched by key.
@@ -128,33 +130,71 @@ func (s *Store) AccountsByID(ctx context.Context, ids []int64) ([]Account, error
 
 // AccountFilter narrows a segment query. Empty fields do not filter.
 type AccountFilter struct {
-	Industry     string
+	// Industries are canonical industry names (segment.IndustryQuery), stated or inferred;
+	// Industry, when set instead, is matched as typed.
+	Industries []string
+	Industry   string
+	// EmployeesMin/Max bound the size; an account with no employee count is judged on its
+	// inferred engineering headcount (a floor for its size).
 	EmployeesMin int
 	EmployeesMax int
-	Region       string
-	Stages       []Stage
-	PainKeys     []string
-	Limit        int
+	// Place is a region, country or city filter (segment.PlaceQuery).
+	Place    *segment.Where
+	Stages   []Stage
+	PainKeys []string
+	// Roles keep only organizations of these roles (none: every role).
+	Roles []Role
+	Limit int
 }
 
 // AccountsMatching returns the accounts that pass every filter, and how many pass in all.
 func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Account, int64, error) {
 	q := s.db.WithContext(ctx).Model(&Account{})
-	if f.Industry != "" {
+	switch {
+	case len(f.Industries) > 0:
+		lower := make([]string, len(f.Industries))
+		for i, v := range f.Industries {
+			lower[i] = strings.ToLower(v)
+		}
+		q = q.Where("LOWER(industry) IN ?", lower)
+	case f.Industry != "":
 		q = q.Where("LOWER(industry) LIKE ?", "%"+likeEscape(strings.ToLower(f.Industry))+"%")
 	}
-	if f.EmployeesMin > 0 {
-		q = q.Where("employees >= ?", f.EmployeesMin)
+	if f.EmployeesMin > 0 || f.EmployeesMax > 0 {
+		size := func(col string) string {
+			c := col + " > 0"
+			if f.EmployeesMin > 0 {
+				c += fmt.Sprintf(" AND %s >= %d", col, f.EmployeesMin)
+			}
+			if f.EmployeesMax > 0 {
+				c += fmt.Sprintf(" AND %s <= %d", col, f.EmployeesMax)
+			}
+			return c
+		}
+		q = q.Where("((" + size("employees") + ") OR (employees = 0 AND " + size("engineers") + "))")
 	}
-	if f.EmployeesMax > 0 {
-		q = q.Where("employees > 0 AND employees <= ?", f.EmployeesMax)
-	}
-	if f.Region != "" {
-		r := "%" + likeEscape(strings.ToLower(f.Region)) + "%"
-		q = q.Where("(LOWER(region) LIKE ? OR LOWER(hq) LIKE ?)", r, r)
+	if p := f.Place; p != nil {
+		var ors []string
+		var args []any
+		if len(p.Countries) > 0 {
+			ors, args = append(ors, "country IN ?"), append(args, p.Countries)
+		}
+		if len(p.Regions) > 0 {
+			ors, args = append(ors, "region IN ?"), append(args, p.Regions)
+		}
+		if p.City != "" {
+			r := "%" + likeEscape(strings.ToLower(p.City)) + "%"
+			ors, args = append(ors, "LOWER(hq) LIKE ?", "LOWER(region) LIKE ?"), append(args, r, r)
+		}
+		if len(ors) > 0 {
+			q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
+		}
 	}
 	if len(f.Stages) > 0 {
 		q = q.Where("stage IN ?", f.Stages)
+	}
+	if len(f.Roles) > 0 {
+		q = q.Where("role IN ?", f.Roles)
 	}
 	for _, key := range f.PainKeys {
 		q = q.Where("EXISTS (SELECT 1 FROM account_pains ap JOIN pain_points p ON p.id = ap.pain_point_id WHERE ap.account_id = accounts.id AND p.key = ?)", key)

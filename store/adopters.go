@@ -95,7 +95,9 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 		if AccountKey(existing.Name) != AccountKey(name) && !containsFold(existing.Aliases, name) {
 			existing.Aliases, changed = appendUnique(existing.Aliases, name), true
 		}
-		if changed {
+		before := len(existing.Inferred)
+		enrich(&existing)
+		if changed || len(existing.Inferred) != before {
 			if err := tx.Save(&existing).Error; err != nil {
 				return 0, false, err
 			}
@@ -106,6 +108,7 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 		acc.Inferred = map[string]string{}
 		acc.AdoptionNotes = e.Description
 		acc.Key = AccountKey(name)
+		enrich(&acc)
 		if err := tx.Create(&acc).Error; err != nil {
 			return 0, false, err
 		}

@@ -343,6 +343,7 @@ func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
 	err := q.Order("id").Take(&existing).Error
 	switch {
 	case err == gorm.ErrRecordNotFound:
+		enrich(acc)
 		if err := tx.Create(acc).Error; err != nil {
 			return 0, err
 		}
@@ -351,6 +352,7 @@ func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
 		return 0, err
 	}
 	mergeAccount(&existing, acc)
+	enrich(&existing)
 	if err := tx.Save(&existing).Error; err != nil {
 		return 0, err
 	}
@@ -370,6 +372,15 @@ func mergeAccount(existing, acc *Account) {
 			*dst = v
 		}
 	}
+	if existing.Inferred == nil {
+		existing.Inferred = map[string]string{}
+	}
+	// A stated value replaces an inferred one, and is no longer labelled inferred.
+	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region} {
+		if _, inferred := acc.Inferred[field]; v != "" && !inferred {
+			stated(existing, field)
+		}
+	}
 	setIf(&existing.Domain, acc.Domain)
 	setIf(&existing.Industry, acc.Industry)
 	setIf(&existing.Region, acc.Region)
@@ -379,6 +390,7 @@ func mergeAccount(existing, acc *Account) {
 	if acc.Employees > 0 {
 		existing.Employees = acc.Employees
 	}
+
 	if acc.Stage != "" && acc.Stage != StageNone {
 		existing.Stage, existing.StageSource, existing.StageEvidence = acc.Stage, acc.StageSource, acc.StageEvidence
 	}

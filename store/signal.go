@@ -69,7 +69,10 @@ type SignalDetail struct {
 	Stage       Stage
 	// Role is the account's role: a competitor's or vendor's signals are competitive
 	// intelligence, not prompts to reach out.
-	Role        Role
+	Role Role
+	// Country and Engineers may be inferred (see Account.Inferred).
+	Country     string
+	Engineers   int
 	OwnerUserID string
 	// ContactRank is the decision rank of the signal's person among the account's contacts
 	// (1 = most decision power), or 0 when the person is not a known contact.
@@ -104,7 +107,8 @@ func (s *Store) detailSQL(extra, join, where, order string) string {
     AND (LOWER(c.name) = LOWER(s.person) OR LOWER(s.person) LIKE LOWER(c.name) || ',%')), 0) AS contact_rank,
   COALESCE((SELECT ` + agg + ` FROM signal_mentions m JOIN pain_points p ON p.id = m.ref_id
     WHERE m.signal_id = s.id AND m.kind = 'pain'), '') AS pain_list,
-  s.baseline, COALESCE(a.role, '') AS role`)
+  s.baseline, COALESCE(a.role, '') AS role, COALESCE(a.country, '') AS country,
+  COALESCE(a.engineers, 0) AS engineers`)
 	b.WriteString(extra)
 	b.WriteString(`
 FROM signals s
@@ -142,7 +146,7 @@ func (s *Store) scanDetails(db *gorm.DB, query string, args []any, extra func(i 
 		dest := []any{&d.ID, &d.Kind, &d.Title, &d.Summary, &d.URL, &d.Person, &occurred, &d.DiscoveredAt,
 			&d.Source, &d.DedupeKey, &d.Note, &d.AddedBy, &account, &d.AccountName, &d.Industry,
 			&d.Employees, &d.Region, &d.HQ, &stage, &d.OwnerUserID, &d.ContactRank, &pains,
-			&d.Baseline, &role}
+			&d.Baseline, &role, &d.Country, &d.Engineers}
 		if extra != nil {
 			dest = append(dest, extra(i)...)
 		}

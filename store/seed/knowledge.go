@@ -8,6 +8,8 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"outreachbot/segment"
 )
 
 //go:embed knowledge.yaml
@@ -53,6 +55,11 @@ type Segments struct {
 	Industries   []string `yaml:"industries"`
 	Hubs         []string `yaml:"hubs"`
 	Notes        []Fact   `yaml:"notes"`
+}
+
+// Target is the segment as segment fit reads it.
+func (s Segments) Target() segment.Target {
+	return segment.Target{EmployeesMin: s.EmployeesMin, EmployeesMax: s.EmployeesMax, Industries: s.Industries, Hubs: s.Hubs}
 }
 
 // Role is a decision-maker title with its rank (1 = most decision power).
