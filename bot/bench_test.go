@@ -31,7 +31,7 @@ func BenchmarkSocketPath(b *testing.B) {
 	if err := app.Directory.Refresh(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	startBot(b, srv, app, &atomic.Int64{}, func(d *bot.Deps) { d.Options.AckBudget = 2 * time.Second })
+	startBot(b, srv, app, &atomic.Int64{}, newGate(), func(d *bot.Deps) { d.Options.AckBudget = 2 * time.Second })
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 3))
 	queries := make([]string, 2000)

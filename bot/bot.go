@@ -10,13 +10,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/sync/errgroup"
 
 	"outreachbot/config"
 	"outreachbot/handlers"
@@ -60,6 +63,7 @@ type Bot struct {
 	drainMu  sync.RWMutex // orders inflight.Add before the drain's Wait
 	draining bool
 	online   atomic.Bool
+	notReady atomic.Pointer[string] // why /readyz says 503, when not online
 	ops      *http.Server
 	opsAddr  chan string
 }
@@ -115,38 +119,50 @@ func (b *Bot) OpsAddr(ctx context.Context) (string, error) {
 	}
 }
 
-// Run connects and serves until ctx ends, then stops taking envelopes, lets the in-flight ones
-// finish (up to 10 s), and returns nil. It returns an error at once when Slack refuses the tokens.
+// Run connects and serves until ctx ends, then stops the background jobs, stops taking
+// envelopes, lets the in-flight ones finish (up to 10 s), waits for the jobs and the socket to
+// stop, and returns nil. It returns an error when Slack refuses a token; while Slack cannot be
+// reached (network errors, 5xx) it retries with backoff and /readyz says why.
 func (b *Bot) Run(ctx context.Context) error {
-	if _, err := b.api.AuthTestContext(ctx); err != nil {
-		return fmt.Errorf("Slack refused the bot token (SLACK_BOT_TOKEN): %s", slackErrText(err))
-	}
 	if err := b.startOps(); err != nil {
 		return err
 	}
-	// The socket outlives ctx by the drain: in-flight envelopes still need it to ack.
+	defer b.shutdownOps()
+	if err := b.checkBotToken(ctx); err != nil || ctx.Err() != nil {
+		return err
+	}
+	// The socket outlives ctx by the drain: in-flight envelopes still need it to ack. The jobs
+	// stop first, so that nothing new (a digest) starts while the drain is under way.
 	sockCtx, stopSock := context.WithCancel(context.Background())
 	defer stopSock()
-	bgCtx, stopBg := context.WithCancel(context.Background())
-	defer stopBg()
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	defer stopJobs()
+	g, gaveUp := errgroup.WithContext(context.Background())
 	for _, job := range b.deps.Background {
-		go func() {
-			if err := job(bgCtx); err != nil {
+		g.Go(func() error {
+			if err := job(jobsCtx); err != nil && jobsCtx.Err() == nil {
 				b.log.Error("background job stopped", "err", err)
 			}
-		}()
+			return nil
+		})
 	}
-	go b.eventLoop(sockCtx)
-	runErr := make(chan error, 1)
-	go func() { runErr <- b.connectLoop(sockCtx) }()
+	g.Go(func() error { b.eventLoop(sockCtx); return nil })
+	g.Go(func() error { return b.connectLoop(sockCtx) })
 
 	select {
-	case err := <-runErr:
-		b.shutdownOps()
-		return err
+	case <-gaveUp.Done(): // Slack refused the app token
 	case <-ctx.Done():
+		b.log.Info("shutting down: background jobs stop; no new envelopes; finishing in-flight ones", "limit", drainTimeout)
+		stopJobs()
+		b.drain()
 	}
-	b.log.Info("shutting down: no new envelopes; finishing in-flight ones", "limit", drainTimeout)
+	stopJobs()
+	stopSock()
+	return b.await(g)
+}
+
+// drain stops taking envelopes and waits (up to drainTimeout) for the in-flight ones.
+func (b *Bot) drain() {
 	b.drainMu.Lock()
 	b.draining = true
 	b.drainMu.Unlock()
@@ -157,32 +173,85 @@ func (b *Bot) Run(ctx context.Context) error {
 	case <-time.After(drainTimeout):
 		b.log.Warn("in-flight envelopes did not finish in time")
 	}
-	stopSock()
-	b.shutdownOps()
-	return nil
+}
+
+// await waits for the background jobs and the socket loops, which have been told to stop, and
+// returns the connect loop's error if it gave up. A job that ignores its context is given
+// drainTimeout, then left behind with a warning rather than holding the process forever.
+func (b *Bot) await(g *errgroup.Group) error {
+	done := make(chan error, 1)
+	go func() { done <- g.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(drainTimeout):
+		b.log.Warn("background jobs did not stop in time")
+		return nil
+	}
+}
+
+// checkBotToken asks Slack whose the bot token is (auth.test) until Slack answers. A refusal
+// (invalid_auth and friends) is returned; anything else (Slack unreachable, a 5xx, a 429) is
+// retried with backoff, logged, and shown on /readyz. It returns nil when ctx ends first.
+func (b *Bot) checkBotToken(ctx context.Context) error {
+	b.setNotReady("checking the bot token with Slack")
+	err := backoff.RetryNotify(func() error {
+		_, err := b.api.AuthTestContext(ctx)
+		if err == nil || !refused(err) {
+			return err
+		}
+		return backoff.Permanent(fmt.Errorf("Slack refused the bot token (SLACK_BOT_TOKEN): %s", slackErrText(err)))
+	}, backoff.WithContext(reconnectBackOff(), ctx), func(err error, wait time.Duration) {
+		why := "cannot reach Slack (auth.test): " + unreachableText(err) + "; retrying"
+		b.setNotReady(why)
+		b.log.Warn("cannot reach Slack; retrying", "err", unreachableText(err), "retry_in", wait)
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // connectLoop keeps a Socket Mode connection up. slack-go reconnects by itself on disconnect
 // messages, dropped sockets and missed pings, but RunContext returns on some errors; this loop
 // retries the recoverable ones with backoff and gives up only when Slack refuses the token.
 func (b *Bot) connectLoop(ctx context.Context) error {
-	backoff := 500 * time.Millisecond
-	for {
+	err := backoff.RetryNotify(func() error {
 		err := b.client.RunContext(ctx)
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil
-		}
-		if fatalAuth(err) {
-			return fmt.Errorf("Slack refused the app token (SLACK_APP_TOKEN): %s", slackErrText(err))
+		case refused(err):
+			return backoff.Permanent(fmt.Errorf("Slack refused the app token (SLACK_APP_TOKEN): %s", slackErrText(err)))
 		}
 		b.online.Store(false)
 		b.metrics.reconnects.Inc()
-		b.log.Warn("socket mode stopped; reconnecting", "err", slackErrText(err), "backoff", backoff)
-		if sleepCtx(ctx, jitter(backoff)) != nil {
-			return nil
-		}
-		backoff = min(backoff*2, time.Minute)
+		return fmt.Errorf("socket mode stopped: %s", unreachableText(err))
+	}, backoff.WithContext(reconnectBackOff(), ctx), func(err error, wait time.Duration) {
+		b.setNotReady("reconnecting to Slack: " + err.Error())
+		b.log.Warn("socket mode stopped; reconnecting", "err", err.Error(), "backoff", wait)
+	})
+	if ctx.Err() != nil {
+		return nil
 	}
+	return err
+}
+
+// reconnectBackOff waits 0.5 s doubling to a minute, with jitter, for as long as it takes.
+func reconnectBackOff() backoff.BackOff {
+	return backoff.NewExponentialBackOff(backoff.WithInitialInterval(500*time.Millisecond), backoff.WithMultiplier(2),
+		backoff.WithMaxInterval(time.Minute), backoff.WithMaxElapsedTime(0))
+}
+
+// setNotReady records why the bot is not connected, for /readyz.
+func (b *Bot) setNotReady(why string) { b.notReady.Store(&why) }
+
+// notReadyReason says why the bot is not connected to Slack.
+func (b *Bot) notReadyReason() string {
+	if why := b.notReady.Load(); why != nil {
+		return *why
+	}
+	return "not connected to Slack"
 }
 
 func (b *Bot) eventLoop(ctx context.Context) {
@@ -207,9 +276,11 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 		}
 	case socketmode.EventTypeHello:
 		b.online.Store(true)
+		b.notReady.Store(nil)
 		b.log.Info("socket mode connection ready")
 	case socketmode.EventTypeDisconnect:
 		b.online.Store(false)
+		b.setNotReady("reconnecting to Slack: Slack asked to disconnect")
 		reason := ""
 		if evt.Request != nil {
 			reason = evt.Request.Reason
@@ -239,16 +310,33 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 	}
 }
 
-func fatalAuth(err error) bool {
+// refused is true for the Slack errors that mean the token itself was refused: retrying will not
+// help, a person has to fix the token. Anything else (network errors, 5xx, 429, Slack's own
+// hiccups) may pass.
+func refused(err error) bool {
 	if err == nil {
 		return false
 	}
-	switch err.Error() {
-	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "not_allowed_token_type":
+	switch strings.TrimSpace(err.Error()) {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+		"not_allowed_token_type", "invalid_token", "team_disabled", "app_uninstalled":
 		return true
 	}
+	return false
+}
+
+// unreachableText describes a failure to reach Slack briefly: a network error without the
+// request line around it, or Slack's status.
+func unreachableText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return slackErrText(ue.Err)
+	}
 	var sc slack.StatusCodeError
-	return errors.As(err, &sc) && sc.Code == http.StatusNotFound
+	if errors.As(err, &sc) {
+		return "Slack answered " + sc.Status
+	}
+	return slackErrText(err)
 }
 
 // slackErrText describes a Slack error without anything secret in it (tokens never are).

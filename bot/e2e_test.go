@@ -33,6 +33,7 @@ type harness struct {
 	bot    *bot.Bot
 	stop   func() error
 	counts *atomic.Int64
+	gate   gateFeature
 }
 
 type harnessOpt func(*bot.Deps)
@@ -53,6 +54,26 @@ func (f slowFeature) Command() handlers.Command {
 		select {
 		case <-time.After(f.delay):
 			return slackmsg.Ephemeral("slow answer for " + slackmsg.Escape(r.Text)), nil
+		case <-ctx.Done():
+			return slackmsg.Response{}, ctx.Err()
+		}
+	}}
+}
+
+// gateFeature's /gate handler says it started, then holds until the test opens the gate: an
+// envelope in flight for exactly as long as a test needs one.
+type gateFeature struct{ started, release chan struct{} }
+
+func newGate() gateFeature {
+	return gateFeature{started: make(chan struct{}, 16), release: make(chan struct{})}
+}
+
+func (f gateFeature) Command() handlers.Command {
+	return handlers.Command{Name: "/gate", Description: "holds", Handle: func(ctx context.Context, r handlers.Request) (slackmsg.Response, error) {
+		f.started <- struct{}{}
+		select {
+		case <-f.release:
+			return slackmsg.Ephemeral("gate answer for " + slackmsg.Escape(r.Text)), nil
 		case <-ctx.Done():
 			return slackmsg.Response{}, ctx.Err()
 		}
@@ -87,10 +108,10 @@ func newStore(t testing.TB) *cli.App {
 	return app
 }
 
-func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, opts ...harnessOpt) (*bot.Bot, func() error) {
+func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, gate gateFeature, opts ...harnessOpt) (*bot.Bot, func() error) {
 	t.Helper()
 	features := append(cli.Features(app.Store, app.Directory, app.Knowledge),
-		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{})
+		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{}, gate)
 	d := bot.Deps{
 		Options:  bottest.Options(srv),
 		Log:      slog.New(slog.DiscardHandler),
@@ -110,9 +131,9 @@ func start(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	srv := bottest.NewServer(t)
 	app := newStore(t)
-	counts := &atomic.Int64{}
-	b, stop := startBot(t, srv, app, counts, opts...)
-	return &harness{t: t, srv: srv, app: app, bot: b, stop: stop, counts: counts}
+	counts, gate := &atomic.Int64{}, newGate()
+	b, stop := startBot(t, srv, app, counts, gate, opts...)
+	return &harness{t: t, srv: srv, app: app, bot: b, stop: stop, counts: counts, gate: gate}
 }
 
 func (h *harness) ctx() context.Context {
@@ -269,14 +290,10 @@ func TestE2E_answersFlowAfterDisconnects(t *testing.T) {
 func TestE2E_missedPingsReconnect(t *testing.T) {
 	h := start(t, withPingTimeout(300*time.Millisecond))
 	h.srv.SetPings(100 * time.Millisecond)
-	opened := h.srv.ConnectionsOpened()
+	hellos := h.srv.Hellos()
 	h.srv.SetPings(0)
-	ctx := h.ctx()
-	for h.srv.ConnectionsOpened() == opened && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if ctx.Err() != nil {
-		t.Fatal("no reconnect after pings stopped")
+	if err := h.srv.WaitConnected(h.ctx(), hellos+1); err != nil {
+		t.Fatalf("no reconnect after pings stopped: %v", err)
 	}
 	h.srv.SetPings(100 * time.Millisecond)
 	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "spotify"})); !strings.Contains(body, "Spotify") {
@@ -372,6 +389,9 @@ func TestE2E_appHomePublished(t *testing.T) {
 
 func TestE2E_healthReadinessAndMetrics(t *testing.T) {
 	h := start(t)
+	if got := get(t, h, "/debug/pprof/"); !strings.Contains(got, "heap") {
+		t.Errorf("/debug/pprof/ = %.200q", got)
+	}
 	if got := get(t, h, "/healthz"); !strings.Contains(got, "ok") {
 		t.Errorf("/healthz: %q", got)
 	}
@@ -380,9 +400,9 @@ func TestE2E_healthReadinessAndMetrics(t *testing.T) {
 	if _, err := h.srv.WaitForResponsePosts(h.ctx(), 1); err != nil {
 		t.Fatal(err)
 	}
-	ctx := h.ctx()
-	for !strings.Contains(get(t, h, "/readyz"), "ready") && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
+	// The commands came over the socket after its hello, so the bot counts itself connected.
+	if got := get(t, h, "/readyz"); strings.TrimSpace(got) != "ready" {
+		t.Errorf("/readyz: %q", got)
 	}
 	metrics := get(t, h, "/metrics")
 	for _, want := range []string{`outreachbot_envelopes_total{type="slash_commands"} 2`, "outreachbot_ack_latency_seconds_count 2",
@@ -396,26 +416,84 @@ func TestE2E_healthReadinessAndMetrics(t *testing.T) {
 	}
 }
 
-func TestE2E_sigtermFinishesInFlightThenStops(t *testing.T) {
-	h := start(t)
-	go h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: "/slow", Text: "in flight"})
-	time.Sleep(200 * time.Millisecond) // acked at the budget, handler still running
-	began := time.Now()
-	if err := h.stop(); err != nil {
+// TestE2E_sigtermStopsJobsFinishesInFlightAndWaitsForJobs: at SIGTERM the background jobs (the
+// digest scheduler, the watchers) are cancelled at once, not after the drain; the envelope in
+// flight is still answered; and Run returns only once the jobs have finished.
+func TestE2E_sigtermStopsJobsFinishesInFlightAndWaitsForJobs(t *testing.T) {
+	var (
+		b                 *bot.Bot
+		srv               *slacktest.Server
+		cancelled         = make(chan struct{})
+		cancelledInFlight atomic.Bool
+		finished          atomic.Bool
+	)
+	job := func(ctx context.Context) error {
+		<-ctx.Done()
+		cancelledInFlight.Store(len(srv.ResponseURLPosts()) == 0)
+		close(cancelled)
+		// Work a job does on its way out: Run must wait for it.
+		if _, err := b.Poster().PostMessage(context.Background(), "C0JOB", "", slackmsg.Ephemeral("job stopped")); err != nil {
+			return err
+		}
+		finished.Store(true)
+		return nil
+	}
+	h := start(t, func(d *bot.Deps) { d.Background = append(d.Background, job) })
+	b, srv = h.bot, h.srv
+
+	acked := make(chan string, 1)
+	go func() {
+		ack, err := h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: "/gate", Text: "in flight"})
+		if err != nil {
+			acked <- err.Error()
+		}
+		acked <- string(ack.Payload)
+	}()
+	ctx := h.ctx()
+	select {
+	case <-h.gate.started:
+	case <-ctx.Done():
+		t.Fatal("the /gate command never reached its handler")
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.stop() }()
+	select {
+	case <-cancelled:
+	case <-ctx.Done():
+		t.Fatal("the background job was not cancelled at shutdown")
+	}
+	if !cancelledInFlight.Load() {
+		t.Error("the background job was cancelled only after the in-flight envelope was answered; want at once")
+	}
+	close(h.gate.release)
+	if err := <-stopped; err != nil {
 		t.Fatalf("Run returned %v on shutdown", err)
 	}
-	if time.Since(began) > 11*time.Second {
-		t.Errorf("drain took %v", time.Since(began))
+	if !finished.Load() {
+		t.Error("Run returned before its background job finished")
 	}
-	posts := h.srv.ResponseURLPosts()
-	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), "in flight") {
-		t.Errorf("the in-flight answer was lost on shutdown: %+v", posts)
+	if msgs := h.srv.Messages("C0JOB"); len(msgs) != 1 {
+		t.Errorf("the job's last post: %d messages", len(msgs))
+	}
+	// The answer is in the ack when the gate opened within the ack budget, else on response_url.
+	answers := []string{<-acked}
+	for _, p := range h.srv.ResponseURLPosts() {
+		answers = append(answers, string(p.Body))
+	}
+	n := 0
+	for _, a := range answers {
+		if strings.Contains(a, "gate answer for in flight") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the in-flight answer was lost on shutdown (or sent twice): %q", answers)
 	}
 }
 
 func TestE2E_replicasShareTheWorkAndActOnce(t *testing.T) {
 	h := start(t)
-	startBot(t, h.srv, h.app, h.counts) // a second replica on the same PostgreSQL
+	startBot(t, h.srv, h.app, h.counts, h.gate) // a second replica on the same PostgreSQL
 	if err := h.srv.WaitConnections(h.ctx(), 2); err != nil {
 		t.Fatal(err)
 	}
@@ -526,5 +604,106 @@ func TestE2E_refusedTokensStopWithAClearError(t *testing.T) {
 		if err != nil && (strings.Contains(err.Error(), "wrong") || strings.Contains(err.Error(), "right")) {
 			t.Errorf("the error shows a token: %v", err)
 		}
+	}
+}
+
+// roundTrips counts the HTTP requests that have come back (answered or failed) and signals each.
+type roundTrips struct {
+	next http.RoundTripper
+	done chan struct{}
+}
+
+func (r *roundTrips) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	select {
+	case r.done <- struct{}{}:
+	default:
+	}
+	return resp, err
+}
+
+// readyz returns /readyz's status and body.
+func readyz(t *testing.T, ctx context.Context, b *bot.Bot) (int, string) {
+	t.Helper()
+	addr, err := b.OpsAddr(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
+// TestE2E_slackAnswering503IsRetriedWhileReadyzSaysWhy: an outage is not a refused token. The
+// bot keeps asking with backoff, /readyz says why it is not ready, and it connects once Slack
+// is back.
+func TestE2E_slackAnswering503IsRetriedWhileReadyzSaysWhy(t *testing.T) {
+	srv := bottest.NewServer(t)
+	srv.SetUnavailable(http.StatusServiceUnavailable)
+	app := newStore(t)
+	logs := &syncBuffer{}
+	b := bot.New(bot.Deps{Options: bottest.Options(srv), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
+		Log: slog.New(slog.NewJSONHandler(logs, nil))})
+	stop, _ := bottest.Run(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+
+	if _, err := srv.WaitForCalls(ctx, "auth.test", 2); err != nil {
+		t.Fatalf("auth.test was not retried: %v", err)
+	}
+	status, body := readyz(t, ctx, b)
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "cannot reach Slack") || !strings.Contains(body, "503 Service Unavailable") {
+		t.Errorf("/readyz during the outage: %d %q", status, body)
+	}
+	srv.SetUnavailable(0)
+	if err := srv.WaitConnected(ctx, 1); err != nil {
+		t.Fatalf("no connection once Slack was back: %v", err)
+	}
+	if ack, err := srv.SlashCommand(ctx, slacktest.SlashCommand{Command: "/account", Text: "expedia"}); err != nil || !strings.Contains(string(ack.Payload), "Expedia Group") {
+		t.Errorf("after the outage: %s, %v", ack.Payload, err)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "cannot reach Slack") || strings.Contains(out, "refused") {
+		t.Errorf("the log should tell an outage, not a refused token:\n%s", out)
+	}
+	for _, secret := range []string{bottest.BotToken, bottest.AppToken} {
+		if strings.Contains(out, secret) || strings.Contains(body, secret) {
+			t.Errorf("a token leaked:\n%s\n%s", body, out)
+		}
+	}
+}
+
+// TestE2E_unreachableSlackIsRetriedUntilShutdown: with nothing listening at the Slack URL the bot
+// neither exits nor blames the token; /readyz says Slack cannot be reached, and SIGTERM stops it.
+func TestE2E_unreachableSlackIsRetriedUntilShutdown(t *testing.T) {
+	app := newStore(t)
+	trips := &roundTrips{next: http.DefaultTransport, done: make(chan struct{}, 1)}
+	opts := config.Options{AppToken: bottest.AppToken, BotToken: bottest.BotToken, SlackAPIURL: slacktest.UnreachableAPIURL(),
+		HTTPAddr: "127.0.0.1:0", AckBudget: 2 * time.Second, HandlerTimeout: 10 * time.Second}
+	b := bot.New(bot.Deps{Options: opts, Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
+		HTTPClient: &http.Client{Transport: trips, Timeout: 5 * time.Second}})
+	stop, _ := bottest.Run(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for range 2 { // the first attempt and its retry have failed
+		select {
+		case <-trips.done:
+		case <-ctx.Done():
+			t.Fatal("the bot stopped calling Slack")
+		}
+	}
+	status, body := readyz(t, ctx, b)
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "cannot reach Slack") || !strings.Contains(body, "connection refused") {
+		t.Errorf("/readyz while Slack is unreachable: %d %q", status, body)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Run returned %v; want nil at shutdown", err)
 	}
 }

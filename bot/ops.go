@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // startOps serves /healthz (the process is up), /readyz (the socket is connected and the store
-// answers) and /metrics (Prometheus).
+// answers), /metrics (Prometheus) and /debug/pprof/ (heap, CPU and goroutine profiles; only to
+// clients on the loopback interface, whatever address the listener has, since a heap profile
+// holds the data the bot keeps in memory).
 func (b *Bot) startOps() error {
 	addr := b.deps.Options.HTTPAddr
 	if addr == "" || addr == "off" {
@@ -24,7 +27,7 @@ func (b *Bot) startOps() error {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if !b.online.Load() {
-			http.Error(w, "not connected to Slack", http.StatusServiceUnavailable)
+			http.Error(w, b.notReadyReason(), http.StatusServiceUnavailable)
 			return
 		}
 		if b.deps.Ready != nil {
@@ -38,6 +41,11 @@ func (b *Bot) startOps() error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(b.metrics.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("/debug/pprof/", loopbackOnly(http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/cmdline", loopbackOnly(http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("/debug/pprof/profile", loopbackOnly(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/symbol", loopbackOnly(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("/debug/pprof/trace", loopbackOnly(http.HandlerFunc(pprof.Trace)))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on OUTREACHBOT_HTTP_ADDR %s: %w", addr, err)
@@ -50,6 +58,18 @@ func (b *Bot) startOps() error {
 		}
 	}()
 	return nil
+}
+
+// loopbackOnly answers 403 to clients that are not on this machine's loopback interface.
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "profiles are served to loopback clients only", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (b *Bot) shutdownOps() {

@@ -7,16 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
-	"outreachbot/slackmsg"
-
+	"github.com/cenkalti/backoff/v4"
 	"github.com/slack-go/slack"
+
+	"outreachbot/clock"
+	"outreachbot/slackmsg"
 )
 
 // Poster makes every Web API call that writes to Slack. It keeps Slack's pace of one message a
@@ -29,12 +30,15 @@ type Poster struct {
 	metrics  *Metrics
 	interval time.Duration
 	retries  int
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
+	clock    clock.Clock
 
-	mu   sync.Mutex
-	next map[string]time.Time // channel → earliest time of its next post
+	mu      sync.Mutex
+	next    map[string]time.Time // channel → earliest time of its next post; see forgetPast
+	sweepAt int                  // forgetPast runs when next grows past this
 }
+
+// minSweep is the size below which the pacing map is never swept.
+const minSweep = 64
 
 // NewPoster builds a poster over a Slack client.
 func NewPoster(api *slack.Client, httpClient *http.Client, m *Metrics) *Poster {
@@ -43,7 +47,7 @@ func NewPoster(api *slack.Client, httpClient *http.Client, m *Metrics) *Poster {
 	}
 	return &Poster{
 		api: api, http: httpClient, metrics: m, interval: time.Second, retries: 5,
-		now: time.Now, sleep: sleepCtx, next: map[string]time.Time{},
+		clock: clock.System, next: map[string]time.Time{}, sweepAt: minSweep,
 	}
 }
 
@@ -147,63 +151,113 @@ func (p *Poster) Respond(ctx context.Context, responseURL string, r slackmsg.Res
 
 // do runs one Web API call with pacing, 429 handling and safe retries.
 func (p *Poster) do(ctx context.Context, method, channel string, call func(context.Context) error) error {
-	backoff := 250 * time.Millisecond
-	for attempt := 0; ; attempt++ {
+	policy := p.policy()
+	err := backoff.RetryNotifyWithTimer(func() error {
 		if channel != "" {
 			if err := p.pace(ctx, channel); err != nil {
-				return err
+				return backoff.Permanent(err)
 			}
 		}
 		err := call(ctx)
 		p.metrics.apiCall(method, err)
-		if err == nil {
-			return nil
-		}
 		var rl *slack.RateLimitedError
 		switch {
+		case err == nil:
+			return nil
 		case errors.As(err, &rl):
 			wait := max(rl.RetryAfter, time.Second)
 			if channel != "" {
 				p.holdChannel(channel, wait)
 			}
-			if attempt >= 20 {
-				return fmt.Errorf("%s: still rate limited after %d tries: %w", method, attempt+1, err)
-			}
-			if err := p.sleep(ctx, wait); err != nil {
-				return fmt.Errorf("%s: rate limited: %w", method, err)
-			}
-		case safeToRetry(err) && attempt < p.retries:
-			if err := p.sleep(ctx, jitter(backoff)); err != nil {
-				return fmt.Errorf("%s: %w", method, err)
-			}
-			backoff = min(backoff*2, 10*time.Second)
-		default:
-			return fmt.Errorf("%s: %w", method, err)
+			policy.retryAfter = wait
+			return err
+		case safeToRetry(err):
+			return err
 		}
+		return backoff.Permanent(err)
+	}, backoff.WithContext(policy, ctx), nil, clock.NewTimer(p.clock))
+	switch {
+	case err == nil:
+		return nil
+	case policy.limited >= maxRateLimited:
+		return fmt.Errorf("%s: still rate limited after %d tries: %w", method, policy.limited+1, err)
 	}
+	return fmt.Errorf("%s: %w", method, err)
 }
+
+// maxRateLimited is how many 429s in a row a call waits out before it gives up.
+const maxRateLimited = 20
+
+// callPolicy is one call's retry policy: after a 429 it waits as long as Retry-After says (up to
+// maxRateLimited times); after a failure that surely did not post it backs off exponentially
+// from 250 ms to 10 s with jitter (up to the poster's retries).
+type callPolicy struct {
+	exp        backoff.BackOff
+	retries    int           // failures still to retry
+	limited    int           // 429s waited out so far
+	retryAfter time.Duration // set by a call that was rate limited
+}
+
+func (p *Poster) policy() *callPolicy {
+	exp := backoff.NewExponentialBackOff(backoff.WithInitialInterval(250*time.Millisecond), backoff.WithMultiplier(2),
+		backoff.WithMaxInterval(10*time.Second), backoff.WithMaxElapsedTime(0), backoff.WithClockProvider(p.clock))
+	return &callPolicy{exp: exp, retries: p.retries}
+}
+
+// NextBackOff is the wait before the next try, or backoff.Stop.
+func (c *callPolicy) NextBackOff() time.Duration {
+	if wait := c.retryAfter; wait > 0 {
+		c.retryAfter = 0
+		if c.limited >= maxRateLimited {
+			return backoff.Stop
+		}
+		c.limited++
+		return wait
+	}
+	if c.retries <= 0 {
+		return backoff.Stop
+	}
+	c.retries--
+	return c.exp.NextBackOff()
+}
+
+// Reset starts the exponential waits over; the retry loop calls it once before the first try.
+func (c *callPolicy) Reset() { c.exp.Reset() }
 
 // pace waits for the channel's next free slot and books the one after it.
 func (p *Poster) pace(ctx context.Context, channel string) error {
 	p.mu.Lock()
-	now := p.now()
+	now := p.clock.Now()
 	slot := p.next[channel]
 	if slot.Before(now) {
 		slot = now
 	}
 	p.next[channel] = slot.Add(p.interval)
+	p.forgetPast(now)
 	p.mu.Unlock()
-	if d := slot.Sub(now); d > 0 {
-		return p.sleep(ctx, d)
+	return clock.Sleep(ctx, p.clock, slot.Sub(now))
+}
+
+// forgetPast drops the channels whose next free slot has passed (they are free: a missing entry
+// means the same), once the map has doubled since the last sweep, so it holds about the channels
+// posted to in the last second or held back by a 429, not every channel ever. p.mu is held.
+func (p *Poster) forgetPast(now time.Time) {
+	if len(p.next) <= p.sweepAt {
+		return
 	}
-	return nil
+	for ch, slot := range p.next {
+		if !slot.After(now) {
+			delete(p.next, ch)
+		}
+	}
+	p.sweepAt = max(minSweep, 2*len(p.next))
 }
 
 // holdChannel keeps every post to a channel back until Retry-After has passed.
 func (p *Poster) holdChannel(channel string, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if until := p.now().Add(d); p.next[channel].Before(until) {
+	if until := p.clock.Now().Add(d); p.next[channel].Before(until) {
 		p.next[channel] = until
 	}
 }
@@ -228,19 +282,4 @@ func msgOptions(r slackmsg.Response) []slack.MsgOption {
 		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
 	}
 	return opts
-}
-
-func jitter(d time.Duration) time.Duration {
-	return d/2 + time.Duration(rand.Int64N(int64(d)))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

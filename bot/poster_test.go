@@ -2,46 +2,29 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/clock/clocktest"
 	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 )
 
-// fakeTime is a clock whose sleeps advance it at once, so pacing is tested without waiting.
-type fakeTime struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (f *fakeTime) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sleeps = append(f.sleeps, d)
-	f.now = f.now.Add(d)
-	return ctx.Err()
-}
-
-func newTestPoster(t *testing.T) (*Poster, *slacktest.Server, *fakeTime) {
+// newTestPoster is a poster on a clock whose waits pass at once, so pacing and retries are
+// tested without waiting: the clock records every wait.
+func newTestPoster(t *testing.T) (*Poster, *slacktest.Server, *clocktest.Skipping) {
 	srv := slacktest.NewServer()
 	t.Cleanup(srv.Close)
 	api := slack.New("xoxb-test", slack.OptionAPIURL(srv.APIURL()))
 	p := NewPoster(api, nil, nil)
-	ft := &fakeTime{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	p.now, p.sleep = ft.Now, ft.Sleep
-	return p, srv, ft
+	clk := clocktest.NewSkipping(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	p.clock = clk
+	return p, srv, clk
 }
 
 func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
@@ -54,12 +37,12 @@ func TestPoster_pacesOneMessageASecondPerChannel(t *testing.T) {
 	}
 	// C1's second post waits 1 s; C2 does not wait; C1's third waits until its next free second.
 	want := []time.Duration{time.Second, time.Second}
-	if len(ft.sleeps) != len(want) {
-		t.Fatalf("sleeps = %v, want %v", ft.sleeps, want)
+	if len(ft.Waits()) != len(want) {
+		t.Fatalf("sleeps = %v, want %v", ft.Waits(), want)
 	}
 	for i := range want {
-		if ft.sleeps[i] != want[i] {
-			t.Errorf("sleep %d = %v, want %v", i, ft.sleeps[i], want[i])
+		if ft.Waits()[i] != want[i] {
+			t.Errorf("sleep %d = %v, want %v", i, ft.Waits()[i], want[i])
 		}
 	}
 	if n := len(srv.Messages("C1")); n != 3 {
@@ -74,7 +57,7 @@ func TestPoster_honoursRetryAfterAndDoesNotRepost(t *testing.T) {
 		t.Fatal(err)
 	}
 	var waited time.Duration
-	for _, s := range ft.sleeps {
+	for _, s := range ft.Waits() {
 		waited += s
 	}
 	if waited < 6*time.Second {
@@ -143,5 +126,63 @@ func TestPoster_openDMAndDelete(t *testing.T) {
 	}
 	if msgs := srv.Messages(dm); len(msgs) != 0 {
 		t.Errorf("after delete the DM holds %+v", msgs)
+	}
+}
+
+// TestPoster_forgetsChannelsWhoseSlotHasPassed: the pacing map keeps the channels posted to in
+// the last second, not every channel the bot ever posted to.
+func TestPoster_forgetsChannelsWhoseSlotHasPassed(t *testing.T) {
+	p, _, _ := newTestPoster(t)
+	clk := clocktest.NewManual(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	p.clock = clk
+	ctx := context.Background()
+	for i := range 1000 {
+		if _, err := p.PostMessage(ctx, fmt.Sprintf("C%04d", i), "", slackmsg.Ephemeral("hi")); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(2 * time.Second)
+	}
+	p.mu.Lock()
+	n := len(p.next)
+	p.mu.Unlock()
+	if n > minSweep {
+		t.Errorf("the pacing map holds %d channels after 1,000 posts to channels each free again; want at most %d", n, minSweep)
+	}
+}
+
+// TestPoster_givesUpOnAPersistentOutageWithGrowingWaits: a Slack that keeps answering 503 is
+// tried the poster's retries more times, with jittered waits that grow, and the error says so.
+func TestPoster_givesUpOnAPersistentOutageWithGrowingWaits(t *testing.T) {
+	p, srv, clk := newTestPoster(t)
+	srv.FailNext("conversations.open", 100, http.StatusServiceUnavailable) // a call without a channel's pacing
+	_, err := p.OpenDM(context.Background(), "U1")
+	if err == nil || !strings.Contains(err.Error(), "conversations.open") || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("err = %v, want conversations.open's 503", err)
+	}
+	if n := len(srv.Calls("conversations.open")); n != p.retries+1 {
+		t.Errorf("%d tries, want %d", n, p.retries+1)
+	}
+	waits := clk.Waits()
+	if len(waits) != p.retries {
+		t.Fatalf("waits %v, want %d", waits, p.retries)
+	}
+	base := 250 * time.Millisecond
+	for i, w := range waits {
+		if lo, hi := base/2, base+base/2+time.Nanosecond; w < lo || w > hi {
+			t.Errorf("wait %d = %v, want %v ± 50%%", i, w, base)
+		}
+		base = min(2*base, 10*time.Second)
+	}
+}
+
+func TestPoster_givesUpAfterTwentyRateLimits(t *testing.T) {
+	p, srv, _ := newTestPoster(t)
+	srv.RateLimit("chat.postMessage", 100, time.Second)
+	_, err := p.PostMessage(context.Background(), "C1", "", slackmsg.Ephemeral("x"))
+	if err == nil || !strings.Contains(err.Error(), "still rate limited after 21 tries") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(srv.Messages("C1")); n != 0 {
+		t.Errorf("posted %d messages", n)
 	}
 }

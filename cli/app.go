@@ -10,6 +10,7 @@ import (
 	"outreachbot/config"
 	"outreachbot/handlers"
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 )
@@ -90,7 +91,7 @@ func (a *App) seedFresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("embedded adopters list: %w", err)
 	}
-	res, err := a.Store.ImportAdopters(ctx, entries, false, time.Now())
+	res, err := a.Store.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now())
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,21 @@ func TestHelp_everySubcommand(t *testing.T) {
 	}
 }
 
+func TestServe_swappedTokensStopBeforeSlackIsCalled(t *testing.T) {
+	env := freshEnv(t)
+	env["SLACK_APP_TOKEN"], env["SLACK_BOT_TOKEN"] = "xoxb-1-secret", "xapp-1-secret"
+	served := false
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), []string{"serve"}, cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }},
+		cli.Parts{Serve: func(context.Context, *cli.App) error { served = true; return nil }})
+	if code == 0 || served {
+		t.Fatalf("exit %d, served %v: swapped tokens must stop serve before it connects", code, served)
+	}
+	if msg := errOut.String(); !strings.Contains(msg, "swapped") || strings.Contains(msg, "secret") {
+		t.Errorf("want a message naming the swap and no token, got: %s", msg)
+	}
+}
+
 func TestServe_withoutTokensExplainsWhatToSet(t *testing.T) {
 	code, _, errOut := run(t, freshEnv(t), "serve")
 	if code == 0 {

@@ -8,14 +8,15 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
 	"outreachbot/sources"
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 )
@@ -66,7 +67,7 @@ func runImportAdopters(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("parse %s: %w", fs.Arg(0), err)
 	}
 	return withApp(ctx, env, func(app *App) error {
-		res, err := app.Store.ImportAdopters(ctx, entries, *withEmails, time.Now())
+		res, err := app.Store.ImportAdopters(ctx, adopterswatch.Rows(entries), *withEmails, time.Now())
 		if err != nil {
 			return err
 		}
@@ -119,20 +120,15 @@ func runImportCSV(ctx context.Context, env Env, args []string) error {
 	}
 	defer f.Close()
 	return withApp(ctx, env, func(app *App) error {
-		var in io.Reader = f
-		var bar *progressbar.ProgressBar
-		if st, err := f.Stat(); err == nil && isTerminal(env.Stderr) {
-			bar = progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(env.Stderr), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetDescription("importing "+*kind), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-			r := progressbar.NewReader(f, bar)
-			in = &r
+		var read atomic.Int64
+		var size int64
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
 		}
+		prog := newImportProgress(env.Stderr, isTerminal(env.Stderr), *kind, size, &read, time.Now)
 		start := time.Now()
-		res, err := app.Store.ImportCSV(ctx, *kind, in, store.CSVOptions{Source: *source})
-		if bar != nil {
-			_ = bar.Finish()
-		}
+		res, err := app.Store.ImportCSV(ctx, *kind, countingReader{r: f, n: &read}, store.CSVOptions{Source: *source, Progress: prog.update})
+		prog.finish()
 		if err != nil {
 			return err
 		}

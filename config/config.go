@@ -2,6 +2,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -64,8 +65,12 @@ func ParseEnv(get func(string) string) (Options, error) {
 	return o, nil
 }
 
-// CheckSlack says what is missing to connect to Slack, in one paragraph, or nil.
+// CheckSlack says what is missing to connect to Slack, in one paragraph, or nil. Tokens of the
+// wrong kind in the right place (a swap) get their own message; it never shows a token.
 func (o Options) CheckSlack() error {
+	if err := o.checkSwapped(); err != nil {
+		return err
+	}
 	var missing []string
 	if !strings.HasPrefix(o.AppToken, "xapp-") {
 		missing = append(missing, "SLACK_APP_TOKEN (the app-level token, xapp-…, with connections:write)")
@@ -81,6 +86,24 @@ func (o Options) CheckSlack() error {
 		"the bot token (OAuth & Permissions) and create an app-level token with connections:write (Basic "+
 		"Information). Without Slack, `outreachbot ask \"/account expedia\"` answers in the terminal",
 		strings.Join(missing, " and "))
+}
+
+// checkSwapped recognises a bot token given as the app token or the other way round.
+func (o Options) checkSwapped() error {
+	appIsBot, botIsApp := strings.HasPrefix(o.AppToken, "xoxb-"), strings.HasPrefix(o.BotToken, "xapp-")
+	const where = " (the app-level token is under Basic Information → App-Level Tokens, the bot token under OAuth & Permissions)"
+	switch {
+	case appIsBot && botIsApp:
+		return errors.New("cannot connect to Slack: SLACK_APP_TOKEN and SLACK_BOT_TOKEN are swapped: SLACK_APP_TOKEN holds " +
+			"a bot token (xoxb-…) and SLACK_BOT_TOKEN an app-level token (xapp-…); exchange their values" + where)
+	case appIsBot:
+		return errors.New("cannot connect to Slack: SLACK_APP_TOKEN holds a bot token (xoxb-…); it needs the app-level " +
+			"token (xapp-…, with connections:write), and the bot token belongs in SLACK_BOT_TOKEN" + where)
+	case botIsApp:
+		return errors.New("cannot connect to Slack: SLACK_BOT_TOKEN holds an app-level token (xapp-…); it needs the bot " +
+			"token (xoxb-…), and the app-level token belongs in SLACK_APP_TOKEN" + where)
+	}
+	return nil
 }
 
 // String describes the options with every secret redacted.

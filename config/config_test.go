@@ -56,3 +56,32 @@ func TestOptions_neverShowSecrets(t *testing.T) {
 		t.Errorf("wrong token kind: %v", err)
 	}
 }
+
+// TestCheckSlack_swappedTokensSaySo: a bot token given as the app token (or the other way round)
+// is named as a swap, before any network call, without showing either token.
+func TestCheckSlack_swappedTokensSaySo(t *testing.T) {
+	cases := []struct {
+		name, app, bot string
+		want           []string
+	}{
+		{"both swapped", "xoxb-secret-bot", "xapp-secret-app", []string{"swapped", "exchange their values"}},
+		{"bot token as the app token", "xoxb-secret-bot", "xoxb-secret-bot2", []string{"SLACK_APP_TOKEN holds a bot token (xoxb-…)", "belongs in SLACK_BOT_TOKEN"}},
+		{"app token as the bot token", "xapp-secret-app", "xapp-secret-app2", []string{"SLACK_BOT_TOKEN holds an app-level token (xapp-…)", "belongs in SLACK_APP_TOKEN"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := Options{AppToken: c.app, BotToken: c.bot}.CheckSlack()
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("the message lacks %q: %v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("the message shows a token: %v", err)
+			}
+		})
+	}
+}

@@ -28,6 +28,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
+
+	"outreachbot/clock"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/seed"
@@ -37,7 +40,7 @@ import (
 // the Scheduler does. It is what handlers.DigestService and handlers.SignalScorer consume.
 type Engine struct {
 	st          *store.Store
-	clock       Clock
+	clock       clock.Clock
 	layout      Layout
 	segment     seed.Segments
 	minInterval time.Duration
@@ -54,7 +57,7 @@ type Options struct {
 	// Segment is the report's target segment, for scoring fit.
 	Segment seed.Segments
 	// Clock defaults to the system clock.
-	Clock Clock
+	Clock clock.Clock
 	// TopItems is how many signals the channel message shows (default DefaultTopItems).
 	TopItems int
 	// MinInterval is the shortest gap between runs a user may subscribe to (default 15 min).
@@ -65,7 +68,7 @@ type Options struct {
 // New builds an engine over the store.
 func New(st *store.Store, o Options) *Engine {
 	if o.Clock == nil {
-		o.Clock = SystemClock{}
+		o.Clock = clock.System
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -378,24 +381,30 @@ func (e *Engine) RunNow(ctx context.Context, id int64, userID string) (RunNowRes
 	return res, nil
 }
 
-// waitLock tries a subscription's lock for up to d; nil means someone else kept it.
+// waitLock tries a subscription's lock every 100 ms for up to d; nil means someone else kept
+// it. It waits on the wall clock, not the engine's: it waits for another process, which a test's
+// clock does not move.
 func (e *Engine) waitLock(ctx context.Context, id int64, d time.Duration) (*store.SubscriptionLock, error) {
-	deadline := time.Now().Add(d)
-	for {
+	every := &backoff.ExponentialBackOff{InitialInterval: 100 * time.Millisecond, Multiplier: 1,
+		MaxInterval: 100 * time.Millisecond, MaxElapsedTime: d, Stop: backoff.Stop, Clock: clock.System}
+	lock, err := backoff.RetryWithData(func() (*store.SubscriptionLock, error) {
 		l, ok, err := e.st.TryLockSubscription(ctx, id)
-		if err != nil || ok {
-			return l, err
+		switch {
+		case err != nil:
+			return nil, backoff.Permanent(err)
+		case !ok:
+			return nil, errLocked
 		}
-		if time.Now().After(deadline) {
-			return nil, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return l, nil
+	}, backoff.WithContext(every, ctx))
+	if errors.Is(err, errLocked) {
+		return nil, nil
 	}
+	return lock, err
 }
+
+// errLocked is waitLock's "not yet": another holder has the lock.
+var errLocked = errors.New("subscription locked elsewhere")
 
 // Stats sums the votes and the last 30 days of runs.
 func (e *Engine) Stats(ctx context.Context) (Stats, error) {

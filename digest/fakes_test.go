@@ -20,56 +20,6 @@ import (
 	"outreachbot/store/seed"
 )
 
-// FakeClock is a clock tests move by hand.
-type FakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []fakeWaiter
-}
-
-type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-// NewFakeClock starts a clock at t.
-func NewFakeClock(t time.Time) *FakeClock { return &FakeClock{now: t} }
-
-// Now returns the fake time.
-func (c *FakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After fires when the clock is moved past d from now.
-func (c *FakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
-	return ch
-}
-
-// Set moves the clock to t.
-func (c *FakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(t) {
-			w.ch <- t
-			continue
-		}
-		kept = append(kept, w)
-	}
-	c.waiters = kept
-}
-
-// Advance moves the clock on by d.
-func (c *FakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
 // FakeSlack records messages as Slack would hold them, and can fail or "crash" on a given call.
 type FakeSlack struct {
 	mu    sync.Mutex

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/slack-go/slack"
 
 	"outreachbot/slackmsg"
@@ -170,10 +171,22 @@ const (
 func (s *Scheduler) failed(ctx context.Context, r store.Run, cause error) error {
 	code := slackCode(cause)
 	final := r.Attempts+1 >= maxAttempts || (permanentCodes[code] && r.Attempts+1 >= maxPermanentAttempts)
-	backoff := min(time.Duration(1<<min(r.Attempts, 10))*15*time.Second, time.Hour)
-	next := s.e.clock.Now().Add(backoff)
-	s.log.Warn("digest run not posted", "run", r.ID, "attempt", r.Attempts+1, "final", final, "retry_in", backoff, "err", cause)
+	wait := retryWait(r.Attempts + 1)
+	next := s.e.clock.Now().Add(wait)
+	s.log.Warn("digest run not posted", "run", r.ID, "attempt", r.Attempts+1, "final", final, "retry_in", wait, "err", cause)
 	return s.e.st.RetryRun(ctx, r.ID, cause.Error(), next, final)
+}
+
+// retryWait is the wait after a run's n-th failed attempt: 15 s doubling up to an hour. The
+// attempts are counted in the run's row, so the wait is computed afresh from n each time.
+func retryWait(n int) time.Duration {
+	b := backoff.NewExponentialBackOff(backoff.WithInitialInterval(15*time.Second), backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(0), backoff.WithMaxInterval(time.Hour), backoff.WithMaxElapsedTime(0))
+	var d time.Duration
+	for range n {
+		d = b.NextBackOff()
+	}
+	return d
 }
 
 // slackCode is the error code in a Slack API error ("channel_not_found"), or "".

@@ -42,7 +42,7 @@ type Scheduler struct {
 
 	mu        sync.Mutex
 	busy      map[int64]bool
-	lastAlert map[int64]time.Time
+	lastAlert map[int64]time.Time // alerting subscription → its last look; see forgetAlerts
 }
 
 // SchedulerOptions configure a Scheduler.
@@ -117,6 +117,7 @@ func (s *Scheduler) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 	for _, r := range open {
 		hasOpen[r.SubscriptionID] = true
 	}
+	s.forgetAlerts(subs)
 	todo := map[int64]bool{}
 	for _, sub := range subs {
 		if hasOpen[sub.ID] || s.tickDue(sub, now) || s.alertDue(sub, now) {
@@ -152,6 +153,24 @@ func (s *Scheduler) dispatch(ctx context.Context, wg *sync.WaitGroup) error {
 		}()
 	}
 	return nil
+}
+
+// forgetAlerts drops the alert times of subscriptions that are gone or no longer alert, so the
+// map holds no more than the active alerting subscriptions.
+func (s *Scheduler) forgetAlerts(active []store.Subscription) {
+	alerting := make(map[int64]bool, len(active))
+	for _, sub := range active {
+		if sub.AlertThreshold > 0 {
+			alerting[sub.ID] = true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.lastAlert {
+		if !alerting[id] {
+			delete(s.lastAlert, id)
+		}
+	}
 }
 
 func (s *Scheduler) tickDue(sub store.Subscription, now time.Time) bool {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/clock/clocktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -22,7 +23,7 @@ type rig struct {
 	t     *testing.T
 	st    *store.Store
 	fx    *fixture
-	clk   *FakeClock
+	clk   *clocktest.Manual
 	eng   *Engine
 	slack *FakeSlack
 	sch   *Scheduler
@@ -31,7 +32,7 @@ type rig struct {
 func newRig(t *testing.T, d store.Dialect, start time.Time) *rig {
 	t.Helper()
 	st := storetest.Open(t, d)
-	r := &rig{t: t, st: st, fx: addAccounts(t, st, 6), clk: NewFakeClock(start), slack: NewFakeSlack(t)}
+	r := &rig{t: t, st: st, fx: addAccounts(t, st, 6), clk: clocktest.NewManual(start), slack: NewFakeSlack(t)}
 	r.eng = New(st, Options{Clock: r.clk, Segment: testSegment, Log: testLog(t)})
 	r.sch = NewScheduler(r.eng, r.slack, SchedulerOptions{})
 	return r
@@ -324,6 +325,36 @@ func TestScheduler_alertsPostAtOnceCappedAndGroupedNotAgainInDigest(t *testing.T
 	})
 }
 
+// TestScheduler_forgetsTheAlertTimesOfStoppedSubscriptions: the scheduler remembers when each
+// alerting subscription last looked, and forgets it once the subscription is stopped.
+func TestScheduler_forgetsTheAlertTimesOfStoppedSubscriptions(t *testing.T) {
+	r := newRig(t, store.SQLite, utc(2025, 3, 3, 8, 0))
+	ctx := context.Background()
+	var ids []int64
+	for _, ch := range []string{"CA", "CB", "CC"} {
+		ids = append(ids, r.subscribe(SubscribeRequest{ChannelID: ch, Schedule: "daily 17:00", AlertThreshold: 50}))
+	}
+	r.at(utc(2025, 3, 3, 9, 0))
+	if n := r.alertTimes(); n != 3 {
+		t.Fatalf("alert times kept for %d subscriptions, want 3", n)
+	}
+	for _, id := range ids[:2] {
+		if err := r.eng.Unsubscribe(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.at(utc(2025, 3, 3, 9, 1))
+	if n := r.alertTimes(); n != 1 {
+		t.Errorf("alert times kept for %d subscriptions after two of three stopped, want 1", n)
+	}
+}
+
+func (r *rig) alertTimes() int {
+	r.sch.mu.Lock()
+	defer r.sch.mu.Unlock()
+	return len(r.sch.lastAlert)
+}
+
 func TestScheduler_crashAtAnyPointNeitherLosesNorRepeats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
@@ -474,7 +505,7 @@ func TestScheduler_refusedRunIsRetriedThenGivenUpAndItsSignalsGoNextTime(t *test
 func TestScheduler_threeReplicasOnOnePostgreSQLMakeOneDigestPerTick(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.NewDatabase(t)
-	clk := NewFakeClock(utc(2025, 3, 3, 0, 30))
+	clk := clocktest.NewManual(utc(2025, 3, 3, 0, 30))
 	fs := NewFakeSlack(t)
 	var replicas []*Scheduler
 	var first *store.Store

@@ -261,7 +261,7 @@ func TestAccountFind_segmentQueries(t *testing.T) {
 		add("Shoreditch Bank", "financial services", 800, "London, UK", store.StageInitial, "yaml", "cost")
 
 		out := slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`))
-		if !strings.Contains(out, "1 accounts match") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
+		if !strings.Contains(out, "1 account matches") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
 			t.Errorf("want exactly Thames Ledger:\n%s", out)
 		}
 		out = slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london`))

@@ -17,7 +17,7 @@ func TestInferIndustry_fromNameThenDescription(t *testing.T) {
 		{"American Airlines", "", "airline", "contains “airlines”"},
 		{"SDA SE", "Our insurance developer portal", "financial services", "description says “insurance”"},
 		{"Stone", "We're using Backstage as our Credit Team Developer Portal", "", ""},
-		{"Spotify", "", "", ""},     // "pay" inside a word is not a word
+		{"Spotify", "", "", ""},                              // "pay" inside a word is not a word
 		{"DAZN", "developer marketplace of plugins", "", ""}, // Backstage words are not industries
 	}
 	for _, c := range cases {

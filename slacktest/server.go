@@ -94,15 +94,16 @@ type Server struct {
 	pending map[string][]*waiter // envelope_id → senders waiting for the ack
 	acks    []Ack
 
-	calls      []Call
-	posts      []ResponsePost
-	messages   map[string][]Message // channel → messages in ts order
-	users      map[string]User
-	dms        map[string]string // user ID → DM channel ID
-	rateLimits map[string]*rateRule
-	failures   map[string]*failRule
-	seq        int
-	tsMicros   int64
+	calls       []Call
+	posts       []ResponsePost
+	messages    map[string][]Message // channel → messages in ts order
+	users       map[string]User
+	dms         map[string]string // user ID → DM channel ID
+	rateLimits  map[string]*rateRule
+	failures    map[string]*failRule
+	unavailable int // SetUnavailable's HTTP status, 0 when up
+	seq         int
+	tsMicros    int64
 }
 
 // NewServer starts a Server on 127.0.0.1 (an httptest server).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,6 +107,27 @@ func (s *Server) FailNext(method string, n int, status int) {
 		return
 	}
 	s.failures[method] = &failRule{n: n, status: status}
+}
+
+// SetUnavailable makes every Web API call (apps.connections.open included) fail with HTTP status
+// (e.g. 503) and an HTML body, as Slack's edge does in an outage, until SetUnavailable(0).
+// Calls are recorded. Open sockets are left alone.
+func (s *Server) SetUnavailable(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unavailable = status
+}
+
+// UnreachableAPIURL is a Web API base on 127.0.0.1 where nothing listens: every call fails to
+// connect, as when Slack (or the network to it) is down.
+func UnreachableAPIURL() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "http://127.0.0.1:1/api/"
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return "http://" + addr + "/api/"
 }
 
 // SetUser sets what users.info returns for u.ID.
@@ -300,16 +322,17 @@ func errResult(code string, messages ...string) apiResult {
 	return apiResult{status: http.StatusOK, body: b, errCode: code}
 }
 
-// injectedLocked applies FailNext and RateLimit rules to method, if any is armed.
+// injectedLocked applies SetUnavailable, FailNext and RateLimit, if any is armed for method.
 func (s *Server) injectedLocked(method string) (apiResult, bool) {
+	if s.unavailable != 0 && method != "response_url" {
+		return htmlFailure(s.unavailable), true
+	}
 	for _, key := range []string{method, ""} {
 		if f := s.failures[key]; f != nil {
 			if f.n--; f.n <= 0 {
 				delete(s.failures, key)
 			}
-			text := http.StatusText(f.status)
-			return apiResult{status: f.status, html: true,
-				body: fmt.Appendf(nil, "<html><body><h1>%d %s</h1></body></html>", f.status, text)}, true
+			return htmlFailure(f.status), true
 		}
 	}
 	for _, key := range []string{method, ""} {
@@ -328,6 +351,12 @@ func (s *Server) injectedLocked(method string) (apiResult, bool) {
 		}
 	}
 	return apiResult{}, false
+}
+
+// htmlFailure is an HTTP error page as Slack's edge serves it.
+func htmlFailure(status int) apiResult {
+	return apiResult{status: status, html: true,
+		body: fmt.Appendf(nil, "<html><body><h1>%d %s</h1></body></html>", status, http.StatusText(status))}
 }
 
 // authErrorLocked checks the token the way Slack does for the two token kinds.

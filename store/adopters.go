@@ -8,12 +8,31 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"outreachbot/sources/adopters"
 )
 
 // AdoptersSource is the source key of facts taken from ADOPTERS.md.
 const AdoptersSource = "adopters-md"
+
+// Adopter is one organization of an ADOPTERS.md list, as the store keeps it. The list's parser
+// (sources/adopters) knows nothing of the store; its callers map its entries to these rows
+// (sources/adopterswatch.Rows), so the store imports nothing from sources.
+type Adopter struct {
+	Organization string   // the name as listed
+	AlsoNamed    []string // other and former names, kept as aliases
+	Domain       string   // the website's host (identity.Domain), or ""
+	Description  string
+	Stage        string // the Backstage stage the description states, or ""
+	Key          string // the entry's identity across revisions of the list
+	Row          int    // 1-based, for error messages
+	Contacts     []AdopterContact
+}
+
+// AdopterContact is a person listed for an organization.
+type AdopterContact struct {
+	Name   string
+	GitHub string // handle, or ""
+	Email  string // kept only when importing with e-mail addresses
+}
 
 // AdoptersImport says what an ADOPTERS.md import changed.
 type AdoptersImport struct {
@@ -32,7 +51,7 @@ type AdoptersImport struct {
 // description says so, and records one adopters_entry signal per organization, once. Importing a
 // newer list over an older one therefore yields exactly the added organizations as new signals.
 // The whole list is written in one transaction.
-func (s *Store) ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (AdoptersImport, error) {
+func (s *Store) ImportAdopters(ctx context.Context, entries []Adopter, withEmails bool, now time.Time) (AdoptersImport, error) {
 	var (
 		res AdoptersImport
 		ids []int64
@@ -71,7 +90,7 @@ func (s *Store) ImportAdopters(ctx context.Context, entries []adopters.Entry, wi
 	return res, nil
 }
 
-func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time, res *AdoptersImport) (int64, bool, error) {
+func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *AdoptersImport) (int64, bool, error) {
 	name := accountName(e.Organization)
 	acc := Account{Name: name, Aliases: nonNil(e.AlsoNamed), Domain: e.Domain, Source: AdoptersSource}
 	existing, found, err := findAccount(tx, acc.Domain, append([]string{name, e.Organization}, e.AlsoNamed...))
@@ -120,7 +139,7 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 	sig := Signal{
 		AccountID: &id, Kind: "adopters_entry", Title: name + " is listed in Backstage ADOPTERS.md",
 		Summary: e.Description, URL: "", Source: AdoptersSource, DiscoveredAt: now,
-		DedupeKey: "adopters:" + adopters.Key(e), Baseline: res.Baseline,
+		DedupeKey: "adopters:" + e.Key, Baseline: res.Baseline,
 	}
 	r := tx.Where("dedupe_key = ?", sig.DedupeKey).FirstOrCreate(&sig)
 	if r.Error != nil {
@@ -133,7 +152,7 @@ func importAdopter(tx *gorm.DB, e adopters.Entry, withEmails bool, now time.Time
 // adopterStage is what an ADOPTERS.md row says of the stage: being listed means the organization
 // uses Backstage; its description decides whether it says how far along (production, initial,
 // evaluating) or not (adopted, stage not stated). The evidence is the description itself.
-func adopterStage(e adopters.Entry) (Stage, string, string) {
+func adopterStage(e Adopter) (Stage, string, string) {
 	st := StageAdopted
 	if e.Stage != "" {
 		st = Stage(e.Stage)
@@ -181,7 +200,7 @@ func findAccount(tx *gorm.DB, domain string, names []string) (Account, bool, err
 	return acc, false, nil
 }
 
-func importAdopterContacts(tx *gorm.DB, accountID int64, e adopters.Entry, withEmails bool, res *AdoptersImport) error {
+func importAdopterContacts(tx *gorm.DB, accountID int64, e Adopter, withEmails bool, res *AdoptersImport) error {
 	for _, c := range e.Contacts {
 		if c.GitHub == "" && (!withEmails || c.Email == "") {
 			continue // personal data published for the project, not for sales

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -112,7 +113,7 @@ func TestImportAdopters_bothSnapshotsOneAccountPerOrganization(t *testing.T) {
 				if len(entries) != tc.want {
 					t.Fatalf("parsed %d rows, want %d", len(entries), tc.want)
 				}
-				res, err := st.ImportAdopters(ctx, entries, false, time.Now())
+				res, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -153,11 +154,11 @@ func TestImportAdopters_reimportChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		st := storetest.Open(t, d)
 		entries := loadAdopters(t, adoptersNewer)
-		if _, err := st.ImportAdopters(ctx, entries, false, time.Now()); err != nil {
+		if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		before := adoptersSnapshot(t, st)
-		res, err := st.ImportAdopters(ctx, entries, false, time.Now().Add(time.Hour))
+		res, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,13 +176,13 @@ func TestImportAdopters_olderThenNewerYieldsExactlyTheAddedOrganizations(t *test
 		ctx := context.Background()
 		st := storetest.Open(t, d)
 		older, newer := loadAdopters(t, adoptersOlder), loadAdopters(t, adoptersNewer)
-		if _, err := st.ImportAdopters(ctx, older, false, time.Now()); err != nil {
+		if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(older), false, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		var beforeIDs []int64
 		st.DB().Model(&store.Signal{}).Pluck("id", &beforeIDs)
 
-		res, err := st.ImportAdopters(ctx, newer, false, time.Now())
+		res, err := st.ImportAdopters(ctx, adopterswatch.Rows(newer), false, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +215,7 @@ func TestImportAdopters_olderThenNewerYieldsExactlyTheAddedOrganizations(t *test
 			t.Errorf("new signals differ from the added organizations: missing %v, extra %v", missing, extra)
 		}
 		// And the newer list once more: nothing.
-		again, err := st.ImportAdopters(ctx, newer, false, time.Now())
+		again, err := st.ImportAdopters(ctx, adopterswatch.Rows(newer), false, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestImportAdopters_mergesIntoTheReportsAccounts(t *testing.T) {
 		st := storetest.OpenSeeded(t, d)
 		seeded := count(t, st, "accounts", "")
 		entries := loadAdopters(t, adoptersNewer)
-		res, err := st.ImportAdopters(ctx, entries, false, time.Now())
+		res, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +269,7 @@ func TestImportAdopters_mergesIntoTheReportsAccounts(t *testing.T) {
 			t.Errorf("duplicate account keys: %v", dups)
 		}
 		before := adoptersSnapshot(t, st)
-		if res, err := st.ImportAdopters(ctx, entries, false, time.Now()); err != nil || res.NewSignals != 0 || res.NewAccounts != 0 {
+		if res, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now()); err != nil || res.NewSignals != 0 || res.NewAccounts != 0 {
 			t.Errorf("re-import over the seed: %+v, %v", res, err)
 		}
 		if after := adoptersSnapshot(t, st); after != before {
@@ -281,7 +282,7 @@ func TestImportAdopters_withEmailsKeepsAddresses(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
 		st := storetest.Open(t, d)
-		if _, err := st.ImportAdopters(ctx, loadAdopters(t, adoptersNewer), true, time.Now()); err != nil {
+		if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(loadAdopters(t, adoptersNewer)), true, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, st, "contacts", "email <> ''"); n == 0 {

@@ -9,8 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"outreachbot/match"
-	"outreachbot/sources/adopters"
+	"outreachbot/identity"
 	"outreachbot/store/seed"
 )
 
@@ -401,31 +400,28 @@ func mergeAccount(existing, acc *Account) {
 	}
 }
 
-// AccountKey is the identity of an account name: case, accents, punctuation and spacing folded.
-func AccountKey(name string) string {
-	return strings.ReplaceAll(match.Normalize(name), " ", "")
-}
+// AccountKey is the key accounts are stored and merged on: identity.Key of the name.
+func AccountKey(name string) string { return identity.Key(name) }
 
-// NormalizeDomain reduces a URL, host or address to a bare lower-case host without "www.", the
-// same way the adopters list's websites are read, so both meet on one key; "" when it has none.
-func NormalizeDomain(s string) string { return adopters.Domain(s) }
+// NormalizeDomain is the domain accounts are stored and merged on: identity.Domain.
+func NormalizeDomain(s string) string { return identity.Domain(s) }
 
 // SignalDedupeKey identifies a signal: its URL when it has one, else account, kind and title.
 func SignalDedupeKey(url, accountKey, kind, title string) string {
 	if u := strings.TrimSpace(url); u != "" {
 		return "url:" + strings.TrimSuffix(strings.ToLower(u), "/")
 	}
-	return "sig:" + accountKey + ":" + kind + ":" + strings.ReplaceAll(match.Normalize(title), " ", "-")
+	return "sig:" + accountKey + ":" + kind + ":" + strings.ReplaceAll(identity.Normalize(title), " ", "-")
 }
 
 // RankTitle gives a job title the decision rank of the best role it names (1 = most decision
 // power); titles that name no known role rank after all of them.
 func RankTitle(title string, roles []DecisionRole) int {
-	t := " " + match.Normalize(title) + " "
+	t := " " + identity.Normalize(title) + " "
 	best, bestLen := 99, 0
 	for _, r := range roles {
 		for _, name := range append([]string{r.Title}, r.Aliases...) {
-			n := match.Normalize(name)
+			n := identity.Normalize(name)
 			if n == "" || !strings.Contains(t, " "+n+" ") {
 				continue
 			}

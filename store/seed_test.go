@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 	"outreachbot/store/storetest"
@@ -86,7 +87,7 @@ func TestSeed_mergesAdoptersIntoReportAccounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ImportAdopters(ctx, entries, false, time.Now()); err != nil {
+		if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		var n int64

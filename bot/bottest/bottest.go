@@ -36,14 +36,13 @@ func Options(srv *slacktest.Server) config.Options {
 	}
 }
 
-// Start runs b until the test ends and waits until it has connected. stop shuts it down as
+// Run runs b until the test ends, without waiting for it to connect. stop shuts it down as
 // SIGTERM would and returns what Run returned; the test's cleanup calls it too.
-func Start(t testing.TB, srv *slacktest.Server, b *bot.Bot) (stop func() error) {
+func Run(t testing.TB, b *bot.Bot) (stop func() error, result <-chan error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	result := make(chan error, 1)
-	before := srv.Hellos()
-	go func() { result <- b.Run(ctx) }()
+	res := make(chan error, 1)
+	go func() { res <- b.Run(ctx) }()
 	var (
 		once sync.Once
 		err  error
@@ -52,7 +51,7 @@ func Start(t testing.TB, srv *slacktest.Server, b *bot.Bot) (stop func() error) 
 		once.Do(func() {
 			cancel()
 			select {
-			case err = <-result:
+			case err = <-res:
 			case <-time.After(15 * time.Second):
 				err = errors.New("bot did not stop within 15s")
 			}
@@ -64,6 +63,14 @@ func Start(t testing.TB, srv *slacktest.Server, b *bot.Bot) (stop func() error) 
 			t.Errorf("stopping the bot: %v", err)
 		}
 	})
+	return stop, res
+}
+
+// Start runs b until the test ends and waits until it has connected; see Run for stop.
+func Start(t testing.TB, srv *slacktest.Server, b *bot.Bot) (stop func() error) {
+	t.Helper()
+	before := srv.Hellos()
+	stop, result := Run(t, b)
 	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer wcancel()
 	select {

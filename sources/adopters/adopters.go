@@ -23,6 +23,8 @@ import (
 	"strings"
 	"unicode"
 
+	"outreachbot/identity"
+
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -192,7 +194,7 @@ func parseRow(tr *extast.TableRow, cols columns, src []byte) (Entry, bool) {
 	links := linksIn(org, src)
 	if len(links) > 0 {
 		e.Website = links[0].dest
-		e.Domain = Domain(links[0].dest)
+		e.Domain = identity.Domain(links[0].dest)
 		for _, l := range links[1:] {
 			if t := collapseSpaces(l.text); t != "" {
 				e.AlsoNamed = appendUnique(e.AlsoNamed, t)
@@ -486,68 +488,14 @@ func githubHandle(raw string) string {
 
 // --- identity ------------------------------------------------------------
 
-var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
-
-// Domain normalizes a website URL to a bare host: lowercase, no scheme, no
-// "www.", no path, query or port, no trailing dot. A URL without a scheme
-// ("example.com/x") is read as a host name; a mailto: URL yields the
-// address's domain. Returns "" if no plausible host can be found.
-func Domain(raw string) string {
-	s := strings.TrimSpace(raw)
-	if s == "" {
-		return ""
-	}
-	var host string
-	switch {
-	case len(s) >= 7 && strings.EqualFold(s[:7], "mailto:"):
-		addr, _, _ := strings.Cut(s[7:], "?")
-		_, host, _ = strings.Cut(addr, "@")
-	case strings.HasPrefix(s, "//") || !schemeRE.MatchString(s) || hostPortRE.MatchString(s):
-		if !strings.HasPrefix(s, "//") {
-			s = "//" + s
-		}
-		fallthrough
-	default:
-		u, err := url.Parse(s)
-		if err != nil {
-			return ""
-		}
-		host = u.Hostname()
-	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	host = strings.TrimPrefix(host, "www.")
-	if host == "" || strings.ContainsAny(host, " \t\r\n/\\@") || !hasAlnum(host) {
-		return ""
-	}
-	return host
-}
-
-// hostPortRE matches "example.com:8080/..." which url.Parse would read as
-// scheme "example.com".
-var hostPortRE = regexp.MustCompile(`^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:\d`)
-
-// NormalizeName lowercases name and keeps only letters and digits:
-// "Expedia Group" -> "expediagroup", "TELUS" -> "telus".
-func NormalizeName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Key is the identity used for merging entries across revisions of the list:
-// the Domain if there is one, else the normalized Organization name.
+// the Domain if there is one, else the account key of the Organization name
+// (identity.Key, the same key the store merges accounts on).
 func Key(e Entry) string {
 	if e.Domain != "" {
 		return e.Domain
 	}
-	if n := NormalizeName(e.Organization); n != "" {
-		return n
-	}
-	return strings.ToLower(strings.TrimSpace(e.Organization))
+	return identity.Key(e.Organization)
 }
 
 // Diff returns the entries of new that are not in old, in new's order. An
@@ -559,15 +507,13 @@ func Diff(old, new []Entry) (added []Entry) {
 	names := make(map[string]bool, len(old))
 	for _, e := range old {
 		keys[Key(e)] = true
-		if n := NormalizeName(e.Organization); n != "" {
-			names[n] = true
-		}
+		names[identity.Key(e.Organization)] = true
 	}
 	for _, e := range new {
 		if keys[Key(e)] {
 			continue
 		}
-		if n := NormalizeName(e.Organization); n != "" && names[n] {
+		if names[identity.Key(e.Organization)] {
 			continue
 		}
 		added = append(added, e)

@@ -20,7 +20,7 @@ const DefaultURL = "https://raw.githubusercontent.com/backstage/backstage/master
 
 // Importer stores a parsed list (store.Store does).
 type Importer interface {
-	ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (store.AdoptersImport, error)
+	ImportAdopters(ctx context.Context, rows []store.Adopter, withEmails bool, now time.Time) (store.AdoptersImport, error)
 }
 
 // Watcher fetches and imports the list.
@@ -52,9 +52,24 @@ func (w *Watcher) Watch(ctx context.Context, prev sources.State) (sources.Outcom
 	if err != nil {
 		return sources.Outcome{}, fmt.Errorf("ADOPTERS.md at %s: %w", w.URL, err)
 	}
-	res, err := w.Store.ImportAdopters(ctx, entries, false, w.Now())
+	res, err := w.Store.ImportAdopters(ctx, Rows(entries), false, w.Now())
 	if err != nil {
 		return sources.Outcome{}, err
 	}
 	return sources.Outcome{Seen: res.Rows, Stored: res.NewSignals, State: f.State}, nil
+}
+
+// Rows maps a parsed list to the rows the store imports: the one place an ADOPTERS.md entry
+// becomes store data (the parser does not know the store, and the store not the parser).
+func Rows(entries []adopters.Entry) []store.Adopter {
+	rows := make([]store.Adopter, len(entries))
+	for i, e := range entries {
+		r := store.Adopter{Organization: e.Organization, AlsoNamed: e.AlsoNamed, Domain: e.Domain,
+			Description: e.Description, Stage: e.Stage, Key: adopters.Key(e), Row: e.Row}
+		for _, c := range e.Contacts {
+			r.Contacts = append(r.Contacts, store.AdopterContact{Name: c.Name, GitHub: c.GitHub, Email: c.Email})
+		}
+		rows[i] = r
+	}
+	return rows
 }

@@ -9,15 +9,14 @@ import (
 	"time"
 
 	"outreachbot/sources"
-	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
 	"outreachbot/store"
 )
 
 // recorder is an Importer that remembers what it was given.
-type recorder struct{ got [][]adopters.Entry }
+type recorder struct{ got [][]store.Adopter }
 
-func (r *recorder) ImportAdopters(_ context.Context, es []adopters.Entry, withEmails bool, _ time.Time) (store.AdoptersImport, error) {
+func (r *recorder) ImportAdopters(_ context.Context, es []store.Adopter, withEmails bool, _ time.Time) (store.AdoptersImport, error) {
 	if withEmails {
 		panic("the watcher must not store e-mail addresses")
 	}

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/understand"
 	"outreachbot/store"
 	"outreachbot/store/seed"
@@ -27,7 +28,7 @@ func storeAccounts(t *testing.T) ([]understand.Account, map[string]int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportAdopters(ctx, entries, false, time.Now()); err != nil {
+	if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(entries), false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := st.AccountNames(ctx)

@@ -16,11 +16,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/robfig/cron/v3"
 
+	"outreachbot/clock"
 	"outreachbot/slackmsg"
 	"outreachbot/sources"
-	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/feeds"
 	"outreachbot/sources/github"
@@ -37,7 +38,8 @@ type Store interface {
 	IngestSignals(ctx context.Context, in []store.NewSignal) ([]store.Signal, error)
 	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
 	PainPointIDs(ctx context.Context) (map[string]int64, error)
-	ImportAdopters(ctx context.Context, entries []adopters.Entry, withEmails bool, now time.Time) (store.AdoptersImport, error)
+	ImportAdopters(ctx context.Context, rows []store.Adopter, withEmails bool, now time.Time) (store.AdoptersImport, error)
+	WatchSources(ctx context.Context) ([]store.WatchSource, error)
 }
 
 // Config tunes the runner; zero values take the defaults.
@@ -56,9 +58,9 @@ type Config struct {
 	Concurrency int
 	// BackoffBase and BackoffMax bound the wait after consecutive failures (default 1 min, 6 h).
 	BackoffBase, BackoffMax time.Duration
-	// Now is the clock (default time.Now).
-	Now func() time.Time
-	Log *slog.Logger
+	// Clock is the time source (default the wall clock).
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // Runner runs the configured sources.
@@ -68,7 +70,7 @@ type Runner struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	watchers map[string]cachedWatcher // by source key, so a watcher's caches survive between runs
+	watchers map[string]cachedWatcher // by source key, so a watcher's caches survive between runs; see forget
 }
 
 type cachedWatcher struct {
@@ -96,8 +98,8 @@ func New(st Store, cfg Config) *Runner {
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = 6 * time.Hour
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -107,16 +109,12 @@ func New(st Store, cfg Config) *Runner {
 
 // Run runs due sources every tick until ctx ends. It is a bot background job.
 func (r *Runner) Run(ctx context.Context) error {
-	t := time.NewTicker(r.cfg.Tick)
-	defer t.Stop()
 	for {
 		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("watch sources", "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, r.cfg.Clock, r.cfg.Tick) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -133,7 +131,10 @@ type Report struct {
 // RunDue runs every source that is due and not running elsewhere, concurrently, and waits for
 // them. One source's failure is recorded against it and does not affect the others.
 func (r *Runner) RunDue(ctx context.Context) ([]Report, error) {
-	now := r.cfg.Now().UTC()
+	if err := r.forget(ctx); err != nil {
+		return nil, err
+	}
+	now := r.cfg.Clock.Now().UTC()
 	due, err := r.st.DueWatchSources(ctx, now)
 	if err != nil || len(due) == 0 {
 		return nil, err
@@ -153,7 +154,7 @@ func (r *Runner) RunDue(ctx context.Context) ([]Report, error) {
 		// Claim only once a slot is free: a source claimed while it waited for one could outlive
 		// its lease and be run a second time by another replica.
 		sem <- struct{}{}
-		ok, err := r.st.ClaimWatchSource(ctx, ws.Key, r.cfg.Now().UTC(), r.cfg.RunTimeout+time.Minute)
+		ok, err := r.st.ClaimWatchSource(ctx, ws.Key, r.cfg.Clock.Now().UTC(), r.cfg.RunTimeout+time.Minute)
 		if err != nil || !ok {
 			<-sem
 			if err != nil {
@@ -180,14 +181,14 @@ func (r *Runner) RunDue(ctx context.Context) ([]Report, error) {
 
 // runOne runs one source and records the outcome.
 func (r *Runner) runOne(ctx context.Context, ws store.WatchSource, an *understand.Analyzer) (rep Report) {
-	start := r.cfg.Now().UTC()
+	start := r.cfg.Clock.Now().UTC()
 	rep.Key = ws.Key
 	rctx, cancel := context.WithTimeout(ctx, r.cfg.RunTimeout)
 	defer cancel()
 	out, found, err := r.fetchAndStore(rctx, ws, an)
 	rep.Seen, rep.Found, rep.NotModified, rep.Err = out.Seen, found, out.NotModified, err
 
-	run := store.WatchRun{StartedAt: start, Duration: r.cfg.Now().Sub(start), ItemsSeen: out.Seen, ItemsFound: found,
+	run := store.WatchRun{StartedAt: start, Duration: r.cfg.Clock.Now().Sub(start), ItemsSeen: out.Seen, ItemsFound: found,
 		ETag: out.State.ETag, LastModified: out.State.LastModified, Cursor: out.State.Cursor}
 	if err != nil {
 		run.Err = oneLine(err.Error())
@@ -244,7 +245,7 @@ func (r *Runner) ingest(ctx context.Context, ws store.WatchSource, w sources.Wat
 		own, _ = an.Organization(ws.Account)
 	}
 	keeper, _ := w.(sources.Keeper)
-	now := r.cfg.Now().UTC()
+	now := r.cfg.Clock.Now().UTC()
 	var batch []store.NewSignal
 	for _, it := range items {
 		res := an.Analyze(it.AnalysisText())
@@ -346,11 +347,11 @@ func (r *Runner) watcher(ws store.WatchSource) (sources.Watcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		g.Now = r.cfg.Now
+		g.Now = r.cfg.Clock.Now
 		w = g
 	case store.SourceAdopters:
 		a := adopterswatch.New(ws.Target, r.cfg.HTTPClient, r.st)
-		a.Now = r.cfg.Now
+		a.Now = r.cfg.Clock.Now
 		w = a
 	case store.SourceGreenhouse:
 		b := jobs.NewGreenhouse(ws.Target, ws.Account, r.cfg.HTTPClient)
@@ -371,6 +372,29 @@ func (r *Runner) watcher(ws store.WatchSource) (sources.Watcher, error) {
 	return w, nil
 }
 
+// forget drops the cached watchers of sources that were removed, disabled or pointed elsewhere
+// since they last ran, so the cache holds no more than the configured sources.
+func (r *Runner) forget(ctx context.Context) error {
+	all, err := r.st.WatchSources(ctx)
+	if err != nil {
+		return err
+	}
+	live := make(map[string]store.WatchSource, len(all))
+	for _, ws := range all {
+		if ws.Enabled {
+			live[ws.Key] = ws
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key, c := range r.watchers {
+		if ws, ok := live[key]; !ok || ws.Kind != c.kind || ws.Target != c.target {
+			delete(r.watchers, key)
+		}
+	}
+	return nil
+}
+
 // next is when a source that just succeeded is due again: its schedule's next time.
 func (r *Runner) next(ws store.WatchSource, after time.Time) time.Time {
 	sched, err := ParseSchedule(ws.Schedule)
@@ -381,13 +405,15 @@ func (r *Runner) next(ws store.WatchSource, after time.Time) time.Time {
 }
 
 // backoff is the wait after the n-th consecutive failure: doubling from BackoffBase up to
-// BackoffMax, and never shorter than the server's Retry-After.
+// BackoffMax, and never shorter than the server's Retry-After. The failures are counted in the
+// source's row, so the wait is computed afresh from n each time.
 func (r *Runner) backoff(n int, retryAfter time.Duration) time.Duration {
-	d := r.cfg.BackoffBase
-	for i := 1; i < n && d < r.cfg.BackoffMax; i++ {
-		d *= 2
+	b := backoff.NewExponentialBackOff(backoff.WithInitialInterval(r.cfg.BackoffBase), backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(0), backoff.WithMaxInterval(r.cfg.BackoffMax), backoff.WithMaxElapsedTime(0))
+	var d time.Duration
+	for range max(n, 1) {
+		d = b.NextBackOff()
 	}
-	d = min(d, r.cfg.BackoffMax)
 	return max(d, retryAfter)
 }
 

@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"outreachbot/clock/clocktest"
 	"outreachbot/sources/adopters"
+	"outreachbot/sources/adopterswatch"
 	"outreachbot/sources/watch"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -89,16 +92,7 @@ func newUpstream(t *testing.T) (*httptest.Server, *upstream) {
 	return srv, u
 }
 
-// clock is a settable time for the runner.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstream, *clock) {
+func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstream, *clocktest.Manual) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.OpenSeeded(t, d)
@@ -106,7 +100,7 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstrea
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportAdopters(ctx, older, false, time.Now()); err != nil {
+	if _, err := st.ImportAdopters(ctx, adopterswatch.Rows(older), false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// The migration's default sources point at real hosts: tests never reach them.
@@ -132,10 +126,10 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstrea
 			t.Fatal(err)
 		}
 	}
-	c := &clock{t: time.Date(2024, 10, 8, 16, 0, 0, 0, time.UTC)}
+	c := clocktest.NewManual(time.Date(2024, 10, 8, 16, 0, 0, 0, time.UTC))
 	r := watch.New(st, watch.Config{
 		HTTPClient: &http.Client{Timeout: 5 * time.Second}, GitHubAPI: srv.URL + "/gh/", GreenhouseAPI: srv.URL + "/greenhouse",
-		Now: c.Now, RunTimeout: 10 * time.Second,
+		Clock: c, RunTimeout: 10 * time.Second,
 	})
 	return st, r, up, c
 }
@@ -229,7 +223,7 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 		total := count(t, st)
 
 		// Nothing is due a minute later but the failed source's retry.
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 		reps, err = r.RunDue(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -243,7 +237,7 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 		}
 
 		// A day later every source runs again; the unchanged ones answer 304 and nothing is stored twice.
-		clk.Add(24 * time.Hour)
+		clk.Advance(24 * time.Hour)
 		reps, err = r.RunDue(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -284,7 +278,7 @@ func TestRunner_failedClaimWaitsForTheRunsItStarted(t *testing.T) {
 	st, _, _, clk := setup(t, store.SQLite)
 	// Due in key order: adopters-md, backstage-blog, then brex-jobs, whose claim fails.
 	r := watch.New(failingClaims{Store: st, failKey: "brex-jobs"}, watch.Config{
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Now: clk.Now, RunTimeout: 10 * time.Second,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Clock: clk, RunTimeout: 10 * time.Second,
 	})
 	reps, err := r.RunDue(ctx)
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
@@ -360,4 +354,59 @@ func count(t *testing.T, st *store.Store) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestRunner_forgetsTheWatchersOfRemovedSources: the runner keeps a source's watcher between runs
+// (its caches), and drops it once the source is removed, disabled or pointed elsewhere.
+func TestRunner_forgetsTheWatchersOfRemovedSources(t *testing.T) {
+	ctx := context.Background()
+	st, r, _, clk := setup(t, store.SQLite)
+	if _, err := r.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, ws := range mustSources(t, st) {
+		if ws.Enabled {
+			want = append(want, ws.Key+" "+ws.Target)
+		}
+	}
+	if got := r.CachedWatchers(); len(want) != 5 || !slices.Equal(got, want) {
+		t.Fatalf("cached after the first run: %v, want %v", got, want)
+	}
+	if err := st.RemoveWatchSource(ctx, "brex-jobs"); err != nil {
+		t.Fatal(err)
+	}
+	blog, err := st.WatchSourceByKey(ctx, "backstage-blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blog.Enabled = false
+	if err := st.SaveWatchSource(ctx, *blog); err != nil {
+		t.Fatal(err)
+	}
+	gh, err := st.WatchSourceByKey(ctx, "github-backstage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh.Target = "backstage/community-plugins"
+	if err := st.SaveWatchSource(ctx, *gh); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute) // the broken feed's retry and the re-pointed source are due
+	if _, err := r.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{want[0], want[3], "github-backstage backstage/community-plugins"}
+	if got := r.CachedWatchers(); !slices.Equal(got, want) {
+		t.Errorf("cached after removing, disabling and re-pointing sources: %v, want %v", got, want)
+	}
+}
+
+func mustSources(t *testing.T, st *store.Store) []store.WatchSource {
+	t.Helper()
+	all, err := st.WatchSources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
 }

@@ -1,0 +1,446 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// This file is the PostgreSQL side of ImportCSV: valid rows stream through COPY into a
+// temporary staging table, and a handful of set-based statements merge the staged rows into the
+// real tables, all in one transaction. No statement runs per row, so the time grows with the
+// file's size and not with its square, and a re-import finds every row unchanged and writes
+// nothing (no row updated, no trigger fired).
+
+// copyStaged runs stage (COPY into a temporary table it creates) and then merge, in one
+// transaction on one pgx connection.
+func (s *Store) copyStaged(ctx context.Context, create, table string, cols []string, src pgx.CopyFromSource, merge func(pgx.Tx) error) error {
+	conn, err := s.SQL().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs the pgx driver, have %T", dc)
+		}
+		return pgx.BeginFunc(ctx, sc.Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, create); err != nil {
+				return fmt.Errorf("staging table: %w", err)
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
+				if err := src.Err(); err != nil {
+					return err
+				}
+				return fmt.Errorf("COPY: %w", err)
+			}
+			if err := src.Err(); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "ANALYZE "+table); err != nil {
+				return fmt.Errorf("analyze staging table: %w", err)
+			}
+			return merge(tx)
+		})
+	})
+}
+
+// rowSource feeds COPY from the CSV reader: each valid row converted by values, the others
+// reported.
+type rowSource[T any] struct {
+	ctx    context.Context
+	cr     *csvReader
+	parse  func(csvRow) (T, *CSVRowError)
+	values func(line int, v T) []any
+	vals   []any
+	err    error
+}
+
+func (c *rowSource[T]) Next() bool {
+	for {
+		row, err := c.cr.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				c.err = err
+			}
+			return false
+		}
+		v, rerr := c.parse(row)
+		if rerr != nil {
+			c.cr.reject(*rerr)
+			continue
+		}
+		if c.cr.res.Rows%1024 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				c.err = err
+				return false
+			}
+		}
+		c.vals = c.values(row.line, v)
+		return true
+	}
+}
+
+func (c *rowSource[T]) Values() ([]any, error) { return c.vals, nil }
+func (c *rowSource[T]) Err() error             { return c.err }
+
+// --- accounts ---------------------------------------------------------------
+
+var accountCopyColumns = []string{"line", "grp", "key", "name", "aliases", "domain", "industry", "employees", "region", "hq", "stage", "adoption_notes", "owner_user_id", "source"}
+
+// copyAccountsCSV merges the file's accounts set-wise:
+//
+//  1. each row names the stored account with its domain, else the one with its name key; a row
+//     whose domain is one stored account's and name another's is refused (column domain);
+//  2. rows that share a name key or a domain are one account (transitively), named by the first
+//     row; it is the stored account of its first row that names one, else a new one; a later
+//     row of the group that names a different stored account is refused (column name); groups
+//     that reach the same stored account are one;
+//  3. each account's fields are the last non-empty value in the file; names that are not the
+//     account's own and every alias join its aliases (no duplicates, case ignored);
+//  4. stored accounts are updated only where something differs, new ones inserted.
+//
+// insertAccountsCSV follows the same rules on SQLite.
+func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
+	src := &rowSource[Account]{ctx: ctx, cr: cr,
+		parse: func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
+		values: func(line int, a Account) []any {
+			return []any{line, line, a.Key, a.Name, nonNil(a.Aliases), a.Domain, a.Industry, a.Employees, a.Region, a.HQ, string(a.Stage),
+				a.AdoptionNotes, a.OwnerUserID, a.Source}
+		}}
+	var ids []int64
+	err := s.copyStaged(ctx, `CREATE TEMP TABLE csv_accounts (
+			line INT, grp INT, key TEXT, name TEXT, aliases TEXT[], domain TEXT, industry TEXT, employees INT,
+			region TEXT, hq TEXT, stage TEXT, adoption_notes TEXT, owner_user_id TEXT, source TEXT,
+			by_domain BIGINT, by_key BIGINT, target BIGINT, refused BOOLEAN NOT NULL DEFAULT false
+		) ON COMMIT DROP`, "csv_accounts", accountCopyColumns, src, func(tx pgx.Tx) error {
+		refused, err := resolveAccountRows(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range refused {
+			cr.reject(r)
+		}
+		ids, err = mergeAccountGroups(ctx, tx, res)
+		return err
+	})
+	return ids, err
+}
+
+// groupRows gives the rows not refused that share any of the columns (empty values excepted)
+// one grp, the smallest of their lines, following chains until nothing changes.
+func groupRows(ctx context.Context, tx pgx.Tx, table string, cols ...string) error {
+	for pass := 0; ; pass++ {
+		changed := int64(0)
+		for _, col := range cols {
+			tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s s SET grp = g.grp
+				FROM (SELECT %[2]s, min(grp) AS grp FROM %[1]s WHERE %[2]s <> '' AND NOT refused
+				      GROUP BY %[2]s HAVING count(DISTINCT grp) > 1) g
+				WHERE s.%[2]s = g.%[2]s AND s.grp > g.grp AND NOT s.refused`, table, col))
+			if err != nil {
+				return fmt.Errorf("group staged rows by %s: %w", col, err)
+			}
+			changed += tag.RowsAffected()
+		}
+		if changed == 0 {
+			return nil
+		}
+		if pass > 64 {
+			return fmt.Errorf("group staged rows: no fixed point after %d passes", pass)
+		}
+	}
+}
+
+// resolveAccountRows matches rows and groups to stored accounts (rules 1 and 2 of
+// copyAccountsCSV) and returns the refused rows.
+func resolveAccountRows(ctx context.Context, tx pgx.Tx) ([]CSVRowError, error) {
+	exec := func(what, sql string) error {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	if err := exec("match domains", `UPDATE csv_accounts s SET by_domain = a.id FROM accounts a WHERE s.domain <> '' AND a.domain = s.domain`); err != nil {
+		return nil, err
+	}
+	if err := exec("match names", `UPDATE csv_accounts s SET by_key = a.id FROM accounts a WHERE a.key = s.key`); err != nil {
+		return nil, err
+	}
+	var out []CSVRowError
+	err := scanRefused(ctx, tx, &out, `UPDATE csv_accounts s SET refused = true FROM accounts d, accounts k
+		WHERE d.id = s.by_domain AND k.id = s.by_key AND s.by_domain <> s.by_key
+		RETURNING s.line, 'domain', s.domain || ' belongs to ' || d.name || ', but the name ' || s.name || ' is that of ' || k.name`)
+	if err != nil {
+		return nil, err
+	}
+	if err := groupRows(ctx, tx, "csv_accounts", "key", "domain"); err != nil {
+		return nil, err
+	}
+	if err := exec("own targets", `UPDATE csv_accounts SET target = COALESCE(by_domain, by_key) WHERE NOT refused`); err != nil {
+		return nil, err
+	}
+	err = scanRefused(ctx, tx, &out, `UPDATE csv_accounts s SET refused = true FROM (
+			SELECT DISTINCT ON (grp) grp, target, line FROM csv_accounts WHERE target IS NOT NULL AND NOT refused ORDER BY grp, line
+		) t, accounts mine, accounts theirs
+		WHERE s.grp = t.grp AND s.target <> t.target AND NOT s.refused AND mine.id = s.target AND theirs.id = t.target
+		RETURNING s.line, 'name', 'names ' || mine.name || ', but shares a name or domain with row ' || t.line || ', which names ' || theirs.name`)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range []struct{ what, sql string }{
+		{"group targets", `UPDATE csv_accounts s SET target = t.target FROM (
+				SELECT DISTINCT ON (grp) grp, target FROM csv_accounts WHERE target IS NOT NULL AND NOT refused ORDER BY grp, line
+			) t WHERE s.grp = t.grp AND NOT s.refused AND s.target IS NULL`},
+		{"join groups", `UPDATE csv_accounts s SET grp = g.grp FROM (
+				SELECT target, min(grp) AS grp FROM csv_accounts WHERE target IS NOT NULL AND NOT refused
+				GROUP BY target HAVING count(DISTINCT grp) > 1
+			) g WHERE s.target = g.target AND s.grp > g.grp AND NOT s.refused`},
+	} {
+		if err := exec(st.what, st.sql); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// scanRefused runs a statement returning (line, column, reason) rows and appends them.
+func scanRefused(ctx context.Context, tx pgx.Tx, out *[]CSVRowError, sql string) error {
+	rows, err := tx.Query(ctx, sql)
+	if err != nil {
+		return fmt.Errorf("refuse rows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e CSVRowError
+		if err := rows.Scan(&e.Row, &e.Column, &e.Reason); err != nil {
+			return err
+		}
+		*out = append(*out, e)
+	}
+	return rows.Err()
+}
+
+// accountMergeSQL computes each group's merged account as temp table csv_account_merge: the
+// last non-empty value of each field, and the aliases (the stored ones first, then the file's in
+// order, without duplicates whatever their case). Every step is a join or a GROUP BY over the
+// staged rows, none a per-group subquery.
+const accountMergeSQL = `CREATE TEMP TABLE csv_account_merge ON COMMIT DROP AS
+WITH g AS (
+	SELECT grp, max(target) AS target, count(*) AS n,
+		(array_agg(name ORDER BY line))[1] AS name,
+		(array_agg(key ORDER BY line))[1] AS key,
+		(array_agg(domain ORDER BY line DESC) FILTER (WHERE domain <> ''))[1] AS domain,
+		(array_agg(industry ORDER BY line DESC) FILTER (WHERE industry <> ''))[1] AS industry,
+		(array_agg(employees ORDER BY line DESC) FILTER (WHERE employees > 0))[1] AS employees,
+		(array_agg(region ORDER BY line DESC) FILTER (WHERE region <> ''))[1] AS region,
+		(array_agg(hq ORDER BY line DESC) FILTER (WHERE hq <> ''))[1] AS hq,
+		(array_agg(stage ORDER BY line DESC) FILTER (WHERE stage NOT IN ('', 'none')))[1] AS stage,
+		(array_agg(adoption_notes ORDER BY line DESC) FILTER (WHERE adoption_notes <> ''))[1] AS adoption_notes,
+		(array_agg(owner_user_id ORDER BY line DESC) FILTER (WHERE owner_user_id <> ''))[1] AS owner_user_id,
+		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source
+	FROM csv_accounts WHERE NOT refused GROUP BY grp
+), named AS (
+	SELECT g.*, COALESCE(a.key, g.key) AS own_key,
+		CASE WHEN jsonb_typeof(a.aliases::jsonb) = 'array' THEN a.aliases::jsonb ELSE '[]'::jsonb END AS old_aliases
+	FROM g LEFT JOIN accounts a ON a.id = g.target
+), each_alias AS (
+	SELECT n.grp, e.v, e.o FROM named n, jsonb_array_elements_text(n.old_aliases) WITH ORDINALITY e(v, o)
+	UNION ALL
+	SELECT s.grp, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_accounts s JOIN named n ON n.grp = s.grp,
+		unnest(CASE WHEN s.key <> n.own_key THEN ARRAY[s.name] ELSE '{}' END || s.aliases) WITH ORDINALITY u(v, o)
+	WHERE NOT s.refused
+), first_alias AS (
+	SELECT DISTINCT ON (grp, lower(v)) grp, v, o FROM each_alias WHERE v <> '' ORDER BY grp, lower(v), o
+), aliases AS (
+	SELECT grp, jsonb_agg(v ORDER BY o) AS aliases FROM first_alias GROUP BY grp
+)
+SELECT n.*, COALESCE(al.aliases, '[]'::jsonb) AS aliases FROM named n LEFT JOIN aliases al ON al.grp = n.grp`
+
+// mergeAccountGroups writes the merged groups: updates where a stored account differs, inserts
+// for new ones. It returns the ids written and counts the rows.
+func mergeAccountGroups(ctx context.Context, tx pgx.Tx, res *CSVImport) ([]int64, error) {
+	if _, err := tx.Exec(ctx, accountMergeSQL); err != nil {
+		return nil, fmt.Errorf("merge staged accounts: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "ANALYZE csv_account_merge"); err != nil { // temporary tables get no autovacuum
+		return nil, fmt.Errorf("analyze merged accounts: %w", err)
+	}
+	var ids []int64
+	var rowsWritten int64
+	collect := func(what, sql string) error {
+		rows, err := tx.Query(ctx, sql)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			rowsWritten += n
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	err := collect("update stored accounts", `UPDATE accounts a SET
+			domain = COALESCE(m.domain, a.domain), industry = COALESCE(m.industry, a.industry),
+			employees = COALESCE(m.employees, a.employees), region = COALESCE(m.region, a.region), hq = COALESCE(m.hq, a.hq),
+			stage = COALESCE(m.stage, a.stage), adoption_notes = COALESCE(m.adoption_notes, a.adoption_notes),
+			owner_user_id = COALESCE(m.owner_user_id, a.owner_user_id), source = COALESCE(m.source, a.source),
+			aliases = m.aliases::text, updated_at = now()
+		FROM csv_account_merge m
+		WHERE a.id = m.target AND (
+			a.domain, a.industry, a.employees, a.region, a.hq, a.stage, a.adoption_notes, a.owner_user_id, a.source
+		) IS DISTINCT FROM (
+			COALESCE(m.domain, a.domain), COALESCE(m.industry, a.industry), COALESCE(m.employees, a.employees),
+			COALESCE(m.region, a.region), COALESCE(m.hq, a.hq), COALESCE(m.stage, a.stage),
+			COALESCE(m.adoption_notes, a.adoption_notes), COALESCE(m.owner_user_id, a.owner_user_id), COALESCE(m.source, a.source)
+		) OR a.id = m.target AND m.aliases IS DISTINCT FROM (CASE WHEN jsonb_typeof(a.aliases::jsonb) = 'array' THEN a.aliases::jsonb ELSE '[]'::jsonb END)
+		RETURNING a.id, m.n`)
+	if err != nil {
+		return nil, err
+	}
+	err = collect("insert new accounts", `WITH ins AS (
+			INSERT INTO accounts (key, name, aliases, domain, industry, employees, region, hq, stage, adoption_notes, owner_user_id, source)
+			SELECT key, name, aliases::text, COALESCE(domain, ''), COALESCE(industry, ''), COALESCE(employees, 0), COALESCE(region, ''),
+				COALESCE(hq, ''), COALESCE(stage, 'none'), COALESCE(adoption_notes, ''), COALESCE(owner_user_id, ''), COALESCE(source, '')
+			FROM csv_account_merge WHERE target IS NULL ORDER BY grp
+			RETURNING id, key)
+		SELECT ins.id, m.n FROM ins JOIN csv_account_merge m ON m.key = ins.key AND m.target IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(sum(n), 0) FROM csv_account_merge`).Scan(&total); err != nil {
+		return nil, fmt.Errorf("count merged rows: %w", err)
+	}
+	res.Imported = int(rowsWritten)
+	res.Unchanged = int(total - rowsWritten)
+	return ids, nil
+}
+
+// --- contacts ---------------------------------------------------------------
+
+var contactCopyColumns = []string{"line", "account_id", "name", "title", "email", "handles", "decision_rank", "do_not_contact", "dnc_reason", "notes", "source"}
+
+// copyContactsCSV merges the file's contacts set-wise: rows for the same account and name are
+// one contact (the last non-empty value of each field wins, handles add up, a do-not-contact
+// flag once set stays set), which is inserted when new and updated only where it differs.
+func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
+	src := &rowSource[Contact]{ctx: ctx, cr: cr,
+		parse: func(row csvRow) (Contact, *CSVRowError) { return contactFromRow(row, dir, opts) },
+		values: func(line int, c Contact) []any {
+			return []any{line, c.AccountID, c.Name, c.Title, c.Email, nonNil(c.Handles), c.DecisionRank, c.DoNotContact, c.DNCReason, c.Notes, c.Source}
+		}}
+	return s.copyStaged(ctx, `CREATE TEMP TABLE csv_contacts (
+			line INT, account_id BIGINT, name TEXT, title TEXT, email TEXT, handles TEXT[], decision_rank INT,
+			do_not_contact BOOLEAN, dnc_reason TEXT, notes TEXT, source TEXT
+		) ON COMMIT DROP`, "csv_contacts", contactCopyColumns, src, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, contactMergeSQL); err != nil {
+			return fmt.Errorf("merge staged contacts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "ANALYZE csv_contact_merge"); err != nil { // temporary tables get no autovacuum
+			return fmt.Errorf("analyze merged contacts: %w", err)
+		}
+		var written, total int64
+		if err := tx.QueryRow(ctx, `WITH up AS (
+				UPDATE contacts c SET title = COALESCE(m.title, c.title), email = COALESCE(m.email, c.email),
+					notes = COALESCE(m.notes, c.notes), dnc_reason = COALESCE(m.dnc_reason, c.dnc_reason),
+					source = COALESCE(m.source, c.source), decision_rank = COALESCE(m.decision_rank, c.decision_rank),
+					do_not_contact = c.do_not_contact OR m.do_not_contact, handles = m.handles::text
+				FROM csv_contact_merge m
+				WHERE m.id = c.id AND (
+					(c.title, c.email, c.notes, c.dnc_reason, c.source, c.decision_rank, c.do_not_contact) IS DISTINCT FROM
+					(COALESCE(m.title, c.title), COALESCE(m.email, c.email), COALESCE(m.notes, c.notes), COALESCE(m.dnc_reason, c.dnc_reason),
+					 COALESCE(m.source, c.source), COALESCE(m.decision_rank, c.decision_rank), c.do_not_contact OR m.do_not_contact)
+					OR m.handles IS DISTINCT FROM m.old_handles)
+				RETURNING m.n
+			), ins AS (
+				INSERT INTO contacts (account_id, name, title, email, handles, spoke_at, decision_rank, do_not_contact, dnc_reason, notes, source)
+				SELECT account_id, name, COALESCE(title, ''), COALESCE(email, ''), handles::text, '[]', COALESCE(decision_rank, 99),
+					do_not_contact, COALESCE(dnc_reason, ''), COALESCE(notes, ''), COALESCE(source, '')
+				FROM csv_contact_merge WHERE id IS NULL
+				RETURNING 1
+			)
+			SELECT (SELECT COALESCE(sum(n), 0) FROM up) + (SELECT COALESCE(sum(n), 0) FROM csv_contact_merge WHERE id IS NULL),
+				(SELECT COALESCE(sum(n), 0) FROM csv_contact_merge)`).Scan(&written, &total); err != nil {
+			return fmt.Errorf("write merged contacts: %w", err)
+		}
+		res.Imported, res.Unchanged = int(written), int(total-written)
+		return nil
+	})
+}
+
+// contactMergeSQL computes one merged contact per account and name, with the stored one's id
+// and handles when there is one, as temp table csv_contact_merge (joins and GROUP BYs only).
+const contactMergeSQL = `CREATE TEMP TABLE csv_contact_merge ON COMMIT DROP AS
+WITH g AS (
+	SELECT account_id, name, count(*) AS n,
+		(array_agg(title ORDER BY line DESC) FILTER (WHERE title <> ''))[1] AS title,
+		(array_agg(email ORDER BY line DESC) FILTER (WHERE email <> ''))[1] AS email,
+		(array_agg(notes ORDER BY line DESC) FILTER (WHERE notes <> ''))[1] AS notes,
+		(array_agg(dnc_reason ORDER BY line DESC) FILTER (WHERE dnc_reason <> ''))[1] AS dnc_reason,
+		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source,
+		(array_agg(decision_rank ORDER BY line DESC) FILTER (WHERE decision_rank <> 99))[1] AS decision_rank,
+		bool_or(do_not_contact) AS do_not_contact
+	FROM csv_contacts GROUP BY account_id, name
+), cur AS (
+	SELECT g.*, c.id, CASE WHEN jsonb_typeof(c.handles::jsonb) = 'array' THEN c.handles::jsonb ELSE '[]'::jsonb END AS old_handles
+	FROM g LEFT JOIN contacts c ON c.account_id = g.account_id AND c.name = g.name
+), each_handle AS (
+	SELECT cur.account_id, cur.name, e.v, e.o FROM cur, jsonb_array_elements_text(cur.old_handles) WITH ORDINALITY e(v, o)
+	UNION ALL
+	SELECT s.account_id, s.name, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_contacts s, unnest(s.handles) WITH ORDINALITY u(v, o)
+), first_handle AS (
+	SELECT DISTINCT ON (account_id, name, lower(v)) account_id, name, v, o FROM each_handle WHERE v <> ''
+	ORDER BY account_id, name, lower(v), o
+), handles AS (
+	SELECT account_id, name, jsonb_agg(v ORDER BY o) AS handles FROM first_handle GROUP BY account_id, name
+)
+SELECT cur.*, COALESCE(h.handles, '[]'::jsonb) AS handles FROM cur LEFT JOIN handles h ON h.account_id = cur.account_id AND h.name = cur.name`
+
+// --- signals ----------------------------------------------------------------
+
+var signalCopyColumns = []string{"account_id", "kind", "title", "summary", "url", "person", "occurred_at", "discovered_at", "source", "dedupe_key"}
+
+// copySignalsCSV stages the file's signals and merges them with one INSERT … ON CONFLICT
+// (dedupe_key) DO NOTHING: a signal already stored (or twice in the file) is kept once.
+func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
+	staged := 0
+	src := &rowSource[Signal]{ctx: ctx, cr: cr,
+		parse: func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) },
+		values: func(_ int, sig Signal) []any {
+			staged++
+			var occurred, account any
+			if sig.OccurredAt != nil {
+				occurred = *sig.OccurredAt
+			}
+			if sig.AccountID != nil {
+				account = *sig.AccountID
+			}
+			return []any{account, sig.Kind, sig.Title, sig.Summary, sig.URL, sig.Person, occurred, sig.DiscoveredAt, sig.Source, sig.DedupeKey}
+		}}
+	return s.copyStaged(ctx, `CREATE TEMP TABLE csv_signals (
+			account_id BIGINT, kind TEXT, title TEXT, summary TEXT, url TEXT, person TEXT,
+			occurred_at TIMESTAMPTZ, discovered_at TIMESTAMPTZ, source TEXT, dedupe_key TEXT
+		) ON COMMIT DROP`, "csv_signals", signalCopyColumns, src, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO signals (account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key)
+			SELECT account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key FROM csv_signals
+			ON CONFLICT (dedupe_key) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("merge staged signals: %w", err)
+		}
+		res.Imported = int(tag.RowsAffected())
+		res.Unchanged = staged - res.Imported
+		return nil
+	})
+}
