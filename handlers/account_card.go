@@ -92,8 +92,11 @@ func roleLine(c *store.Card) string {
 		s += ": " + Escape(strings.Join(kinds, ", "))
 	}
 	s += ". Not a prospect: no outreach drafts."
-	if a.RoleSource == store.RoleFromUser || a.RoleSource == store.RoleFromCSV {
-		s += " _(role " + Escape(sourceName(a.RoleSource)) + ")_"
+	switch a.RoleSource {
+	case store.RoleFromUser:
+		s += " _(role set by hand)_"
+	case store.RoleFromCSV:
+		s += " _(role from a CSV import)_"
 	}
 	return s
 }
@@ -152,7 +155,7 @@ func sourceName(key string) string {
 	case store.RoleFromUser:
 		return "set by hand"
 	case store.RoleFromCSV:
-		return "from a CSV import"
+		return "a CSV import"
 	}
 	return key
 }

@@ -176,3 +176,46 @@ func TestNextStep_aUsersNoteIsNeverAContactsWords(t *testing.T) {
 		expect(t, "/signals expedia", out, []string{"note from @U1: catalog is slow"}, nil)
 	})
 }
+
+func TestImportCSV_roleColumnIsReadAndSurvivesReimportsAndSeeds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		ctx := context.Background()
+		imp := func(data string) store.CSVImport {
+			t.Helper()
+			res, err := app.Store.ImportCSV(ctx, store.CSVAccounts, strings.NewReader(data), store.CSVOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		imp("name,domain,role\nGlobex Portals,globexportals.example,competitor\nStone,stone.com.br,partner\n")
+		expect(t, "/account globex portals", askAs(t, app, "U1", false, "/account globex portals"), []string{"Role: competitor", "(role from a CSV import)"}, []string{"Draft outreach"})
+		// A later file without the column, and a seed, leave the roles as the file said.
+		imp("name,domain,industry\nGlobex Portals,globexportals.example,software\nStone,stone.com.br,financial services\n")
+		if _, err := app.Store.Seed(ctx, app.Knowledge); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account globex portals", askAs(t, app, "U1", false, "/account globex portals"), []string{"Role: competitor", "Industry: software\n"}, nil)
+		expect(t, "/account stone", askAs(t, app, "U1", false, "/account stone"), []string{"Role: partner", "Industry: financial services\n"}, []string{"financial services (inferred)"})
+		res, err := app.Store.ImportCSV(ctx, store.CSVAccounts, strings.NewReader("name,role\nAcme,frenemy\n"), store.CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Errors) != 1 || res.Errors[0].Column != "role" {
+			t.Errorf("a bad role must be refused in its column: %+v", res.Errors)
+		}
+	})
+}
+
+func TestImportCSV_aStatedValueIsNoLongerLabelledInferred(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "before", askAs(t, app, "U1", false, "/account volvofinans bank"), []string{"Industry: financial services (inferred)"}, nil)
+		if _, err := app.Store.ImportCSV(context.Background(), store.CSVAccounts,
+			strings.NewReader("name,domain,industry\nVolvofinans Bank,volvofinans.se,banking\n"), store.CSVOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "after", askAs(t, app, "U1", false, "/account volvofinans bank"), []string{"Industry: banking\n"}, []string{"banking (inferred)", "Industry — the name"})
+	})
+}

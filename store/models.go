@@ -129,7 +129,7 @@ type Account struct {
 	Stage         Stage
 	AdoptionNotes string
 	// Role is what the organization is to the team; RoleSource who said so.
-	Role       Role
+	Role       Role `gorm:"default:prospect"`
 	RoleSource string
 	// StageSource is the source key the stage came from; StageEvidence the words that show it.
 	StageSource   string
