@@ -170,18 +170,30 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 	if !isUserRef(user) {
 		return Ephemeral(fmt.Sprintf("`%s` is not a Slack user. Type `/account <name> owner @someone`, picking the person from Slack's list.", Escape(user))), nil
 	}
+	best, other := h.resolveOne(name)
+	if other != nil {
+		return *other, nil
+	}
+	id := strings.TrimPrefix(user, "@")
+	if err := h.store.SetAccountOwner(ctx, best.ID, id); err != nil {
+		return Response{}, err
+	}
+	return Ephemeral(fmt.Sprintf("<@%s> now owns *%s*.", id, Escape(best.Name))), nil
+}
+
+// resolveOne finds the one account a name means, or the answer to give instead (a pick-list,
+// or the nearest names).
+func (h *Accounts) resolveOne(name string) (match.Candidate, *Response) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
-		return pickList(name, res.Candidates), nil
+		r := pickList(name, res.Candidates)
+		return match.Candidate{}, &r
 	case match.None:
-		return noMatch(name, res.Candidates), nil
+		r := noMatch(name, res.Candidates)
+		return match.Candidate{}, &r
 	}
-	id := strings.TrimPrefix(user, "@")
-	if err := h.store.SetAccountOwner(ctx, res.Best.ID, id); err != nil {
-		return Response{}, err
-	}
-	return Ephemeral(fmt.Sprintf("<@%s> now owns *%s*.", id, Escape(res.Best.Name))), nil
+	return res.Best, nil
 }
 
 // parseRole reads "<name> role <role>".
@@ -207,17 +219,14 @@ func (h *Accounts) setRole(ctx context.Context, req Request, name, value string)
 	if !req.Admin {
 		return Ephemeral("Only an admin can change an organization's role (it decides whether the bot drafts to them). Ask one of the admins."), nil
 	}
-	res := h.index.Resolve(name)
-	switch res.Outcome {
-	case match.Ambiguous:
-		return pickList(name, res.Candidates), nil
-	case match.None:
-		return noMatch(name, res.Candidates), nil
+	best, other := h.resolveOne(name)
+	if other != nil {
+		return *other, nil
 	}
-	if err := h.store.SetAccountRole(ctx, res.Best.ID, role, store.RoleFromUser); err != nil {
+	if err := h.store.SetAccountRole(ctx, best.ID, role, store.RoleFromUser); err != nil {
 		return Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", Escape(res.Best.Name), role, Escape(roleMeaning(role)))), nil
+	return Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", Escape(best.Name), role, Escape(roleMeaning(role)))), nil
 }
 
 func isUserRef(s string) bool {

@@ -289,7 +289,7 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	signals := rankSignals(oc.Signals, contact, now)
 	var kinds []string
 	for _, sg := range signals {
-		if !hasString(kinds, sg.Kind) {
+		if templates.IsOpening(sg.Kind) && !hasString(kinds, sg.Kind) {
 			kinds = append(kinds, sg.Kind)
 		}
 	}
@@ -299,7 +299,15 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	}
 	candidates, refusal := draftCandidates(entries, s, oc, contact, kinds)
 	if refusal != nil {
+		if len(notes) > 0 {
+			// Say who was passed over as well as why no draft came of it.
+			return Ephemeral(strings.Join(append(notes, refusal.Text), "\n")), nil
+		}
 		return *refusal, nil
+	}
+	if len(kinds) > 0 && len(candidates) > 0 && candidates[0].entry.Fallback() {
+		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* %s's public signals (%s) have no template on a channel %s can be reached on (%s), so this draft says plainly that it isn't prompted by anything they did.",
+			Escape(a.Name), signalKindsText(kinds), Escape(contact.Name), channelsText(reachableOn(contact))))
 	}
 	if len(kinds) == 0 {
 		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* I found no public signal for %s (a talk, job post, GitHub issue, blog post, ADOPTERS.md entry, …), so this draft says plainly that it isn't prompted by anything they did.", Escape(a.Name)))

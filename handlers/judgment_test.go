@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"outreachbot/cli"
 	"outreachbot/handlers"
@@ -108,8 +109,10 @@ func TestDraft_competitorsAndVendorsAreRefusedWithTheReason(t *testing.T) {
 		}
 		out := askAs(t, app, "U1", false, "/draft roadie override:yes")
 		expect(t, "/draft roadie override:yes (not admin)", out, []string{"Only an admin"}, []string{"Hi "})
+		// An admin's override passes the role check (Roadie's only contact is a GitHub handle, so
+		// what stops the draft now is the channel, said as such).
 		out = askAs(t, app, "UADMIN", true, "/draft roadie override:yes")
-		expect(t, "/draft roadie override:yes (admin)", out, []string{"Draft", "Roadie"}, []string{"No draft:"})
+		expect(t, "/draft roadie override:yes (admin)", out, []string{"Roadie", "GitHub comment"}, []string{"No draft:", "Hi there"})
 	})
 }
 
@@ -217,5 +220,67 @@ func TestImportCSV_aStatedValueIsNoLongerLabelledInferred(t *testing.T) {
 			t.Fatal(err)
 		}
 		expect(t, "after", askAs(t, app, "U1", false, "/account volvofinans bank"), []string{"Industry: banking\n"}, []string{"banking (inferred)", "Industry — the name"})
+	})
+}
+
+func TestDraft_attributionAndChannelFitTheContact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		cases := []struct {
+			line        string
+			want, never []string
+		}{
+			// A real talk title is named; a speaker profile is not a talk.
+			{"/draft toyota", []string{"Draft to Kishore Jonnalagedda", "Toyota's talk at BackstageCon 2024 on platform automation"},
+				[]string{"you spoke", "speaker profile", "E-mail"}},
+			// Erik has no address and no talk of his own on record: no e-mail, no "you spoke".
+			{"/draft expedia", []string{"Draft to Erik Lindgren", "Hi Erik,", "LinkedIn"},
+				[]string{"you spoke", "speaker profile", "E-mail ·", "Hi there"}},
+			// A full name is known: greet by it, and never by e-mail without an address.
+			{"/draft volvofinans bank", []string{"Draft to Johan Hammar", "Hi Johan"}, []string{"Hi there", "E-mail ·"}},
+			// Only a GitHub handle: nothing fits that channel for these signals, and no "Hi there" e-mail.
+			{"/draft expedia ajbw", []string{"can be reached on (GitHub comment)"}, []string{"Hi there", "E-mail ·"}},
+			{"/draft expedia ajbw channel:email", []string{"I have no e-mail address for @ajbw"}, []string{"Hi there"}},
+		}
+		for _, c := range cases {
+			expect(t, c.line, askAs(t, app, "U1", false, c.line), c.want, c.never)
+		}
+		// A card's next step never passes a profile off as a talk.
+		expect(t, "/account baillie gifford", askAs(t, app, "U1", false, "/account baillie gifford"),
+			[]string{"Reach out to Antony Rinaldi"}, []string{"referencing their conference talk", "speaker profile”"})
+		expect(t, "/account toyota", askAs(t, app, "U1", false, "/account toyota"),
+			[]string{"referencing Toyota's conference talk “Toyota at BackstageCon 2024: platform automation”"}, []string{"their conference talk"})
+	})
+}
+
+func TestPain_linksFromSignalsWithTheWordsThatShowIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		ctx := context.Background()
+		pains, err := app.Store.PainPointIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stone store.Account
+		if err := app.Store.DB().Where("key = ?", store.AccountKey("Stone")).Take(&stone).Error; err != nil {
+			t.Fatal(err)
+		}
+		before := askAs(t, app, "U1", false, "/pain")
+		expect(t, "/pain before", before, []string{"Manual YAML file management and fixed data models (yaml) — 0 accounts", "(implementation-complexity) — 5 accounts"}, nil)
+		// A watcher finds a post by Stone's team that says the YAML hurts; the text names no one.
+		_, err = app.Store.IngestSignals(ctx, []store.NewSignal{{
+			Signal: store.Signal{AccountID: &stone.ID, Kind: "blog_post", Title: "Keeping 900 catalog-info.yaml files honest",
+				URL: "https://stone.example/blog/yaml", DiscoveredAt: time.Now(), Source: "feeds", DedupeKey: "test:stone-yaml"},
+			Mentions: []store.SignalMention{{Kind: "pain", RefID: pains["yaml"], Phrase: "catalog-info.yaml files"}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/pain", askAs(t, app, "U1", false, "/pain"), []string{"(yaml) — 1 account"}, []string{"1 accounts"})
+		expect(t, "/pain yaml", askAs(t, app, "U1", false, "/pain yaml"),
+			[]string{"Accounts showing it (1)", "Stone", "Blog post “Keeping 900 catalog-info.yaml files honest” says “catalog-info.yaml files”"}, nil)
+		expect(t, "/account stone", askAs(t, app, "U1", false, "/account stone"),
+			[]string{"Manual YAML file management", "says “catalog-info.yaml files”", "(feeds)"}, nil)
+		expect(t, "/account find pain:yaml", askAs(t, app, "U1", false, "/account find pain:yaml"), []string{"1 account matches", "Stone"}, nil)
 	})
 }

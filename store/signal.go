@@ -23,6 +23,7 @@ var SignalKinds = []struct {
 	{"github_issue", "GitHub issue"},
 	{"github_pr", "GitHub pull request"},
 	{"conference_talk", "Conference talk"},
+	{"speaker_profile", "Speaker profile"},
 	{"adopters_entry", "ADOPTERS.md entry"},
 	{"blog_post", "Blog post"},
 	{"linkedin_post", "LinkedIn post"},

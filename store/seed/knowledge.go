@@ -224,6 +224,7 @@ var AccountRoles = []string{"prospect", "customer", "competitor", "vendor", "par
 var SignalKinds = []string{
 	"conference_talk", "job_posting", "github_issue", "github_pr", "blog_post",
 	"linkedin_post", "community_post", "adopters_entry", "competitor_evaluation", "news",
+	"speaker_profile",
 }
 
 // Validate checks that every reference in the file resolves.
