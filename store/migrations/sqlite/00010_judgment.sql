@@ -20,6 +20,15 @@ ALTER TABLE competitors ADD COLUMN account_id BIGINT REFERENCES accounts (id) ON
 -- A baseline signal was already true when the bot first looked (seed, first import): known, not news.
 ALTER TABLE signals ADD COLUMN baseline BOOLEAN NOT NULL DEFAULT 0;
 
+-- Existing stores: an organization listed on ADOPTERS.md uses Backstage, whatever "none" said;
+-- every stage names where it came from; what the first lists and the seed held is known, not news.
+UPDATE accounts SET stage = 'adopted', stage_source = 'adopters-md',
+    stage_evidence = CASE WHEN adoption_notes <> '' THEN adoption_notes ELSE 'Listed in ADOPTERS.md without a description.' END
+WHERE stage = 'none' AND EXISTS (SELECT 1 FROM signals s WHERE s.account_id = accounts.id AND s.kind = 'adopters_entry');
+UPDATE accounts SET stage_source = source, stage_evidence = adoption_notes WHERE stage_source = '' AND stage <> 'none';
+UPDATE signals SET baseline = 1 WHERE source = 'report'
+    OR (kind = 'adopters_entry' AND discovered_at = (SELECT MIN(discovered_at) FROM signals WHERE kind = 'adopters_entry'));
+
 -- +goose Down
 ALTER TABLE signals DROP COLUMN baseline;
 ALTER TABLE competitors DROP COLUMN account_id;
