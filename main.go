@@ -1,5 +1,7 @@
 // Command outreachbot is the go-to-market team's outreach assistant in Slack. main only wires
 // the parts: the command line, and the Slack runtime it serves with.
+//
+// Layers (layers_test.go): main is the top of the shipped code; nothing imports it.
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 )
 
 func main() {
-	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	os.Exit(cli.Main(os.Args[1:], env, cli.Parts{Serve: serve}))
 }
 
@@ -28,8 +30,7 @@ func serve(ctx context.Context, app *cli.App) error {
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
-	digests := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge), Log: app.Log})
-	b.AddJob(digest.NewScheduler(digests, b.Poster(), digest.SchedulerOptions{}).Run)
+	b.AddJob(digest.NewScheduler(app.Digests, b.Poster(), digest.SchedulerOptions{}).Run)
 	if app.Options.Watch {
 		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, Log: app.Log}).Run)
 	}

@@ -2,6 +2,10 @@
 // client inside the bot's own reconnect loop), acks every envelope within Slack's 3 seconds,
 // routes commands, interactions and events to package handlers, and makes every Web API call
 // through one Poster that keeps Slack's pace.
+//
+// Layers (layers_test.go): bot imports handlers, slackmsg, config and clock only; never cli,
+// digest, sources or store (handlers get their data through constructors, the runtime through
+// Deps). Only main imports bot.
 package bot
 
 import (

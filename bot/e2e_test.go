@@ -110,7 +110,7 @@ func newStore(t testing.TB) *cli.App {
 
 func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.Int64, gate gateFeature, opts ...harnessOpt) (*bot.Bot, func() error) {
 	t.Helper()
-	features := append(cli.Features(app.Store, app.Directory, app.Knowledge),
+	features := append(cli.Features(app),
 		slowFeature{delay: 400 * time.Millisecond}, countFeature{counts}, panicFeature{}, gate)
 	d := bot.Deps{
 		Options:  bottest.Options(srv),

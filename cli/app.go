@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"outreachbot/config"
+	"outreachbot/digest"
 	"outreachbot/handlers"
 	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
@@ -23,6 +24,9 @@ type App struct {
 	Directory *store.Directory
 	Registry  *handlers.Registry
 	Knowledge *seed.Knowledge
+	// Digests is the one digest engine: the /digest and /signals handlers read it and the
+	// scheduler (main.go) runs it, so both share its caches.
+	Digests *digest.Engine
 }
 
 // Close releases the store.
@@ -77,7 +81,8 @@ func (a *App) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load account index: %w", err)
 	}
-	a.Registry = NewRegistry(a.Store, a.Directory, a.Knowledge)
+	a.Digests = digest.New(a.Store, digest.Options{Segment: a.Knowledge.Segments, Log: a.Log})
+	a.Registry = handlers.NewRegistry(Features(a)...)
 	return nil
 }
 

@@ -1,5 +1,9 @@
-// Package cli is the outreachbot command line: serve (the default), ask, seed, migrate and import.
+// Package cli is the outreachbot command line: serve (the default), ask, seed, migrate, import,
+// export and understand.
 // It assembles the parts every subcommand shares; the Slack runtime is passed in by main.
+//
+// Layers (layers_test.go): cli assembles every layer below it but bot (main wires the runtime);
+// only main imports cli.
 package cli
 
 import (
@@ -25,6 +29,7 @@ type Parts struct {
 
 // Env is the process's outside world, so tests can run subcommands in-process.
 type Env struct {
+	Stdin          io.Reader // read by `understand`; nil means none
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 }
@@ -42,6 +47,7 @@ var subcommands = []subcommand{
 	{"migrate", "apply pending database migrations, or list them with --status", runMigrate},
 	{"import", "import data: adopters <ADOPTERS.md file or URL>", runImport},
 	{"export", "export data: csv --kind accounts|contacts|signals", runExport},
+	{"understand", "print the accounts and pain points a text shows (stdin or --file), with evidence", runUnderstand},
 }
 
 // Main runs the command line and returns the process exit status.

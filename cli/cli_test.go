@@ -72,7 +72,7 @@ func TestAsk_failuresExitNonZeroWithOneLine(t *testing.T) {
 }
 
 func TestHelp_everySubcommand(t *testing.T) {
-	for _, sub := range []string{"serve", "ask", "seed", "migrate", "import"} {
+	for _, sub := range []string{"serve", "ask", "seed", "migrate", "import", "understand"} {
 		code, out, _ := run(t, nil, sub, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: outreachbot "+sub) {
 			t.Errorf("%s --help: exit %d, output %q", sub, code, out)

@@ -12,6 +12,7 @@ import (
 
 	"outreachbot/cli"
 	"outreachbot/config"
+	"outreachbot/handlers"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -66,11 +67,22 @@ func TestManifest_matchesRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	var routed, declared []string
+	registered := map[string]handlers.Command{}
 	for _, c := range app.Registry.Commands() {
 		routed = append(routed, c.Name)
+		registered[c.Name] = c
 	}
 	for _, c := range m.Features.SlashCommands {
 		declared = append(declared, c.Command)
+		if r, ok := registered[c.Command]; ok {
+			// One declaration per command: what Slack shows in its command menu is what help says.
+			if c.Description != r.Description {
+				t.Errorf("%s: manifest.yml describes it as %q, the registry as %q", c.Command, c.Description, r.Description)
+			}
+			if c.UsageHint != r.UsageHint {
+				t.Errorf("%s: manifest.yml's usage_hint is %q, the registry's %q", c.Command, c.UsageHint, r.UsageHint)
+			}
+		}
 		if c.Description == "" || len(c.Description) > 100 {
 			t.Errorf("%s: description must be 1–100 characters, is %d", c.Command, len(c.Description))
 		}

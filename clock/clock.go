@@ -3,6 +3,8 @@
 // move time by hand (clocktest) or run in a testing/synctest bubble instead of sleeping.
 //
 // It is a leaf: it imports nothing from this module.
+//
+// Layers (layers_test.go): a leaf; it imports no outreachbot package.
 package clock
 
 import (

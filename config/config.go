@@ -1,4 +1,6 @@
 // Package config reads the bot's options from the environment, once, into a typed value.
+//
+// Layers (layers_test.go): a leaf; it imports no outreachbot package.
 package config
 
 import (

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func startE2E(t *testing.T) *e2e {
 		Options: bottest.Options(srv),
 		Log:     slog.New(slog.DiscardHandler), Registry: app.Registry, Claims: app.Store, Ready: app.Store.Ping,
 	})
-	eng := digest.New(app.Store, digest.Options{Segment: cli.Segment(app.Knowledge)})
+	eng := digest.New(app.Store, digest.Options{Segment: app.Knowledge.Segments})
 	b.AddJob(digest.NewScheduler(eng, b.Poster(), digest.SchedulerOptions{Poll: 100 * time.Millisecond}).Run)
 	bottest.Start(t, srv, b)
 	return &e2e{t: t, srv: srv, app: app}
@@ -66,23 +67,17 @@ func (h *e2e) slash(channel, command, text string) string {
 
 func (h *e2e) responsePost(url string) string {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, p := range h.srv.ResponseURLPosts() {
-			if p.ResponseURL == url {
-				return unescapeJSON(string(p.Body))
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+	p, err := h.srv.WaitForResponsePost(h.ctx(), url)
+	if err != nil {
+		h.t.Fatalf("no answer posted to %s: %v", url, err)
 	}
-	h.t.Fatalf("no answer posted to %s", url)
-	return ""
+	return unescapeJSON(string(p.Body))
 }
 
-// shown counts each signal's appearances in a channel.
-func (h *e2e) shown(channel string) map[int64]int {
+// shown counts each signal's appearances in messages.
+func shown(msgs []slacktest.Message) map[int64]int {
 	out := map[int64]int{}
-	for _, m := range h.srv.Messages(channel) {
+	for _, m := range msgs {
 		for _, id := range digest.SignalIDsInJSON(m.Blocks) {
 			out[id]++
 		}
@@ -90,23 +85,22 @@ func (h *e2e) shown(channel string) map[int64]int {
 	return out
 }
 
-// waitShown waits until the channel shows every id.
+// waitShown waits until the channel shows every id, and returns how often it shows each.
 func (h *e2e) waitShown(channel string, ids []int64) map[int64]int {
 	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		shown := h.shown(channel)
-		all := true
+	msgs, err := h.srv.WaitForMessages(h.ctx(), channel, func(msgs []slacktest.Message) bool {
+		seen := shown(msgs)
 		for _, id := range ids {
-			if shown[id] == 0 {
-				all = false
+			if seen[id] == 0 {
+				return false
 			}
 		}
-		if all || time.Now().After(deadline) {
-			return shown
-		}
-		time.Sleep(50 * time.Millisecond)
+		return true
+	})
+	if err != nil {
+		h.t.Errorf("%s never showed all %d signals: %v", channel, len(ids), err)
 	}
+	return shown(msgs)
 }
 
 func ingest(t *testing.T, st *store.Store, n int, tag string) []int64 {
@@ -180,7 +174,10 @@ func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
 	if !strings.Contains(body, "Nothing new for *#1*") {
 		t.Fatalf("second /digest now answered: %s", body)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Nothing new means no run was built, so nothing is left for the scheduler to post.
+	if open, err := h.app.Store.OpenRunsOf(context.Background(), 1); err != nil || len(open) != 0 {
+		t.Fatalf("after the second /digest now: %d runs waiting to be posted (%v)", len(open), err)
+	}
 	if n := len(h.srv.Messages(ch)); n != 2 {
 		t.Fatalf("the second /digest now posted: %d messages", n)
 	}
@@ -253,17 +250,14 @@ func TestE2E_signalAddListAndSaveAsSignalShortcut(t *testing.T) {
 	if len(ack.Payload) > 0 && strings.Contains(string(ack.Payload), "errors") {
 		t.Fatalf("the modal was refused: %s", ack.Payload)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, m := range h.srv.Messages("U0001") {
-			if strings.Contains(m.Text, "Saved signal") && strings.Contains(m.Text, "Toyota") {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+	if _, err := h.srv.WaitForMessages(h.ctx(), "U0001", func(msgs []slacktest.Message) bool {
+		return slices.ContainsFunc(msgs, func(m slacktest.Message) bool {
+			return strings.Contains(m.Text, "Saved signal") && strings.Contains(m.Text, "Toyota")
+		})
+	}); err != nil {
+		raw, _ := json.Marshal(h.srv.Messages("U0001"))
+		t.Fatalf("no confirmation DM (%v): %s", err, raw)
 	}
-	raw, _ := json.Marshal(h.srv.Messages("U0001"))
-	t.Fatalf("no confirmation DM: %s", raw)
 }
 
 // unescapeJSON undoes encoding/json's HTML escaping so tests can look for Slack's <#C…> forms.

@@ -18,6 +18,10 @@
 //
 // Schedules are robfig/cron/v3 expressions read in the subscription's time zone (see Schedule);
 // the clock and the poster are injected, so tests run days of schedules in milliseconds.
+//
+// Layers (layers_test.go): digest imports store, slackmsg, seed and clock; never handlers, bot or
+// cli. Handlers consume it through interfaces they declare (DigestService, SignalScorer) and it
+// posts through the Poster interface it declares, which the bot implements.
 package digest
 
 import (

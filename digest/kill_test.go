@@ -9,11 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"outreachbot/cli"
 	"outreachbot/config"
@@ -53,6 +56,19 @@ func (k *killRig) start() *proc {
 	return &proc{cmd: cmd, stderr: &errBuf}
 }
 
+// killAfter SIGKILLs the process at a moment d from now: the fault's random timing, chosen by
+// the test's seed; a process that exits by itself before then is only reaped.
+func (p *proc) killAfter(d time.Duration) {
+	exited := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(exited) }()
+	select {
+	case <-time.After(d):
+		_ = p.cmd.Process.Kill()
+		<-exited
+	case <-exited:
+	}
+}
+
 func (p *proc) kill() {
 	_ = p.cmd.Process.Kill() // SIGKILL: no deferred code, no graceful shutdown
 	_ = p.cmd.Wait()
@@ -70,23 +86,19 @@ func (p *proc) stop(t *testing.T) {
 	}
 }
 
-func (k *killRig) slackCalls() int {
-	return len(k.srv.Calls("chat.postMessage")) + len(k.srv.Calls("chat.update"))
-}
-
 // state describes where a kill landed, from the database and what Slack holds.
 func (k *killRig) state(ctx context.Context) string {
 	db := k.st.DB().WithContext(ctx)
 	var open, placed, posted, filledUnrecorded int64
-	db.Raw("SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'").Scan(&open)
-	db.Raw("SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.ts <> '' AND NOT p.posted").Scan(&placed)
-	db.Raw("SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.posted").Scan(&posted)
+	k.scan(db, &open, "SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'")
+	k.scan(db, &placed, "SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.ts <> '' AND NOT p.posted")
+	k.scan(db, &posted, "SELECT COUNT(*) FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id WHERE r.state = 'posting' AND p.posted")
 	recorded := map[string]bool{}
 	var rows []struct {
 		TS     string `gorm:"column:ts"`
 		Posted bool
 	}
-	db.Raw("SELECT ts, posted FROM digest_pages WHERE ts <> ''").Scan(&rows)
+	k.scan(db, &rows, "SELECT ts, posted FROM digest_pages WHERE ts <> ''")
 	for _, r := range rows {
 		recorded[r.TS] = true
 		_ = r
@@ -121,7 +133,29 @@ func (k *killRig) state(ctx context.Context) string {
 	return "run built, nothing posted yet"
 }
 
+// scan runs a query into dest; a failed query fails the test instead of reading as zero.
+func (k *killRig) scan(db *gorm.DB, dest any, query string, args ...any) {
+	k.t.Helper()
+	if err := db.Raw(query, args...).Scan(dest).Error; err != nil {
+		k.t.Fatalf("%s: %v", query, err)
+	}
+}
+
 var killChannels = []string{"CKILL1", "CKILL2", "CKILL3"}
+
+// killSeed is the seed of the kills' random choices: OUTREACHBOT_KILL_SEED replays a run's
+// (the test logs the one it used), else a fresh one.
+func killSeed(t *testing.T) uint64 {
+	t.Helper()
+	if v := os.Getenv("OUTREACHBOT_KILL_SEED"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("OUTREACHBOT_KILL_SEED=%q is not a number", v)
+		}
+		return seed
+	}
+	return uint64(time.Now().UnixNano())
+}
 
 // TestKill_botKilledAtRandomPointsPostsEachSignalOnce builds the binary, then 22 times: stores
 // new signals, starts `outreachbot serve`, and SIGKILLs it at a random moment (half the time a
@@ -174,26 +208,25 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 		subs = append(subs, sub.ID)
 	}
 
-	seed := uint64(time.Now().UnixNano())
+	seed := killSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed>>7))
-	t.Logf("seed %d", seed)
+	t.Logf("seed %d (replay the same choices with OUTREACHBOT_KILL_SEED=%d)", seed, seed)
 	var all []int64
 	landed := map[string]int{}
 	const kills = 22
 	for round := 0; round < kills; round++ {
 		all = append(all, ingest(t, st, 3+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
-		before := k.slackCalls()
+		posts := len(srv.Calls("chat.postMessage"))
 		p := k.start()
 		if round%2 == 0 {
-			time.Sleep(time.Duration(100+rng.IntN(1400)) * time.Millisecond)
+			p.killAfter(time.Duration(100+rng.IntN(1400)) * time.Millisecond)
 		} else {
-			deadline := time.Now().Add(4 * time.Second)
-			for k.slackCalls() == before && time.Now().Before(deadline) {
-				time.Sleep(5 * time.Millisecond)
-			}
-			time.Sleep(time.Duration(rng.IntN(1500)) * time.Millisecond)
+			// The first placeholder of the round (or 4 s without one), then a random moment.
+			wctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+			_, _ = srv.WaitForCalls(wctx, "chat.postMessage", posts+1)
+			cancel()
+			p.killAfter(time.Duration(rng.IntN(1500)) * time.Millisecond)
 		}
-		p.kill()
 		landed[k.state(ctx)]++
 	}
 	for where, n := range landed {
@@ -204,12 +237,18 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 
 	// Three replicas on the same database finish the work, and take new signals meanwhile.
 	var reps []*proc
+	hellos := srv.Hellos()
 	for i := 0; i < 3; i++ {
 		reps = append(reps, k.start())
 	}
-	time.Sleep(500 * time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	err = srv.WaitConnected(wctx, hellos+3)
+	cancel()
+	if err != nil {
+		t.Fatalf("the three replicas did not connect: %v", err)
+	}
 	all = append(all, ingest(t, st, 14, "replicas")...)
-	k.waitAllPosted(ctx, subs, all, 40*time.Second)
+	k.waitAllPosted(ctx, subs, all, 90*time.Second) // a bound, not a measure: ~30 s on an idle machine
 	for _, p := range reps {
 		p.stop(t)
 	}
@@ -240,13 +279,13 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 			t.Errorf("%s: %d distinct signals shown, want %d", ch, len(shown), len(all))
 		}
 		var runs int64
-		st.DB().Raw("SELECT COUNT(*) FROM digest_runs r JOIN digest_subscriptions s ON s.id = r.subscription_id WHERE s.channel_id = ? AND r.state = 'done' AND r.items > 0", ch).Scan(&runs)
+		k.scan(st.DB(), &runs, "SELECT COUNT(*) FROM digest_runs r JOIN digest_subscriptions s ON s.id = r.subscription_id WHERE s.channel_id = ? AND r.state = 'done' AND r.items > 0", ch)
 		if int64(roots) != runs {
 			t.Errorf("%s: %d digests in the channel for %d posted runs", ch, roots, runs)
 		}
 	}
 	var dupTicks int64
-	st.DB().Raw("SELECT COUNT(*) FROM (SELECT subscription_id, tick FROM digest_runs WHERE kind = 'scheduled' GROUP BY subscription_id, tick HAVING COUNT(*) > 1) d").Scan(&dupTicks)
+	k.scan(st.DB(), &dupTicks, "SELECT COUNT(*) FROM (SELECT subscription_id, tick FROM digest_runs WHERE kind = 'scheduled' GROUP BY subscription_id, tick HAVING COUNT(*) > 1) d")
 	if dupTicks != 0 {
 		t.Errorf("%d ticks with more than one run", dupTicks)
 	}
@@ -254,20 +293,25 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 		len(all), len(killChannels), orphans, time.Since(began).Round(time.Second))
 }
 
-// waitAllPosted waits until every subscription has been given every signal and no run is open.
+// waitAllPosted waits until every subscription has been given every signal and no run is open:
+// it looks again at every 100 ms tick (the last step is a database write, which no event shows).
 func (k *killRig) waitAllPosted(ctx context.Context, subs []int64, ids []int64, limit time.Duration) {
 	k.t.Helper()
-	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(limit)
+	db := k.st.DB().WithContext(ctx)
 	for {
 		var open, given int64
-		k.st.DB().WithContext(ctx).Raw("SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'").Scan(&open)
-		k.st.DB().WithContext(ctx).Raw("SELECT COUNT(*) FROM digest_items WHERE subscription_id IN ? AND signal_id IN ?", subs, ids).Scan(&given)
+		k.scan(db, &open, "SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'")
+		k.scan(db, &given, "SELECT COUNT(*) FROM digest_items WHERE subscription_id IN ? AND signal_id IN ?", subs, ids)
 		if open == 0 && given == int64(len(subs)*len(ids)) {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-tick.C:
+		case <-timeout:
 			k.t.Fatalf("not all posted after %v: %d open runs, %d of %d signals given", limit, open, given, len(subs)*len(ids))
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

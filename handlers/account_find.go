@@ -329,34 +329,6 @@ func parseSize(v string) (int, int, error) {
 	return a, 0, nil
 }
 
-// tokenize splits on spaces, keeping "quoted values" (straight or curly quotes) together.
-func tokenize(s string) ([]string, error) {
-	s = strings.NewReplacer("“", `"`, "”", `"`).Replace(s)
-	var toks []string
-	var cur strings.Builder
-	inQuote := false
-	for _, r := range s {
-		switch {
-		case r == '"':
-			inQuote = !inQuote
-		case (r == ' ' || r == '\t' || r == '\n') && !inQuote:
-			if cur.Len() > 0 {
-				toks = append(toks, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	if inQuote {
-		return nil, userErrorf("A quote is not closed in `%s`.", Escape(s))
-	}
-	if cur.Len() > 0 {
-		toks = append(toks, cur.String())
-	}
-	return toks, nil
-}
-
 // errorResponse shows a UserError as is and anything else as a generic sentence.
 func errorResponse(err error) Response {
 	if ue, ok := err.(*UserError); ok {

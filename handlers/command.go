@@ -1,6 +1,9 @@
 // Package handlers answers the bot's slash commands and interactions. Each handler is a plain
 // function from a parsed request to a Slack message value; it never acks, posts or sleeps, so the
 // same code serves Slack (through package bot) and the terminal (outreachbot ask).
+//
+// Layers (layers_test.go): handlers import digest, store, templates, match, slackmsg and seed;
+// never bot, cli or sources. A handler neither acks nor posts: the bot does.
 package handlers
 
 import (

@@ -136,7 +136,11 @@ var channelAliases = map[string]templates.Channel{
 
 func parseDraftArgs(text string) (draftArgs, error) {
 	var a draftArgs
-	for _, tok := range splitQuoted(text) {
+	toks, err := tokenize(text)
+	if err != nil {
+		return a, err
+	}
+	for _, tok := range toks {
 		key, val, ok := strings.Cut(tok, ":")
 		if !ok || val == "" {
 			a.words = append(a.words, tok)
@@ -167,32 +171,6 @@ func parseDraftArgs(text string) (draftArgs, error) {
 		return a, userErrorf("Which account? Type `/draft <account>`, e.g. `/draft expedia`.")
 	}
 	return a, nil
-}
-
-// splitQuoted splits on spaces, keeping "quoted phrases" (straight or curly quotes) together
-// and dropping the quotes.
-func splitQuoted(s string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted := false
-	flush := func() {
-		if cur.Len() > 0 {
-			out = append(out, cur.String())
-			cur.Reset()
-		}
-	}
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '“' || r == '”':
-			quoted = !quoted
-		case !quoted && (r == ' ' || r == '\t' || r == '\n'):
-			flush()
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	flush()
-	return out
 }
 
 // resolve finds the account and the contact query in the words. "american airlines jay cox" is

@@ -6,13 +6,13 @@ package handlers
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"outreachbot/store"
+	"outreachbot/store/seed"
 	"outreachbot/templates"
 )
 
@@ -472,25 +472,24 @@ func draftInputsFor(oc *store.OutreachContext, contact store.Contact, c candidat
 	return in
 }
 
-var developerCountRe = regexp.MustCompile(`(\d[\d,]*\+?)\s+developers`)
-
 // accountSize words the account's size: the developers a fact counts, or its employees.
 func accountSize(oc *store.OutreachContext) string {
 	for _, f := range oc.Facts {
-		if m := developerCountRe.FindStringSubmatch(f.Text); m != nil {
-			return m[1] + " developers"
+		if _, words, ok := seed.DeveloperCount(f.Text); ok {
+			return words
 		}
 	}
 	return sizeText(oc.Account.Employees)
 }
 
+// accountSizeNumber is the account's size as a number: its employees, else the developers a
+// fact counts.
 func accountSizeNumber(oc *store.OutreachContext) int {
 	if oc.Account.Employees > 0 {
 		return oc.Account.Employees
 	}
 	for _, f := range oc.Facts {
-		if m := developerCountRe.FindStringSubmatch(f.Text); m != nil {
-			n, _ := strconv.Atoi(strings.NewReplacer(",", "", "+", "").Replace(m[1]))
+		if n, _, ok := seed.DeveloperCount(f.Text); ok {
 			return n
 		}
 	}
@@ -500,7 +499,7 @@ func accountSizeNumber(oc *store.OutreachContext) int {
 // ownOutcome is the result the account itself reported, as a clause, or "".
 func ownOutcome(facts []store.Fact) string {
 	for _, f := range facts {
-		if templates.IsOutcome(f.Text) {
+		if seed.IsOutcome(f.Text) {
 			return templates.OutcomeClause(f.Text)
 		}
 	}

@@ -314,13 +314,17 @@ func TestDraft_doNotContactIsRefusedWithTheReason(t *testing.T) {
 		t.Errorf("the default draft must pass over Erik and say so:\n%s", out)
 	}
 	// Nobody left who may be contacted: refused, with everyone's reason.
-	e.app.Store.DB().Model(&store.Contact{}).Where("account_id = ?", exp.ID).Update("do_not_contact", true)
+	if err := e.app.Store.DB().Model(&store.Contact{}).Where("account_id = ?", exp.ID).Update("do_not_contact", true).Error; err != nil {
+		t.Fatal(err)
+	}
 	out = slackmsg.PlainText(e.cmd("U1", "/draft expedia"))
 	if !strings.Contains(out, "Everyone I know at Expedia Group is marked do not contact") || !strings.Contains(out, "no reason recorded") {
 		t.Errorf("want a refusal listing reasons:\n%s", out)
 	}
 	var n int64
-	e.app.Store.DB().Model(&store.OutreachDraft{}).Where("contact_name = ?", "Erik Lindgren").Count(&n)
+	if err := e.app.Store.DB().Model(&store.OutreachDraft{}).Where("contact_name = ?", "Erik Lindgren").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d drafts stored for Erik after he asked not to be contacted", n)
 	}
@@ -672,13 +676,17 @@ func TestTemplate_listShowPreviewAndFunctions(t *testing.T) {
 		t.Errorf("show:\n%s", show)
 	}
 	var before int64
-	e.app.Store.DB().Model(&store.OutreachDraft{}).Count(&before)
+	if err := e.app.Store.DB().Model(&store.OutreachDraft{}).Count(&before).Error; err != nil {
+		t.Fatal(err)
+	}
 	preview := slackmsg.PlainText(e.cmd("U1", "/template preview cost-tco-email expedia"))
 	if !strings.Contains(preview, "Preview of cost-tco-email for Erik Lindgren") || strings.Contains(preview, "Mark sent") {
 		t.Errorf("preview:\n%s", preview)
 	}
 	var after int64
-	e.app.Store.DB().Model(&store.OutreachDraft{}).Count(&after)
+	if err := e.app.Store.DB().Model(&store.OutreachDraft{}).Count(&after).Error; err != nil {
+		t.Fatal(err)
+	}
 	if after != before {
 		t.Error("a preview stored a draft")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,31 +70,99 @@ func checkLimits(t *testing.T, line string, r slackmsg.Response) {
 	}
 }
 
+// answer is what kind of reply a lookup gave, read from its blocks: an account's card (a header
+// with the name and the card's buttons), a pick-list (one button per matching account), or a
+// no-match (neither, saying so and perhaps naming the nearest names).
+type answer struct {
+	kind    string   // "card", "pick" or "none"
+	title   string   // the card's header
+	choices []string // the pick-list's buttons
+	nearest []string // the no-match's suggested names
+}
+
+func kindOf(t *testing.T, r slackmsg.Response) answer {
+	t.Helper()
+	body, err := json.Marshal(r.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []struct {
+		Type     string `json:"type"`
+		BlockID  string `json:"block_id"`
+		Text     struct{ Text string }
+		Elements []struct {
+			ActionID string          `json:"action_id"`
+			Text     json.RawMessage `json:"text"` // a text object on a button, a string in a context block
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(body, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	var a answer
+	for _, b := range blocks {
+		switch {
+		case b.Type == "header":
+			a.title = b.Text.Text
+		case b.Type == "actions" && b.BlockID == "account_actions":
+			a.kind = "card"
+		case b.Type == "actions":
+			for _, e := range b.Elements {
+				var label struct{ Text string }
+				if e.ActionID == handlers.ActionAccountPick && json.Unmarshal(e.Text, &label) == nil {
+					a.choices = append(a.choices, label.Text)
+				}
+			}
+		}
+	}
+	switch {
+	case a.kind == "card" && a.title != "" && len(a.choices) == 0:
+	case a.kind == "" && a.title == "" && len(a.choices) > 1:
+		a.kind = "pick"
+	case a.kind == "" && a.title == "" && len(a.choices) == 0 && strings.HasPrefix(r.Text, "No account matches"):
+		a.kind = "none"
+		if _, names, ok := strings.Cut(r.Text, "Nearest names: "); ok {
+			names, _, _ = strings.Cut(names, ".")
+			for _, n := range strings.Split(names, ", ") {
+				a.nearest = append(a.nearest, strings.Trim(n, "`"))
+			}
+		}
+	default:
+		t.Fatalf("neither a card, a pick-list nor a no-match: %s", body)
+	}
+	return a
+}
+
 func TestAccountLookup_oddNamesAndTypos(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		cases := []struct {
 			query string
+			card  string   // the account whose card must answer
 			want  []string // what the card shows
 		}{
-			{"expedia", []string{"Expedia Group", "6x", "40-day", "5,000+", "Erik Lindgren"}},
-			{"expdia", []string{"Expedia Group", "6x"}},
-			{"EXPEDIA GROUP", []string{"Expedia Group"}},
-			{"h&m", []string{"H&M", "in production"}},
-			{"H&M", []string{"H&M"}},
-			{"BOL.COM", []string{"bol.com", "initial roll-out"}},
-			{"volvo", []string{"Volvo Cars"}},
-			{"american", []string{"American Airlines", "one month", "20 minutes"}},
-			{"toyta", []string{"Toyota", "$10 million"}},
-			{"  baillie   gifford ", []string{"Baillie Gifford", "Antony Rinaldi", "Roadie"}},
-			{"telus", []string{"Telus"}},
-			{"expediagroup.com", []string{"Expedia Group"}},
+			{"expedia", "Expedia Group", []string{"6x", "40-day", "5,000+", "Erik Lindgren"}},
+			{"expdia", "Expedia Group", []string{"6x"}},
+			{"EXPEDIA GROUP", "Expedia Group", nil},
+			{"h&m", "H&M", []string{"in production"}},
+			{"H&M", "H&M", nil},
+			{"BOL.COM", "bol.com", []string{"initial roll-out"}},
+			{"volvo", "Volvo Cars", nil},
+			{"american", "American Airlines", []string{"one month", "20 minutes"}},
+			{"toyta", "Toyota", []string{"$10 million"}},
+			{"  baillie   gifford ", "Baillie Gifford", []string{"Antony Rinaldi", "Roadie"}},
+			{"telus", "Telus", nil},
+			{"expediagroup.com", "Expedia Group", nil},
 		}
 		for _, c := range cases {
-			out := slackmsg.PlainText(ask(t, app, "/account "+c.query))
+			resp := ask(t, app, "/account "+c.query)
+			if a := kindOf(t, resp); a.kind != "card" || a.title != c.card {
+				t.Errorf("/account %s: want %s's card, got a %s (%q %q)", c.query, c.card, a.kind, a.title, a.choices)
+				continue
+			}
+			out := slackmsg.PlainText(resp)
 			for _, w := range c.want {
 				if !strings.Contains(out, w) {
-					t.Errorf("/account %s: answer lacks %q:\n%s", c.query, w, out)
+					t.Errorf("/account %s: the card lacks %q:\n%s", c.query, w, out)
 				}
 			}
 		}
@@ -164,9 +233,8 @@ func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp := ask(t, app, "/account american")
-		out := slackmsg.PlainText(resp)
-		if !strings.Contains(out, "Several accounts match") || !strings.Contains(out, "[American Airlines]") || !strings.Contains(out, "[American Express]") {
-			t.Fatalf("want a pick-list with both Americans:\n%s", out)
+		if a := kindOf(t, resp); a.kind != "pick" || !slices.Contains(a.choices, "American Airlines") || !slices.Contains(a.choices, "American Express") {
+			t.Fatalf("want a pick-list with both Americans, got a %s (%q %q)", a.kind, a.title, a.choices)
 		}
 		// Choosing one from the pick-list shows its card in place of the list.
 		var id string
@@ -190,8 +258,8 @@ func TestAccountLookup_pickListWhenSeveralMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := slackmsg.PlainText(card); !strings.HasPrefix(got, "American Express\n") || !card.ReplaceOriginal {
-			t.Errorf("picking American Express should replace the list with its card, got:\n%s", got)
+		if a := kindOf(t, card); a.kind != "card" || a.title != "American Express" || !card.ReplaceOriginal {
+			t.Errorf("picking American Express should replace the list with its card, got a %s (%q), replace %v", a.kind, a.title, card.ReplaceOriginal)
 		}
 	})
 }
@@ -200,14 +268,13 @@ func TestAccountLookup_noMatchSuggestsNearest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		for _, q := range []string{"zzqx", "expeditionary force"} {
-			out := slackmsg.PlainText(ask(t, app, "/account "+q))
-			if !strings.Contains(out, "No account matches "+q) {
-				t.Errorf("/account %s: want a clear no-match, got:\n%s", q, out)
+			resp := ask(t, app, "/account "+q)
+			if a := kindOf(t, resp); a.kind != "none" || !strings.Contains(slackmsg.PlainText(resp), "No account matches "+q) {
+				t.Errorf("/account %s: want a clear no-match, got a %s (%q %q)", q, a.kind, a.title, a.choices)
 			}
 		}
-		out := slackmsg.PlainText(ask(t, app, "/account spotifyy music"))
-		if !strings.Contains(out, "Spotify") {
-			t.Errorf("want the nearest name suggested or matched:\n%s", out)
+		if a := kindOf(t, ask(t, app, "/account spotifyy music")); a.kind != "none" || !slices.Equal(a.nearest, []string{"Spotify"}) {
+			t.Errorf("/account spotifyy music: want a no-match suggesting Spotify, got a %s (%q %q %q)", a.kind, a.title, a.choices, a.nearest)
 		}
 	})
 }

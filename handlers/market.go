@@ -48,7 +48,7 @@ func (h *Market) topics() []marketTopic {
 func (h *Market) Command() Command {
 	c := Command{
 		Name:        "/market",
-		Description: "The report's market knowledge: numbers, competitors, events, communities, decision-makers, outreach rules.",
+		Description: "The report's market knowledge: numbers, competitors, events, communities, roles, outreach rules.",
 		UsageHint:   "[competitors | events | communities | roles | outreach | help]",
 		Examples:    []string{"/market", "/market competitors", "/market outreach"},
 		Handle:      h.Handle,

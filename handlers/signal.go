@@ -34,9 +34,10 @@ type SignalScorer interface {
 
 // Signals answers /signal (saving a signal by hand) and the *Save as signal* message shortcut.
 type Signals struct {
-	store SignalStore
-	index AccountIndex
-	now   func() time.Time
+	store  SignalStore
+	index  AccountIndex
+	now    func() time.Time
+	reader MessageReader // optional: previews a message in the shortcut's modal
 }
 
 // NewSignals builds the /signal handler.
@@ -259,7 +260,11 @@ func (h *Signals) shortcut(ctx context.Context, s Shortcut) (Response, error) {
 	plain := strings.TrimSpace(slackLinkRe.ReplaceAllString(text, "$1"))
 	title, _, _ := strings.Cut(plain, "\n")
 	meta, _ := json.Marshal(saveMeta{Channel: s.ChannelID, Permalink: Cut(s.Permalink, 1000)})
-	return Response{Modal: saveModal(link, Cut(title, 150), KindFromURL(link, plain), string(meta))}, nil
+	modal := saveModal(link, Cut(title, 150), KindFromURL(link, plain), string(meta))
+	if found, account := h.preview(ctx, plain); found != "" {
+		withPreview(modal, found, account)
+	}
+	return Response{Modal: modal}, nil
 }
 
 var bareURLRe = regexp.MustCompile(`https?://[^\s<>|]+`)

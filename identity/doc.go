@@ -3,6 +3,6 @@
 // (Key), and the host of a website, URL or address (Host, Domain). The store's keys, the
 // ADOPTERS.md diff, CSV headers and the fuzzy name index all call it, so they cannot disagree.
 //
-// It is a leaf: it imports only the standard library and golang.org/x/text, never another
-// outreachbot package.
+// Layers (layers_test.go): a leaf. It imports only the standard library and golang.org/x/text,
+// never another outreachbot package.
 package identity

@@ -44,4 +44,7 @@
 //
 // So "volvo" picks "Volvo Cars" (whole word, 0.93) over "Volvofinans Bank" (word start, 0.82) but is
 // Ambiguous between "Volvo Cars" and "Volvo Group" (0.93 each).
+//
+// Layers (layers_test.go): match imports only identity; the store builds it, it knows nothing of
+// the store.
 package match

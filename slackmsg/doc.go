@@ -4,6 +4,6 @@
 // built), links, dates, the Builder that keeps a message within the limits, user-facing errors,
 // and the plain-text rendering `outreachbot ask` prints.
 //
-// It is a leaf: it imports only the standard library and slack-go, never another outreachbot
-// package, so handlers, digest, bot and cli can all build messages the same way.
+// Layers (layers_test.go): a leaf. It imports only the standard library and slack-go, never
+// another outreachbot package, so handlers, digest, bot and cli can all build messages the same way.
 package slackmsg

@@ -14,6 +14,8 @@
 //
 // Everything is safe for concurrent use; several bot replicas may hold a
 // socket each, and envelopes are spread over them round-robin.
+//
+// Layers (layers_test.go): imports no outreachbot package; only tests import it.
 package slacktest
 
 import (
@@ -87,6 +89,8 @@ type Server struct {
 	nextConnID int
 	hellos     int
 	opened     int
+	blocked    int             // waitFor calls now waiting
+	pings      int             // websocket PINGs sent, on every socket
 	tickets    map[string]bool // issued, unused apps.connections.open tickets
 	nextTicket int
 	rr         int
@@ -172,7 +176,16 @@ func (s *Server) notifyLocked() {
 }
 
 // waitFor blocks until cond (called with s.mu held) is true, ctx ends or the server closes.
+// While it blocks it counts in s.blocked (a change: tests wait for a waiter to be waiting).
 func (s *Server) waitFor(ctx context.Context, cond func() bool) error {
+	counted := false
+	defer func() {
+		if counted {
+			s.mu.Lock()
+			s.blocked--
+			s.mu.Unlock()
+		}
+	}()
 	for {
 		s.mu.Lock()
 		if cond() {
@@ -182,6 +195,13 @@ func (s *Server) waitFor(ctx context.Context, cond func() bool) error {
 		if s.closed {
 			s.mu.Unlock()
 			return ErrClosed
+		}
+		if !counted {
+			counted = true
+			s.blocked++
+			s.notifyLocked()
+			s.mu.Unlock()
+			continue // look again: the change may be what cond waits for
 		}
 		ch := s.changed
 		s.mu.Unlock()

@@ -22,6 +22,7 @@ type testBot struct {
 	client *socketmode.Client
 	cancel context.CancelFunc
 	done   chan error // RunContext's result
+	hello  chan socketmode.Request
 
 	mu       sync.Mutex
 	requests []socketmode.Request
@@ -40,7 +41,8 @@ func newServer(t *testing.T, opts ...Option) *Server {
 func startBot(t *testing.T, srv *Server, name string, smOpts ...socketmode.Option) *testBot {
 	t.Helper()
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(srv.APIURL()))
-	b := &testBot{name: name, api: api, client: socketmode.New(api, smOpts...), done: make(chan error, 1)}
+	b := &testBot{name: name, api: api, client: socketmode.New(api, smOpts...), done: make(chan error, 1),
+		hello: make(chan socketmode.Request, 16)}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	loopDone := make(chan struct{})
@@ -86,6 +88,12 @@ func (b *testBot) loop(ctx context.Context) {
 				b.hellos++
 			}
 			b.mu.Unlock()
+			if evt.Type == socketmode.EventTypeHello && evt.Request != nil {
+				select {
+				case b.hello <- *evt.Request:
+				default:
+				}
+			}
 			switch evt.Type {
 			case socketmode.EventTypeSlashCommand:
 				cmd := evt.Data.(slack.SlashCommand)
@@ -149,24 +157,13 @@ func TestConnectAndHello(t *testing.T) {
 		t.Fatalf("apps.connections.open calls = %+v", calls)
 	}
 	// The client surfaces the hello as an event with the server's details.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		var hello *socketmode.Request
-		for _, r := range b.seen() {
-			if r.Type == "hello" {
-				hello = &r
-			}
+	select {
+	case hello := <-b.hello:
+		if hello.NumConnections != 1 || hello.ConnectionInfo.AppID != AppID || hello.DebugInfo.Host == "" {
+			t.Errorf("hello = %+v", hello)
 		}
-		if hello != nil {
-			if hello.NumConnections != 1 || hello.ConnectionInfo.AppID != AppID || hello.DebugInfo.Host == "" {
-				t.Errorf("hello = %+v", hello)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("client never saw hello")
-		}
-		time.Sleep(10 * time.Millisecond)
+	case <-ctxT(t, 2*time.Second).Done():
+		t.Fatal("client never saw hello")
 	}
 }
 
@@ -229,19 +226,11 @@ func TestSlowAckTimesOutAndIsRecordedLate(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || ack.EnvelopeID != "env-slow" {
 		t.Fatalf("SlashCommand = %+v, %v; want deadline exceeded", ack, err)
 	}
-	for {
-		acks := srv.Acks()
-		if len(acks) == 1 {
-			if acks[0].EnvelopeID != "env-slow" || acks[0].Matched {
-				t.Errorf("late ack = %+v", acks[0])
-			}
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("late ack never arrived")
-		case <-time.After(20 * time.Millisecond):
-		}
+	if err := srv.waitFor(ctx, func() bool { return len(srv.acks) >= 1 }); err != nil {
+		t.Fatalf("late ack never arrived: %v", err)
+	}
+	if acks := srv.Acks(); len(acks) != 1 || acks[0].EnvelopeID != "env-slow" || acks[0].Matched {
+		t.Errorf("late acks = %+v", acks)
 	}
 }
 
@@ -473,7 +462,10 @@ func TestMissedPingsMakeClientReconnect(t *testing.T) {
 	if err := srv.WaitConnected(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond) // pings keep the link up past two client checks
+	// Pings keep the link up past two client checks: 14 pings 50 ms apart span 650 ms.
+	if err := srv.waitFor(ctx, func() bool { return srv.pings >= 14 }); err != nil {
+		t.Fatal(err)
+	}
 	if got := srv.ConnectionsOpened(); got != 1 {
 		t.Fatalf("ConnectionsOpened = %d while pinging", got)
 	}
@@ -527,7 +519,10 @@ func TestCloseReleasesWaiters(t *testing.T) {
 		_, err := srv.SlashCommand(context.Background(), SlashCommand{}) // no client: waits for a socket
 		errc <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// Close once the sender is waiting (the test's own wait counts too: two).
+	if err := srv.waitFor(ctxT(t, 5*time.Second), func() bool { return srv.blocked >= 2 }); err != nil {
+		t.Fatal(err)
+	}
 	srv.Close()
 	srv.Close()
 	if err := <-errc; !errors.Is(err, ErrClosed) {

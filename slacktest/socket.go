@@ -229,7 +229,12 @@ func (s *Server) readLoop(c *wsConn) {
 func (s *Server) pingLoop(c *wsConn) {
 	defer s.wg.Done()
 	ping := func() {
-		_ = c.ws.WriteControl(websocket.PingMessage, []byte("slacktest"), time.Now().Add(time.Second))
+		if c.ws.WriteControl(websocket.PingMessage, []byte("slacktest"), time.Now().Add(time.Second)) == nil {
+			s.mu.Lock()
+			s.pings++
+			s.notifyLocked()
+			s.mu.Unlock()
+		}
 	}
 	first := true
 	for {

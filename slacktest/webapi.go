@@ -183,6 +183,36 @@ func (s *Server) WaitForResponsePosts(ctx context.Context, n int) ([]ResponsePos
 	return out, err
 }
 
+// WaitForResponsePost waits for the first accepted POST to responseURL and returns it.
+func (s *Server) WaitForResponsePost(ctx context.Context, responseURL string) (ResponsePost, error) {
+	var out ResponsePost
+	err := s.waitFor(ctx, func() bool {
+		for _, p := range s.posts {
+			if p.ResponseURL == responseURL {
+				out = p
+				return true
+			}
+		}
+		return false
+	})
+	return out, err
+}
+
+// WaitForMessages waits until the messages in channel (as Messages returns them) satisfy done,
+// and returns them. done runs with the server locked: it must not call the Server.
+func (s *Server) WaitForMessages(ctx context.Context, channel string, done func([]Message) bool) ([]Message, error) {
+	var out []Message
+	err := s.waitFor(ctx, func() bool {
+		ch := channel
+		if dm, ok := s.dms[channel]; ok {
+			ch = dm
+		}
+		out = append([]Message(nil), s.messages[ch]...)
+		return done(out)
+	})
+	return out, err
+}
+
 // Messages returns the messages now in channel (a user ID means the DM with that user), in ts order.
 func (s *Server) Messages(channel string) []Message {
 	s.mu.Lock()

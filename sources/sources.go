@@ -2,6 +2,9 @@
 // between runs, and one HTTP fetch with conditional requests, a size cap and errors that carry
 // Retry-After. The watchers themselves live in subpackages (feeds, github, jobs, adopterswatch);
 // package watch runs them on their schedules.
+//
+// Layers (layers_test.go): the sources packages may import store, match, identity, slackmsg and
+// clock, and each other; never digest, handlers, bot or cli.
 package sources
 
 import (

@@ -180,7 +180,9 @@ func TestImportAdopters_olderThenNewerYieldsExactlyTheAddedOrganizations(t *test
 			t.Fatal(err)
 		}
 		var beforeIDs []int64
-		st.DB().Model(&store.Signal{}).Pluck("id", &beforeIDs)
+		if err := st.DB().Model(&store.Signal{}).Pluck("id", &beforeIDs).Error; err != nil {
+			t.Fatal(err)
+		}
 
 		res, err := st.ImportAdopters(ctx, adopterswatch.Rows(newer), false, time.Now())
 		if err != nil {
@@ -248,7 +250,9 @@ func TestImportAdopters_mergesIntoTheReportsAccounts(t *testing.T) {
 			{"Paddle", "paddle.com"}, {"Lunar", "lunar.app"}, {"Netflix", "netflix.com"}, {"Contentful", "contentful.com"},
 		} {
 			var accs []store.Account
-			st.DB().Where("domain = ? OR key = ?", c.domain, store.AccountKey(c.name)).Find(&accs)
+			if err := st.DB().Where("domain = ? OR key = ?", c.domain, store.AccountKey(c.name)).Find(&accs).Error; err != nil {
+				t.Fatal(err)
+			}
 			if len(accs) != 1 || accs[0].Name != c.name {
 				t.Errorf("%s: %d accounts %v, want the report's one", c.name, len(accs), names(accs))
 				continue
@@ -264,7 +268,9 @@ func TestImportAdopters_mergesIntoTheReportsAccounts(t *testing.T) {
 			Key string
 			N   int
 		}
-		st.DB().Raw("SELECT key, COUNT(*) AS n FROM accounts GROUP BY key HAVING COUNT(*) > 1").Scan(&dups)
+		if err := st.DB().Raw("SELECT key, COUNT(*) AS n FROM accounts GROUP BY key HAVING COUNT(*) > 1").Scan(&dups).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(dups) > 0 {
 			t.Errorf("duplicate account keys: %v", dups)
 		}

@@ -62,7 +62,9 @@ func TestImportCSV_accountsMapsHeadersAndReportsBadRows(t *testing.T) {
 			t.Errorf("header mapping = %v, ignored %v", res.Columns, res.Ignored)
 		}
 		var accs []store.Account
-		st.DB().Order("name").Find(&accs)
+		if err := st.DB().Order("name").Find(&accs).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(accs) != 2 {
 			t.Fatalf("%d accounts, want 2: %+v", len(accs), accs)
 		}
@@ -92,7 +94,9 @@ func TestImportCSV_contacts(t *testing.T) {
 		}
 		wantErrors(t, res, "4/account", "5/email")
 		var cs []store.Contact
-		st.DB().Order("name").Find(&cs)
+		if err := st.DB().Order("name").Find(&cs).Error; err != nil {
+			t.Fatal(err)
+		}
 		if len(cs) != 2 {
 			t.Fatalf("%d contacts, want 2", len(cs))
 		}
@@ -175,11 +179,15 @@ func TestImportCSV_failedFileWritesNothing(t *testing.T) {
 			}
 		}
 		var n int64
-		st.DB().Model(&store.Signal{}).Count(&n)
+		if err := st.DB().Model(&store.Signal{}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != 0 {
 			t.Errorf("%d signals written by a failed file", n)
 		}
-		st.DB().Model(&store.Account{}).Count(&n)
+		if err := st.DB().Model(&store.Account{}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != 2 {
 			t.Errorf("%d accounts after a failed file, want the 2 from before", n)
 		}
@@ -217,8 +225,12 @@ func TestExportCSV_roundTrips(t *testing.T) {
 		}
 		for _, table := range []string{"accounts", "contacts", "signals"} {
 			var a, b int64
-			src.DB().Table(table).Count(&a)
-			dst.DB().Table(table).Count(&b)
+			if err := src.DB().Table(table).Count(&a).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := dst.DB().Table(table).Count(&b).Error; err != nil {
+				t.Fatal(err)
+			}
 			if a != b {
 				t.Errorf("%s: %d exported, %d after the round trip", table, a, b)
 			}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
+
+	"outreachbot/store/seed"
 
 	"gorm.io/gorm"
 )
@@ -347,12 +346,6 @@ type PeerOutcome struct {
 	Figure     string
 }
 
-// outcomeFactRe picks facts that state a result: they begin with what the account did.
-var outcomeFactRe = regexp.MustCompile(`^(Achieved|Reported|Reduced|Cut|Saved|Improved|Increased|Doubled|Halved)\b`)
-
-// developersRe reads a developer count from a fact.
-var developersRe = regexp.MustCompile(`(\d[\d,]*)\+?\s+developers`)
-
 // PeerOutcomes lists the outcomes accounts in production reported, one per account (its first
 // outcome fact), with the account's industry and size for choosing a similar peer.
 func (s *Store) PeerOutcomes(ctx context.Context) ([]PeerOutcome, error) {
@@ -381,10 +374,10 @@ func (s *Store) PeerOutcomes(ctx context.Context) ([]PeerOutcome, error) {
 			i = len(out)
 			out = append(out, PeerOutcome{AccountID: r.AccountID, Name: r.Name, Industry: r.Industry, Employees: r.Employees})
 		}
-		if m := developersRe.FindStringSubmatch(r.Text); m != nil && out[i].Developers == 0 {
-			out[i].Developers, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+		if n, _, ok := seed.DeveloperCount(r.Text); ok && out[i].Developers == 0 {
+			out[i].Developers = n
 		}
-		if out[i].Outcome == "" && outcomeFactRe.MatchString(r.Text) {
+		if out[i].Outcome == "" && seed.IsOutcome(r.Text) {
 			out[i].Outcome, out[i].Figure = r.Text, r.Figure
 		}
 	}

@@ -91,11 +91,15 @@ func TestSeed_mergesAdoptersIntoReportAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int64
-		st.DB().Model(&store.Account{}).Where("key IN ?", []string{"expediagroup", "americanairlines", "spotify"}).Count(&n)
+		if err := st.DB().Model(&store.Account{}).Where("key IN ?", []string{"expediagroup", "americanairlines", "spotify"}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != 3 {
 			t.Errorf("report accounts found again: %d of 3", n)
 		}
-		st.DB().Model(&store.Account{}).Where("domain = ?", "expediagroup.com").Count(&n)
+		if err := st.DB().Model(&store.Account{}).Where("domain = ?", "expediagroup.com").Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		if n != 1 {
 			t.Errorf("Expedia Group stored %d times, want once (report and adopters list merged by domain)", n)
 		}
@@ -107,7 +111,9 @@ func TestSeed_mergesAdoptersIntoReportAccounts(t *testing.T) {
 			t.Errorf("the adopters import must not downgrade Expedia's stage, got %s", exp.Stage)
 		}
 		var emails int64
-		st.DB().Model(&store.Contact{}).Where("email <> ''").Count(&emails)
+		if err := st.DB().Model(&store.Contact{}).Where("email <> ''").Count(&emails).Error; err != nil {
+			t.Fatal(err)
+		}
 		if emails != 0 {
 			t.Errorf("%d e-mail addresses stored without --with-emails", emails)
 		}

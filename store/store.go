@@ -1,5 +1,9 @@
 // Package store owns the bot's persistent state: the gorm connection (PostgreSQL, or an embedded
 // SQLite file for a single process), versioned migrations, the seed loader and every query.
+//
+// Layers (layers_test.go): store imports identity, match, slackmsg and seed; never sources,
+// templates, digest, handlers, bot or cli. Callers map their data to store types (e.g.
+// store.Adopter), as miniflux's reader calls its storage.
 package store
 
 import (

@@ -227,12 +227,6 @@ func DefaultPain(stage string) string {
 	}
 }
 
-var outcomeRe = regexp.MustCompile(`^(Achieved|Reported|Reduced|Cut|Saved|Improved|Increased|Doubled|Halved)\b`)
-
-// IsOutcome reports whether an account fact states a result it achieved ("Achieved 6x return on
-// investment", "Reduced site deployment from one month to 20 minutes").
-func IsOutcome(fact string) bool { return outcomeRe.MatchString(strings.TrimSpace(fact)) }
-
 // OutcomeClause turns an outcome fact into a clause that follows the company's name:
 // "Reduced site deployment from one month to 20 minutes." → "reduced site deployment from one
 // month to 20 minutes".

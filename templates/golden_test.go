@@ -231,7 +231,7 @@ func fixture(t testing.TB, k *seed.Knowledge, tmpl *templates.Template, account,
 			Role: templates.RoleOfRank(roles[ct.Title]), SpokeAt: ct.SpokeAt},
 	}
 	for _, f := range acc.Facts {
-		if templates.IsOutcome(f.Text) && d.Account.Outcome == "" {
+		if seed.IsOutcome(f.Text) && d.Account.Outcome == "" {
 			d.Account.Outcome = templates.OutcomeClause(f.Text)
 		}
 	}
@@ -278,7 +278,7 @@ func fixture(t testing.TB, k *seed.Knowledge, tmpl *templates.Template, account,
 			continue
 		}
 		for _, f := range a.Facts {
-			if templates.IsOutcome(f.Text) {
+			if seed.IsOutcome(f.Text) {
 				cands = append(cands, templates.PeerCandidate{AccountID: int64(i + 1), Name: a.Name, Industry: a.Industry, Outcome: templates.OutcomeClause(f.Text)})
 				break
 			}

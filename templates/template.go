@@ -8,6 +8,9 @@
 // no recursion, range only over the data's own short lists, a cap on its output and a time limit.
 // Every value a template inserts is escaped for its channel and must not be empty, so a draft
 // never shows "<no value>" or a gap where a name should be.
+//
+// Layers (layers_test.go): templates imports only seed; never store, handlers or anything above.
+// Drafts hand it plain data (templates.Data).
 package templates
 
 import (

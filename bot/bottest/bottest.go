@@ -1,5 +1,7 @@
 // Package bottest runs the real bot — slack-go's Socket Mode client and all — against the Slack
 // test double, for end-to-end tests in any package.
+//
+// Layers (layers_test.go): a test kit; only tests import it.
 package bottest
 
 import (

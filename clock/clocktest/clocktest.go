@@ -1,5 +1,7 @@
 // Package clocktest has the clocks tests move by hand, for code that takes a clock.Clock and
 // cannot run in a testing/synctest bubble (it waits on a database or the network).
+//
+// Layers (layers_test.go): a leaf for tests; it imports only clock.
 package clocktest
 
 import (

@@ -12,6 +12,9 @@
 // The list names people and, for some, their e-mail addresses. Parse returns
 // them because they are in the file; what of it may be stored is for the
 // caller to decide.
+//
+// Layers (layers_test.go): the parser imports only identity and knows nothing of the store;
+// sources/adopterswatch maps its entries to store rows.
 package adopters
 
 import (

@@ -1,6 +1,9 @@
 // Package adopterswatch fetches Backstage's ADOPTERS.md on a schedule and imports it as
 // `outreachbot import adopters` does: each organization added since the last import becomes an
 // adopters_entry signal, and an unchanged file (304) costs nothing.
+//
+// Layers (layers_test.go): the sources layer (store, identity, other sources); never digest,
+// handlers, bot or cli. Rows is the one place an ADOPTERS.md entry becomes store data.
 package adopterswatch
 
 import (

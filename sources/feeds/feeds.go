@@ -1,6 +1,8 @@
 // Package feeds watches an engineering blog's RSS or Atom feed (parsed with gofeed): every entry
 // becomes a candidate blog_post signal, and the runner keeps those about developer portals and
 // platform engineering that name an account.
+//
+// Layers (layers_test.go): the sources layer; never digest, handlers, bot or cli.
 package feeds
 
 import (

@@ -2,6 +2,8 @@
 // through the GitHub REST API with go-github. Each item's author is looked up once for the company
 // on their profile, so the runner can tie the item to an account; a token (GITHUB_TOKEN) is
 // optional and only raises the rate limit.
+//
+// Layers (layers_test.go): the sources layer; never digest, handlers, bot or cli.
 package github
 
 import (

@@ -1,6 +1,8 @@
 // Package jobs watches public job boards — Greenhouse's and Lever's JSON APIs — for
 // platform-engineering roles that name Backstage, Kubernetes or a developer portal: a company
 // hiring for those is building a platform team.
+//
+// Layers (layers_test.go): the sources layer; never digest, handlers, bot or cli.
 package jobs
 
 import (

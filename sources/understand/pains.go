@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,9 +28,11 @@ type painRules struct {
 }
 
 type phrase struct {
-	text  string
-	re    *regexp.Regexp
-	cased bool // matched against the text with its capitals ("=React")
+	text     string
+	re       *regexp.Regexp
+	sre      *regexp.Regexp // the same phrase over stemmed words ("upgrade* ... painful" finds "upgrading is painful"); nil for a cased phrase
+	cased    bool           // matched against the text with its capitals ("=React")
+	negative bool           // the phrase itself says "not", "no", ... ("doesnt work out of the box")
 }
 
 type taxonomyFile struct {
@@ -89,10 +92,28 @@ func parseTaxonomy(b []byte) (*taxonomy, error) {
 func compilePhrase(s string) (phrase, error) {
 	ph := phrase{text: s}
 	body := strings.TrimSpace(s)
+	ph.negative = negatedWithin(" " + normalizeText(body).lower + " ")
 	if strings.HasPrefix(body, "=") {
 		ph.cased = true
 		body = body[1:]
 	}
+	re, err := phraseRegexp(body, ph.cased, func(w string) string { return w })
+	if err != nil {
+		return ph, fmt.Errorf("phrase %q: %w", s, err)
+	}
+	ph.re = re
+	if !ph.cased && len(strings.Fields(body)) > 1 {
+		// Only phrases of several words match by stems: one stemmed word ("scale") is a topic,
+		// not a complaint, and would fire on every mention of it.
+		if ph.sre, err = phraseRegexp(body, false, stem); err != nil {
+			return ph, fmt.Errorf("phrase %q: %w", s, err)
+		}
+	}
+	return ph, nil
+}
+
+// phraseRegexp compiles a phrase's words, each passed through word (the identity, or stem).
+func phraseRegexp(body string, cased bool, word func(string) string) (*regexp.Regexp, error) {
 	var parts []string
 	for _, w := range strings.Fields(body) {
 		switch {
@@ -113,26 +134,22 @@ func compilePhrase(s string) (phrase, error) {
 			continue
 		}
 		norm := normalizeText(strings.TrimSuffix(w, "*"))
-		if !ph.cased {
+		if !cased {
 			norm.cased = norm.lower
 		}
-		for i, nw := range strings.Fields(norm.cased) {
-			pat := " " + regexp.QuoteMeta(nw)
-			if strings.HasSuffix(w, "*") && i == len(strings.Fields(norm.cased))-1 {
+		ws := strings.Fields(norm.cased)
+		for i, nw := range ws {
+			pat := " " + regexp.QuoteMeta(word(nw))
+			if strings.HasSuffix(w, "*") && i == len(ws)-1 {
 				pat += `[^ ]*`
 			}
 			parts = append(parts, pat)
 		}
 	}
 	if len(parts) == 0 {
-		return ph, fmt.Errorf("empty phrase %q", s)
+		return nil, fmt.Errorf("empty phrase")
 	}
-	re, err := regexp.Compile(strings.Join(parts, "") + ` `)
-	if err != nil {
-		return ph, fmt.Errorf("phrase %q: %w", s, err)
-	}
-	ph.re = re
-	return ph, nil
+	return regexp.Compile(strings.Join(parts, "") + ` `)
 }
 
 // numberWords are the counts people spell out ("four engineers for a year").
@@ -153,12 +170,12 @@ func (t *taxonomy) find(text string) []Mention {
 	for _, p := range t.pains {
 		var blocked [][]int
 		for _, ph := range p.not {
-			blocked = append(blocked, ph.re.FindAllStringIndex(n.pick(ph.cased), -1)...)
+			blocked = append(blocked, n.matches(ph)...)
 		}
 		best := []int(nil)
 		for _, ph := range p.phrases {
-			for _, loc := range ph.re.FindAllStringIndex(n.pick(ph.cased), -1) {
-				if inside(loc, blocked) {
+			for _, loc := range n.matches(ph) {
+				if inside(loc, blocked) || negated(n.lower[:loc[0]+1]) || (!ph.negative && negatedWithin(n.lower[loc[0]:loc[1]])) {
 					continue
 				}
 				if best == nil || loc[0] < best[0] {
@@ -175,6 +192,29 @@ func (t *taxonomy) find(text string) []Mention {
 	return out
 }
 
+// negated reports whether one of the last negationScope words of before (normalized text) is a
+// negation cue: "no auth problems", "we never had scaling issues".
+func negated(before string) bool {
+	ws := strings.Fields(before)
+	for i := len(ws) - 1; i >= 0 && i >= len(ws)-negationScope; i-- {
+		if negationCues[ws[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedWithin reports whether a span of normalized text holds a negation cue: "upgrading is not
+// painful" is no match of "upgrade* ... painful".
+func negatedWithin(span string) bool {
+	for _, w := range strings.Fields(span) {
+		if negationCues[w] {
+			return true
+		}
+	}
+	return false
+}
+
 func inside(loc []int, spans [][]int) bool {
 	for _, s := range spans {
 		if loc[0] >= s[0] && loc[1] <= s[1] {
@@ -189,9 +229,50 @@ func inside(loc []int, spans [][]int) bool {
 type normalized struct {
 	lower, cased string
 	pos          []int // pos[i] is the original offset of byte i of lower/cased
+	stemmed      string
+	spos         []int // spos[i] is the byte of lower that byte i of stemmed stands for
 }
 
-func (n normalized) pick(cased bool) string {
+// matches returns where a phrase occurs, as spans of lower (framed by its spaces), by its words
+// as written or by their stems, in order of position.
+func (n *normalized) matches(ph phrase) [][]int {
+	locs := ph.re.FindAllStringIndex(n.pick(ph.cased), -1)
+	if ph.sre == nil {
+		return locs
+	}
+	if n.spos == nil {
+		n.stem()
+	}
+	for _, l := range ph.sre.FindAllStringIndex(n.stemmed, -1) {
+		locs = append(locs, []int{n.spos[l[0]], n.spos[l[1]-1] + 1})
+	}
+	sort.Slice(locs, func(i, j int) bool { return locs[i][0] < locs[j][0] })
+	return locs
+}
+
+// stem fills stemmed: lower with every word replaced by its stem.
+func (n *normalized) stem() {
+	var b strings.Builder
+	for i := 0; i < len(n.lower); {
+		if n.lower[i] == ' ' {
+			b.WriteByte(' ')
+			n.spos = append(n.spos, i)
+			i++
+			continue
+		}
+		j := i + strings.IndexByte(n.lower[i:], ' ')
+		w := n.lower[i:j]
+		st := stem(w)
+		b.WriteString(st)
+		for k := range len(st) {
+			n.spos = append(n.spos, i+min(k, len(w)-1))
+		}
+		i = j
+	}
+	n.stemmed = b.String()
+}
+
+func (n *normalized) pick(cased bool) string {
 	if cased {
 		return n.cased
 	}
@@ -199,7 +280,7 @@ func (n normalized) pick(cased bool) string {
 }
 
 // original returns the original text of normalized bytes [from, to) and its offset.
-func (n normalized) original(text string, from, to int) (string, int) {
+func (n *normalized) original(text string, from, to int) (string, int) {
 	if from >= to || to > len(n.pos) {
 		return "", 0
 	}

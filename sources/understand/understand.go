@@ -8,6 +8,9 @@
 // "Baillie Gifford, Contentful, Paddle and Lunar". "adobe brick", "port 8080", "the Lunar New
 // Year" and "Paddle boarding" do not match. Pain-point detection uses a phrase taxonomy built from
 // the report's pain points (taxonomy.yaml).
+//
+// Layers (layers_test.go): the sources layer; it imports only match, and never the store, digest,
+// handlers, bot or cli.
 package understand
 
 import (
@@ -40,6 +43,11 @@ type Mention struct {
 	Phrase string
 	// Offset is the phrase's byte offset in the text.
 	Offset int
+	// Score is a pain's probability by the model (0 for accounts).
+	Score float64
+	// Because quotes, strongest first, the words of the text that raised a pain's score; Phrase
+	// is the first of them.
+	Because []string
 }
 
 // Analysis is everything found in one text.
@@ -82,10 +90,11 @@ func (a *Analyzer) Analyze(text string) Analysis {
 	return Analysis{Accounts: a.Accounts(text), Pains: a.Pains(text)}
 }
 
-// Pains finds the pain points text shows, one mention per pain point (its first phrase), in the
-// order of the taxonomy.
+// Pains finds the pain points text shows, one mention per pain point, in the order of the
+// taxonomy. The model (model.json) decides, reading stemmed words, pairs of words, negation and
+// the taxonomy's phrases; each mention quotes the words that weighed most.
 func (a *Analyzer) Pains(text string) []Mention {
-	ms := a.tax.find(text)
+	ms := defaultModel().score(text, a.tax.find(text))
 	for i := range ms {
 		ms[i].ID = a.painIDs[ms[i].Key]
 	}

@@ -3,6 +3,9 @@
 // panics, failures backed off exponentially or as long as the server's Retry-After asks. A failing
 // source never stops the others. What a run finds is analysed (accounts, pain points) and stored
 // idempotently as signals with their mentions.
+//
+// Layers (layers_test.go): the sources layer (every watcher, store, slackmsg, clock); never digest,
+// handlers, bot or cli.
 package watch
 
 import (
@@ -316,7 +319,19 @@ func (r *Runner) ingest(ctx context.Context, ws store.WatchSource, w sources.Wat
 
 // analyzer builds account and pain detection over the store's current accounts.
 func (r *Runner) analyzer(ctx context.Context) (*understand.Analyzer, error) {
-	rows, err := r.st.AccountNames(ctx)
+	return Analyzer(ctx, r.st)
+}
+
+// AnalyzerStore is what Analyzer reads.
+type AnalyzerStore interface {
+	AccountNames(ctx context.Context, ids ...int64) ([]store.Account, error)
+	PainPointIDs(ctx context.Context) (map[string]int64, error)
+}
+
+// Analyzer builds account and pain detection over the store's current accounts, the same one
+// every watch run reads items with (and `outreachbot understand` reads a text with).
+func Analyzer(ctx context.Context, st AnalyzerStore) (*understand.Analyzer, error) {
+	rows, err := st.AccountNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +339,7 @@ func (r *Runner) analyzer(ctx context.Context) (*understand.Analyzer, error) {
 	for i, a := range rows {
 		accs[i] = understand.Account{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Domain: a.Domain}
 	}
-	pains, err := r.st.PainPointIDs(ctx)
+	pains, err := st.PainPointIDs(ctx)
 	if err != nil {
 		return nil, err
 	}

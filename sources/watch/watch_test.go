@@ -188,7 +188,9 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 		var acc store.Account
-		st.DB().Where("id = ?", *paddle.AccountID).Take(&acc)
+		if err := st.DB().Where("id = ?", *paddle.AccountID).Take(&acc).Error; err != nil {
+			t.Fatal(err)
+		}
 		if acc.Name != "Paddle" || paddle.Kind != "blog_post" || paddle.Source != "watch:backstage-blog" {
 			t.Errorf("Paddle story: account %q, kind %q, source %q", acc.Name, paddle.Kind, paddle.Source)
 		}
@@ -200,22 +202,33 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 		var wacc store.Account
-		st.DB().Where("id = ?", *wayfair.AccountID).Take(&wacc)
+		if err := st.DB().Where("id = ?", *wayfair.AccountID).Take(&wacc).Error; err != nil {
+			t.Fatal(err)
+		}
 		if wacc.Name != "Wayfair" {
 			t.Errorf("GitHub issue by @wayfair's engineer tied to %q", wacc.Name)
 		}
-		wms, _ := st.SignalMentions(ctx, wayfair.ID)
+		wms, err := st.SignalMentions(ctx, wayfair.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !hasMention(wms, "account", "@wayfair") || !hasMention(wms, "pain", "") {
 			t.Errorf("Wayfair issue mentions = %+v", wms)
 		}
 
 		// What /sources shows.
-		broken, _ := st.WatchSourceByKey(ctx, "broken-feed")
+		broken, err := st.WatchSourceByKey(ctx, "broken-feed")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if broken.Failures != 1 || !strings.Contains(broken.LastError, "500") || broken.LastRunAt == nil ||
 			!broken.NextRunAt.Equal(clk.Now().Add(time.Minute)) || broken.LeaseUntil != nil {
 			t.Errorf("broken source state = failures %d, error %q, next %v, lease %v", broken.Failures, broken.LastError, broken.NextRunAt, broken.LeaseUntil)
 		}
-		blog, _ := st.WatchSourceByKey(ctx, "backstage-blog")
+		blog, err := st.WatchSourceByKey(ctx, "backstage-blog")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if blog.ItemsFound != 2 || blog.ItemsSeen != 3 || blog.ETag != `"blog-1"` || blog.LastError != "" || blog.LastOKAt == nil ||
 			!blog.NextRunAt.Equal(time.Date(2024, 10, 8, 17, 0, 0, 0, time.UTC)) {
 			t.Errorf("blog state = %+v", blog)
@@ -231,7 +244,9 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 		if len(reps) != 1 || reps[0].Key != "broken-feed" {
 			t.Fatalf("a minute later ran %+v, want only the broken feed's retry", reps)
 		}
-		broken, _ = st.WatchSourceByKey(ctx, "broken-feed")
+		if broken, err = st.WatchSourceByKey(ctx, "broken-feed"); err != nil {
+			t.Fatal(err)
+		}
 		if broken.Failures != 2 || !broken.NextRunAt.Equal(clk.Now().Add(time.Hour)) {
 			t.Errorf("after a 503 with Retry-After 3600: failures %d, next %v (want an hour on)", broken.Failures, broken.NextRunAt)
 		}

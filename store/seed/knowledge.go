@@ -1,5 +1,7 @@
 // Package seed holds the team's market knowledge as a versioned data file and the types it decodes
 // into. The store loads it idempotently; nothing here touches a database.
+//
+// Layers (layers_test.go): a leaf; it imports no outreachbot package.
 package seed
 
 import (

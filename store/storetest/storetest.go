@@ -1,5 +1,7 @@
 // Package storetest opens fresh, migrated stores for tests: a private SQLite file, or a new
 // database on the PostgreSQL server named by OUTREACHBOT_TEST_DATABASE_URL.
+//
+// Layers (layers_test.go): a test kit; only tests import it.
 package storetest
 
 import (

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"database/sql/driver"
+	"strconv"
+	"strings"
+)
+
+// pgInt64s is a bigint[] parameter (gorm would expand a plain slice into a list).
+type pgInt64s []int64
+
+// Value renders the array literal.
+func (a pgInt64s) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, v := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(v, 10))
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// pgTexts is a text[] parameter.
+type pgTexts []string
+
+// Value renders the array literal, every element quoted.
+func (a pgTexts) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	for i, v := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(esc.Replace(v))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
