@@ -199,7 +199,7 @@ func sizeOf(a store.Account) string {
 		return sizeText(a.Employees)
 	}
 	if a.Engineers > 0 {
-		return fmt.Sprintf("%s+ engineers (inferred)", groupDigits(a.Engineers))
+		return fmt.Sprintf("engineering headcount %s+ (inferred)", groupDigits(a.Engineers))
 	}
 	return ""
 }

@@ -23,7 +23,7 @@ func TestAccountFind_wordsPeopleUseAndInferredValues(t *testing.T) {
 			{"/account find role:competitor", []string{"4 accounts match", "Port", "Cortex", "OpsLevel", "Humanitec"}, nil},
 			// The README's example: nothing matches all five, and the answer says which filter empties it.
 			{`/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`,
-				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 12 accounts", "region:london (HQ mentions london) alone: 1 account", "pain:yaml (shows pain yaml) alone: 0 accounts"},
+				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 15 accounts", "region:london (HQ mentions london) alone: 1 account", "pain:yaml (shows pain yaml) alone: 0 accounts"},
 				[]string{"1 accounts"}},
 			// An empty answer names only the filters given: no size was given, so no word of size.
 			{"/account find industry:widgets", []string{"No account matches all of", "industry:widgets", "not a word I know", "alone: 0 accounts"}, []string{"size"}},
@@ -42,7 +42,7 @@ func TestAccountCard_inferredValuesSayWhereTheyCameFrom(t *testing.T) {
 		expect(t, "/account volvofinans", askAs(t, app, "U1", false, "/account volvofinans bank"),
 			[]string{"Industry: financial services (inferred)", "Industry — the name “Volvofinans Bank” contains “bank”", "Country — the domain volvofinans.se ends in .se"}, nil)
 		expect(t, "/account hellofresh", askAs(t, app, "U1", false, "/account hellofresh"),
-			[]string{"Size: 500+ engineers (inferred)", "Engineers — its description says “500+ engineers”"}, nil)
+			[]string{"Size: engineering headcount 500+ (inferred)", "Engineers — its description says “500+ engineers”"}, nil)
 		// Stated values stay unlabelled.
 		expect(t, "/account baillie gifford", askAs(t, app, "U1", false, "/account baillie gifford"),
 			[]string{"Industry: financial services\n"}, []string{"financial services (inferred)"})
