@@ -86,19 +86,25 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 			Joins("JOIN account_competitors ac ON ac.competitor_id = c.id").Where("ac.account_id = ?", id).
 			Order("c.name").Find(&c.Competitors).Error
 	})
-	part("products", func() (err error) {
-		if c.Products, err = s.ProductsOf(gctx, id); err != nil || len(c.Products) == 0 {
-			return err
-		}
-		c.Alternatives, err = s.CommercialAlternatives(gctx)
-		return err
-	})
 	part("last touch", func() (err error) {
 		c.LastTouch, err = s.LastTouchOfAccount(gctx, id)
 		return err
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if c.Account.Role != RoleProspect && c.Account.Role != "" {
+		// Only an organization that is not a prospect sells something we answer; a prospect's
+		// card (nearly all of them) costs no query for it.
+		var err error
+		if c.Products, err = s.ProductsOf(ctx, id); err != nil {
+			return nil, err
+		}
+		if len(c.Products) > 0 {
+			if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return c, nil
 }
