@@ -38,6 +38,8 @@ type Signals struct {
 	index  AccountIndex
 	now    func() time.Time
 	reader MessageReader // optional: previews a message in the shortcut's modal
+	// previewBudget bounds the preview's reading (default previewBudget).
+	previewBudget time.Duration
 }
 
 // NewSignals builds the /signal handler.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -37,13 +38,23 @@ func (h *Signals) WithReader(r MessageReader) *Signals {
 // maxPreview bounds the preview section (Slack allows 3,000 characters in a section).
 const maxPreview = 2000
 
+// previewBudget bounds the reading: the modal must open within Slack's 3 seconds, preview or not.
+const previewBudget = time.Second
+
 // preview reads a message for the modal: a mrkdwn paragraph saying what was found (empty when
 // nothing was or there is no reader) and the first account named. A failed read is no preview,
-// not a failed shortcut: the modal is still worth opening.
+// not a failed shortcut: the modal is still worth opening. A read that takes longer than the
+// budget is abandoned the same way.
 func (h *Signals) preview(ctx context.Context, text string) (paragraph, account string) {
 	if h.reader == nil || strings.TrimSpace(text) == "" {
 		return "", ""
 	}
+	budget := h.previewBudget
+	if budget == 0 {
+		budget = previewBudget
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	r, err := h.reader.ReadMessage(ctx, text)
 	if err != nil || len(r.Accounts)+len(r.Pains) == 0 {
 		return "", ""

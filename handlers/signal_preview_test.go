@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -21,6 +22,27 @@ type fixedReader struct {
 func (f *fixedReader) ReadMessage(_ context.Context, text string) (Reading, error) {
 	f.seen = text
 	return f.r, f.err
+}
+
+// stuckReader answers only when its context ends, like a store that stalls.
+type stuckReader struct{}
+
+func (stuckReader) ReadMessage(ctx context.Context, _ string) (Reading, error) {
+	<-ctx.Done()
+	return Reading{Pains: []Finding{{Name: "yaml", Evidence: "too late"}}}, ctx.Err()
+}
+
+func TestSignalShortcut_aStalledReadStillOpensTheModal(t *testing.T) {
+	h := NewSignals(&fakeSignalStore{saved: map[string]store.Signal{}}, oneAccount{}).WithReader(stuckReader{})
+	h.previewBudget = 10 * time.Millisecond
+	resp, err := h.Shortcuts()[ShortcutSaveSignal](context.Background(), Shortcut{CallbackID: ShortcutSaveSignal,
+		MessageText: "Our catalog-info.yaml files are stale https://example.com/x", Permalink: "https://x.slack.com/archives/C1/p1"})
+	if err != nil || resp.Modal == nil {
+		t.Fatalf("the modal must open: %v", err)
+	}
+	if _, ok := resp.Modal.Blocks.BlockSet[0].(*slack.InputBlock); !ok {
+		t.Errorf("first block is %T, want no preview from a read that ran out of time", resp.Modal.Blocks.BlockSet[0])
+	}
 }
 
 func TestSignalShortcut_previewsWhatTheAnalyserFound(t *testing.T) {

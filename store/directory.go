@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/jackc/pgx/v5"
 
 	"outreachbot/match"
@@ -113,19 +114,16 @@ func (d *Directory) Watch(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	backoff := 200 * time.Millisecond
-	for ctx.Err() == nil {
-		err := d.listen(ctx)
-		if ctx.Err() != nil {
-			return nil
+	policy := backoff.NewExponentialBackOff(backoff.WithInitialInterval(200*time.Millisecond), backoff.WithMultiplier(2),
+		backoff.WithMaxInterval(10*time.Second), backoff.WithMaxElapsedTime(0))
+	_ = backoff.RetryNotify(func() error {
+		if err := d.listen(ctx); ctx.Err() == nil {
+			return fmt.Errorf("listener stopped: %w", err) // never nil: listen only returns on a failure
 		}
-		d.log.Warn("account change listener stopped; reconnecting", "err", err, "backoff", backoff)
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 10*time.Second)
-	}
+		return nil
+	}, backoff.WithContext(policy, ctx), func(err error, wait time.Duration) {
+		d.log.Warn("account change listener stopped; reconnecting", "err", err, "backoff", wait)
+	})
 	return nil
 }
 

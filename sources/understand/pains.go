@@ -31,6 +31,8 @@ type phrase struct {
 	text     string
 	re       *regexp.Regexp
 	sre      *regexp.Regexp // the same phrase over stemmed words ("upgrade* ... painful" finds "upgrading is painful"); nil for a cased phrase
+	need     []string       // whole words (lower case) the text must have for re to match
+	sneed    []string       // the same for sre, as stems
 	cased    bool           // matched against the text with its capitals ("=React")
 	negative bool           // the phrase itself says "not", "no", ... ("doesnt work out of the box")
 }
@@ -102,7 +104,9 @@ func compilePhrase(s string) (phrase, error) {
 		return ph, fmt.Errorf("phrase %q: %w", s, err)
 	}
 	ph.re = re
+	ph.need = neededWords(body, func(w string) string { return w })
 	if !ph.cased && len(strings.Fields(body)) > 1 {
+		ph.sneed = neededWords(body, stem)
 		// Only phrases of several words match by stems: one stemmed word ("scale") is a topic,
 		// not a complaint, and would fire on every mention of it.
 		if ph.sre, err = phraseRegexp(body, false, stem); err != nil {
@@ -110,6 +114,22 @@ func compilePhrase(s string) (phrase, error) {
 		}
 	}
 	return ph, nil
+}
+
+// neededWords lists the whole words a phrase cannot match without (not its patterns, nor a
+// word it takes any ending of), so most phrases are ruled out by a set lookup before any regexp
+// runs.
+func neededWords(body string, word func(string) string) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.TrimPrefix(body, "=")) {
+		if strings.HasSuffix(w, "*") || strings.ContainsAny(w, "#$") || w == "..." {
+			continue
+		}
+		for _, nw := range strings.Fields(normalizeText(w).lower) {
+			out = append(out, word(nw))
+		}
+	}
+	return out
 }
 
 // phraseRegexp compiles a phrase's words, each passed through word (the identity, or stem).
@@ -230,24 +250,52 @@ type normalized struct {
 	lower, cased string
 	pos          []int // pos[i] is the original offset of byte i of lower/cased
 	stemmed      string
-	spos         []int // spos[i] is the byte of lower that byte i of stemmed stands for
+	spos         []int           // spos[i] is the byte of lower that byte i of stemmed stands for
+	words, stems map[string]bool // the words of lower and of stemmed
 }
 
 // matches returns where a phrase occurs, as spans of lower (framed by its spaces), by its words
 // as written or by their stems, in order of position.
 func (n *normalized) matches(ph phrase) [][]int {
-	locs := ph.re.FindAllStringIndex(n.pick(ph.cased), -1)
+	if n.words == nil {
+		n.words = wordSet(n.lower)
+	}
+	var locs [][]int
+	if hasAll(n.words, ph.need) {
+		locs = ph.re.FindAllStringIndex(n.pick(ph.cased), -1)
+	}
 	if ph.sre == nil {
 		return locs
 	}
 	if n.spos == nil {
 		n.stem()
+		n.stems = wordSet(n.stemmed)
+	}
+	if !hasAll(n.stems, ph.sneed) {
+		return locs
 	}
 	for _, l := range ph.sre.FindAllStringIndex(n.stemmed, -1) {
 		locs = append(locs, []int{n.spos[l[0]], n.spos[l[1]-1] + 1})
 	}
 	sort.Slice(locs, func(i, j int) bool { return locs[i][0] < locs[j][0] })
 	return locs
+}
+
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		out[w] = true
+	}
+	return out
+}
+
+func hasAll(set map[string]bool, words []string) bool {
+	for _, w := range words {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // stem fills stemmed: lower with every word replaced by its stem.

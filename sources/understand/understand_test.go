@@ -117,10 +117,11 @@ var acceptanceFloors = floors{
 	accountPrecision: 0.95, accountRecall: 0.90, trapErrors: 0,
 }
 
-// regressionFloors are what the detector measured on the held-out part when it was last
-// trained (figures in /work/notes/i12.md and the README), less a small margin: the suite fails
-// when detection gets worse. They were set after measuring and never used to choose anything.
-// The acceptance floors are not met yet; -acceptance shows by how much.
+// regressionFloors are what the detector measured on the held-out part when it was last trained
+// (pain precision 0.578, recall 0.531; accounts 0.984 / 0.969; one trap text with a false
+// account), less a small margin: the suite fails when detection gets worse. They were set after
+// measuring and were never used to choose anything. The acceptance floors are not met yet;
+// -acceptance shows by how much.
 var regressionFloors = floors{
 	painPrecision: 0.50, painRecall: 0.50, keyRecall: 0.30, keyPositives: 5,
 	accountPrecision: 0.95, accountRecall: 0.90, trapErrors: 1,
@@ -130,7 +131,7 @@ var regressionFloors = floors{
 // the 0.85 floor the old test pooled it under.
 var (
 	earlierAcceptance = floors{painPrecision: 0.85, painRecall: 0.85, accountPrecision: 0.95, accountRecall: 0.90}
-	earlierRegression = floors{painPrecision: 0.65, painRecall: 0.30, accountPrecision: 0.95, accountRecall: 0.90}
+	earlierRegression = floors{painPrecision: 0.65, painRecall: 0.25, accountPrecision: 0.95, accountRecall: 0.90}
 )
 
 func floorsFor(acc, reg floors) (floors, string) {

@@ -113,10 +113,11 @@ func New(st Store, cfg Config) *Runner {
 // Run runs due sources every tick until ctx ends. It is a bot background job.
 func (r *Runner) Run(ctx context.Context) error {
 	for {
+		next := r.cfg.Clock.Now().Add(r.cfg.Tick) // like a ticker: a long pass is followed at once
 		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
 			r.log.Warn("watch sources", "err", err)
 		}
-		if clock.Sleep(ctx, r.cfg.Clock, r.cfg.Tick) != nil {
+		if clock.Sleep(ctx, r.cfg.Clock, next.Sub(r.cfg.Clock.Now())) != nil {
 			return nil
 		}
 	}

@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+// TestDirectory_followsOtherReplicasAndOutlivesItsListener: a replica's name index learns of an
+// account another replica wrote (PostgreSQL LISTEN/NOTIFY), and still does after its listener's
+// connection is killed: the watcher reconnects with backoff and reloads.
+func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
+	url := storetest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	open := func() *store.Store {
+		st, err := store.Open(ctx, store.Config{DatabaseURL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	mine, other := open(), open()
+	if _, err := mine.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := store.NewDirectory(ctx, mine, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan error, 1)
+	go func() { watched <- dir.Watch(watchCtx) }()
+	defer func() {
+		stopWatch()
+		if err := <-watched; err != nil {
+			t.Errorf("Watch returned %v", err)
+		}
+	}()
+
+	add := func(name string) {
+		t.Helper()
+		if _, err := other.UpsertAccount(ctx, &store.Account{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The listener may not be up yet when the first account is written: keep writing until one
+	// arrives (each write notifies), then the index must hold it.
+	waitFor(t, ctx, "the first account from the other replica", func(i int) bool {
+		add("Listened Corp " + string(rune('A'+i%26)))
+		return dir.Search("listened corp", 1) != nil
+	})
+
+	// Kill the listener's connection; the watcher reconnects and catches up.
+	var killed int64
+	if err := other.DB().Raw(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN%'`).Scan(&killed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("terminated %d listener connections, want 1", killed)
+	}
+	add("After Reconnect Ltd")
+	waitFor(t, ctx, "the account written after the listener was killed", func(int) bool {
+		return len(dir.Search("after reconnect", 1)) == 1
+	})
+}
+
+// waitFor checks cond at every 50 ms tick until it holds or ctx ends: the index changes in a
+// goroutine of the store's, on a database notification, which no event of the test's shows.
+func waitFor(t *testing.T, ctx context.Context, what string, cond func(i int) bool) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; !cond(i); i++ {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("never saw %s: %v", what, ctx.Err())
+		}
+	}
+}
