@@ -30,9 +30,9 @@ var layers = []layer{
 	{"runtime", []string{"bot"}},
 	{"commands", []string{"cli"}},
 	{"main", []string{"."}},
-	// Above everything that ships: the Slack double and the fixtures built on it, which only tests
-	// import.
-	{"test doubles", []string{"slacktest"}},
+	// Above everything that ships: the Slack double, synthetic data and the fixtures built on
+	// them, which only tests import.
+	{"test doubles", []string{"slacktest", "match/matchtest"}},
 	{"test kits", []string{"store/storetest", "bot/bottest"}},
 }
 

@@ -72,11 +72,6 @@ type Bot struct {
 	opsAddr  chan string
 }
 
-// Serve runs the bot until ctx ends (SIGTERM), then drains and returns nil.
-func Serve(ctx context.Context, d Deps) error {
-	return New(d).Run(ctx)
-}
-
 // New builds a bot; Run connects it.
 func New(d Deps) *Bot {
 	if d.Log == nil {
@@ -204,6 +199,7 @@ func (b *Bot) checkBotToken(ctx context.Context) error {
 		if err == nil || !refused(err) {
 			return err
 		}
+		//lint:ignore ST1005 it starts with a proper noun; the operator reads it as is
 		return backoff.Permanent(fmt.Errorf("Slack refused the bot token (SLACK_BOT_TOKEN): %s", slackErrText(err)))
 	}, backoff.WithContext(reconnectBackOff(), ctx), func(err error, wait time.Duration) {
 		why := "cannot reach Slack (auth.test): " + unreachableText(err) + "; retrying"
@@ -226,6 +222,7 @@ func (b *Bot) connectLoop(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return nil
 		case refused(err):
+			//lint:ignore ST1005 it starts with a proper noun; the operator reads it as is
 			return backoff.Permanent(fmt.Errorf("Slack refused the app token (SLACK_APP_TOKEN): %s", slackErrText(err)))
 		}
 		b.online.Store(false)

@@ -52,6 +52,7 @@ func (b *Bot) startOps() error {
 	}
 	b.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	b.opsAddr <- ln.Addr().String()
+	b.log.Info("ops listener", "addr", ln.Addr().String())
 	go func() {
 		if err := b.ops.Serve(ln); err != nil && err != http.ErrServerClosed {
 			b.log.Error("ops listener stopped", "err", err)

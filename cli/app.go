@@ -77,10 +77,12 @@ func (a *App) prepare(ctx context.Context) error {
 			return err
 		}
 	}
+	built := time.Now()
 	a.Directory, err = store.NewDirectory(ctx, a.Store, a.Log)
 	if err != nil {
 		return fmt.Errorf("load account index: %w", err)
 	}
+	a.Log.Info("account index built", "accounts", a.Directory.Len(), "took_ms", time.Since(built).Milliseconds())
 	a.Digests = digest.New(a.Store, digest.Options{Segment: a.Knowledge.Segments, Log: a.Log})
 	a.Registry = handlers.NewRegistry(Features(a)...)
 	return nil

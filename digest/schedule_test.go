@@ -5,15 +5,6 @@ import (
 	"time"
 )
 
-func mustLoc(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 // ticks lists a schedule's runs in [from, to).
 func ticks(s *Schedule, from, to time.Time) []time.Time {
 	var out []time.Time

@@ -152,14 +152,8 @@ func (r *Registry) Command(name string) (Command, bool) {
 	return c, ok
 }
 
-// ActionIDs lists the action ids interactions are routed by.
-func (r *Registry) ActionIDs() []string { return sortedKeys(r.actions) }
-
 // ShortcutIDs lists the shortcut callback ids.
 func (r *Registry) ShortcutIDs() []string { return sortedKeys(r.shortcuts) }
-
-// ViewIDs lists the modal callback ids.
-func (r *Registry) ViewIDs() []string { return sortedKeys(r.views) }
 
 func sortedKeys[T any](m map[string]T) []string {
 	out := make([]string, 0, len(m))

@@ -91,6 +91,7 @@ type wordMeta struct {
 	runes uint8  // rune count, capped at 255
 	grams uint8  // distinct trigrams, capped at 255
 	ascii bool
+	dels  bool // its one-deletion variants are indexed (it occurs in a name or an alias)
 }
 
 // runeSig returns the rune-set signature of s.
@@ -145,14 +146,7 @@ func (ix *Index) Upsert(e Entry) {
 	if slot, ok := ix.byID[e.ID]; ok {
 		ix.removeSlot(slot)
 	}
-	var slot int32
-	if n := len(ix.freeEntries); n > 0 {
-		slot = ix.freeEntries[n-1]
-		ix.freeEntries = ix.freeEntries[:n-1]
-	} else {
-		slot = int32(len(ix.entries))
-		ix.entries = append(ix.entries, entry{})
-	}
+	slot := takeSlot(&ix.entries, &ix.freeEntries)
 	en := entry{id: e.ID, name: e.Name, domain: e.Domain, terms: []int32{}}
 	if len(e.Aliases) > 0 {
 		en.aliases = slices.Clone(e.Aliases)
@@ -279,13 +273,8 @@ func (ix *Index) joinsWords(w string, terms []int32) bool {
 
 // addTerm indexes normalized text n; words for which skip returns true get no postings.
 func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bool) int32 {
-	var id int32
-	if k := len(ix.freeTerms); k > 0 {
-		id = ix.freeTerms[k-1]
-		ix.freeTerms = ix.freeTerms[:k-1]
-	} else {
-		id = int32(len(ix.terms))
-		ix.terms = append(ix.terms, term{})
+	id := takeSlot(&ix.terms, &ix.freeTerms)
+	if int(id) == len(ix.tnw) {
 		ix.tnw = append(ix.tnw, 0)
 	}
 	termWords(n, field, func(w string) {
@@ -293,6 +282,9 @@ func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bo
 			return
 		}
 		wid := ix.wordFor(w)
+		if field != fieldDomain {
+			ix.addDeletes(w, wid)
+		}
 		ix.words[wid].post = append(ix.words[wid].post, id)
 	})
 	h := hashString(n)
@@ -312,13 +304,8 @@ func (ix *Index) wordFor(w string) int32 {
 	if id, ok := ix.wordID[w]; ok {
 		return id
 	}
-	var id int32
-	if k := len(ix.freeWords); k > 0 {
-		id = ix.freeWords[k-1]
-		ix.freeWords = ix.freeWords[:k-1]
-	} else {
-		id = int32(len(ix.words))
-		ix.words = append(ix.words, word{})
+	id := takeSlot(&ix.words, &ix.freeWords)
+	if int(id) == len(ix.wmeta) {
 		ix.wmeta = append(ix.wmeta, wordMeta{})
 	}
 	grams := wordGrams(w, nil)
@@ -328,25 +315,40 @@ func (ix *Index) wordFor(w string) int32 {
 	ix.words[id] = word{text: w}
 	ix.wmeta[id] = wordMeta{sig: runeSig(w), runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255)), ascii: len(w) == utf8.RuneCountInString(w)}
 	ix.wordID[w] = id
-	if deletable(w) {
-		forEachDelete(w, func(h uint64) {
-			var n int32
-			if k := len(ix.freeDels); k > 0 {
-				n = ix.freeDels[k-1]
-				ix.freeDels = ix.freeDels[:k-1]
-			} else {
-				n = int32(len(ix.delNodes))
-				ix.delNodes = append(ix.delNodes, delNode{})
-			}
-			next := int32(-1)
-			if head, ok := ix.dels[h]; ok {
-				next = head
-			}
-			ix.delNodes[n] = delNode{word: id, next: next}
-			ix.dels[h] = n
-		})
-	}
 	return id
+}
+
+// addDeletes indexes the one-deletion variants of word wid (text w), once. Only words of names
+// and aliases get them: a domain's own word ("barcortech123" of barcortech123.example) is
+// usually unique to its account, and indexing the variants of every one of them cost most of
+// the index's memory; a misspelt domain is still found through shared trigrams.
+func (ix *Index) addDeletes(w string, wid int32) {
+	if ix.wmeta[wid].dels || !deletable(w) {
+		return
+	}
+	ix.wmeta[wid].dels = true
+	forEachDelete(w, func(h uint64) {
+		n := takeSlot(&ix.delNodes, &ix.freeDels)
+		next := int32(-1)
+		if head, ok := ix.dels[h]; ok {
+			next = head
+		}
+		ix.delNodes[n] = delNode{word: wid, next: next}
+		ix.dels[h] = n
+	})
+}
+
+// takeSlot returns a free slot of items, reusing one from free when there is one, else
+// appending a zero value.
+func takeSlot[T any](items *[]T, free *[]int32) int32 {
+	if k := len(*free); k > 0 {
+		id := (*free)[k-1]
+		*free = (*free)[:k-1]
+		return id
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }
 
 // deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
@@ -370,7 +372,7 @@ func forEachDelete(w string, f func(h uint64)) {
 }
 
 func (ix *Index) removeDeletes(w string, wid int32) {
-	if !deletable(w) {
+	if !ix.wmeta[wid].dels {
 		return
 	}
 	forEachDelete(w, func(h uint64) {

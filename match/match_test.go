@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"outreachbot/match/matchtest"
 )
 
 // IDs of the realistic accounts; synthetic IDs run from 1 to n, so these sit far above.
@@ -696,6 +698,15 @@ func TestSynthetic(t *testing.T) {
 	}
 }
 
+// Synthetic is matchtest.Synthetic as index entries.
+func Synthetic(n int, seed int64) []Entry {
+	var out []Entry
+	for _, a := range matchtest.Synthetic(n, seed) {
+		out = append(out, Entry(a))
+	}
+	return out
+}
+
 func entryEqual(a, b Entry) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Domain == b.Domain && slices.Equal(a.Aliases, b.Aliases)
 }
@@ -780,7 +791,7 @@ func TestNeverPanics(t *testing.T) {
 		strings.Repeat("a", 10_000), strings.Repeat("expedia ", 1300), strings.Repeat("é", 5000),
 		strings.Repeat("\xff", 10_000), strings.Repeat("& ", 5000), strings.Repeat("a b ", 3000),
 		"https://", "http://.", "mailto:", "@", "www.", "..", "a.b", "x://y", ":", "a:1",
-		"🦄🦄🦄", "\u0301\u0301", "ǅ", "ﬁ", "Ⅻ", "\u200b\u200b", "a\u0000b", "‮evil",
+		"🦄🦄🦄", "\u0301\u0301", "ǅ", "ﬁ", "Ⅻ", "\u200b\u200b", "a\u0000b", "\u202eevil",
 	}
 	for _, in := range inputs {
 		func() {

@@ -290,58 +290,10 @@ func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
 	}
 	defer ix.pool.Put(s)
 
-	q := &s.q
-	q.set(qn, isDomain)
-
-	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
-	inf := float32(math.Inf(1))
-	for _, text := range [2]string{q.norm, q.core} {
-		for t, ok := ix.exact[hashString(text)]; ok && t >= 0; t = ix.terms[t].next {
-			if ix.terms[t].norm == text {
-				s.cand = append(s.cand, t)
-				s.candEst = append(s.candEst, inf)
-			}
-		}
-		if q.core == q.norm {
-			break
-		}
-	}
-	nExact := len(s.cand)
-	s.scored = s.scored[:0]
-	s.typoAll, s.skipped = false, false
-	best := ix.collect(s, k, want, 0, nExact, 0)
-	if best < MinConfidence && s.skipped {
-		// Nothing confident, and some query words were taken as spelt because they are words:
-		// look again for words they may be typos of ("borealridge" for "borealbridge").
-		s.typoAll = true
-		s.cand, s.candEst = s.cand[:nExact], s.candEst[:nExact]
-		ix.collect(s, k, want, nExact, nExact, best)
-	}
-	slices.SortFunc(s.scored, func(a, b scoredTerm) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		return int(a.id - b.id)
-	})
-
-	// Best term per account.
-	slots := s.slots[:0]
-	for _, st := range s.scored {
-		t := &ix.terms[st.id]
-		if slices.Contains(slots, t.slot) {
-			continue
-		}
-		slots = append(slots, t.slot)
-		en := &ix.entries[t.slot]
-		out = append(out, Candidate{ID: en.id, Name: en.name, Matched: en.field(t.field), Score: round4(st.score)})
-		if len(out) == want {
-			break
-		}
-	}
-	s.slots = slots[:0]
+	s.q.set(qn, isDomain)
+	nExact := ix.exactTerms(s)
+	ix.scoreCandidates(s, k, want, nExact)
+	out = ix.bestPerAccount(s, out, want)
 	slices.SortStableFunc(out, func(a, b Candidate) int {
 		switch {
 		case a.Score > b.Score:
@@ -357,6 +309,73 @@ func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
 		}
 		return 0
 	})
+	return out
+}
+
+// Stages of rank: exactTerms seeds the candidates with the terms equal to the query (or to it
+// without a trailing legal form); scoreCandidates generates the others from the vocabulary and
+// scores them; bestPerAccount keeps each account's best term.
+
+// exactTerms puts the terms whose text equals the query, or the query without its trailing
+// legal form, first among the candidates and returns how many there are.
+func (ix *Index) exactTerms(s *scratch) int {
+	q := &s.q
+	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
+	inf := float32(math.Inf(1))
+	for _, text := range [2]string{q.norm, q.core} {
+		for t, ok := ix.exact[hashString(text)]; ok && t >= 0; t = ix.terms[t].next {
+			if ix.terms[t].norm == text {
+				s.cand = append(s.cand, t)
+				s.candEst = append(s.candEst, inf)
+			}
+		}
+		if q.core == q.norm {
+			break
+		}
+	}
+	return len(s.cand)
+}
+
+// scoreCandidates fills s.scored, best first: the exact terms and up to k more generated from
+// the vocabulary. When nothing is confident and some query words were taken as spelt because
+// they are words, it looks again for words they may be typos of ("borealridge" for
+// "borealbridge").
+func (ix *Index) scoreCandidates(s *scratch, k, want, nExact int) {
+	s.scored = s.scored[:0]
+	s.typoAll, s.skipped = false, false
+	best := ix.collect(s, k, want, 0, nExact, 0)
+	if best < MinConfidence && s.skipped {
+		s.typoAll = true
+		s.cand, s.candEst = s.cand[:nExact], s.candEst[:nExact]
+		ix.collect(s, k, want, nExact, nExact, best)
+	}
+	slices.SortFunc(s.scored, func(a, b scoredTerm) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+}
+
+// bestPerAccount appends to out, up to want, each account's best scored term as a Candidate.
+func (ix *Index) bestPerAccount(s *scratch, out []Candidate, want int) []Candidate {
+	slots := s.slots[:0]
+	for _, st := range s.scored {
+		t := &ix.terms[st.id]
+		if slices.Contains(slots, t.slot) {
+			continue
+		}
+		slots = append(slots, t.slot)
+		en := &ix.entries[t.slot]
+		out = append(out, Candidate{ID: en.id, Name: en.name, Matched: en.field(t.field), Score: round4(st.score)})
+		if len(out) == want {
+			break
+		}
+	}
+	s.slots = slots[:0]
 	return out
 }
 
@@ -780,18 +799,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		}
 		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
-			var d int
-			if qascii && m.ascii {
-				wt := ix.words[w].text
-				if bagDistance(&s.bag, len(tok), wt) > k {
-					goto similar
-				}
-				d = osa(s.qb(tok), []byte(wt), k, &s.dl)
-			} else {
-				s.wr = appendRunes(s.wr[:0], ix.words[w].text)
-				d = osa(r, s.wr, k, &s.dl)
-			}
-			if d <= k {
+			if d := s.typoDistance(tok, r, ix.words[w].text, qascii && m.ascii, k); d <= k {
 				hasTypo = true
 				if d == 1 {
 					add(w, qualTypo1)
@@ -801,7 +809,6 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 				continue
 			}
 		}
-	similar:
 		if c >= minSim && L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(m.grams)) {
 			add(w, qualSimilar)
 		}
@@ -819,6 +826,20 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		s.wm = s.wm[:kept]
 	}
 	ix.capWords(s, first, maxWordMatches)
+}
+
+// typoDistance is the edit distance between query word tok (runes r) and vocabulary word wt, or
+// k+1 when it exceeds k. Between ASCII words (ascii) a cheap byte-count bound (s.bag holds tok's
+// counts) rules most words out before the alignment is computed.
+func (s *scratch) typoDistance(tok string, r []rune, wt string, ascii bool, k int) int {
+	if ascii {
+		if bagDistance(&s.bag, len(tok), wt) > k {
+			return k + 1
+		}
+		return osa(s.qb(tok), []byte(wt), k, &s.dl)
+	}
+	s.wr = appendRunes(s.wr[:0], wt)
+	return osa(r, s.wr, k, &s.dl)
 }
 
 // typo1 adds the vocabulary words exactly one edit from tok (runes r) as qualTypo1 matches and

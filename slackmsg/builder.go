@@ -58,9 +58,6 @@ func (b *Builder) Context(mrkdwn ...string) *Builder {
 	return b.add(slack.NewContextBlock("", elems...))
 }
 
-// Divider adds a divider.
-func (b *Builder) Divider() *Builder { return b.add(slack.NewDividerBlock()) }
-
 // Actions adds a row of buttons.
 func (b *Builder) Actions(blockID string, buttons ...*slack.ButtonBlockElement) *Builder {
 	if len(buttons) == 0 {

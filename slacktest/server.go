@@ -65,16 +65,12 @@ func WithBotToken(tok string) Option { return func(s *Server) { s.botToken = tok
 // WithPingInterval sets the websocket PING interval (0 = never ping).
 func WithPingInterval(d time.Duration) Option { return func(s *Server) { s.pingInterval = d } }
 
-// WithBlockValidation turns Block Kit limit checks (invalid_blocks) on or off; default on.
-func WithBlockValidation(on bool) Option { return func(s *Server) { s.validateBlocks = on } }
-
 // Server is a running Slack test double. Create it with NewServer and Close it when done.
 type Server struct {
-	hs             *httptest.Server
-	base           string // "http://127.0.0.1:PORT", set before the server starts
-	appToken       string
-	botToken       string
-	validateBlocks bool
+	hs       *httptest.Server
+	base     string // "http://127.0.0.1:PORT", set before the server starts
+	appToken string
+	botToken string
 
 	wg   sync.WaitGroup // websocket handlers and ping loops
 	done chan struct{}  // closed by Close
@@ -113,20 +109,19 @@ type Server struct {
 // NewServer starts a Server on 127.0.0.1 (an httptest server).
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		validateBlocks: true,
-		done:           make(chan struct{}),
-		changed:        make(chan struct{}),
-		pingInterval:   DefaultPingInterval,
-		pingChanged:    make(chan struct{}),
-		conns:          map[int]*wsConn{},
-		tickets:        map[string]bool{},
-		pending:        map[string][]*waiter{},
-		messages:       map[string][]Message{},
-		users:          map[string]User{},
-		dms:            map[string]string{},
-		rateLimits:     map[string]*rateRule{},
-		failures:       map[string]*failRule{},
-		tsMicros:       1700000000_000000,
+		done:         make(chan struct{}),
+		changed:      make(chan struct{}),
+		pingInterval: DefaultPingInterval,
+		pingChanged:  make(chan struct{}),
+		conns:        map[int]*wsConn{},
+		tickets:      map[string]bool{},
+		pending:      map[string][]*waiter{},
+		messages:     map[string][]Message{},
+		users:        map[string]User{},
+		dms:          map[string]string{},
+		rateLimits:   map[string]*rateRule{},
+		failures:     map[string]*failRule{},
+		tsMicros:     1700000000_000000,
 	}
 	for _, o := range opts {
 		o(s)

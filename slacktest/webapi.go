@@ -497,7 +497,7 @@ func (s *Server) serveLocked(method, token string, args map[string]string) apiRe
 
 func (s *Server) checkMessageBlocks(args map[string]string) (apiResult, bool) {
 	raw, ok := args["blocks"]
-	if !ok || !s.validateBlocks {
+	if !ok {
 		return apiResult{}, false
 	}
 	if code, msgs := validateBlocks(raw, 50, "/blocks"); code != "" {
@@ -610,10 +610,8 @@ func (s *Server) viewLocked(method string, args map[string]string) apiResult {
 			return errResult("invalid_arguments", "[ERROR] view type must be home [json-pointer:/view/type]")
 		}
 	}
-	if s.validateBlocks {
-		if msgs := validateView(view); len(msgs) > 0 {
-			return errResult("invalid_arguments", msgs...)
-		}
+	if msgs := validateView(view); len(msgs) > 0 {
+		return errResult("invalid_arguments", msgs...)
 	}
 	if id == "" {
 		id = fmt.Sprintf("V%07d", s.nextIDLocked())

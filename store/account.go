@@ -72,14 +72,21 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 		return db.Where("account_id = ?", id).Order("decision_rank, name").Find(&c.Contacts).Error
 	})
 	part("signals", func() error {
-		if err := db.Where("account_id = ?", id).Order("occurred_at DESC NULLS LAST, id DESC").Limit(cardSignals).Find(&c.Signals).Error; err != nil {
+		// The latest few and how many there are, in one round trip.
+		var rows []struct {
+			Signal `gorm:"embedded"`
+			Total  int64
+		}
+		if err := db.Table("signals").Select("signals.*, (SELECT COUNT(*) FROM signals WHERE account_id = ?) AS total", id).
+			Where("account_id = ?", id).Order("occurred_at DESC NULLS LAST, id DESC").Limit(cardSignals).Find(&rows).Error; err != nil {
 			return err
 		}
-		c.SignalCount = int64(len(c.Signals))
-		if len(c.Signals) < cardSignals {
-			return nil
+		c.Signals = make([]Signal, len(rows))
+		for i, r := range rows {
+			c.Signals[i] = r.Signal
+			c.SignalCount = r.Total
 		}
-		return db.Model(&Signal{}).Where("account_id = ?", id).Count(&c.SignalCount).Error
+		return nil
 	})
 	part("competitors", func() error {
 		return db.Table("competitors c").Select("c.*").
@@ -120,6 +127,28 @@ func (s *Store) AccountNames(ctx context.Context, ids ...int64) ([]Account, erro
 		return nil, fmt.Errorf("account names: %w", err)
 	}
 	return rows, nil
+}
+
+// eachAccountName calls f with every account, holding only what a name lookup needs of one row
+// at a time (a reload of the name index must not hold every account twice).
+func (s *Store) eachAccountName(ctx context.Context, f func(Account)) error {
+	q := s.db.WithContext(ctx).Model(&Account{}).Select("id, name, aliases, domain")
+	rows, err := q.Rows()
+	if err != nil {
+		return fmt.Errorf("account names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Account
+		if err := q.ScanRows(rows, &a); err != nil {
+			return fmt.Errorf("account names: %w", err)
+		}
+		f(a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("account names: %w", err)
+	}
+	return nil
 }
 
 // AccountsByID fetches accounts by id, in no particular order.

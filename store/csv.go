@@ -391,5 +391,3 @@ func (s *Store) insertSignalsCSV(ctx context.Context, cr *csvReader, dir *accoun
 		return flush()
 	})
 }
-
-func oneLineErr(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -227,10 +227,19 @@ func scanRefused(ctx context.Context, tx pgx.Tx, out *[]CSVRowError, sql string)
 
 // accountMergeSQL computes each group's merged account as temp table csv_account_merge: the
 // last non-empty value of each field, and the aliases (the stored ones first, then the file's in
-// order, without duplicates whatever their case). Every step is a join or a GROUP BY over the
-// staged rows, none a per-group subquery.
+// order, without duplicates whatever their case). Nearly every group is one row, which is taken
+// as it is; only groups of several rows go through ordered aggregates. Every step is a join or a
+// GROUP BY over the staged rows, none a per-group scan.
 const accountMergeSQL = `CREATE TEMP TABLE csv_account_merge ON COMMIT DROP AS
-WITH g AS (
+WITH sizes AS (
+	SELECT grp, count(*) AS n FROM csv_accounts WHERE NOT refused GROUP BY grp
+), single AS (
+	SELECT s.grp, s.target, 1::bigint AS n, s.name, s.key, NULLIF(s.domain, '') AS domain, NULLIF(s.industry, '') AS industry,
+		NULLIF(s.employees, 0) AS employees, NULLIF(s.region, '') AS region, NULLIF(s.hq, '') AS hq,
+		CASE WHEN s.stage NOT IN ('', 'none') THEN s.stage END AS stage, NULLIF(s.adoption_notes, '') AS adoption_notes,
+		NULLIF(s.owner_user_id, '') AS owner_user_id, NULLIF(s.source, '') AS source, NULLIF(s.role, '') AS role, s.aliases AS row_aliases
+	FROM csv_accounts s JOIN sizes z ON z.grp = s.grp AND z.n = 1 WHERE NOT s.refused
+), multi AS (
 	SELECT grp, max(target) AS target, count(*) AS n,
 		(array_agg(name ORDER BY line))[1] AS name,
 		(array_agg(key ORDER BY line))[1] AS key,
@@ -243,33 +252,41 @@ WITH g AS (
 		(array_agg(adoption_notes ORDER BY line DESC) FILTER (WHERE adoption_notes <> ''))[1] AS adoption_notes,
 		(array_agg(owner_user_id ORDER BY line DESC) FILTER (WHERE owner_user_id <> ''))[1] AS owner_user_id,
 		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source,
-		(array_agg(role ORDER BY line DESC) FILTER (WHERE role <> ''))[1] AS role
-	FROM csv_accounts WHERE NOT refused GROUP BY grp
+		(array_agg(role ORDER BY line DESC) FILTER (WHERE role <> ''))[1] AS role,
+		NULL::text[] AS row_aliases
+	FROM csv_accounts WHERE NOT refused AND grp IN (SELECT grp FROM sizes WHERE n > 1) GROUP BY grp
 ), named AS (
 	SELECT g.*, COALESCE(a.key, g.key) AS own_key,
 		CASE WHEN jsonb_typeof(a.aliases::jsonb) = 'array' THEN a.aliases::jsonb ELSE '[]'::jsonb END AS old_aliases
-	FROM g LEFT JOIN accounts a ON a.id = g.target
+	FROM (SELECT * FROM single UNION ALL SELECT * FROM multi) g LEFT JOIN accounts a ON a.id = g.target
 ), each_alias AS (
-	SELECT n.grp, e.v, e.o FROM named n, jsonb_array_elements_text(n.old_aliases) WITH ORDINALITY e(v, o)
+	SELECT n.grp, e.v, e.o FROM named n, jsonb_array_elements_text(n.old_aliases) WITH ORDINALITY e(v, o) WHERE n.n > 1
 	UNION ALL
-	SELECT s.grp, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_accounts s JOIN named n ON n.grp = s.grp,
+	SELECT s.grp, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_accounts s JOIN named n ON n.grp = s.grp AND n.n > 1,
 		unnest(CASE WHEN s.key <> n.own_key THEN ARRAY[s.name] ELSE '{}' END || s.aliases) WITH ORDINALITY u(v, o)
 	WHERE NOT s.refused
 ), first_alias AS (
 	SELECT DISTINCT ON (grp, lower(v)) grp, v, o FROM each_alias WHERE v <> '' ORDER BY grp, lower(v), o
-), aliases AS (
+), multi_aliases AS (
 	SELECT grp, jsonb_agg(v ORDER BY o) AS aliases FROM first_alias GROUP BY grp
 )
-SELECT n.*, COALESCE(al.aliases, '[]'::jsonb) AS aliases FROM named n LEFT JOIN aliases al ON al.grp = n.grp`
+SELECT n.*, CASE
+	WHEN n.n = 1 AND n.key = n.own_key AND cardinality(n.row_aliases) = 0 THEN n.old_aliases
+	WHEN n.n = 1 THEN n.old_aliases || COALESCE((
+		SELECT jsonb_agg(v ORDER BY o) FROM (
+			SELECT DISTINCT ON (lower(v)) v, o
+			FROM unnest(CASE WHEN n.key <> n.own_key THEN ARRAY[n.name] ELSE '{}' END || n.row_aliases) WITH ORDINALITY u(v, o)
+			WHERE v <> '' AND lower(v) NOT IN (SELECT lower(x) FROM jsonb_array_elements_text(n.old_aliases) x)
+			ORDER BY lower(v), o
+		) d), '[]'::jsonb)
+	ELSE COALESCE(ma.aliases, '[]'::jsonb) END AS aliases
+FROM named n LEFT JOIN multi_aliases ma ON ma.grp = n.grp`
 
 // mergeAccountGroups writes the merged groups: updates where a stored account differs, inserts
 // for new ones. It returns the ids written and counts the rows.
 func mergeAccountGroups(ctx context.Context, tx pgx.Tx, res *CSVImport) ([]int64, error) {
 	if _, err := tx.Exec(ctx, accountMergeSQL); err != nil {
 		return nil, fmt.Errorf("merge staged accounts: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "ANALYZE csv_account_merge"); err != nil { // temporary tables get no autovacuum
-		return nil, fmt.Errorf("analyze merged accounts: %w", err)
 	}
 	var ids []int64
 	var rowsWritten int64
@@ -360,9 +377,6 @@ func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *account
 		if _, err := tx.Exec(ctx, contactMergeSQL); err != nil {
 			return fmt.Errorf("merge staged contacts: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "ANALYZE csv_contact_merge"); err != nil { // temporary tables get no autovacuum
-			return fmt.Errorf("analyze merged contacts: %w", err)
-		}
 		var written, total int64
 		if err := tx.QueryRow(ctx, `WITH up AS (
 				UPDATE contacts c SET title = COALESCE(m.title, c.title), email = COALESCE(m.email, c.email),
@@ -393,32 +407,51 @@ func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *account
 }
 
 // contactMergeSQL computes one merged contact per account and name, with the stored one's id
-// and handles when there is one, as temp table csv_contact_merge (joins and GROUP BYs only).
+// and handles when there is one, as temp table csv_contact_merge. As for accounts, single rows
+// are taken as they are and only contacts named on several rows are aggregated.
 const contactMergeSQL = `CREATE TEMP TABLE csv_contact_merge ON COMMIT DROP AS
-WITH g AS (
-	SELECT account_id, name, count(*) AS n,
+WITH sizes AS (
+	SELECT account_id, name, count(*) AS n FROM csv_contacts GROUP BY account_id, name
+), single AS (
+	SELECT s.account_id, s.name, 1::bigint AS n, NULLIF(s.title, '') AS title, NULLIF(s.email, '') AS email,
+		NULLIF(s.notes, '') AS notes, NULLIF(s.dnc_reason, '') AS dnc_reason, NULLIF(s.source, '') AS source,
+		NULLIF(s.decision_rank, 99) AS decision_rank, s.do_not_contact, s.handles AS row_handles
+	FROM csv_contacts s JOIN sizes z ON z.account_id = s.account_id AND z.name = s.name AND z.n = 1
+), multi AS (
+	SELECT s.account_id, s.name, count(*) AS n,
 		(array_agg(title ORDER BY line DESC) FILTER (WHERE title <> ''))[1] AS title,
 		(array_agg(email ORDER BY line DESC) FILTER (WHERE email <> ''))[1] AS email,
 		(array_agg(notes ORDER BY line DESC) FILTER (WHERE notes <> ''))[1] AS notes,
 		(array_agg(dnc_reason ORDER BY line DESC) FILTER (WHERE dnc_reason <> ''))[1] AS dnc_reason,
 		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source,
 		(array_agg(decision_rank ORDER BY line DESC) FILTER (WHERE decision_rank <> 99))[1] AS decision_rank,
-		bool_or(do_not_contact) AS do_not_contact
-	FROM csv_contacts GROUP BY account_id, name
+		bool_or(do_not_contact) AS do_not_contact, NULL::text[] AS row_handles
+	FROM csv_contacts s JOIN sizes z ON z.account_id = s.account_id AND z.name = s.name AND z.n > 1
+	GROUP BY s.account_id, s.name
 ), cur AS (
 	SELECT g.*, c.id, CASE WHEN jsonb_typeof(c.handles::jsonb) = 'array' THEN c.handles::jsonb ELSE '[]'::jsonb END AS old_handles
-	FROM g LEFT JOIN contacts c ON c.account_id = g.account_id AND c.name = g.name
+	FROM (SELECT * FROM single UNION ALL SELECT * FROM multi) g LEFT JOIN contacts c ON c.account_id = g.account_id AND c.name = g.name
 ), each_handle AS (
-	SELECT cur.account_id, cur.name, e.v, e.o FROM cur, jsonb_array_elements_text(cur.old_handles) WITH ORDINALITY e(v, o)
+	SELECT cur.account_id, cur.name, e.v, e.o FROM cur, jsonb_array_elements_text(cur.old_handles) WITH ORDINALITY e(v, o) WHERE cur.n > 1
 	UNION ALL
-	SELECT s.account_id, s.name, u.v, 1000000 + s.line::bigint * 1000 + u.o FROM csv_contacts s, unnest(s.handles) WITH ORDINALITY u(v, o)
+	SELECT s.account_id, s.name, u.v, 1000000 + s.line::bigint * 1000 + u.o
+	FROM csv_contacts s JOIN sizes z ON z.account_id = s.account_id AND z.name = s.name AND z.n > 1, unnest(s.handles) WITH ORDINALITY u(v, o)
 ), first_handle AS (
 	SELECT DISTINCT ON (account_id, name, lower(v)) account_id, name, v, o FROM each_handle WHERE v <> ''
 	ORDER BY account_id, name, lower(v), o
-), handles AS (
+), multi_handles AS (
 	SELECT account_id, name, jsonb_agg(v ORDER BY o) AS handles FROM first_handle GROUP BY account_id, name
 )
-SELECT cur.*, COALESCE(h.handles, '[]'::jsonb) AS handles FROM cur LEFT JOIN handles h ON h.account_id = cur.account_id AND h.name = cur.name`
+SELECT cur.*, CASE
+	WHEN cur.n = 1 AND cardinality(cur.row_handles) = 0 THEN cur.old_handles
+	WHEN cur.n = 1 THEN cur.old_handles || COALESCE((
+		SELECT jsonb_agg(v ORDER BY o) FROM (
+			SELECT DISTINCT ON (lower(v)) v, o FROM unnest(cur.row_handles) WITH ORDINALITY u(v, o)
+			WHERE v <> '' AND lower(v) NOT IN (SELECT lower(x) FROM jsonb_array_elements_text(cur.old_handles) x)
+			ORDER BY lower(v), o
+		) d), '[]'::jsonb)
+	ELSE COALESCE(h.handles, '[]'::jsonb) END AS handles
+FROM cur LEFT JOIN multi_handles h ON h.account_id = cur.account_id AND h.name = cur.name`
 
 // --- signals ----------------------------------------------------------------
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +26,8 @@ type Directory struct {
 	st  *Store
 	ix  atomic.Pointer[match.Index] // swapped whole on reload, updated in place on refresh
 	log *slog.Logger
+
+	afterListen func(ids []int64) // tests: called after the listener applied a notification
 }
 
 // accountsChannel is the NOTIFY channel the accounts trigger writes to.
@@ -40,6 +44,9 @@ func NewDirectory(ctx context.Context, st *Store, log *slog.Logger) (*Directory,
 		return nil, err
 	}
 	st.onAccountsChanged(func(ids []int64) {
+		if len(ids) > 5000 {
+			ids = nil // reloading everything is one query; refreshing this many is dozens
+		}
 		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := d.Refresh(rctx, ids...); err != nil {
@@ -93,15 +100,14 @@ func (d *Directory) Refresh(ctx context.Context, ids ...int64) error {
 }
 
 func (d *Directory) reload(ctx context.Context) error {
-	rows, err := d.st.AccountNames(ctx)
-	if err != nil {
+	fresh := match.NewIndex()
+	if err := d.st.eachAccountName(ctx, func(a Account) { fresh.Upsert(entryOf(a)) }); err != nil {
 		return err
 	}
-	fresh := match.NewIndex()
-	for _, a := range rows {
-		fresh.Upsert(entryOf(a))
-	}
 	d.ix.Store(fresh)
+	// The old index (tens of MB at 100,000 accounts) is garbage now; hand its memory back to the
+	// system rather than keep the process at twice its size until the next collections.
+	debug.FreeOSMemory()
 	return nil
 }
 
@@ -139,14 +145,18 @@ func (d *Directory) listen(ctx context.Context) error {
 	if err := d.reload(ctx); err != nil {
 		return err
 	}
+	if d.afterListen != nil {
+		d.afterListen(nil)
+	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		ids := []int64{parseID(n.Payload)}
-		// Coalesce a burst (an import touches thousands of rows) into batched reloads.
-		for len(ids) < 5000 {
+		ids, all := parseIDs(nil, n.Payload)
+		// Coalesce a burst into batched reloads; "*" (a statement changed many accounts) or a
+		// long burst reloads everything.
+		for !all && len(ids) < 5000 {
 			wctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 			n, err := conn.WaitForNotification(wctx)
 			cancel()
@@ -159,17 +169,32 @@ func (d *Directory) listen(ctx context.Context) error {
 				}
 				break
 			}
-			ids = append(ids, parseID(n.Payload))
+			ids, all = parseIDs(ids, n.Payload)
+		}
+		if all || len(ids) >= 5000 {
+			ids = nil
 		}
 		if err := d.Refresh(ctx, ids...); err != nil {
 			d.log.Warn("refresh account index", "err", err)
 		}
+		if d.afterListen != nil {
+			d.afterListen(ids)
+		}
 	}
 }
 
-func parseID(s string) int64 {
-	id, _ := strconv.ParseInt(s, 10, 64)
-	return id
+// parseIDs appends the account ids of a notification ("12" or "12,13,14") to ids, and reports
+// "*": every account may have changed.
+func parseIDs(ids []int64, payload string) ([]int64, bool) {
+	if payload == "*" {
+		return ids, true
+	}
+	for _, f := range strings.Split(payload, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, false
 }
 
 func entryOf(a Account) match.Entry {

@@ -582,9 +582,7 @@ func (a *Analyzer) Organization(s string) (int64, bool) {
 			cands = append(cands, strings.Trim(f, "@,;.()"))
 		}
 	}
-	for _, part := range orgSepRE.Split(s, -1) {
-		cands = append(cands, part)
-	}
+	cands = append(cands, orgSepRE.Split(s, -1)...)
 	for _, c := range cands {
 		c = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "@"))
 		if c == "" {

@@ -71,7 +71,7 @@ func modelWords(text string) []word {
 	negLeft := 0
 	start := -1
 	flush := func(end int) {
-		raw := strings.ToLower(strings.NewReplacer("'", "", "’", "").Replace(text[start:end]))
+		raw := strings.ToLower(apostrophes.Replace(text[start:end]))
 		w := word{start: start, end: end}
 		start = -1
 		switch {
@@ -120,6 +120,9 @@ func featureValue(name string, n int) float64 {
 	}
 	return 1 / math.Sqrt(float64(n))
 }
+
+// apostrophes are dropped inside words: "don't" is "dont", "Lunar's" is "lunars".
+var apostrophes = strings.NewReplacer("'", "", "’", "")
 
 // negationCues start a negation's scope ("no auth problems", "we didn't have any outages").
 var negationCues = map[string]bool{

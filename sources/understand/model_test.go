@@ -130,3 +130,24 @@ func TestTrainingExtra_isNotHeldOut(t *testing.T) {
 		}
 	}
 }
+
+// A long issue is read paragraph by paragraph: one complaint among many neutral lines is found,
+// and its evidence points into the text where it is written.
+func TestPains_aComplaintInALongTextIsFound(t *testing.T) {
+	an := understand.New(nil, nil)
+	complaint := "Our catalog-info.yaml files drift from reality and nobody updates them."
+	text := strings.Repeat("We ran the weekly release on Tuesday and the team reviewed the dashboards together.\n", 40) +
+		complaint + "\n" + strings.Repeat("Lunch was at noon and the build stayed green all afternoon.\n", 20)
+	var found *understand.Mention
+	for _, m := range an.Pains(text) {
+		if m.Key == "yaml" {
+			found = &m
+		}
+	}
+	if found == nil {
+		t.Fatalf("the yaml complaint in a %d-byte text was not found", len(text))
+	}
+	if at := strings.Index(text, complaint); found.Offset < at || text[found.Offset:found.Offset+len(found.Phrase)] != found.Phrase {
+		t.Errorf("evidence %q at %d, want it inside the complaint at %d", found.Phrase, found.Offset, at)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"outreachbot/match"
+	"outreachbot/match/matchtest"
 	"outreachbot/store"
 )
 
@@ -26,12 +27,16 @@ var (
 	genKinds = []string{"conference_talk", "job_posting", "github_issue", "blog_post", "community_post"}
 )
 
-// GenerateAccounts fills a migrated store with n realistic accounts (names from match.Synthetic),
+// GenerateAccounts fills a migrated store with n realistic accounts (names from matchtest.Synthetic),
 // each with two contacts, two signals and a pain point link, so a lookup's card costs what a real
 // one does. It is deterministic for a seed. The knowledge seed should be loaded first so pain
 // points exist (OpenSeeded).
 func GenerateAccounts(ctx context.Context, st *store.Store, n int, seed int64) (Generated, error) {
-	entries, err := freshEntries(ctx, st, match.Synthetic(n, seed))
+	var syn []match.Entry
+	for _, a := range matchtest.Synthetic(n, seed) {
+		syn = append(syn, match.Entry(a))
+	}
+	entries, err := freshEntries(ctx, st, syn)
 	if err != nil {
 		return Generated{}, err
 	}

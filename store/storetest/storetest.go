@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -121,6 +120,3 @@ func Each(t *testing.T, f func(t *testing.T, d store.Dialect)) {
 		t.Run(string(d), func(t *testing.T) { f(t, d) })
 	}
 }
-
-// String makes a short description for failure messages.
-func String(d store.Dialect) string { return fmt.Sprint(d) }

@@ -1,15 +1,28 @@
-package match
+// Package matchtest makes test data for the name index: realistic synthetic accounts. It is
+// imported by tests and benchmarks only, so none of it reaches the production binary; it does
+// not import match, so match's own tests can use it.
+package matchtest
 
 import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"outreachbot/identity"
 )
+
+// Account is one synthetic account: what the name index and the store need of it.
+type Account struct {
+	ID      int64
+	Name    string
+	Aliases []string
+	Domain  string
+}
 
 // Synthetic returns n made-up but realistic accounts ("Nordwind Logistics GmbH", "Müller & Okafor AG",
 // "Bluepeak Analytics") with aliases and domains, for tests and benchmarks. The output depends only on
-// n and seed; names and aliases are all distinct after Normalize, domains are distinct, and IDs run from 1 to n.
-func Synthetic(n int, seed int64) []Entry {
+// n and seed; names and aliases are all distinct after identity.Normalize, domains are distinct, and IDs run from 1 to n.
+func Synthetic(n int, seed int64) []Account {
 	if n <= 0 {
 		return nil
 	}
@@ -17,7 +30,7 @@ func Synthetic(n int, seed int64) []Entry {
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
 	names := make(map[string]bool, n)
 	domains := make(map[string]bool, n)
-	out := make([]Entry, 0, n)
+	out := make([]Account, 0, n)
 	for len(out) < n {
 		stem := pick(synStemHeads) + pick(synStemTails)
 		var name, alias, domainBase, tld string
@@ -75,11 +88,11 @@ func Synthetic(n int, seed int64) []Entry {
 			alias = stem + " " + other
 			domainBase = stem + other
 		}
-		key := Normalize(name)
+		key := identity.Normalize(name)
 		if key == "" || names[key] {
 			continue
 		}
-		akey := Normalize(alias)
+		akey := identity.Normalize(alias)
 		if names[akey] || akey == key {
 			alias = ""
 		}
@@ -98,7 +111,7 @@ func Synthetic(n int, seed int64) []Entry {
 			names[akey] = true
 			aliases = append(aliases, alias)
 		}
-		out = append(out, Entry{ID: int64(len(out) + 1), Name: name, Aliases: aliases, Domain: domain})
+		out = append(out, Account{ID: int64(len(out) + 1), Name: name, Aliases: aliases, Domain: domain})
 	}
 	return out
 }
@@ -121,7 +134,7 @@ func join(parts ...string) string {
 func asciiFold(s string) string {
 	parts := strings.Split(s, "-")
 	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(Normalize(p), " ", "")
+		parts[i] = strings.ReplaceAll(identity.Normalize(p), " ", "")
 	}
 	return strings.Join(parts, "-")
 }
