@@ -107,9 +107,12 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 		if c.Products, err = s.ProductsOf(ctx, id); err != nil {
 			return nil, err
 		}
-		if len(c.Products) > 0 {
-			if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
-				return nil, err
+		for _, p := range c.Products {
+			if p.Kind == "commercial_portal" { // what the report says of commercial portals as a group
+				if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
+					return nil, err
+				}
+				break
 			}
 		}
 	}
