@@ -34,6 +34,7 @@ var layers = []layer{
 	// them, which only tests import.
 	{"test doubles", []string{"slacktest", "match/matchtest"}},
 	{"test kits", []string{"store/storetest", "bot/bottest"}},
+	{"fault suite", []string{"faults"}},
 }
 
 const module = "outreachbot"

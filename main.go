@@ -32,7 +32,7 @@ func serve(ctx context.Context, app *cli.App) error {
 	})
 	b.AddJob(digest.NewScheduler(app.Digests, b.Poster(), digest.SchedulerOptions{}).Run)
 	if app.Options.Watch {
-		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, Log: app.Log}).Run)
+		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, AllowPrivate: app.Options.AllowPrivateFetch, Log: app.Log}).Run)
 	}
 	return b.Run(ctx)
 }

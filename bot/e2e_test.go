@@ -161,8 +161,27 @@ func ackText(t *testing.T, ack slacktest.Ack) string {
 	return string(ack.Payload)
 }
 
+// answer runs a command and returns what the user sees: the ack's payload, or the response_url
+// post when the handler missed the ack budget (a busy machine may push any answer there).
+func (h *harness) answer(cmd slacktest.SlashCommand) string {
+	h.t.Helper()
+	ack := h.slash(cmd)
+	if body := ackText(h.t, ack); body != "" {
+		return body
+	}
+	post, err := h.srv.WaitForResponsePost(h.ctx(), ack.ResponseURL)
+	if err != nil {
+		h.t.Fatalf("%s %s: no answer in the ack nor on response_url: %v", cmd.Command, cmd.Text, err)
+	}
+	return string(post.Body)
+}
+
+func withAckBudget(d time.Duration) harnessOpt {
+	return func(d2 *bot.Deps) { d2.Options.AckBudget = d }
+}
+
 func TestE2E_accountAnsweredInTheAck(t *testing.T) {
-	h := start(t)
+	h := start(t, withAckBudget(2*time.Second)) // the production budget: this test is about the ack
 	ack := h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
 	body := ackText(t, ack)
 	for _, want := range []string{"Expedia Group", "6x", "40-day", "5,000+", "Erik Lindgren", `"response_type":"ephemeral"`} {
@@ -177,7 +196,7 @@ func TestE2E_accountAnsweredInTheAck(t *testing.T) {
 		t.Errorf("answered in the ack, yet %d response_url posts", n)
 	}
 	// Slack escapes & as &amp; in command text; the bot must still find H&M.
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "H&amp;M"})); !strings.Contains(body, `"text":"H\u0026M"`) {
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "H&amp;M"}); !strings.Contains(body, `"text":"H\u0026M"`) {
 		t.Errorf("/account H&amp;M: %s", body)
 	}
 }
@@ -191,12 +210,12 @@ func TestE2E_slowHandlerAnsweredThroughResponseURL(t *testing.T) {
 	if ack.Latency > time.Second {
 		t.Errorf("ack took %v; the budget is 150ms", ack.Latency)
 	}
-	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	post, err := h.srv.WaitForResponsePost(h.ctx(), ack.ResponseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if posts[0].ResponseURL != ack.ResponseURL || !strings.Contains(string(posts[0].Body), "slow answer for report") {
-		t.Errorf("response_url post: %s to %s", posts[0].Body, posts[0].ResponseURL)
+	if !strings.Contains(string(post.Body), "slow answer for report") {
+		t.Errorf("response_url post: %s", post.Body)
 	}
 }
 
@@ -205,7 +224,7 @@ func TestE2E_buttonClickRouted(t *testing.T) {
 	if _, err := h.app.Store.UpsertAccount(context.Background(), &store.Account{Name: "American Express", Domain: "americanexpress.com"}); err != nil {
 		t.Fatal(err)
 	}
-	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "american"}))
+	body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "american"})
 	var msg struct {
 		Blocks []struct {
 			Elements []struct {
@@ -241,11 +260,11 @@ func TestE2E_buttonClickRouted(t *testing.T) {
 	if ackText(t, ack) != "" {
 		t.Errorf("block_actions are acked empty, got %s", ack.Payload)
 	}
-	posts, err := h.srv.WaitForResponsePosts(h.ctx(), 1)
+	post, err := h.srv.WaitForResponsePost(h.ctx(), responseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(posts[0].Body); posts[0].ResponseURL != responseURL || !strings.Contains(got, "one month") || !strings.Contains(got, `"replace_original":true`) {
+	if got := string(post.Body); !strings.Contains(got, "one month") || !strings.Contains(got, `"replace_original":true`) {
 		t.Errorf("the click should replace the list with American Airlines' card: %s", got)
 	}
 }
@@ -253,10 +272,10 @@ func TestE2E_buttonClickRouted(t *testing.T) {
 func TestE2E_redeliveredEnvelopeActedOnOnce(t *testing.T) {
 	h := start(t)
 	trigger := h.srv.NewTriggerID()
-	first := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger})
+	first := h.answer(slacktest.SlashCommand{Command: "/count", TriggerID: trigger})
 	again := h.slash(slacktest.SlashCommand{Command: "/count", TriggerID: trigger, RetryAttempt: 1})
-	if !strings.Contains(ackText(t, first), "acted 1") {
-		t.Errorf("first delivery: %s", first.Payload)
+	if !strings.Contains(first, "acted 1") {
+		t.Errorf("first delivery: %s", first)
 	}
 	if ackText(t, again) != "" {
 		t.Errorf("the redelivery must be acked without acting again: %s", again.Payload)
@@ -272,14 +291,14 @@ func TestE2E_answersFlowAfterDisconnects(t *testing.T) {
 	if err := h.srv.WaitConnected(h.ctx(), 2); err != nil {
 		t.Fatal(err)
 	}
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "toyota"})); !strings.Contains(body, "Toyota") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "toyota"}); !strings.Contains(body, "Toyota") {
 		t.Errorf("after refresh_requested: %s", body)
 	}
 	h.srv.DropAll()
 	if err := h.srv.WaitConnected(h.ctx(), 3); err != nil {
 		t.Fatal(err)
 	}
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "adobe"})); !strings.Contains(body, "Adobe") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "adobe"}); !strings.Contains(body, "Adobe") {
 		t.Errorf("after an abrupt close: %s", body)
 	}
 	metrics := get(t, h, "/metrics")
@@ -297,7 +316,7 @@ func TestE2E_missedPingsReconnect(t *testing.T) {
 		t.Fatalf("no reconnect after pings stopped: %v", err)
 	}
 	h.srv.SetPings(100 * time.Millisecond)
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "spotify"})); !strings.Contains(body, "Spotify") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "spotify"}); !strings.Contains(body, "Spotify") {
 		t.Errorf("after a dead link: %s", body)
 	}
 }
@@ -354,22 +373,22 @@ func TestE2E_rateLimitStormNothingLostOrDoubled(t *testing.T) {
 
 func TestE2E_notAllowedUserRefused(t *testing.T) {
 	h := start(t, withAllowed("U0ALLOWED"))
-	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0STRANGER"}))
+	body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0STRANGER"})
 	if !strings.Contains(body, "only open to the go-to-market team") || strings.Contains(body, "Expedia") {
 		t.Errorf("a stranger must be refused: %s", body)
 	}
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0ALLOWED"})); !strings.Contains(body, "Expedia Group") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "expedia", UserID: "U0ALLOWED"}); !strings.Contains(body, "Expedia Group") {
 		t.Errorf("an allowed user must be answered: %s", body)
 	}
 }
 
 func TestE2E_panicBecomesPoliteErrorAndBotGoesOn(t *testing.T) {
 	h := start(t)
-	body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/boom"}))
+	body := h.answer(slacktest.SlashCommand{Command: "/boom"})
 	if !strings.Contains(body, "something broke") || !strings.Contains(body, "ephemeral") {
 		t.Errorf("panic: %s", body)
 	}
-	if body := ackText(t, h.slash(slacktest.SlashCommand{Command: "/pain", Text: "yaml"})); !strings.Contains(body, "YAML") {
+	if body := h.answer(slacktest.SlashCommand{Command: "/pain", Text: "yaml"}); !strings.Contains(body, "YAML") {
 		t.Errorf("after a panic: %s", body)
 	}
 }
@@ -389,15 +408,16 @@ func TestE2E_appHomePublished(t *testing.T) {
 }
 
 func TestE2E_healthReadinessAndMetrics(t *testing.T) {
-	h := start(t)
+	h := start(t, withAckBudget(2*time.Second))
 	if got := get(t, h, "/debug/pprof/"); !strings.Contains(got, "heap") {
 		t.Errorf("/debug/pprof/ = %.200q", got)
 	}
 	if got := get(t, h, "/healthz"); !strings.Contains(got, "ok") {
 		t.Errorf("/healthz: %q", got)
 	}
-	h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"})
-	h.slash(slacktest.SlashCommand{Command: "/slow", Text: "x"})
+	h.slash(slacktest.SlashCommand{Command: "/account", Text: "expedia"}) // answered in the ack (2 s budget)
+	h.slash(slacktest.SlashCommand{Command: "/gate", Text: "x"})          // acked empty at the budget: the gate is shut
+	close(h.gate.release)
 	if _, err := h.srv.WaitForResponsePosts(h.ctx(), 1); err != nil {
 		t.Fatal(err)
 	}

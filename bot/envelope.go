@@ -36,6 +36,13 @@ func (b *Bot) handleEnvelope(ctx context.Context, evt socketmode.Event, received
 		b.metrics.duplicates.Inc()
 		log.Info("redelivered envelope already handled; acking only")
 		b.ack(log, req, nil, received)
+		if cmd, ok := evt.Data.(slack.SlashCommand); ok && req.RetryAttempt > 0 {
+			// Slack redelivers a command whose ack it never got, and the first answer rode in
+			// that ack: say it was done rather than leave the user with nothing.
+			b.respond(ctx, log, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, slackmsg.Ephemeral(fmt.Sprintf(
+				":information_source: Your `%s %s` was already done (Slack sent it again after a dropped connection, so its answer may not have reached you). Run it again to see the answer.",
+				slackmsg.Escape(cmd.Command), slackmsg.Clip(handlers.NormalizeSlackText(cmd.Text), 200))))
+		}
 		return
 	}
 	switch data := evt.Data.(type) {
@@ -114,7 +121,7 @@ func (b *Bot) slashCommand(ctx context.Context, log *slog.Logger, req *socketmod
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := b.run(ctx, log, cmd.Command, func(ctx context.Context) (slackmsg.Response, error) {
+		resp, err := b.run(ctx, log, cmd.Command, received, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.Dispatch(ctx, hreq)
 		})
 		done <- result{resp, err}
@@ -163,7 +170,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 				ActionID: act.ActionID, Value: act.Value, UserID: cb.User.ID, ChannelID: cb.Channel.ID,
 				TriggerID: cb.TriggerID, MessageTS: cb.Container.MessageTs, Admin: admin,
 			}
-			resp, err := b.run(ctx, log, act.ActionID, func(ctx context.Context) (slackmsg.Response, error) {
+			resp, err := b.run(ctx, log, act.ActionID, received, func(ctx context.Context) (slackmsg.Response, error) {
 				return b.deps.Registry.HandleAction(ctx, a)
 			})
 			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
@@ -177,7 +184,7 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 		if cb.Message.Timestamp != "" && cb.Channel.ID != "" {
 			sc.Permalink = b.permalink(ctx, cb.Channel.ID, cb.Message.Timestamp)
 		}
-		resp, err := b.run(ctx, log, cb.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
+		resp, err := b.run(ctx, log, cb.CallbackID, received, func(ctx context.Context) (slackmsg.Response, error) {
 			return b.deps.Registry.HandleShortcut(ctx, sc)
 		})
 		b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, cb.CallbackID, result{resp, err}))
@@ -194,7 +201,7 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 		UserID: cb.User.ID, TriggerID: cb.TriggerID, Admin: admin,
 	}
 	var vr handlers.ViewResult
-	resp, err := b.run(ctx, log, cb.View.CallbackID, func(ctx context.Context) (slackmsg.Response, error) {
+	resp, err := b.run(ctx, log, cb.View.CallbackID, received, func(ctx context.Context) (slackmsg.Response, error) {
 		var err error
 		vr, err = b.deps.Registry.HandleView(ctx, v)
 		return slackmsg.Response{}, err
@@ -222,11 +229,35 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 	}
 }
 
-// run runs a handler with the request deadline and the panic guard.
-func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
-	hctx, cancel := context.WithTimeout(ctx, b.deps.Options.HandlerTimeout)
-	defer cancel()
-	return b.dispatch(hctx, log, name, f)
+// run runs a handler with the request deadline and the panic guard, and returns by the deadline
+// whatever the handler does: a handler stuck where its context is not watched (a stalled
+// database, a pool with no free connection) is left to finish on its own, and the user hears
+// "That took too long" in time. The handler's context ends a little before the deadline so that
+// the answer can still be delivered within it.
+//
+// The deadline counts from when the envelope arrived (received), not from when the handler
+// started: recording the delivery goes first and may itself wait on a stalled database.
+func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, received time.Time, f func(context.Context) (slackmsg.Response, error)) (slackmsg.Response, error) {
+	timeout := b.deps.Options.HandlerTimeout
+	hctx, cancel := context.WithDeadline(ctx, received.Add(timeout-min(timeout/10, time.Second)))
+	done := make(chan result, 1)
+	go func() {
+		defer cancel()
+		resp, err := b.dispatch(hctx, log, name, f)
+		done <- result{resp, err}
+	}()
+	select {
+	case r := <-done:
+		return r.resp, overDeadline(hctx, r.err)
+	case <-hctx.Done():
+		select {
+		case r := <-done: // finished as the deadline came
+			return r.resp, overDeadline(hctx, r.err)
+		default:
+		}
+		log.Warn("handler still running at its deadline; answering without it", "handler", b.metricLabel(name))
+		return slackmsg.Response{}, fmt.Errorf("%s: %w", b.metricLabel(name), hctx.Err())
+	}
 }
 
 // deliver opens the response's modal, if any, and sends its message, if any.
@@ -279,7 +310,12 @@ func viewValues(state *slack.ViewState) map[string]map[string]string {
 // eventsAPI handles events: the App Home tab is (re)published when a user opens it.
 func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.EventsAPIEvent) {
 	if ev, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
-		if err := b.poster.PublishHome(ctx, ev.User, homeView(b.deps.Registry)); err != nil {
+		view := homeView(b.deps.Registry)
+		if !b.access.Allowed(ctx, ev.User) {
+			log.Info("app home: user not allowed", "user", ev.User)
+			view = refusalHome()
+		}
+		if err := b.poster.PublishHome(ctx, ev.User, view); err != nil {
 			log.Error("publish app home", "err", err)
 		}
 	}
@@ -289,7 +325,7 @@ func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.Eve
 func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run func(context.Context) (slackmsg.Response, error)) (resp slackmsg.Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			b.metrics.handlerErrs.WithLabelValues(name, "panic").Inc()
+			b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "panic").Inc()
 			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			err = errPanic
 		}
@@ -298,6 +334,26 @@ func (b *Bot) dispatch(ctx context.Context, log *slog.Logger, name string, run f
 }
 
 var errPanic = errors.New("handler panicked")
+
+// overDeadline marks a handler's error as a timeout when its deadline had passed: a driver cut
+// off by the deadline reports a closed connection or an I/O timeout rather than
+// context.DeadlineExceeded, and the user should hear "That took too long", not "broke".
+func overDeadline(hctx context.Context, err error) error {
+	if err != nil && errors.Is(hctx.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(context.DeadlineExceeded, err)
+	}
+	return err
+}
+
+// metricLabel is the handler name as a metrics label: a command, action, modal or shortcut id
+// the registry declares, or "unknown". A forged client can send any id, and each distinct label
+// would be a new series kept for the life of the process.
+func (b *Bot) metricLabel(name string) string {
+	if b.deps.Registry.Declares(name) {
+		return name
+	}
+	return "unknown"
+}
 
 // userFacing turns a handler's outcome into what the user sees; the detail goes to the log.
 func (b *Bot) userFacing(log *slog.Logger, name string, r result) slackmsg.Response {
@@ -311,11 +367,11 @@ func (b *Bot) userFacing(log *slog.Logger, name string, r result) slackmsg.Respo
 	case errors.Is(r.err, errPanic):
 		return slackmsg.Ephemeral(":warning: Sorry — something broke while answering that. It has been logged; please try again.")
 	case errors.Is(r.err, context.DeadlineExceeded):
-		b.metrics.handlerErrs.WithLabelValues(name, "timeout").Inc()
+		b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "timeout").Inc()
 		log.Error("handler timed out", "err", r.err)
 		return slackmsg.Ephemeral(":hourglass: That took too long and was stopped. Please try again in a moment.")
 	default:
-		b.metrics.handlerErrs.WithLabelValues(name, "error").Inc()
+		b.metrics.handlerErrs.WithLabelValues(b.metricLabel(name), "error").Inc()
 		log.Error("handler failed", "err", r.err)
 		return slackmsg.Ephemeral(":warning: Sorry — I couldn't answer that just now. It has been logged; please try again.")
 	}

@@ -24,3 +24,10 @@ func homeView(r *handlers.Registry) slack.HomeTabViewRequest {
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: b.Blocks()}}
 }
+
+// refusalHome is the Home tab of someone not allowed to use the bot: no commands, no data.
+func refusalHome() slack.HomeTabViewRequest {
+	var b handlers.Builder
+	b.Section(refusal().Text)
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: b.Blocks()}}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"outreachbot/clock"
 	"outreachbot/config"
 	"outreachbot/digest"
 	"outreachbot/handlers"
@@ -27,6 +28,8 @@ type App struct {
 	// Digests is the one digest engine: the /digest and /signals handlers read it and the
 	// scheduler (main.go) runs it, so both share its caches.
 	Digests *digest.Engine
+	// Clock is the time of the digest engine and the handlers (the wall clock).
+	Clock clock.Clock
 }
 
 // Close releases the store.
@@ -53,7 +56,7 @@ func Prepare(ctx context.Context, opts config.Options, st *store.Store, log *slo
 	if err != nil {
 		return nil, err
 	}
-	app := &App{Options: opts, Log: log, Store: st, Knowledge: k}
+	app := &App{Options: opts, Log: log, Store: st, Knowledge: k, Clock: clock.System}
 	if err := app.prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -83,7 +86,7 @@ func (a *App) prepare(ctx context.Context) error {
 		return fmt.Errorf("load account index: %w", err)
 	}
 	a.Log.Info("account index built", "accounts", a.Directory.Len(), "took_ms", time.Since(built).Milliseconds())
-	a.Digests = digest.New(a.Store, digest.Options{Segment: a.Knowledge.Segments, Log: a.Log})
+	a.Digests = digest.New(a.Store, digest.Options{Segment: a.Knowledge.Segments, Log: a.Log, Clock: a.Clock})
 	a.Registry = handlers.NewRegistry(Features(a)...)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"outreachbot/config"
 	"outreachbot/sources"
 	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
@@ -58,7 +59,7 @@ func runImportAdopters(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "outreachbot import adopters: give one file or URL")
 		return errUsage
 	}
-	data, err := readSource(ctx, fs.Arg(0))
+	data, err := readSource(ctx, env, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -78,8 +79,9 @@ func runImportAdopters(ctx context.Context, env Env, args []string) error {
 }
 
 // readSource reads a file, or fetches an http(s) URL as the watchers do: with a timeout, and with
-// an error rather than a silently cut list when the body is over sources.MaxBody.
-func readSource(ctx context.Context, src string) ([]byte, error) {
+// an error rather than a silently cut list when the body is over sources.MaxBody, and only from
+// a public internet address unless OUTREACHBOT_ALLOW_PRIVATE_FETCH allows internal ones.
+func readSource(ctx context.Context, env Env, src string) ([]byte, error) {
 	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
 		data, err := os.ReadFile(src)
 		if err != nil {
@@ -87,7 +89,12 @@ func readSource(ctx context.Context, src string) ([]byte, error) {
 		}
 		return data, nil
 	}
-	f, err := sources.Get(ctx, nil, src, sources.State{}, "text/markdown, text/plain;q=0.9, */*;q=0.1")
+	opts, err := config.ParseEnv(env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	client := sources.NewClient(sources.DefaultTimeout, opts.AllowPrivateFetch)
+	f, err := sources.Get(ctx, client, src, sources.State{}, "text/markdown, text/plain;q=0.9, */*;q=0.1")
 	if err != nil {
 		return nil, err
 	}

@@ -19,8 +19,11 @@ func runCLI(t *testing.T, db string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := cli.Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		if k == "OUTREACHBOT_DB_PATH" {
+		switch k {
+		case "OUTREACHBOT_DB_PATH":
 			return db
+		case "OUTREACHBOT_ALLOW_PRIVATE_FETCH":
+			return "on" // the tests' servers listen on 127.0.0.1
 		}
 		return ""
 	}}

@@ -14,19 +14,22 @@ import (
 // Options are every setting the bot reads. Secrets (tokens, the database URL) come only from the
 // environment and are never logged; String() redacts them.
 type Options struct {
-	DatabaseURL    string        // DATABASE_URL: PostgreSQL; empty = embedded SQLite
-	DBPath         string        // OUTREACHBOT_DB_PATH: the SQLite file (default ./outreachbot.db)
-	AppToken       string        // SLACK_APP_TOKEN: xapp-…, for Socket Mode
-	BotToken       string        // SLACK_BOT_TOKEN: xoxb-…, for the Web API
-	SlackAPIURL    string        // SLACK_API_URL: Web API base ending in /api/ (default Slack's)
-	AllowedUsers   []string      // OUTREACHBOT_ALLOWED_USERS: user or user-group ids; empty = everyone
-	AdminUsers     []string      // OUTREACHBOT_ADMIN_USERS: user or user-group ids; empty = nobody
-	HTTPAddr       string        // OUTREACHBOT_HTTP_ADDR: health and metrics listener
-	LogLevel       string        // OUTREACHBOT_LOG_LEVEL: debug, info, warn, error
-	Watch          bool          // OUTREACHBOT_WATCH: run the public-source watchers ("off" turns them off)
-	GitHubToken    string        // GITHUB_TOKEN: optional, raises GitHub's API rate limit for the watcher
-	AckBudget      time.Duration // OUTREACHBOT_ACK_BUDGET: answer in the ack if done within this
-	HandlerTimeout time.Duration // OUTREACHBOT_HANDLER_TIMEOUT: a request's deadline
+	DatabaseURL  string   // DATABASE_URL: PostgreSQL; empty = embedded SQLite
+	DBPath       string   // OUTREACHBOT_DB_PATH: the SQLite file (default ./outreachbot.db)
+	AppToken     string   // SLACK_APP_TOKEN: xapp-…, for Socket Mode
+	BotToken     string   // SLACK_BOT_TOKEN: xoxb-…, for the Web API
+	SlackAPIURL  string   // SLACK_API_URL: Web API base ending in /api/ (default Slack's)
+	AllowedUsers []string // OUTREACHBOT_ALLOWED_USERS: user or user-group ids; empty = everyone
+	AdminUsers   []string // OUTREACHBOT_ADMIN_USERS: user or user-group ids; empty = nobody
+	HTTPAddr     string   // OUTREACHBOT_HTTP_ADDR: health and metrics listener
+	LogLevel     string   // OUTREACHBOT_LOG_LEVEL: debug, info, warn, error
+	Watch        bool     // OUTREACHBOT_WATCH: run the public-source watchers ("off" turns them off)
+	GitHubToken  string   // GITHUB_TOKEN: optional, raises GitHub's API rate limit for the watcher
+	// AllowPrivateFetch (OUTREACHBOT_ALLOW_PRIVATE_FETCH=on) lets watchers and `import adopters`
+	// fetch loopback, private and link-local addresses; off, only the public internet is read.
+	AllowPrivateFetch bool
+	AckBudget         time.Duration // OUTREACHBOT_ACK_BUDGET: answer in the ack if done within this
+	HandlerTimeout    time.Duration // OUTREACHBOT_HANDLER_TIMEOUT: a request's deadline
 }
 
 // FromEnv reads Options from the environment.
@@ -37,19 +40,20 @@ func FromEnv() (Options, error) {
 // ParseEnv reads Options through get (os.Getenv, or a map in tests).
 func ParseEnv(get func(string) string) (Options, error) {
 	o := Options{
-		DatabaseURL:    get("DATABASE_URL"),
-		DBPath:         orDefault(get("OUTREACHBOT_DB_PATH"), "outreachbot.db"),
-		AppToken:       strings.TrimSpace(get("SLACK_APP_TOKEN")),
-		BotToken:       strings.TrimSpace(get("SLACK_BOT_TOKEN")),
-		SlackAPIURL:    get("SLACK_API_URL"),
-		AllowedUsers:   list(get("OUTREACHBOT_ALLOWED_USERS")),
-		AdminUsers:     list(get("OUTREACHBOT_ADMIN_USERS")),
-		HTTPAddr:       orDefault(get("OUTREACHBOT_HTTP_ADDR"), "127.0.0.1:8080"),
-		LogLevel:       orDefault(get("OUTREACHBOT_LOG_LEVEL"), "info"),
-		Watch:          !strings.EqualFold(strings.TrimSpace(get("OUTREACHBOT_WATCH")), "off"),
-		GitHubToken:    strings.TrimSpace(get("GITHUB_TOKEN")),
-		AckBudget:      2 * time.Second,
-		HandlerTimeout: 25 * time.Second,
+		DatabaseURL:       get("DATABASE_URL"),
+		DBPath:            orDefault(get("OUTREACHBOT_DB_PATH"), "outreachbot.db"),
+		AppToken:          strings.TrimSpace(get("SLACK_APP_TOKEN")),
+		BotToken:          strings.TrimSpace(get("SLACK_BOT_TOKEN")),
+		SlackAPIURL:       get("SLACK_API_URL"),
+		AllowedUsers:      list(get("OUTREACHBOT_ALLOWED_USERS")),
+		AdminUsers:        list(get("OUTREACHBOT_ADMIN_USERS")),
+		HTTPAddr:          orDefault(get("OUTREACHBOT_HTTP_ADDR"), "127.0.0.1:8080"),
+		LogLevel:          orDefault(get("OUTREACHBOT_LOG_LEVEL"), "info"),
+		Watch:             !strings.EqualFold(strings.TrimSpace(get("OUTREACHBOT_WATCH")), "off"),
+		GitHubToken:       strings.TrimSpace(get("GITHUB_TOKEN")),
+		AllowPrivateFetch: on(get("OUTREACHBOT_ALLOW_PRIVATE_FETCH")),
+		AckBudget:         2 * time.Second,
+		HandlerTimeout:    25 * time.Second,
 	}
 	var err error
 	if o.AckBudget, err = duration(get, "OUTREACHBOT_ACK_BUDGET", o.AckBudget); err != nil {
@@ -142,4 +146,13 @@ func duration(get func(string) string, key string, d time.Duration) (time.Durati
 		return d, fmt.Errorf("%s=%q is not a duration like 2s", key, v)
 	}
 	return out, nil
+}
+
+// on reads a yes/no setting: on, true, yes or 1.
+func on(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "yes", "1":
+		return true
+	}
+	return false
 }

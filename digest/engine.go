@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,8 +112,8 @@ func (e *Engine) Subscribe(ctx context.Context, req SubscribeRequest) (Subscript
 		return SubscriptionInfo{}, &slackmsg.UserError{Msg: slackmsg.Escape(err.Error()) + "."}
 	}
 	now := e.clock.Now()
-	if gap := sched.MinInterval(now); gap > 0 && gap < e.minInterval {
-		return SubscriptionInfo{}, &slackmsg.UserError{Msg: fmt.Sprintf("That schedule runs every %s; digests may run at most every %s.", gap, e.minInterval)}
+	if gap := sched.MinInterval(); gap > 0 && gap < e.minInterval {
+		return SubscriptionInfo{}, &slackmsg.UserError{Msg: fmt.Sprintf("That schedule runs as often as every %s on the days it runs; digests may run at most every %s. Try `hourly` or `daily 09:00`.", spoken(gap), spoken(e.minInterval))}
 	}
 	if sched.Next(now).IsZero() {
 		return SubscriptionInfo{}, &slackmsg.UserError{Msg: "That schedule never runs."}
@@ -442,4 +443,17 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// spoken says a duration the way a person would: "1 minute", "15 minutes", "2h30m".
+func spoken(d time.Duration) string {
+	switch {
+	case d == time.Minute:
+		return "minute"
+	case d < time.Hour && d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d == time.Hour:
+		return "hour"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }

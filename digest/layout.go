@@ -253,11 +253,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 	if f := DescribeFilter(h.Sub.Filters); f != "" {
 		ctx = append(ctx, slackmsg.Escape(f))
 	}
-	label := h.Sub.ScheduleLabel
-	if label == "" {
-		label = h.Sub.Schedule
-	}
-	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, slackmsg.Escape(label)))
+	ctx = append(ctx, fmt.Sprintf("#%d %s", h.Sub.ID, ScheduleLabel(h.Sub)))
 	if h.Missed > 0 {
 		ctx = append(ctx, fmt.Sprintf("caught up %s missed while I was offline", countText(h.Missed, "run")))
 	}
@@ -265,7 +261,7 @@ func firstHeader(h header, items []store.RunItemDetail) []slack.Block {
 		ctx = append(ctx, "posted on request")
 	}
 	return []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Truncate(title, slackmsg.MaxHeaderText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Plain(title, slackmsg.MaxHeaderText), false, false)),
 		contextBlock(strings.Join(ctx, " · ")),
 	}
 }
@@ -350,7 +346,7 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 		// The saver's words, said as theirs.
 		by := "note"
 		if it.AddedBy != "" {
-			by = "note from <@" + it.AddedBy + ">"
+			by = "note from " + slackmsg.User(it.AddedBy)
 		}
 		b.WriteString("\n_" + by + ":_ " + slackmsg.Escape(strings.Join(strings.Fields(slackmsg.Cut(it.Note, 300)), " ")))
 	}

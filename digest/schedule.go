@@ -115,22 +115,111 @@ func (s *Schedule) Due(last, now time.Time) (tick time.Time, missed int, ok bool
 	return t, missed, true
 }
 
-// MinInterval is the shortest gap between two runs over the coming week (0 if it runs at most
-// once).
-func (s *Schedule) MinInterval(from time.Time) time.Duration {
-	var gap time.Duration
-	t := s.Next(from)
-	for i := 0; i < 500 && !t.IsZero() && t.Before(from.AddDate(0, 0, 8)); i++ {
-		n := s.Next(t)
-		if n.IsZero() {
-			break
-		}
-		if d := n.Sub(t); gap == 0 || d < gap {
-			gap = d
-		}
-		t = n
+// MinInterval is the shortest gap between two runs anywhere in the schedule's cycle, 0 if it
+// never runs. It is reasoned on the cron fields, not by walking the coming days, so a schedule
+// whose busy day is months away ("* * 31 12 *", or "* 3 29 2 *" in leap years only) counts as
+// often as it will run then. The gaps are wall-clock gaps; a daylight saving change can shorten
+// one of them once by the size of the shift.
+func (s *Schedule) MinInterval() time.Duration {
+	switch c := s.cron.(type) {
+	case cron.ConstantDelaySchedule:
+		return c.Delay
+	case *cron.SpecSchedule:
+		return specMinInterval(c)
 	}
-	return gap
+	return 0
+}
+
+// gregorianCycle is the number of days after which both the calendar and the weekdays repeat
+// (400 years, a whole number of weeks).
+const gregorianCycle = 146097
+
+// specMinInterval is the shortest gap of a cron schedule: between two times of the same day, or
+// from the last time of a day to the first of the next day that runs.
+func specMinInterval(c *cron.SpecSchedule) time.Duration {
+	times := timesOfDay(c)
+	days := minDayGap(c)
+	if len(times) == 0 || days == 0 {
+		return 0
+	}
+	gap := days*86400 - times[len(times)-1] + times[0]
+	for i := 1; i < len(times); i++ {
+		gap = min(gap, times[i]-times[i-1])
+	}
+	return time.Duration(gap) * time.Second
+}
+
+// timesOfDay lists the seconds of the day at which a cron schedule runs, in order.
+func timesOfDay(c *cron.SpecSchedule) []int {
+	var out []int
+	for h := 0; h < 24; h++ {
+		if c.Hour&(1<<h) == 0 {
+			continue
+		}
+		for m := 0; m < 60; m++ {
+			if c.Minute&(1<<m) == 0 {
+				continue
+			}
+			for sec := 0; sec < 60; sec++ {
+				if c.Second&(1<<sec) != 0 {
+					out = append(out, h*3600+m*60+sec)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// minDayGap is the fewest days between two days on which a cron schedule runs, over a whole
+// Gregorian cycle (0 if no day ever matches).
+func minDayGap(c *cron.SpecSchedule) int {
+	y, m, d, wd := 2000, time.January, 1, time.Saturday
+	first, prev, best := -1, -1, 0
+	for i := 0; i < gregorianCycle; i++ {
+		if runsOn(c, m, d, wd) {
+			if prev >= 0 && (best == 0 || i-prev < best) {
+				if best = i - prev; best == 1 {
+					return 1
+				}
+			}
+			if first < 0 {
+				first = i
+			}
+			prev = i
+		}
+		wd = (wd + 1) % 7
+		if d++; d > daysIn(y, m) {
+			d = 1
+			if m++; m > time.December {
+				m, y = time.January, y+1
+			}
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	if wrap := first + gregorianCycle - prev; best == 0 || wrap < best {
+		best = wrap
+	}
+	return best
+}
+
+// runsOn is robfig/cron's day rule: day of month and weekday must both match when either is a
+// star, and either may match otherwise.
+func runsOn(c *cron.SpecSchedule, m time.Month, d int, wd time.Weekday) bool {
+	const star = 1 << 63
+	if c.Month&(1<<uint(m)) == 0 {
+		return false
+	}
+	dom, dow := c.Dom&(1<<uint(d)) != 0, c.Dow&(1<<uint(wd)) != 0
+	if c.Dom&star != 0 || c.Dow&star != 0 {
+		return dom && dow
+	}
+	return dom || dow
+}
+
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // wallOf is t's wall-clock reading as a UTC time.

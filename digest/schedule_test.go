@@ -166,3 +166,42 @@ func assertTimes(t *testing.T, got, want []time.Time) {
 		}
 	}
 }
+
+// TestSchedule_minIntervalCoversTheWholeCycle: a schedule whose next run is months away (the 10th
+// of each month, New Year's Eve, the leap day) but then runs every minute for a day is as frequent
+// as one that runs every minute today.
+func TestSchedule_minIntervalCoversTheWholeCycle(t *testing.T) {
+	cases := []struct {
+		spec string
+		want time.Duration
+	}{
+		{"* * 10 * *", time.Minute},
+		{"* * 31 12 *", time.Minute},
+		{"* 3 29 2 *", time.Minute},
+		{"*/5 9 1 1 *", 5 * time.Minute},
+		{"0,59 0,23 * * *", time.Minute}, // 23:59 then 00:00 the next day
+		{"0,59 0,23 1 * *", 59 * time.Minute},
+		{"0 9 * * 1-5", 24 * time.Hour},
+		{"0 9 29 2 *", 0}, // once every four years: runs at most once in a year
+		{"0 9 1 1 *", 0},
+		{"@every 10m", 10 * time.Minute},
+		{"@hourly", time.Hour},
+		{"0 9,10 * * *", time.Hour},
+	}
+	for _, c := range cases {
+		s, err := ParseSchedule(c.spec, "Europe/London")
+		if err != nil {
+			t.Fatalf("%s: %v", c.spec, err)
+		}
+		got := s.MinInterval()
+		if c.want == 0 {
+			if got != 0 && got < 24*time.Hour {
+				t.Errorf("%s: min interval %v, want at least a day", c.spec, got)
+			}
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: min interval %v, want %v", c.spec, got, c.want)
+		}
+	}
+}

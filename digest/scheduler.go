@@ -3,7 +3,9 @@ package digest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -176,7 +178,7 @@ func (s *Scheduler) forgetAlerts(active []store.Subscription) {
 func (s *Scheduler) tickDue(sub store.Subscription, now time.Time) bool {
 	sched, err := s.e.schedule(sub)
 	if err != nil {
-		return false
+		return true // its build fails, and enough failures pause it and tell its creator
 	}
 	_, _, ok := sched.Due(sub.LastTick, now)
 	return ok
@@ -205,8 +207,15 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 	}
 	defer lock.Release()
 	fresh := map[int64][]slackmsg.Response{}
-	if err := s.buildDue(ctx, subID, fresh); err != nil && ctx.Err() == nil {
+	built, err := s.buildDue(ctx, subID, fresh)
+	switch {
+	case err != nil && ctx.Err() == nil:
 		log.Warn("build digest run", "err", err)
+		s.buildFailed(ctx, subID, err)
+	case err == nil && built:
+		if err := s.e.st.RecordBuildSuccess(ctx, subID); err != nil {
+			log.Warn("record digest build", "err", err)
+		}
 	}
 	if err := s.postOpen(ctx, lock, subID, fresh); err != nil && ctx.Err() == nil {
 		log.Warn("post digest run", "err", err)
@@ -214,19 +223,19 @@ func (s *Scheduler) work(ctx context.Context, subID int64) {
 }
 
 // buildDue builds the scheduled run for the latest due tick and an alert run if a check is due,
-// keeping the messages of the runs it built in fresh.
-func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]slackmsg.Response) error {
+// keeping the messages of the runs it built in fresh; built says whether any was due.
+func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][]slackmsg.Response) (built bool, err error) {
 	sub, err := s.e.st.SubscriptionByID(ctx, subID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !sub.Active {
-		return nil
+		return false, nil
 	}
 	now := s.e.clock.Now()
 	sched, err := s.e.schedule(*sub)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var reqs []store.RunRequest
 	if tick, missed, ok := sched.Due(sub.LastTick, now); ok {
@@ -241,13 +250,52 @@ func (s *Scheduler) buildDue(ctx context.Context, subID int64, fresh map[int64][
 	for _, req := range reqs {
 		run, msgs, err := s.e.buildMessages(ctx, subID, req, true)
 		if err != nil && !errors.Is(err, store.ErrRunExists) {
-			return err
+			return true, err
 		}
 		if run != nil && len(msgs) > 0 {
 			fresh[run.ID] = msgs
 		}
 	}
-	return nil
+	return len(reqs) > 0, nil
+}
+
+// pauseAfter is how many runs in a row may fail to build before a subscription is paused.
+const pauseAfter = 5
+
+// buildFailed counts a failed build; the failure that pauses the subscription tells its creator,
+// once, what happened and what to do. Runs already built are still posted.
+func (s *Scheduler) buildFailed(ctx context.Context, subID int64, cause error) {
+	reason := strings.Join(strings.Fields(cause.Error()), " ")
+	paused, err := s.e.st.RecordBuildFailure(ctx, subID, reason, pauseAfter)
+	if err != nil || !paused {
+		if err != nil {
+			s.log.Warn("record digest build failure", "subscription", subID, "err", err)
+		}
+		return
+	}
+	sub, err := s.e.st.SubscriptionByID(ctx, subID)
+	if err != nil {
+		s.log.Warn("paused subscription", "subscription", subID, "err", err)
+		return
+	}
+	who := sub.CreatedBy
+	if who == "" {
+		who = sub.OwnerUserID
+	}
+	s.log.Warn("digest subscription paused", "subscription", subID, "failures", pauseAfter, "tell", who, "err", cause)
+	if who == "" {
+		return
+	}
+	where := "<#" + sub.ChannelID + ">"
+	if sub.OwnerUserID != "" {
+		where = "your DM"
+	}
+	msg := fmt.Sprintf(":double_vertical_bar: I paused digest subscription #%d (to %s, %s) because I could not build its last %d runs: %s. "+
+		"Nothing more will be posted for it. Start a new one with `/digest subscribe` (`/digest help` shows how) once that is fixed.",
+		sub.ID, where, ScheduleLabel(*sub), pauseAfter, slackmsg.Clip(reason, 300))
+	if _, err := s.poster.PostMessage(ctx, who, "", slackmsg.Ephemeral(msg)); err != nil {
+		s.log.Warn("tell the creator of a paused subscription", "subscription", subID, "err", err)
+	}
 }
 
 // postOpen posts the subscription's waiting runs in order; a run waiting for a retry holds back

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"outreachbot/clock/clocktest"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -618,4 +619,70 @@ VALUES ($1, 'job_posting', 'Late', 'https://example.com/late', 'jobs', 'late', $
 	}
 	r.pass()
 	r.expectExactly("CL", append(early, lateID))
+}
+
+// TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear: the floor holds for runs far off.
+func TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear(t *testing.T) {
+	eng := New(nil, Options{Clock: clocktest.NewManual(utc(2026, 11, 29, 19, 0))})
+	for _, expr := range []string{"cron * * 10 * *", "cron * * 31 12 *", "cron * 3 29 2 *", "cron 0,1 9 1 1 *"} {
+		_, err := eng.Subscribe(context.Background(), SubscribeRequest{ChannelID: "C1", UserID: "U1", Schedule: expr})
+		var ue *slackmsg.UserError
+		if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "runs as often as every minute on the days it runs; digests may run at most every 15 minutes") {
+			t.Errorf("%s: %v, want refused as too frequent", expr, err)
+		}
+	}
+}
+
+// TestScheduler_subscriptionThatKeepsFailingIsPausedAndItsCreatorToldOnce: a subscription whose
+// every run fails (a stored filter PostgreSQL cannot read, a time zone that no longer exists) is
+// paused after a few tries, and the person who made it gets one DM saying why and what to do.
+func TestScheduler_subscriptionThatKeepsFailingIsPausedAndItsCreatorToldOnce(t *testing.T) {
+	cases := []struct {
+		name    string
+		dialect store.Dialect // "" for both
+		break_  func(sub *store.Subscription)
+		reason  string
+	}{
+		{"a time zone that no longer exists", "", func(sub *store.Subscription) { sub.Timezone = "Mars/Olympus" }, "not a time zone"},
+		{"a NUL in a stored filter", store.Postgres, func(sub *store.Subscription) { sub.Filters.Industries = []string{"\x00x"} }, "could not build"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, d store.Dialect) {
+				if c.dialect != "" && d != c.dialect {
+					t.Skipf("the failure is %s's", c.dialect)
+				}
+				start := utc(2025, 3, 3, 8, 0)
+				r := newRig(t, d, start)
+				sub := store.Subscription{ChannelID: "CGTM", Schedule: "@every 1m", ScheduleLabel: "every minute", Timezone: "UTC",
+					AlertThreshold: 1, CreatedBy: "UMAKER", CreatedAt: start}
+				c.break_(&sub)
+				if err := r.st.CreateSubscription(context.Background(), &sub); err != nil {
+					t.Fatal(err)
+				}
+				r.fx.addSignals(t, 3, start)
+				for i := 1; i <= 20; i++ {
+					r.at(start.Add(time.Duration(i) * time.Minute))
+				}
+				got, err := r.st.SubscriptionByID(context.Background(), sub.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Active {
+					t.Errorf("still active after 20 failed runs")
+				}
+				dms := r.slack.Messages("UMAKER")
+				if len(dms) != 1 {
+					t.Fatalf("creator told %d times, want once: %+v", len(dms), dms)
+				}
+				if txt := dms[0].Text; !strings.Contains(txt, fmt.Sprintf("paused digest subscription #%d", sub.ID)) || !strings.Contains(txt, c.reason) ||
+					!strings.Contains(txt, "/digest subscribe") {
+					t.Errorf("the DM does not say what happened and what to do: %q", txt)
+				}
+				if n := len(r.slack.Messages("CGTM")); n != 0 {
+					t.Errorf("%d messages in the channel", n)
+				}
+			})
+		})
+	}
 }

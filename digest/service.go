@@ -97,3 +97,24 @@ func DescribeFilter(f store.SignalFilter) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// ScheduleLabel shows a subscription's schedule as mrkdwn. A cron expression is shown as code:
+// its stars would otherwise be read as bold markers and vanish.
+func ScheduleLabel(s store.Subscription) string {
+	label := s.ScheduleLabel
+	if label == "" {
+		label = s.Schedule
+	}
+	if expr, ok := strings.CutPrefix(label, "cron "); ok {
+		return "cron " + code(expr)
+	}
+	if strings.ContainsAny(label, "*_~`") {
+		return code(label)
+	}
+	return slackmsg.Escape(label)
+}
+
+// code shows text as inline code: escaped, with backticks (which would end it) made quotes.
+func code(s string) string {
+	return "`" + slackmsg.Escape(strings.ReplaceAll(s, "`", "'")) + "`"
+}

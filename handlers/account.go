@@ -178,7 +178,7 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 	if err := h.store.SetAccountOwner(ctx, best.ID, id); err != nil {
 		return Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("<@%s> now owns *%s*.", id, Escape(best.Name))), nil
+	return Ephemeral(fmt.Sprintf("%s now owns *%s*.", User(id), Escape(best.Name))), nil
 }
 
 // resolveOne finds the one account a name means, or the answer to give instead (a pick-list,
@@ -263,7 +263,7 @@ func lastTouchText(t *store.Touch) string {
 	}
 	s := fmt.Sprintf("%s — %s to *%s*", FormatDate(t.At), templates.Channel(t.Channel).Label(), Escape(t.ContactName))
 	if t.By != "" {
-		s += " by <@" + t.By + ">"
+		s += " by " + User(t.By)
 	}
 	s += fmt.Sprintf(" (template `%s`)", Escape(t.Template))
 	if t.Status == store.DraftReplied {
@@ -344,7 +344,7 @@ func ownerField(user string) string {
 	if user == "" {
 		return ""
 	}
-	return "*Owner*\n<@" + user + ">"
+	return "*Owner*\n" + User(user)
 }
 
 func sizeText(n int) string {

@@ -281,6 +281,9 @@ func (h *Accounts) painKey(ctx context.Context, val string) (string, error) {
 	return "", userErrorf("`%s` is not a pain point I know. Try one of: %s.", Escape(val), strings.Join(keys, ", "))
 }
 
+// maxEmployees is the largest headcount a size filter takes.
+const maxEmployees = 10_000_000
+
 // parseSize reads 100-1000, 100+, <500, >=200 or a plain number (a lower bound).
 func parseSize(v string) (int, int, error) {
 	bad := userErrorf("`size:%s` is not a size. Use a range like `size:100-1000`, or `size:500+`.", Escape(v))
@@ -292,7 +295,9 @@ func parseSize(v string) (int, int, error) {
 			mult, s = 1000, strings.TrimSuffix(s, "k")
 		}
 		n, err := strconv.Atoi(s)
-		return n * mult, err == nil && n >= 0
+		// A headcount past ten million is no company; refusing it also keeps n*mult from
+		// overflowing into a negative size (found by FuzzAccountFindFilters: size:9227000000000000k).
+		return n * mult, err == nil && n >= 0 && n <= maxEmployees/mult
 	}
 	switch {
 	case strings.Contains(v, "-"):

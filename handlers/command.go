@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Request is a slash command as a handler sees it.
@@ -152,6 +153,15 @@ func (r *Registry) Command(name string) (Command, bool) {
 	return c, ok
 }
 
+// Declares reports whether name is a command, action, modal or shortcut id the registry routes.
+func (r *Registry) Declares(name string) bool {
+	_, c := r.commands[name]
+	_, a := r.actions[name]
+	_, v := r.views[name]
+	_, s := r.shortcuts[name]
+	return c || a || v || s
+}
+
 // ShortcutIDs lists the shortcut callback ids.
 func (r *Registry) ShortcutIDs() []string { return sortedKeys(r.shortcuts) }
 
@@ -175,6 +185,9 @@ func (r *Registry) Dispatch(ctx context.Context, req Request) (Response, error) 
 		}
 		return Ephemeral(fmt.Sprintf("I don't know the command `%s`. I answer %s — add `help` to any of them.",
 			Escape(req.Command), strings.Join(names, ", "))), nil
+	}
+	if msg := unreadable(req.Text); msg != "" {
+		return Ephemeral(msg), nil
 	}
 	req.Text = strings.TrimSpace(req.Text)
 	if first, _ := splitFirst(req.Text); strings.EqualFold(first, "help") || req.Text == "?" {
@@ -242,6 +255,20 @@ func (r *Registry) HandleView(ctx context.Context, v ViewSubmission) (ViewResult
 	if !ok {
 		return ViewResult{}, fmt.Errorf("no handler for modal %q", v.CallbackID)
 	}
+	errs := map[string]string{}
+	for block, inputs := range v.Values {
+		for _, val := range inputs {
+			if msg := unreadable(val); msg != "" {
+				errs[block] = msg
+			}
+		}
+	}
+	if msg := unreadable(v.PrivateMetadata); msg != "" {
+		return ViewResult{}, fmt.Errorf("modal %q: private metadata: %s", v.CallbackID, msg)
+	}
+	if len(errs) > 0 {
+		return ViewResult{Errors: errs}, nil
+	}
 	return f(ctx, v)
 }
 
@@ -250,6 +277,9 @@ func (r *Registry) HandleShortcut(ctx context.Context, s Shortcut) (Response, er
 	f, ok := r.shortcuts[s.CallbackID]
 	if !ok {
 		return Ephemeral("That shortcut belongs to an older version of me."), nil
+	}
+	if msg := unreadable(s.MessageText + s.Permalink); msg != "" {
+		return Ephemeral(msg), nil
 	}
 	return f(ctx, s)
 }
@@ -260,7 +290,24 @@ func (r *Registry) HandleAction(ctx context.Context, a Action) (Response, error)
 	if !ok {
 		return Ephemeral("That button belongs to an older version of me; run the command again."), nil
 	}
+	if msg := unreadable(a.Value); msg != "" {
+		return Ephemeral(msg), nil
+	}
 	return f(ctx, a)
+}
+
+// unreadable says what is wrong with text no handler should see ("" when it is fine): a NUL
+// byte (PostgreSQL refuses it in text, so a stored filter holding one would fail every use) or
+// bytes that are not UTF-8. It is checked once, where commands, buttons, modals and shortcuts
+// come in, so no handler has to.
+func unreadable(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "I can't read that: it contains a NUL character (\\0). Type it again without it, e.g. copy it from a plain-text editor."
+	case !utf8.ValidString(s):
+		return "I can't read that: it has bytes that are not UTF-8 text. Type it again, or paste it from a plain-text editor."
+	}
+	return ""
 }
 
 // splitFirst returns the first word of s and the rest, trimmed.

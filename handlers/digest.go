@@ -313,7 +313,7 @@ func (h *Digests) list(ctx context.Context, req Request, all bool) (Response, er
 func subscriptionLine(s SubscriptionInfo) string {
 	where := "<#" + s.ChannelID + ">"
 	if s.Personal() {
-		where = "<@" + s.OwnerUserID + ">'s DM (accounts they own)"
+		where = User(s.OwnerUserID) + "'s DM (accounts they own)"
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s · next %s", s.ID, where, scheduleText(s.Subscription), whenText(s.Next, s.Timezone))
 	var extra []string
@@ -409,6 +409,13 @@ func (h *Digests) unsubscribe(ctx context.Context, req Request, arg string) (Res
 	if err != nil {
 		return Response{}, err
 	}
+	if !s.Personal() && s.CreatedBy != req.UserID && !req.Admin {
+		who := "an admin"
+		if s.CreatedBy != "" {
+			who = User(s.CreatedBy) + " (who made it) or an admin"
+		}
+		return Ephemeral(fmt.Sprintf("Only %s can stop subscription *#%d*.", who, s.ID)), nil
+	}
 	if err := h.svc.Unsubscribe(ctx, s.ID); err != nil {
 		return Response{}, err
 	}
@@ -490,7 +497,7 @@ func (h *Digests) stats(ctx context.Context) (Response, error) {
 		for _, s := range st.Subscriptions {
 			where := "<#" + s.ChannelID + ">"
 			if s.OwnerUserID != "" {
-				where = "<@" + s.OwnerUserID + ">'s DM"
+				where = User(s.OwnerUserID) + "'s DM"
 			}
 			lines = append(lines, fmt.Sprintf("• *#%d* %s: %s, %s, %s posted · %d with nothing new · %d failed",
 				s.SubscriptionID, where, plural(s.Digests, "digest"), plural(s.Alerts, "alert"), plural(s.Signals, "signal"), s.Empty, s.Failed))
@@ -520,12 +527,9 @@ func (h *Digests) vote(ctx context.Context, a Action, vote int) (Response, error
 		word, Escape(store.SignalKindLabel(w.Kind)), Escape(orDash(w.Source)), w.Useful, w.Noise, w.Weight)), nil
 }
 
+// scheduleText shows a subscription's schedule and zone.
 func scheduleText(s store.Subscription) string {
-	label := s.ScheduleLabel
-	if label == "" {
-		label = s.Schedule
-	}
-	return Escape(label) + " " + Escape(s.Timezone)
+	return digest.ScheduleLabel(s) + " " + Escape(s.Timezone)
 }
 
 // whenText shows a time in a zone: "Tue 4 Mar 08:30".

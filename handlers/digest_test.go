@@ -203,3 +203,26 @@ func TestDigestVote_buttonsRecordUsefulAndNoise(t *testing.T) {
 		t.Fatalf("a bad value: %q", resp.Text)
 	}
 }
+
+// TestDigestUnsubscribe_channelDigestsBelongToTheirCreatorAndAdmins: a channel's digest is
+// stopped only by the person who made it or an admin.
+func TestDigestUnsubscribe_channelDigestsBelongToTheirCreatorAndAdmins(t *testing.T) {
+	fake := &fakeDigests{subs: []SubscriptionInfo{{Subscription: store.Subscription{ID: 1, ChannelID: "CGTM", CreatedBy: "U1", Active: true, Timezone: "UTC"}}}}
+	h := NewDigests(fake, testSeg)
+	run := func(user string, admin bool) string {
+		resp, err := h.Handle(context.Background(), Request{Text: "unsubscribe 1", UserID: user, ChannelID: "CGTM", Admin: admin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Text
+	}
+	if got := run("U2", false); !strings.Contains(got, "U1") || strings.Contains(got, "Stopped") {
+		t.Errorf("another user: %q", got)
+	}
+	if got := run("U1", false); !strings.Contains(got, "Stopped subscription *#1*") {
+		t.Errorf("its creator: %q", got)
+	}
+	if got := run("UADMIN", true); !strings.Contains(got, "Stopped subscription *#1*") {
+		t.Errorf("an admin: %q", got)
+	}
+}

@@ -33,8 +33,28 @@ func (h *Drafts) Views() map[string]ViewFunc {
 	return map[string]ViewFunc{ViewDraftEdit: h.saveEdit}
 }
 
-// loadDraft reads the draft a button names, or says why it can't.
-func (h *Drafts) loadDraft(ctx context.Context, value string) (*store.OutreachDraft, *Response, error) {
+// loadDraft reads the draft a button names, or says why it can't: it is gone, or it is not the
+// presser's. A draft belongs to its author (admins may act on any): the button's value is only
+// an id, which a forged payload can name as easily as a click.
+func (h *Drafts) loadDraft(ctx context.Context, a Action) (*store.OutreachDraft, *Response, error) {
+	d, resp, err := h.draftByValue(ctx, a.Value)
+	if err != nil || resp != nil {
+		return d, resp, err
+	}
+	if !mayChange(d, a.UserID, a.Admin) {
+		r := Ephemeral(fmt.Sprintf("This is %s's draft: only they (or an admin) can change, send or share it. `/draft %s` makes one of your own.",
+			User(d.Author), Escape(d.Basis.AccountName)))
+		return nil, &r, nil
+	}
+	return d, nil, nil
+}
+
+// mayChange reports whether user may act on draft d: its author or an admin.
+func mayChange(d *store.OutreachDraft, user string, admin bool) bool {
+	return admin || (d.Author != "" && d.Author == user)
+}
+
+func (h *Drafts) draftByValue(ctx context.Context, value string) (*store.OutreachDraft, *Response, error) {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil {
 		r := Ephemeral("That button belongs to an older version of me; run `/draft <account>` again.")
@@ -63,7 +83,7 @@ func (h *Drafts) pick(ctx context.Context, a Action) (Response, error) {
 }
 
 func (h *Drafts) another(ctx context.Context, a Action) (Response, error) {
-	d, resp, err := h.loadDraft(ctx, a.Value)
+	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
@@ -80,7 +100,7 @@ func (h *Drafts) another(ctx context.Context, a Action) (Response, error) {
 }
 
 func (h *Drafts) edit(ctx context.Context, a Action) (Response, error) {
-	d, resp, err := h.loadDraft(ctx, a.Value)
+	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
@@ -105,6 +125,9 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 	}
 	if err != nil {
 		return ViewResult{}, err
+	}
+	if !mayChange(d, v.UserID, v.Admin) { // a modal's error is plain text
+		return ViewResult{Errors: map[string]string{"body": fmt.Sprintf("This is %s's draft: only they (or an admin) can change it.", d.Author)}}, nil
 	}
 	if d.SentAt != nil {
 		return ViewResult{Errors: map[string]string{"body": sentMeanwhile}}, nil
@@ -144,7 +167,7 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 }
 
 func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
-	d, resp, err := h.loadDraft(ctx, a.Value)
+	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
@@ -158,7 +181,7 @@ func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked it sent.", d.SentBy))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked it sent.", User(d.SentBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
@@ -166,7 +189,7 @@ func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
 }
 
 func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
-	d, resp, err := h.loadDraft(ctx, a.Value)
+	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
@@ -183,7 +206,7 @@ func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: <@%s> had already marked the reply.", d.RepliedBy))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked the reply.", User(d.RepliedBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
@@ -191,7 +214,7 @@ func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
 }
 
 func (h *Drafts) share(ctx context.Context, a Action) (Response, error) {
-	d, resp, err := h.loadDraft(ctx, a.Value)
+	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}

@@ -302,7 +302,7 @@ func touchWarning(t *store.Touch, now time.Time) string {
 	}
 	by := ""
 	if t.By != "" {
-		by = " by <@" + t.By + ">"
+		by = " by " + User(t.By)
 	}
 	status := "sent"
 	if t.Status == store.DraftReplied {

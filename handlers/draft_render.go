@@ -43,7 +43,7 @@ func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedB
 	var head string
 	switch mode {
 	case modeShared:
-		head = fmt.Sprintf("<@%s> shared a draft to %s", sharedBy, who)
+		head = fmt.Sprintf("%s shared a draft to %s", User(sharedBy), who)
 	case modePreview:
 		head = fmt.Sprintf("*Preview* of `%s` for %s (not saved)", Escape(d.Template), who)
 	default:
@@ -64,9 +64,9 @@ func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedB
 	}
 	switch {
 	case d.RepliedAt != nil:
-		b.Section(fmt.Sprintf(":speech_balloon: *Replied* (marked by <@%s> on %s) · sent by <@%s> on %s", d.RepliedBy, FormatDate(*d.RepliedAt), d.SentBy, FormatDate(*d.SentAt)))
+		b.Section(fmt.Sprintf(":speech_balloon: *Replied* (marked by %s on %s) · sent by %s on %s", User(d.RepliedBy), FormatDate(*d.RepliedAt), User(d.SentBy), FormatDate(*d.SentAt)))
 	case d.SentAt != nil:
-		b.Section(fmt.Sprintf(":white_check_mark: *Marked sent* by <@%s> on %s", d.SentBy, FormatDate(*d.SentAt)))
+		b.Section(fmt.Sprintf(":white_check_mark: *Marked sent* by %s on %s", User(d.SentBy), FormatDate(*d.SentAt)))
 	case overLimit(d):
 		b.Section(fmt.Sprintf(":no_entry: *Over the limit:* the text is %s characters and a %s allows %s (subjects %d). I won't cut it: edit it, or try another template.",
 			groupDigits(chars), ch.Label(), groupDigits(d.CharLimit), templates.MaxSubjectChars))

@@ -536,9 +536,15 @@ func TestDraft_editMarkSentRepliedShareAndStats(t *testing.T) {
 		t.Errorf("the editor is not prefilled with the draft:\n%s", mj)
 	}
 	edited := strings.Replace(dr.Body, "Hi Kishore,", "Hi Kishore, hope BackstageCon was fun.", 1)
-	vr, err := e.reg.HandleView(context.Background(), handlers.ViewSubmission{CallbackID: handlers.ViewDraftEdit, PrivateMetadata: modal.Modal.PrivateMetadata,
-		Values: map[string]map[string]string{"body": {"body": edited}}, UserID: "U2"})
-	if err != nil || vr.Message == nil || vr.Channel != "U2" || !strings.Contains(slackmsg.PlainText(*vr.Message), "hope BackstageCon was fun") {
+	submit := func(user string) (handlers.ViewResult, error) {
+		return e.reg.HandleView(context.Background(), handlers.ViewSubmission{CallbackID: handlers.ViewDraftEdit, PrivateMetadata: modal.Modal.PrivateMetadata,
+			Values: map[string]map[string]string{"body": {"body": edited}}, UserID: user})
+	}
+	if vr, err := submit("U2"); err != nil || vr.Message != nil || !strings.Contains(vr.Errors["body"], "U1's draft") {
+		t.Fatalf("another user's edit must be refused: %+v %v", vr, err)
+	}
+	vr, err := submit("U1")
+	if err != nil || vr.Message == nil || vr.Channel != "U1" || !strings.Contains(slackmsg.PlainText(*vr.Message), "hope BackstageCon was fun") {
 		t.Fatalf("saving the edit: %+v %v", vr, err)
 	}
 	if _, ok := buttonsOf(*vr.Message)["Share to channel"]; ok {
@@ -557,7 +563,10 @@ func TestDraft_editMarkSentRepliedShareAndStats(t *testing.T) {
 		!strings.Contains(cardText, "[Draft outreach] [Mark replied]") || !strings.Contains(cardText, "Try /draft Toyota") {
 		t.Errorf("the card does not show the last touch and its buttons:\n%s", cardText)
 	}
-	replied := e.click("U3", card, "Mark replied")
+	if refused := e.click("U3", card, "Mark replied"); !strings.Contains(slackmsg.PlainText(refused), "U1's draft") {
+		t.Errorf("another user marking the reply: %s", slackmsg.PlainText(refused))
+	}
+	replied := e.click("U1", card, "Mark replied")
 	if !strings.Contains(slackmsg.PlainText(replied), "Kishore Jonnalagedda replied") || replied.ReplaceOriginal {
 		t.Errorf("Mark replied from the card:\n%s", slackmsg.PlainText(replied))
 	}
@@ -581,7 +590,7 @@ func TestDraft_editMarkSentRepliedShareAndStats(t *testing.T) {
 	for _, ev := range events {
 		kinds = append(kinds, ev.Kind+":"+ev.Actor)
 	}
-	if strings.Join(kinds, " ") != "drafted:U1 edited:U2 sent:U1 replied:U3 shared:U1" {
+	if strings.Join(kinds, " ") != "drafted:U1 edited:U1 sent:U1 replied:U1 shared:U1" {
 		t.Errorf("log = %v", kinds)
 	}
 }

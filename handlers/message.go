@@ -44,6 +44,9 @@ func Truncate(mrkdwn string, n int) string { return slackmsg.Truncate(mrkdwn, n)
 // Link is slackmsg.Link.
 func Link(url, label string) string { return slackmsg.Link(url, label) }
 
+// User is slackmsg.User: a mention of a user id, anything else shown as text.
+func User(id string) string { return slackmsg.User(id) }
+
 // Ephemeral is slackmsg.Ephemeral.
 func Ephemeral(mrkdwn string) Response { return slackmsg.Ephemeral(mrkdwn) }
 

@@ -89,9 +89,9 @@ func (h *Signals) Handle(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return errorResponse(err), nil
 	}
-	acc, resp, ok := h.resolve(ctx, name)
-	if !ok {
-		return resp, nil
+	acc, resp, ok, err := h.resolve(ctx, name)
+	if err != nil || !ok {
+		return resp, err
 	}
 	return h.save(ctx, acc, link, kind, "", note, req.UserID)
 }
@@ -126,13 +126,15 @@ func parseSignalAdd(text string) (name, link, note, kind string, err error) {
 	if len(before) == 0 {
 		return "", "", "", "", userErrorf("Which account is it about? `/signal add <account> <url> [note]`.")
 	}
-	if _, perr := url.ParseRequestURI(link); perr != nil {
-		return "", "", "", "", userErrorf("`%s` is not a link I can store.", Escape(link))
+	if !storableLink(link) {
+		return "", "", "", "", userErrorf("`%s` is not a link I can store: give the whole address, e.g. `https://example.com/post`.", Escape(link))
 	}
 	return strings.Join(before, " "), link, strings.Join(after, " "), kind, nil
 }
 
-func (h *Signals) resolve(ctx context.Context, name string) (store.Account, Response, bool) {
+// resolve finds the account a name means; a pick-list or "no match" is an answer with ok false,
+// and a store failure is an error (not "removed": a stalled database is not a missing account).
+func (h *Signals) resolve(ctx context.Context, name string) (acc store.Account, answer Response, ok bool, err error) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
@@ -141,15 +143,18 @@ func (h *Signals) resolve(ctx context.Context, name string) (store.Account, Resp
 			names = append(names, "`"+Escape(c.Name)+"`")
 		}
 		return store.Account{}, Ephemeral(fmt.Sprintf("Several accounts match *%s*: %s. Say which, e.g. `/signal add %s <url>`.",
-			Escape(name), strings.Join(names, ", "), Escape(res.Candidates[0].Name))), false
+			Escape(name), strings.Join(names, ", "), Escape(res.Candidates[0].Name))), false, nil
 	case match.None:
-		return store.Account{}, noMatch(name, res.Candidates), false
+		return store.Account{}, noMatch(name, res.Candidates), false, nil
 	}
 	accs, err := h.store.AccountsByID(ctx, []int64{res.Best.ID})
-	if err != nil || len(accs) == 0 {
-		return store.Account{}, Ephemeral("That account was just removed. Try again."), false
+	if err != nil {
+		return store.Account{}, Response{}, false, err
 	}
-	return accs[0], Response{}, true
+	if len(accs) == 0 {
+		return store.Account{}, Ephemeral("That account was just removed. Try again."), false, nil
+	}
+	return accs[0], Response{}, true, nil
 }
 
 func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title, note, user string) (Response, error) {
@@ -316,8 +321,8 @@ func (h *Signals) submit(ctx context.Context, v ViewSubmission) (ViewResult, err
 	val := func(block string) string { return strings.TrimSpace(v.Values[block]["value"]) }
 	errs := map[string]string{}
 	name, link, kind := val("account"), val("url"), normalizeKind(val("kind"))
-	if _, err := url.ParseRequestURI(link); err != nil || !(strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://")) {
-		errs["url"] = "Give a link starting with https://"
+	if !storableLink(link) {
+		errs["url"] = "Give the whole link, starting with https://"
 	}
 	if kind == "" {
 		kind = KindFromURL(link, val("note"))
@@ -461,7 +466,7 @@ func scoredLine(s ScoredSignal) string {
 		// The saver's words, said as theirs: never the author's.
 		by := "note"
 		if s.AddedBy != "" {
-			by = "note from <@" + s.AddedBy + ">"
+			by = "note from " + User(s.AddedBy)
 		}
 		line += "\n      " + by + ": " + Escape(Cut(s.Note, 200))
 	}
@@ -515,5 +520,17 @@ func parseAge(v string) (time.Duration, error) {
 	if unit == 0 {
 		return 0, bad
 	}
+	if n > int(maxAge/unit) { // checked before multiplying: 200000d overflows a Duration
+		return 0, userErrorf("`since:%s` is further back than anything I keep; use at most ten years, e.g. `since:365d`.", Escape(v))
+	}
 	return time.Duration(n) * unit, nil
+}
+
+// maxAge is the furthest back since: reaches.
+const maxAge = 10 * 365 * 24 * time.Hour
+
+// storableLink reports whether a link is a whole http(s) address: a scheme and a host.
+func storableLink(link string) bool {
+	u, err := url.ParseRequestURI(link)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != ""
 }

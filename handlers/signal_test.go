@@ -131,3 +131,61 @@ func TestSignalsList_parsesSinceAndKind(t *testing.T) {
 }
 
 var refTime = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// TestSignalInput_overflowsAndEmptyLinksRefused: an age too large for a time.Duration and a link
+// with no host are refused with a message, not stored or turned into a date in the future.
+func TestSignalInput_overflowsAndEmptyLinksRefused(t *testing.T) {
+	for _, age := range []string{"since:200000d", "since:9999999999w", "since:99999999999999999999h"} {
+		q, _, err := parseSignalQuery(age, refTime)
+		if err == nil || !strings.Contains(err.Error(), "since:") {
+			t.Errorf("%q: %+v %v, want refused", age, q.Since, err)
+		}
+	}
+	if q, _, err := parseSignalQuery("since:3650d", refTime); err != nil || !q.Since.Equal(refTime.AddDate(0, 0, -3650)) {
+		t.Errorf("ten years back: %v %v", q.Since, err)
+	}
+	for _, text := range []string{"acme https://", "acme http://", "acme https:///just-a-path", "acme https://?q=1"} {
+		if _, link, _, _, err := parseSignalAdd(text); err == nil || !strings.Contains(err.Error(), "not a link") {
+			t.Errorf("%q: stored %q (%v), want refused", text, link, err)
+		}
+	}
+	h := NewSignals(&fakeSignalStore{saved: map[string]store.Signal{}}, oneAccount{})
+	res, err := h.submit(context.Background(), ViewSubmission{Values: map[string]map[string]string{
+		"account": {"value": "acme"}, "url": {"value": "https://"}, "kind": {"value": "news"}, "title": {"value": "x"}}})
+	if err != nil || res.Errors["url"] == "" {
+		t.Errorf("the modal with https:// and no host: %+v %v", res, err)
+	}
+}
+
+// TestScheduleText_noRawMarkup: a cron label shows its stars as typed, not as bold markers.
+func TestScheduleText_noRawMarkup(t *testing.T) {
+	for _, label := range []string{"cron * * 10 * *", "cron */5 9 * * 1-5", "cron 0 9 * * `1`", "weekdays 08:30"} {
+		got := scheduleText(store.Subscription{ScheduleLabel: label, Timezone: "UTC"})
+		outside := ""
+		for i, part := range strings.Split(got, "`") {
+			if i%2 == 0 {
+				outside += part
+			}
+		}
+		if strings.ContainsAny(outside, "*_~") || strings.Count(got, "`")%2 != 0 {
+			t.Errorf("%q shows as %q: markup outside code", label, got)
+		}
+	}
+}
+
+// failingSignalStore fails every read, as a stalled database does at the deadline.
+type failingSignalStore struct{ fakeSignalStore }
+
+func (failingSignalStore) AccountsByID(ctx context.Context, ids []int64) ([]store.Account, error) {
+	return nil, context.DeadlineExceeded
+}
+
+// TestSignalAdd_storeFailureIsAnErrorNotARemovedAccount: a failing store is reported as an
+// error (the bot then says it took too long or failed), never as "that account was removed".
+func TestSignalAdd_storeFailureIsAnErrorNotARemovedAccount(t *testing.T) {
+	h := NewSignals(&failingSignalStore{}, oneAccount{})
+	resp, err := h.Command().Handle(context.Background(), Request{Command: "/signal", Text: "add acme https://acme.example/x", UserID: "U1"})
+	if err == nil || strings.Contains(resp.Text, "removed") {
+		t.Errorf("got %q, %v; want the store's error", resp.Text, err)
+	}
+}

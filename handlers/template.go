@@ -42,7 +42,7 @@ func (e CatalogEntry) Origin() string {
 	}
 	s := fmt.Sprintf("team v%d", e.Version)
 	if e.Author != "" {
-		s += " by <@" + e.Author + ">"
+		s += " by " + User(e.Author)
 	}
 	if !e.SavedAt.IsZero() {
 		s += ", " + FormatDate(e.SavedAt)
@@ -269,7 +269,7 @@ func (h *Templates) show(ctx context.Context, name string) (Response, error) {
 				vs = append(vs, fmt.Sprintf("… and %d older", len(versions)-i))
 				break
 			}
-			vs = append(vs, fmt.Sprintf("v%d by <@%s>, %s", v.Version, v.Author, FormatDate(v.CreatedAt)))
+			vs = append(vs, fmt.Sprintf("v%d by %s, %s", v.Version, User(v.Author), FormatDate(v.CreatedAt)))
 		}
 		b.Section("*Versions:* " + strings.Join(vs, " · "))
 	}

@@ -18,7 +18,7 @@ type Builder struct {
 
 // Header adds a plain-text header.
 func (b *Builder) Header(text string) *Builder {
-	return b.add(slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, Cut(text, MaxHeaderText), false, false)))
+	return b.add(slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, Plain(text, MaxHeaderText), false, false)))
 }
 
 // Section adds mrkdwn text, split over several sections at line breaks if it is too long.
@@ -113,7 +113,7 @@ func (b *Builder) add(bl slack.Block) *Builder {
 // Button makes a button; value is cut to Slack's limit.
 func Button(actionID, text, value string, style slack.Style) *slack.ButtonBlockElement {
 	btn := slack.NewButtonBlockElement(actionID, Cut(value, MaxButtonValue),
-		slack.NewTextBlockObject(slack.PlainTextType, Cut(text, MaxButtonText), false, false))
+		slack.NewTextBlockObject(slack.PlainTextType, Plain(text, MaxButtonText), false, false))
 	if style != "" {
 		btn.Style = style
 	}

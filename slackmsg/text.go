@@ -1,6 +1,7 @@
 package slackmsg
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -8,12 +9,46 @@ import (
 
 // Escape makes stored or typed text safe inside mrkdwn: only &, < and > are special, and escaping
 // them means no input can become a mention, a channel ping or a link.
+// Bidirectional controls (an RTL override makes "exe.pdf" read as "fdp.exe") are removed.
 func Escape(s string) string {
+	s = StripBidi(s)
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}
 	return mrkdwnEscaper.Replace(s)
 }
+
+// StripBidi removes Unicode bidirectional controls (U+061C, U+200E–U+200F, U+202A–U+202E,
+// U+2066–U+2069): stored text must not reorder what the reader sees around it.
+func StripBidi(s string) string {
+	if !strings.ContainsAny(s, bidiControls) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(bidiControls, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+const bidiControls = "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
+
+// Plain is how typed or stored text goes into a plain_text object (a header, a button): cut to
+// n characters, without bidirectional controls. Slack shows plain text as typed, so it needs no
+// escaping.
+func Plain(s string, n int) string { return Cut(StripBidi(s), n) }
+
+// User mentions a Slack user (<@U123>) when id is a user id, and shows anything else as text, so
+// a stored owner such as "<!channel>" never becomes a ping.
+func User(id string) string {
+	if userIDRe.MatchString(id) {
+		return "<@" + id + ">"
+	}
+	return Escape(id)
+}
+
+var userIDRe = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -66,6 +67,7 @@ type User struct {
 type rateRule struct {
 	n          int
 	retryAfter time.Duration
+	share      float64 // when above 0, this share of calls is limited, with no count
 }
 
 type failRule struct {
@@ -94,6 +96,18 @@ func (s *Server) RateLimit(method string, n int, retryAfter time.Duration) {
 		return
 	}
 	s.rateLimits[method] = &rateRule{n: n, retryAfter: retryAfter}
+}
+
+// RateLimitShare makes a share (0–1) of the calls of method answer 429 as RateLimit does, at
+// random, until RateLimitShare(method, 0, 0): a workspace near its limit.
+func (s *Server) RateLimitShare(method string, share float64, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if share <= 0 {
+		delete(s.rateLimits, method)
+		return
+	}
+	s.rateLimits[method] = &rateRule{share: share, retryAfter: retryAfter}
 }
 
 // FailNext makes the next n calls of method ("" = any, "response_url" as for RateLimit)
@@ -367,7 +381,11 @@ func (s *Server) injectedLocked(method string) (apiResult, bool) {
 	}
 	for _, key := range []string{method, ""} {
 		if rl := s.rateLimits[key]; rl != nil {
-			if rl.n--; rl.n <= 0 {
+			if rl.share > 0 {
+				if rand.Float64() >= rl.share {
+					continue
+				}
+			} else if rl.n--; rl.n <= 0 {
 				delete(s.rateLimits, key)
 			}
 			secs := int64(0)

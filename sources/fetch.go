@@ -63,11 +63,14 @@ type Fetched struct {
 	State State
 }
 
+// defaultClient is what Get uses when given none: public addresses only.
+var defaultClient = NewClient(DefaultTimeout, false)
+
 // Get fetches url with If-None-Match / If-Modified-Since from prev, within the client's timeout
 // (or DefaultTimeout), reading at most MaxBody bytes.
 func Get(ctx context.Context, client *http.Client, url string, prev State, accept string) (Fetched, error) {
 	if client == nil {
-		client = &http.Client{Timeout: DefaultTimeout}
+		client = defaultClient
 	}
 	if client.Timeout == 0 {
 		var cancel context.CancelFunc

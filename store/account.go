@@ -196,7 +196,7 @@ func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Accoun
 		}
 		q = q.Where("LOWER(industry) IN ?", lower)
 	case f.Industry != "":
-		q = q.Where("LOWER(industry) LIKE ?", "%"+likeEscape(strings.ToLower(f.Industry))+"%")
+		q = q.Where("LOWER(industry) "+likeContains, containing(f.Industry))
 	}
 	if f.EmployeesMin > 0 || f.EmployeesMax > 0 {
 		size := func(col string) string {
@@ -221,8 +221,8 @@ func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Accoun
 			ors, args = append(ors, "region IN ?"), append(args, p.Regions)
 		}
 		if p.City != "" {
-			r := "%" + likeEscape(strings.ToLower(p.City)) + "%"
-			ors, args = append(ors, "LOWER(hq) LIKE ?", "LOWER(region) LIKE ?"), append(args, r, r)
+			r := containing(p.City)
+			ors, args = append(ors, "LOWER(hq) "+likeContains, "LOWER(region) "+likeContains), append(args, r, r)
 		}
 		if len(ors) > 0 {
 			q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
@@ -317,6 +317,12 @@ func (s *Store) UpsertAccount(ctx context.Context, acc *Account) (int64, error) 
 	return id, nil
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// likeContains is a LIKE comparison with containing's pattern. The escape character is declared:
+// PostgreSQL defaults to backslash but SQLite has no default, so without ESCAPE there `50%`,
+// `ai_ml` and `back\slash` would find nothing.
+const likeContains = `LIKE ? ESCAPE '\'`
+
+// containing is the LIKE pattern for lower-case text containing s, with s's %, _ and \ literal.
+func containing(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
 }

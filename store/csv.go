@@ -187,6 +187,9 @@ func eachValid[T any](ctx context.Context, cr *csvReader, parse func(csvRow) (T,
 
 // --- accounts ---------------------------------------------------------------
 
+// slackUserRE is a Slack user id: the only owner the bot will mention.
+var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
+
 func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	acc := Account{Name: row.get("name"), Domain: NormalizeDomain(row.get("domain")), Industry: row.get("industry"),
 		Region: row.get("region"), HQ: row.get("hq"), AdoptionNotes: row.get("adoption_notes"),
@@ -199,6 +202,9 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	}
 	if acc.Domain != "" && !domainRE.MatchString(acc.Domain) {
 		return acc, &CSVRowError{Row: row.line, Column: "domain", Reason: fmt.Sprintf("%q is not a domain", row.get("domain"))}
+	}
+	if acc.OwnerUserID != "" && !slackUserRE.MatchString(acc.OwnerUserID) {
+		return acc, &CSVRowError{Row: row.line, Column: "owner_user_id", Reason: fmt.Sprintf("%q is not a Slack user id (U… or W…, as in the member's profile)", acc.OwnerUserID)}
 	}
 	if v := row.get("employees"); v != "" {
 		n, err := strconv.Atoi(strings.NewReplacer(",", "", "_", "", " ", "").Replace(v))

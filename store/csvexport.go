@@ -80,7 +80,11 @@ func exportRows[T any](q *gorm.DB, conv func(*T) []string, w *csv.Writer, n *int
 		if err := q.ScanRows(rows, &v); err != nil {
 			return err
 		}
-		if err := w.Write(conv(&v)); err != nil {
+		rec := conv(&v)
+		for i := range rec {
+			rec[i] = SpreadsheetSafe(rec[i])
+		}
+		if err := w.Write(rec); err != nil {
 			return err
 		}
 		*n++

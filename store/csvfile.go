@@ -128,7 +128,7 @@ type csvRow struct {
 	fields map[string]string
 }
 
-func (r csvRow) get(f string) string { return strings.TrimSpace(r.fields[f]) }
+func (r csvRow) get(f string) string { return fromSpreadsheetSafe(strings.TrimSpace(r.fields[f])) }
 
 // csvReader reads a file row by row, mapping its header to fields, checking every field and
 // reporting bad rows.

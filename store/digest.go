@@ -45,6 +45,10 @@ type Subscription struct {
 	LastTick time.Time
 	// LastSuccessAt is when the last digest run that completed was built.
 	LastSuccessAt *time.Time
+	// BuildFailures counts runs in a row that failed to build; PausedReason says why a
+	// subscription was paused (see RecordBuildFailure).
+	BuildFailures int
+	PausedReason  string
 }
 
 // TableName maps Subscription to its table.
@@ -206,8 +210,8 @@ func (s *Store) filterSQL(sub *Subscription) (string, []any) {
 	if len(f.Industries) > 0 {
 		ors := make([]string, len(f.Industries))
 		for i, ind := range f.Industries {
-			ors[i] = "LOWER(a.industry) LIKE ?"
-			args = append(args, "%"+likeEscape(strings.ToLower(ind))+"%")
+			ors[i] = "LOWER(a.industry) " + likeContains
+			args = append(args, containing(ind))
 		}
 		b.WriteString(" AND (" + strings.Join(ors, " OR ") + ")")
 	}

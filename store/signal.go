@@ -105,7 +105,7 @@ func (s *Store) detailSQL(extra, join, where, order string) string {
   COALESCE(a.employees, 0) AS employees, COALESCE(a.region, '') AS region, COALESCE(a.hq, '') AS hq,
   COALESCE(a.stage, '') AS stage, COALESCE(a.owner_user_id, '') AS owner_user_id,
   COALESCE((SELECT MIN(c.decision_rank) FROM contacts c WHERE c.account_id = a.id AND s.person <> ''
-    AND (LOWER(c.name) = LOWER(s.person) OR LOWER(s.person) LIKE LOWER(c.name) || ',%')), 0) AS contact_rank,
+    AND (LOWER(c.name) = LOWER(s.person) OR SUBSTR(LOWER(s.person), 1, LENGTH(c.name) + 1) = LOWER(c.name) || ',')), 0) AS contact_rank,
   COALESCE((SELECT ` + agg + ` FROM signal_mentions m JOIN pain_points p ON p.id = m.ref_id
     WHERE m.signal_id = s.id AND m.kind = 'pain'), '') AS pain_list,
   s.baseline, COALESCE(a.role, '') AS role, COALESCE(a.country, '') AS country,

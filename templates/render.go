@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
 	"unicode/utf8"
@@ -117,9 +118,18 @@ func (t *Template) render(ctx context.Context, d Data, lim limits) (Draft, error
 func execute(ctx context.Context, t *template.Template, name string, d Data, lim limits) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, lim.timeout)
 	defer cancel()
+	// Each execution gets its own copy of the function set, charging its own budget.
+	t, err := t.Clone()
+	if err != nil {
+		return "", fmt.Errorf("does not run: %w", err)
+	}
+	t.Funcs(meteredFuncs(&meter{ctx: ctx, left: workBudget, maxOut: lim.maxOutput}))
 	w := &cappedWriter{max: lim.maxOutput, ctx: ctx}
 	done := make(chan error, 1)
+	finished := make(chan struct{})
+	lastExecution.Store(finished)
 	go func() {
+		defer close(finished)
 		defer func() {
 			if p := recover(); p != nil {
 				done <- fmt.Errorf("the template failed: %v", p)
@@ -145,14 +155,25 @@ func execute(ctx context.Context, t *template.Template, name string, d Data, lim
 	return text, nil
 }
 
+// lastExecution is closed when the latest template execution's goroutine has ended, whatever
+// its render returned (tests wait on it to see that a stopped render really stops).
+var lastExecution atomic.Value // chan struct{}
+
+// ErrBudget is returned when a template does more work than a render allows.
+var ErrBudget = errors.New("the template does too much work")
+
 // execErr unwraps the errors a render ends with into ones a template author can act on.
 func execErr(err error, w *cappedWriter) error {
 	var gap *GapError
 	switch {
 	case w.capped:
 		return fmt.Errorf("%w (%d bytes)", ErrOutputCap, w.max)
-	case w.late:
+	case w.late, errors.Is(err, ErrTimeout):
 		return ErrTimeout
+	case errors.Is(err, ErrOutputCap):
+		return fmt.Errorf("%w (%d bytes)", ErrOutputCap, w.max)
+	case errors.Is(err, ErrBudget):
+		return fmt.Errorf("%w (more than %d bytes of work in its functions); simplify it", ErrBudget, workBudget)
 	case errors.As(err, &gap):
 		return gap
 	}

@@ -24,12 +24,7 @@ var FuncDocs = []struct{ Name, Usage, Does string }{
 
 // userFuncs is the function set, without the escaper the sandbox adds to every action.
 var userFuncs = template.FuncMap{
-	"default": func(fallback string, v any) string {
-		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
-			return s
-		}
-		return fallback
-	},
+	"default":  defaultOf,
 	"lower":    strings.ToLower,
 	"upper":    strings.ToUpper,
 	"capfirst": capFirst,

@@ -98,7 +98,30 @@ func Validate(ctx context.Context, src string) (*Template, error) {
 			return nil, fmt.Errorf("for %s: %w", s.Label, err)
 		}
 	}
+	// The samples hold short lists; a template's work can grow with every list at its cap. There
+	// only running out of time, work or output refuses it: a draft too long for so much data,
+	// or a gap, is for Render to report on the day.
+	if _, err := t.Render(ctx, worstCase()); errors.Is(err, ErrBudget) || errors.Is(err, ErrTimeout) || errors.Is(err, ErrOutputCap) {
+		return nil, fmt.Errorf("with every list full (%d items) and long names: %w", MaxList, err)
+	}
 	return t, nil
+}
+
+// worstCase is data with every list at MaxList items and every text long.
+func worstCase() Data {
+	long := func(s string) string { return s + strings.Repeat(" and more", 30) }
+	list := func(s string) []string {
+		out := make([]string, MaxList)
+		for i := range out {
+			out[i] = long(fmt.Sprintf("%s %d", s, i+1))
+		}
+		return out
+	}
+	d := sampleData("long", "conference_talk", "production", PainSource{Key: "yaml", Title: long("YAML"), Summary: long("summary"), TalkingPoints: list("point")})
+	d.Account.Competitors = list("Competitor")
+	d.Contact.SpokeAt = list("Conference")
+	d.Account.Name, d.Account.Outcome, d.Signal.Title = long(d.Account.Name), long(d.Account.Outcome), long(d.Signal.Title)
+	return d
 }
 
 // Sample is one account a template is tried against.

@@ -47,8 +47,11 @@ type Store interface {
 
 // Config tunes the runner; zero values take the defaults.
 type Config struct {
-	// HTTPClient fetches every source (default: 30 s timeout).
+	// HTTPClient fetches every source (default: sources.NewClient with a 30 s timeout, which
+	// refuses internal addresses unless AllowPrivate).
 	HTTPClient *http.Client
+	// AllowPrivate lets the default client fetch loopback, private and link-local addresses.
+	AllowPrivate bool
 	// GitHubToken is optional; it raises GitHub's rate limit from 60 to 5,000 requests an hour.
 	GitHubToken string
 	// GitHubAPI, GreenhouseAPI and LeverAPI override the API roots (tests, GitHub Enterprise).
@@ -84,7 +87,7 @@ type cachedWatcher struct {
 // New returns a runner over st.
 func New(st Store, cfg Config) *Runner {
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: sources.DefaultTimeout}
+		cfg.HTTPClient = sources.NewClient(sources.DefaultTimeout, cfg.AllowPrivate)
 	}
 	if cfg.Tick <= 0 {
 		cfg.Tick = 30 * time.Second
