@@ -2,7 +2,6 @@ package digest
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/identity"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
@@ -336,7 +336,7 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 		b.WriteString(" · " + slackmsg.Date(it.OccurredAt.In(loc)))
 	}
 	b.WriteString(" · source: " + slackmsg.Escape(slackmsg.Cut(firstNonEmpty(it.Source, "unknown"), 60)))
-	if host := hostOf(it.URL); host != "" {
+	if host := identity.Domain(it.URL); host != "" {
 		b.WriteString(" (" + slackmsg.Clip(host, 60) + ")")
 	}
 	if s := it.Summary; s != "" && s != it.Title {
@@ -416,14 +416,6 @@ func countText(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func hostOf(link string) string {
-	u, err := url.Parse(link)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(u.Host, "www.")
 }
 
 func firstNonEmpty(vals ...string) string {

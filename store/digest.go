@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -95,14 +94,7 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *Subscription) error
 
 // SubscriptionByID fetches a subscription, active or not.
 func (s *Store) SubscriptionByID(ctx context.Context, id int64) (*Subscription, error) {
-	var sub Subscription
-	if err := s.db.WithContext(ctx).Take(&sub, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("subscription %d: %w", id, ErrNotFound)
-		}
-		return nil, fmt.Errorf("subscription %d: %w", id, err)
-	}
-	return &sub, nil
+	return byID[Subscription](ctx, s.db, "subscription", id)
 }
 
 // SubscriptionsIn lists the active subscriptions posting to a channel (or to a user's DM when

@@ -351,14 +351,7 @@ func (s *Store) OpenRunsOf(ctx context.Context, subID int64) ([]Run, error) {
 
 // RunByID fetches a run.
 func (s *Store) RunByID(ctx context.Context, id int64) (*Run, error) {
-	var r Run
-	if err := s.db.WithContext(ctx).Take(&r, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("run %d: %w", id, ErrNotFound)
-		}
-		return nil, fmt.Errorf("run %d: %w", id, err)
-	}
-	return &r, nil
+	return byID[Run](ctx, s.db, "run", id)
 }
 
 // RunsOf lists a subscription's latest runs, newest first.

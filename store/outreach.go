@@ -107,14 +107,7 @@ func (s *Store) CreateDraft(ctx context.Context, d *OutreachDraft, at time.Time)
 
 // DraftByID fetches a draft.
 func (s *Store) DraftByID(ctx context.Context, id int64) (*OutreachDraft, error) {
-	var d OutreachDraft
-	if err := s.db.WithContext(ctx).Take(&d, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("draft %d: %w", id, ErrNotFound)
-		}
-		return nil, fmt.Errorf("draft %d: %w", id, err)
-	}
-	return &d, nil
+	return byID[OutreachDraft](ctx, s.db, "draft", id)
 }
 
 // ErrDraftSent is returned when an edit reaches a draft that was marked sent: what was sent is

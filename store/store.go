@@ -112,6 +112,19 @@ func (s *Store) Close() error { return s.SQL().Close() }
 // ErrNotFound is returned when a row asked for by key does not exist.
 var ErrNotFound = errors.New("not found")
 
+// byID fetches the row of type T with the primary key id; what names it in errors ("draft 7:
+// not found"), and a missing row wraps ErrNotFound.
+func byID[T any](ctx context.Context, db *gorm.DB, what string, id int64) (*T, error) {
+	var row T
+	if err := db.WithContext(ctx).Take(&row, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			err = ErrNotFound
+		}
+		return nil, fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	return &row, nil
+}
+
 // redactErr renders an error without the database password, which drivers sometimes echo.
 func redactErr(err error, dsn string) string {
 	msg := err.Error()
