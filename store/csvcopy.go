@@ -140,7 +140,7 @@ func groupRows(ctx context.Context, tx pgx.Tx, table string, cols ...string) err
 		for _, col := range cols {
 			tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %[1]s s SET grp = g.grp
 				FROM (SELECT %[2]s, min(grp) AS grp FROM %[1]s WHERE %[2]s <> '' AND NOT refused
-				      GROUP BY %[2]s HAVING count(DISTINCT grp) > 1) g
+				      GROUP BY %[2]s HAVING min(grp) <> max(grp)) g
 				WHERE s.%[2]s = g.%[2]s AND s.grp > g.grp AND NOT s.refused`, table, col))
 			if err != nil {
 				return fmt.Errorf("group staged rows by %s: %w", col, err)
@@ -181,7 +181,8 @@ func resolveAccountRows(ctx context.Context, tx pgx.Tx) ([]CSVRowError, error) {
 	if err := groupRows(ctx, tx, "csv_accounts", "key", "domain"); err != nil {
 		return nil, err
 	}
-	if err := exec("own targets", `UPDATE csv_accounts SET target = COALESCE(by_domain, by_key) WHERE NOT refused`); err != nil {
+	if err := exec("own targets", `UPDATE csv_accounts SET target = COALESCE(by_domain, by_key)
+		WHERE NOT refused AND (by_domain IS NOT NULL OR by_key IS NOT NULL)`); err != nil {
 		return nil, err
 	}
 	err = scanRefused(ctx, tx, &out, `UPDATE csv_accounts s SET refused = true FROM (
@@ -198,7 +199,7 @@ func resolveAccountRows(ctx context.Context, tx pgx.Tx) ([]CSVRowError, error) {
 			) t WHERE s.grp = t.grp AND NOT s.refused AND s.target IS NULL`},
 		{"join groups", `UPDATE csv_accounts s SET grp = g.grp FROM (
 				SELECT target, min(grp) AS grp FROM csv_accounts WHERE target IS NOT NULL AND NOT refused
-				GROUP BY target HAVING count(DISTINCT grp) > 1
+				GROUP BY target HAVING min(grp) <> max(grp)
 			) g WHERE s.target = g.target AND s.grp > g.grp AND NOT s.refused`},
 	} {
 		if err := exec(st.what, st.sql); err != nil {
