@@ -88,7 +88,6 @@ func (p *importProgress) updateBar(pr store.CSVProgress, rate float64) {
 func (p *importProgress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
-		fmt.Fprintln(p.w)
 	}
 }
 

@@ -621,6 +621,31 @@ VALUES ($1, 'job_posting', 'Late', 'https://example.com/late', 'jobs', 'late', $
 	r.expectExactly("CL", append(early, lateID))
 }
 
+// TestEngine_runNowTriesAHeldLockForSecondsThenSaysBusy: /digest now while another replica holds
+// the subscription keeps trying (backoff on the wall clock) for about three seconds, then says
+// busy; once the lock is free it builds the run.
+func TestEngine_runNowTriesAHeldLockForSecondsThenSaysBusy(t *testing.T) {
+	r := newRig(t, store.SQLite, utc(2025, 3, 3, 8, 0))
+	ctx := context.Background()
+	id := r.subscribe(SubscribeRequest{ChannelID: "CB", Schedule: "daily 17:00"})
+	lock, ok, err := r.st.TryLockSubscription(ctx, id)
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	start := time.Now()
+	res, err := r.eng.RunNow(ctx, id, "U1")
+	if err != nil || !res.Busy {
+		t.Fatalf("RunNow under a held lock = %+v, %v; want busy", res, err)
+	}
+	if waited := time.Since(start); waited < 2*time.Second {
+		t.Errorf("gave up after %v; want about 3 s of tries", waited)
+	}
+	lock.Release()
+	if res, err := r.eng.RunNow(ctx, id, "U1"); err != nil || res.Busy || res.Run == nil {
+		t.Errorf("RunNow with the lock free = %+v, %v; want a run", res, err)
+	}
+}
+
 // TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear: the floor holds for runs far off.
 func TestSubscribe_refusesSchedulesThatRunTooOftenLaterInTheYear(t *testing.T) {
 	eng := New(nil, Options{Clock: clocktest.NewManual(utc(2026, 11, 29, 19, 0))})
