@@ -20,6 +20,7 @@ import (
 // The README's "How it is built" table describes the same packages; each package's doc comment
 // says what it owns and what it must not import.
 var layers = []layer{
+	{"vocabulary", []string{"segment"}}, // segment fit and its words; store/seed reads the target through it
 	{"leaf", []string{"config", "clock", "clock/clocktest", "identity", "slackmsg", "store/seed"}},
 	{"index", []string{"match"}},
 	{"data", []string{"store", "templates"}},

@@ -50,9 +50,7 @@ func TestEveryAnswer_hostileStoredTextStaysText(t *testing.T) {
 		var lines []string
 		for _, c := range reg.Commands() {
 			lines = append(lines, c.Name, c.Name+" help")
-			for _, e := range c.Examples {
-				lines = append(lines, e)
-			}
+			lines = append(lines, c.Examples...)
 		}
 		lines = append(lines, "/account evil corp", "/account find industry:evil", "/account find region:evil", "/signals evil corp", "/signals",
 			"/draft evil corp", "/template preview warm-talk-followup evil corp", "/signal add evil corp https://evil.example/x <!here> note",

@@ -216,7 +216,9 @@ func TestE2E_signalAddListAndSaveAsSignalShortcut(t *testing.T) {
 	if again := h.slash("C1", "/signal", "add expedia https://github.com/backstage/backstage/issues/4242/"); !strings.Contains(again, "already saved") {
 		t.Fatalf("the same link twice: %s", again)
 	}
-	if list := h.slash("C1", "/signals", "expedia since:7d"); !strings.Contains(list, "catalog ingestion is slow") || !strings.Contains(list, "github issue +18") {
+	// The note is the saver's words: shown as their note, never as the issue's title.
+	if list := h.slash("C1", "/signals", "expedia since:7d"); !strings.Contains(list, "note from <@") || !strings.Contains(list, ": catalog ingestion is slow") ||
+		strings.Contains(list, "|catalog ingestion is slow>") || !strings.Contains(list, "github issue +18") {
 		t.Fatalf("/signals: %s", list)
 	}
 

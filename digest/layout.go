@@ -295,6 +295,10 @@ func accountHeading(d store.SignalDetail, continued bool) slack.Block {
 	if continued {
 		text += " (continued)"
 	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		// A competitor's or vendor's news tells us about the market, not whom to write to.
+		text += " · :mag: " + slackmsg.Escape(CompetitiveNote(d.Role))
+	}
 	var facts []string
 	if d.AccountID != nil {
 		if d.Industry != "" {
@@ -335,8 +339,16 @@ func itemBlocksOf(it store.RunItemDetail, loc *time.Location) []slack.Block {
 	if host := identity.Domain(it.URL); host != "" {
 		b.WriteString(" (" + slackmsg.Clip(host, 60) + ")")
 	}
-	if s := firstNonEmpty(it.Summary, it.Note); s != "" && s != it.Title {
+	if s := it.Summary; s != "" && s != it.Title {
 		b.WriteString("\n" + slackmsg.Escape(strings.Join(strings.Fields(slackmsg.Cut(s, 300)), " ")))
+	}
+	if it.Note != "" && it.Note != it.Summary {
+		// The saver's words, said as theirs.
+		by := "note"
+		if it.AddedBy != "" {
+			by = "note from " + slackmsg.User(it.AddedBy)
+		}
+		b.WriteString("\n_" + by + ":_ " + slackmsg.Escape(strings.Join(strings.Fields(slackmsg.Cut(it.Note, 300)), " ")))
 	}
 	if it.Why != "" {
 		b.WriteString("\n_why: " + slackmsg.Clip(it.Why, 400) + "_")

@@ -192,3 +192,14 @@ func TestLayout_continuedAccountHeadingInThread(t *testing.T) {
 		t.Fatalf("the thread reply should continue the account heading: %s", raw[:300])
 	}
 }
+
+func TestLayout_competitorSignalsAreMarkedIntelligence(t *testing.T) {
+	entries := syntheticEntries(2, "each")
+	entries[0].Role = store.RoleCompetitor
+	entries[1].Role = store.RoleProspect
+	_, msgs := layoutAll(Layout{}, entries)
+	raw, _ := json.Marshal(msgs[0].Blocks)
+	if n := strings.Count(string(raw), "competitive intelligence (competitor), not an outreach prompt"); n != 1 {
+		t.Errorf("want exactly the competitor's heading marked, found %d marks: %s", n, raw)
+	}
+}

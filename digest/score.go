@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"outreachbot/segment"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 )
@@ -23,9 +24,10 @@ type Scorer struct {
 	Segment seed.Segments
 	Roles   []store.DecisionRole
 	// Votes are the tallies by kind and source.
-	Votes map[voteKey]store.VoteTally
-	Now   time.Time
-	ranks map[string]int // RankTitle by person text: digests repeat people
+	Votes  map[voteKey]store.VoteTally
+	Now    time.Time
+	ranks  map[string]int // RankTitle by person text: digests repeat people
+	target segment.Target
 }
 
 type voteKey struct{ kind, source string }
@@ -36,7 +38,7 @@ func NewScorer(seg seed.Segments, roles []store.DecisionRole, votes []store.Vote
 	for _, v := range votes {
 		m[voteKey{v.Kind, v.Source}] = v
 	}
-	return &Scorer{Segment: seg, Roles: roles, Votes: m, Now: now, ranks: map[string]int{}}
+	return &Scorer{Segment: seg, Roles: roles, Votes: m, Now: now, ranks: map[string]int{}, target: seg.Target()}
 }
 
 // kindPoints weighs kinds by how much they say about buying: someone comparing portals, hiring
@@ -52,6 +54,7 @@ var kindPoints = map[string]int{
 	"community_post":        10,
 	"linkedin_post":         10,
 	"news":                  8,
+	"speaker_profile":       8,
 }
 
 // stagePoints favours accounts where a conversation can still change the outcome.
@@ -60,6 +63,7 @@ var stagePoints = map[store.Stage]int{
 	store.StageInitial:    8,
 	store.StageChurned:    6,
 	store.StageNone:       5,
+	store.StageAdopted:    5,
 	store.StageManaged:    4,
 	store.StageProduction: 3,
 }
@@ -72,7 +76,13 @@ func rankPoints(rank int) int {
 	return 17 - 2*rank
 }
 
-// Score rates one signal.
+// CompetitiveNote is how a competitor's or vendor's signal is marked wherever it is listed.
+func CompetitiveNote(r store.Role) string {
+	return "competitive intelligence (" + string(r) + "), not an outreach prompt"
+}
+
+// Score rates one signal. A competitor's or vendor's signal is scored on what it is and how
+// new it is only: fit, seniority, pains and stage measure a prospect, and it is not one.
 func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	var why strings.Builder
 	why.Grow(160)
@@ -92,8 +102,17 @@ func (sc *Scorer) Score(d store.SignalDetail) (int, string) {
 	if !ok {
 		kp = 6
 	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		why.WriteString(CompetitiveNote(d.Role))
+	}
 	total += add(kp, kindWord(d.Kind))
 	total += sc.recency(d, add)
+	if d.Baseline {
+		why.WriteString(" · known since the bot first looked, not news")
+	}
+	if d.AccountID != nil && !d.Role.Sells() {
+		return max(0, min(100, total)), why.String()
+	}
 	total += sc.seniority(d, add)
 	total += sc.fit(d, add)
 	if n := len(d.Pains); n > 0 {
@@ -143,6 +162,10 @@ func VoteWeight(useful, noise int) float64 {
 }
 
 func (sc *Scorer) recency(d store.SignalDetail, add func(int, string) int) int {
+	if d.Baseline && d.OccurredAt == nil {
+		// Known since the bot first looked: the day it was recorded says nothing of when it happened.
+		return add(0, "")
+	}
 	at := d.DiscoveredAt
 	if d.OccurredAt != nil {
 		at = *d.OccurredAt
@@ -203,31 +226,27 @@ func (sc *Scorer) roleTitle(rank int) string {
 	return fmt.Sprintf("decision rank %d", rank)
 }
 
+// fit weighs the parts of the target segment an account meets (segment.FitOf, the same judgment
+// /account find makes): size 8, industry 7, hub 5.
 func (sc *Scorer) fit(d store.SignalDetail, add func(int, string) int) int {
 	if d.AccountID == nil {
 		return 0
 	}
+	f := sc.target.FitOf(segment.Profile{Industry: d.Industry, Employees: d.Employees, Engineers: d.Engineers,
+		Country: d.Country, Region: d.Region, HQ: d.HQ})
 	points := 0
 	var why []string
-	seg := sc.Segment
-	if d.Employees > 0 && d.Employees >= seg.EmployeesMin && (seg.EmployeesMax == 0 || d.Employees <= seg.EmployeesMax) {
+	if f.Size != "" {
 		points += 8
-		why = append(why, fmt.Sprintf("%d staff", d.Employees))
+		why = append(why, f.Size)
 	}
-	for _, ind := range seg.Industries {
-		if ind != "" && strings.Contains(strings.ToLower(d.Industry), strings.ToLower(ind)) {
-			points += 7
-			why = append(why, strings.ToLower(ind))
-			break
-		}
+	if f.Industry != "" {
+		points += 7
+		why = append(why, f.Industry)
 	}
-	loc := strings.ToLower(d.HQ + " " + d.Region)
-	for _, hub := range seg.Hubs {
-		if hub != "" && strings.Contains(loc, strings.ToLower(hub)) {
-			points += 5
-			why = append(why, hub)
-			break
-		}
+	if f.Hub != "" {
+		points += 5
+		why = append(why, f.Hub)
 	}
 	if points == 0 {
 		return 0

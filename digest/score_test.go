@@ -34,7 +34,7 @@ func TestScore_explainsEachPartInOneLine(t *testing.T) {
 	}{
 		// 25 kind + 20 today + 13 VP + 20 fit + 8 pains + 10 evaluating = 96
 		{"a VP at a target account evaluating a competitor today", hot, 96,
-			[]string{"competitor evaluation +25", "today +20", "VP of Engineering +13", "fit (450 staff, financial services, London) +20", "pains (Implementation complexity requiring…, Low adoption) +8", "evaluating +10"}},
+			[]string{"competitor evaluation +25", "today +20", "VP of Engineering +13", "fit (450 employees, financial services, London) +20", "pains (Implementation complexity requiring…, Low adoption) +8", "evaluating +10"}},
 		{"old news about nobody", cold, 8, []string{"news +8"}},
 		{"a named contact's rank wins over the title", func() store.SignalDetail {
 			d := hot
@@ -46,6 +46,16 @@ func TestScore_explainsEachPartInOneLine(t *testing.T) {
 			d.Person = "Sam Poe"
 			return d
 		}(), 85, []string{"named person +2"}},
+		{"a competitor's signal is intelligence, scored on kind and recency only", func() store.SignalDetail {
+			d := hot
+			d.Role = store.RoleCompetitor
+			return d
+		}(), 45, []string{"competitive intelligence (competitor), not an outreach prompt", "competitor evaluation +25", "today +20"}},
+		{"a baseline row gets no recency for the day it was recorded", func() store.SignalDetail {
+			d := hot
+			d.OccurredAt, d.DiscoveredAt, d.Baseline = nil, now, true
+			return d
+		}(), 76, []string{"known since the bot first looked, not news"}},
 		{"a week halves recency", func() store.SignalDetail {
 			d := hot
 			d.OccurredAt = day(7)

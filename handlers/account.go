@@ -22,6 +22,7 @@ type AccountStore interface {
 	PainKeysOf(ctx context.Context, ids []int64) (map[int64][]string, error)
 	PainCatalogue(ctx context.Context) ([]store.PainSummary, error)
 	SetAccountOwner(ctx context.Context, id int64, userID string) error
+	SetAccountRole(ctx context.Context, id int64, role store.Role, source string) error
 }
 
 // AccountIndex resolves what a person typed to an account id, from memory.
@@ -59,6 +60,7 @@ func (h *Accounts) Command() Command {
 			{"/account <name>", "the account card: Backstage story, figures, pain points, contacts, signals, next step"},
 			{"/account find <filters>", `accounts ranked by fit; filters: industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`},
 			{"/account <name> owner @someone", "make someone the account's owner"},
+			{"/account <name> role <role>", "admins: say what the organization is to us: prospect, customer, competitor, vendor or partner"},
 			{"/account help", "this help"},
 		},
 		Examples: []string{"/account expedia", "/account h&m", `/account find industry:"financial services" size:100-1000 pain:yaml`},
@@ -82,6 +84,9 @@ func (h *Accounts) Handle(ctx context.Context, req Request) (Response, error) {
 	}
 	if name, user, ok := parseOwner(req.Text); ok {
 		return h.setOwner(ctx, name, user)
+	}
+	if name, role, ok := parseRole(req.Text); ok {
+		return h.setRole(ctx, req, name, role)
 	}
 	return h.lookup(ctx, req.Text)
 }
@@ -175,18 +180,63 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 	if !isUserRef(user) {
 		return Ephemeral(fmt.Sprintf("`%s` is not a Slack user. Type `/account <name> owner @someone`, picking the person from Slack's list.", Escape(user))), nil
 	}
+	best, other := h.resolveOne(name)
+	if other != nil {
+		return *other, nil
+	}
+	id := strings.TrimPrefix(user, "@")
+	if err := h.store.SetAccountOwner(ctx, best.ID, id); err != nil {
+		return Response{}, err
+	}
+	return Ephemeral(fmt.Sprintf("%s now owns *%s*.", User(id), Escape(best.Name))), nil
+}
+
+// resolveOne finds the one account a name means, or the answer to give instead (a pick-list,
+// or the nearest names).
+func (h *Accounts) resolveOne(name string) (match.Candidate, *Response) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
-		return pickList(name, res.Candidates), nil
+		r := pickList(name, res.Candidates)
+		return match.Candidate{}, &r
 	case match.None:
-		return noMatch(name, res.Candidates), nil
+		r := noMatch(name, res.Candidates)
+		return match.Candidate{}, &r
 	}
-	id := strings.TrimPrefix(user, "@")
-	if err := h.store.SetAccountOwner(ctx, res.Best.ID, id); err != nil {
+	return res.Best, nil
+}
+
+// parseRole reads "<name> role <role>".
+func parseRole(text string) (name, role string, ok bool) {
+	fields := strings.Fields(text)
+	if len(fields) < 3 || !strings.EqualFold(fields[len(fields)-2], "role") {
+		return "", "", false
+	}
+	return strings.Join(fields[:len(fields)-2], " "), fields[len(fields)-1], true
+}
+
+// setRole records what an organization is to the team. Roles decide whether the bot drafts to
+// an organization at all, so only admins change them.
+func (h *Accounts) setRole(ctx context.Context, req Request, name, value string) (Response, error) {
+	role, ok := store.ParseRole(value)
+	if !ok {
+		var names []string
+		for _, r := range store.Roles {
+			names = append(names, "`"+string(r.Role)+"`")
+		}
+		return Ephemeral(fmt.Sprintf("`%s` is not a role. Use one of %s, e.g. `/account port role competitor`.", Escape(Truncate(value, 40)), strings.Join(names, ", "))), nil
+	}
+	if !req.Admin {
+		return Ephemeral("Only an admin can change an organization's role (it decides whether the bot drafts to them). Ask one of the admins."), nil
+	}
+	best, other := h.resolveOne(name)
+	if other != nil {
+		return *other, nil
+	}
+	if err := h.store.SetAccountRole(ctx, best.ID, role, store.RoleFromUser); err != nil {
 		return Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("%s now owns *%s*.", User(id), Escape(res.Best.Name))), nil
+	return Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", Escape(best.Name), role, Escape(roleMeaning(role)))), nil
 }
 
 func isUserRef(s string) bool {
@@ -201,69 +251,17 @@ func isUserRef(s string) bool {
 	return s[1] == 'U' || s[1] == 'W'
 }
 
-// RenderCard lays out an account card.
-func RenderCard(c *store.Card) Response {
-	a := c.Account
-	var b Builder
-	b.Reserve(2)
-	b.Header(a.Name)
-	story := "*Backstage:* " + Escape(store.StageLabel(a.Stage))
-	if a.AdoptionNotes != "" {
-		story += " — " + Escape(a.AdoptionNotes)
-	}
-	b.Section(story)
-	b.Fields(
-		field("Industry", a.Industry),
-		field("Size", sizeText(a.Employees)),
-		field("Region", joinNonEmpty(", ", a.HQ, a.Region)),
-		field("Domain", a.Domain),
-		ownerField(a.OwnerUserID),
-	)
-	if len(c.Facts) > 0 {
-		b.Section("*Key figures*\n" + bullets(c.Facts, factLine))
-	}
-	if len(c.Pains) > 0 {
-		b.Section("*Pain points*\n" + bullets(c.Pains, func(p store.CardPain) string {
-			s := "*" + Escape(p.Title) + "*"
-			if p.Evidence != "" {
-				s += " — " + Escape(p.Evidence)
-			}
-			return s
-		}))
-	}
-	if len(c.Contacts) > 0 {
-		b.Section("*Contacts* (by decision power)\n" + bullets(c.Contacts, contactLine))
-	}
-	if len(c.Signals) > 0 {
-		head := "*Latest signals*"
-		if c.SignalCount > int64(len(c.Signals)) {
-			head += fmt.Sprintf(" (%d of %d)", len(c.Signals), c.SignalCount)
-		}
-		b.Section(head + "\n" + bullets(c.Signals, signalLine))
-	}
-	if len(c.Competitors) > 0 {
-		var names []string
-		for _, comp := range c.Competitors {
-			names = append(names, Escape(comp.Name))
-		}
-		b.Section("*Competitors in play:* " + strings.Join(names, ", "))
-	}
-	b.Section("*Last touch:* " + lastTouchText(c.LastTouch))
-	b.Section("*Suggested next step:* " + NextStep(c))
-	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-		"Sources: "+Escape(strings.Join(cardSources(c), ", ")), false, false)),
-		cardActions(c))
-	return Response{
-		Text:   Escape(fmt.Sprintf("%s — Backstage %s", a.Name, store.StageLabel(a.Stage))),
-		Blocks: b.Blocks(),
-	}
-}
-
 // cardActions are the card's buttons: draft outreach, and record a reply to the last touch.
 func cardActions(c *store.Card) slack.Block {
-	btns := []slack.BlockElement{Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary)}
+	var btns []slack.BlockElement
+	if c.Account.Role.Sells() {
+		btns = append(btns, Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary))
+	}
 	if t := c.LastTouch; t != nil && t.Status == store.DraftSent {
 		btns = append(btns, Button(ActionDraftCardReplied, "Mark replied", strconv.FormatInt(t.DraftID, 10), ""))
+	}
+	if len(btns) == 0 {
+		return nil
 	}
 	return slack.NewActionBlock("account_actions", btns...)
 }
@@ -316,48 +314,6 @@ func signalLine(sg store.Signal) string {
 	return s
 }
 
-// NextStep suggests what to do about an account, from its stage, contacts and signals.
-func NextStep(c *store.Card) string {
-	var who string
-	for _, ct := range c.Contacts {
-		if !ct.DoNotContact {
-			who = "*" + Escape(ct.Name) + "*"
-			if ct.Title != "" {
-				who += " (" + Escape(ct.Title) + ")"
-			}
-			break
-		}
-	}
-	var hook string
-	for _, sg := range c.Signals {
-		if sg.Kind == "conference_talk" || sg.Kind == "blog_post" || sg.Kind == "github_issue" || sg.Kind == "job_posting" {
-			hook = fmt.Sprintf("their %s “%s”", strings.ReplaceAll(sg.Kind, "_", " "), Escape(sg.Title))
-			break
-		}
-	}
-	if who == "" {
-		return "Find the Head of Platform Engineering or VP Engineering first — conference speaker lists, the engineering blog and platform job posts name them."
-	}
-	var angle string
-	switch c.Account.Stage {
-	case store.StageProduction:
-		angle = "ask how adoption beyond the first teams is going (the external average is 10% against Spotify's 99%)"
-	case store.StageEvaluating, store.StageInitial:
-		angle = "compare a 30–45 day roll-out with the usual 6–12 months and 4–7 engineers before they commit"
-	case store.StageManaged:
-		angle = "they already pay to avoid running Backstage; compare total cost and adoption with a portal built for that"
-	case store.StageChurned:
-		angle = "learn what made them leave Backstage and what they still miss"
-	default:
-		angle = "open a peer conversation about their platform engineering plans before they pick a portal"
-	}
-	try := fmt.Sprintf(" Try `/draft %s`.", Escape(c.Account.Name))
-	if hook != "" {
-		return fmt.Sprintf("Reach out to %s, referencing %s, and %s.", who, hook, angle) + try
-	}
-	return fmt.Sprintf("Reach out to %s and %s.", who, angle) + try
-}
-
 func cardSources(c *store.Card) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -379,6 +335,10 @@ func cardSources(c *store.Card) []string {
 	}
 	for _, s := range c.Signals {
 		add(s.Source)
+	}
+	add(c.Account.StageSource)
+	for _, p := range c.Products {
+		add(p.Source)
 	}
 	return out
 }

@@ -7,28 +7,42 @@ import (
 	"strconv"
 	"strings"
 
+	"outreachbot/segment"
 	"outreachbot/store"
 )
 
 // findFilterKeys are the filters /account find understands.
-var findFilterKeys = []string{"industry", "size", "region", "stage", "pain"}
+var findFilterKeys = []string{"industry", "size", "region", "stage", "pain", "role"}
 
 // maxFindRows is how many accounts a find answer lists.
 const maxFindRows = 20
 
+// findQuery is a parsed /account find: the store filter and each filter as given, worded.
+type findQuery struct {
+	filter store.AccountFilter
+	given  []givenFilter
+}
+
+// givenFilter is one filter the user typed, how the answer words it, and the filter with only it.
+type givenFilter struct {
+	typed, said string
+	alone       store.AccountFilter
+}
+
 // find answers `/account find <filters>`.
 func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
-	f, err := h.parseFilters(ctx, text)
+	fq, err := h.parseFilters(ctx, text)
 	if err != nil {
 		return errorResponse(err), nil
 	}
+	f := fq.filter
 	f.Limit = 2000
 	rows, total, err := h.store.AccountsMatching(ctx, f)
 	if err != nil {
 		return Response{}, err
 	}
 	if total == 0 {
-		return Ephemeral(fmt.Sprintf("No account matches `%s`. Loosen a filter, e.g. drop `size:` — many accounts have no size recorded.", Escape(text))), nil
+		return h.explainEmpty(ctx, text, fq)
 	}
 	ids := make([]int64, len(rows))
 	for i, a := range rows {
@@ -44,7 +58,29 @@ func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
 		ranked[i] = fitRow{a, score, why}
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
-	return renderFind(text, ranked, total), nil
+	return renderFind(text, fq, ranked, total), nil
+}
+
+// explainEmpty says why nothing matched, by the filters actually given: how many accounts each
+// one alone matches, so the user sees which one to loosen.
+func (h *Accounts) explainEmpty(ctx context.Context, text string, fq findQuery) (Response, error) {
+	var lines []string
+	for _, g := range fq.given {
+		f := g.alone
+		f.Limit = 1
+		_, n, err := h.store.AccountsMatching(ctx, f)
+		if err != nil {
+			return Response{}, err
+		}
+		lines = append(lines, fmt.Sprintf("• `%s` (%s) alone: %s", Escape(g.typed), Escape(g.said), plural(int(n), "account")))
+	}
+	msg := fmt.Sprintf("No account matches all of `%s`.", Escape(text))
+	if len(lines) > 1 {
+		msg += " Each filter on its own:\n" + strings.Join(lines, "\n") + "\nDrop or loosen the filter with the fewest matches."
+	} else if len(lines) == 1 {
+		msg += "\n" + lines[0]
+	}
+	return Ephemeral(msg), nil
 }
 
 type fitRow struct {
@@ -53,60 +89,77 @@ type fitRow struct {
 	why     []string
 }
 
-func renderFind(query string, rows []fitRow, total int64) Response {
+func renderFind(query string, fq findQuery, rows []fitRow, total int64) Response {
 	var b Builder
-	head := fmt.Sprintf("*%d accounts* match `%s`", total, Escape(query))
+	matches := "match"
+	if total == 1 {
+		matches = "matches"
+	}
+	head := fmt.Sprintf("*%s* %s `%s`", plural(int(total), "account"), matches, Escape(query))
 	if total > int64(maxFindRows) {
 		head += fmt.Sprintf(" — the %d best fits:", maxFindRows)
 	}
 	b.Section(head)
 	var lines []string
+	inferred := 0
 	for i, r := range rows {
 		if i == maxFindRows {
 			break
 		}
 		a := r.account
-		line := fmt.Sprintf("%d. *%s* — %s", i+1, Escape(a.Name), Escape(joinNonEmpty(" · ", store.StageLabel(a.Stage), a.Industry, sizeText(a.Employees), joinNonEmpty(", ", a.HQ, a.Region))))
+		if len(a.Inferred) > 0 {
+			inferred++
+		}
+		line := fmt.Sprintf("%d. *%s* — %s", i+1, Escape(a.Name), Escape(joinNonEmpty(" · ", store.StageLabel(a.Stage),
+			inferredValue(a, "industry", a.Industry), sizeOf(a), inferredValue(a, "region", placeText(a)))))
 		if len(r.why) > 0 {
 			line += "\n      _fit: " + Escape(strings.Join(r.why, ", ")) + "_"
 		}
 		lines = append(lines, line)
 	}
 	b.Section(strings.Join(lines, "\n"))
-	b.Context("Open one with `/account <name>`.")
-	return Response{Text: fmt.Sprintf("%d accounts match %s", total, Escape(query)), Blocks: b.Blocks()}
+	var said []string
+	for _, g := range fq.given {
+		said = append(said, g.said)
+	}
+	note := "Filters read as: " + strings.Join(said, "; ") + "."
+	if inferred > 0 {
+		note += " Values marked (inferred) come from the public record (name, description, domain), not from the company; `/account <name>` shows the evidence."
+	}
+	b.Context(Escape(note), "Open one with `/account <name>`.")
+	return Response{Text: Escape(fmt.Sprintf("%s %s %s", plural(int(total), "account"), matches, query)), Blocks: b.Blocks()}
 }
 
-// fit scores an account against the report's target segment: mid-market size, target industry,
-// a tech hub, a stage where a conversation helps, and pain points shown.
+// fit scores an account against the report's target segment (segment.FitOf, the judgment digest
+// scoring makes too): mid-market size, target industry, a tech hub; then a stage where a
+// conversation helps, and pain points shown.
 func (h *Accounts) fit(a store.Account, pains []string) (int, []string) {
 	score := 0
 	var why []string
-	if a.Employees >= h.segment.EmployeesMin && a.Employees <= h.segment.EmployeesMax && a.Employees > 0 {
+	f := h.segment.Target().FitOf(segment.Profile{Industry: a.Industry, Employees: a.Employees, Engineers: a.Engineers,
+		Country: a.Country, Region: a.Region, HQ: a.HQ})
+	if f.Size != "" {
 		score += 3
-		why = append(why, "mid-market size")
+		why = append(why, "mid-market size ("+f.Size+")")
 	}
-	for _, ind := range h.segment.Industries {
-		if strings.EqualFold(a.Industry, ind) {
-			score += 3
-			why = append(why, "target industry")
-			break
+	if f.Industry != "" {
+		score += 3
+		w := "target industry"
+		if _, ok := a.Inferred["industry"]; ok {
+			w += " (inferred)"
 		}
+		why = append(why, w)
 	}
-	loc := strings.ToLower(a.Region + " " + a.HQ)
-	for _, hub := range h.segment.Hubs {
-		if hub != "" && strings.Contains(loc, strings.ToLower(hub)) {
-			score += 1
-			why = append(why, "in "+hub)
-			break
-		}
+	if f.Hub != "" {
+		score++
+		why = append(why, "in "+f.Hub)
 	}
 	switch a.Stage {
 	case store.StageEvaluating, store.StageInitial:
 		score += 3
 		why = append(why, "still "+store.StageLabel(a.Stage))
-	case store.StageChurned, store.StageManaged:
-		score += 1
+	case store.StageChurned, store.StageManaged, store.StageAdopted:
+		score++
 	}
 	if len(pains) > 0 {
 		score += 2 * len(pains)
@@ -115,31 +168,51 @@ func (h *Accounts) fit(a store.Account, pains []string) (int, []string) {
 	return score, why
 }
 
-// parseFilters reads key:value filters; values may be quoted ("financial services").
-func (h *Accounts) parseFilters(ctx context.Context, text string) (store.AccountFilter, error) {
-	var f store.AccountFilter
+// sellable are the roles /account find lists unless role: says otherwise.
+var sellable = []store.Role{store.RoleProspect, store.RoleCustomer, store.RolePartner}
+
+// parseFilters reads key:value filters; values may be quoted ("financial services"). Words are
+// read the way people use them: tech → software, bank → financial services, UK → United
+// Kingdom, EMEA → Europe, the Middle East and Africa.
+func (h *Accounts) parseFilters(ctx context.Context, text string) (findQuery, error) {
+	var fq findQuery
+	f := &fq.filter
+	f.Roles = sellable
 	toks, err := tokenize(text)
 	if err != nil {
-		return f, err
+		return fq, err
 	}
 	if len(toks) == 0 {
-		return f, userErrorf("Add at least one filter, e.g. `/account find industry:\"financial services\" size:100-1000 stage:evaluating`.")
+		return fq, userErrorf("Add at least one filter, e.g. `/account find industry:\"financial services\" size:100-1000 stage:evaluating`.")
 	}
+	vocab := segment.Default()
 	for _, t := range toks {
 		key, val, ok := strings.Cut(t, ":")
 		key = strings.ToLower(key)
 		if !ok || val == "" {
-			return f, userErrorf("`%s` is not a filter. Use `key:value` with one of: %s.", Escape(t), strings.Join(findFilterKeys, ", "))
+			return fq, userErrorf("`%s` is not a filter. Use `key:value` with one of: %s.", Escape(t), strings.Join(findFilterKeys, ", "))
 		}
+		g := givenFilter{typed: key + ":" + val}
+		alone := store.AccountFilter{Roles: sellable}
 		switch key {
 		case "industry":
-			f.Industry = val
-		case "region", "hq", "city":
-			f.Region = val
+			if inds, ok := vocab.IndustryQuery(val); ok {
+				f.Industries, alone.Industries = inds, inds
+				g.said = "industry " + strings.Join(inds, " or ") + ", stated or inferred"
+			} else {
+				f.Industry, alone.Industry = val, val
+				g.said = "industry as typed, “" + val + "” (not a word I know)"
+			}
+		case "region", "hq", "city", "country":
+			w := vocab.PlaceQuery(val)
+			f.Place, alone.Place = &w, &w
+			g.said = w.Said
 		case "size", "employees":
 			if f.EmployeesMin, f.EmployeesMax, err = parseSize(val); err != nil {
-				return f, err
+				return fq, err
 			}
+			alone.EmployeesMin, alone.EmployeesMax = f.EmployeesMin, f.EmployeesMax
+			g.said = "size " + sizeRange(f.EmployeesMin, f.EmployeesMax) + " employees (or inferred engineers when employees are unknown)"
 		case "stage":
 			for _, s := range strings.Split(val, ",") {
 				if strings.TrimSpace(s) == "" {
@@ -147,21 +220,49 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (store.Account
 				}
 				st, ok := store.ParseStage(s)
 				if !ok {
-					return f, userErrorf("`%s` is not a stage. Use one of: none, evaluating, initial, production, managed, churned.", Escape(s))
+					return fq, userErrorf("`%s` is not a stage. Use one of: none, adopted, evaluating, initial, production, managed, churned.", Escape(s))
 				}
 				f.Stages = append(f.Stages, st)
+				alone.Stages = append(alone.Stages, st)
 			}
+			var labels []string
+			for _, st := range alone.Stages {
+				labels = append(labels, store.StageLabel(st))
+			}
+			g.said = "stage " + strings.Join(labels, " or ")
 		case "pain":
 			key, err := h.painKey(ctx, val)
 			if err != nil {
-				return f, err
+				return fq, err
 			}
 			f.PainKeys = append(f.PainKeys, key)
+			alone.PainKeys = []string{key}
+			g.said = "shows pain " + key
+		case "role":
+			r, ok := store.ParseRole(val)
+			if !ok {
+				return fq, userErrorf("`%s` is not a role. Use prospect, customer, competitor, vendor or partner.", Escape(val))
+			}
+			f.Roles, alone.Roles = []store.Role{r}, []store.Role{r}
+			g.said = "role " + string(r)
 		default:
-			return f, userErrorf("I don't know the filter `%s`. Use: %s.", Escape(key), strings.Join(findFilterKeys, ", "))
+			return fq, userErrorf("I don't know the filter `%s`. Use: %s.", Escape(key), strings.Join(findFilterKeys, ", "))
 		}
+		g.alone = alone
+		fq.given = append(fq.given, g)
 	}
-	return f, nil
+	return fq, nil
+}
+
+// sizeRange words a size filter: "100–1,000", "500+", "up to 200".
+func sizeRange(lo, hi int) string {
+	switch {
+	case hi == 0:
+		return groupDigits(lo) + "+"
+	case lo == 0:
+		return "up to " + groupDigits(hi)
+	}
+	return groupDigits(lo) + "–" + groupDigits(hi)
 }
 
 // painKey resolves a pain filter value against the pain catalogue (key, title or keyword).

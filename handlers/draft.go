@@ -74,6 +74,7 @@ func (h *Drafts) Command() Command {
 			{"/draft <account> <contact>", "a draft to that person, e.g. `/draft american airlines jay cox`"},
 			{"/draft <account> template:<name>", "use that template (`/template list` shows them)"},
 			{"/draft <account> channel:<channel>", "only templates for linkedin_connect, linkedin_message, email, community_dm, conference_followup or github_comment"},
+			{"/draft <account> override:yes", "admins: draft to a competitor or vendor anyway (refused otherwise)"},
 		},
 		Examples: []string{"/draft expedia", "/draft toyota kishore", "/draft expedia template:talk-connect", "/draft baillie gifford channel:email"},
 		Handle:   h.Handle,
@@ -89,6 +90,9 @@ func (h *Drafts) Handle(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return errorResponse(err), nil
 	}
+	if args.override && !req.Admin {
+		return Ephemeral("Only an admin may draft to a competitor or vendor (`override:yes`). Ask one, or pick a prospect."), nil
+	}
 	return h.run(ctx, args, req.UserID, req.ChannelID, false)
 }
 
@@ -99,7 +103,7 @@ func (h *Drafts) run(ctx context.Context, args draftArgs, user, channel string, 
 		return derefResponse(resp), err
 	}
 	return h.compose(ctx, draftSpec{AccountID: accountID, ContactQuery: contactQuery, Template: args.template,
-		Channel: args.channel, User: user, SlackChannel: channel, Preview: preview})
+		Channel: args.channel, User: user, SlackChannel: channel, Preview: preview, Override: args.override})
 }
 
 func derefResponse(r *Response) Response {
@@ -116,6 +120,8 @@ type draftArgs struct {
 	contact  string
 	template string
 	channel  templates.Channel
+	// override drafts to a competitor or vendor anyway (admins only).
+	override bool
 }
 
 // channelAliases are the words people type for a channel.
@@ -155,6 +161,8 @@ func parseDraftArgs(text string) (draftArgs, error) {
 			a.channel = c
 		case "contact", "to":
 			a.contact = val
+		case "override":
+			a.override = strings.EqualFold(val, "yes") || strings.EqualFold(val, "true")
 		default:
 			a.words = append(a.words, tok)
 		}
@@ -227,6 +235,8 @@ type draftSpec struct {
 	User         string
 	SlackChannel string
 	Preview      bool // render only; store nothing
+	// Override drafts to a competitor or vendor anyway (an admin asked explicitly).
+	Override bool
 }
 
 // compose writes a draft: it picks the contact, the signal, the template, the pain point and a
@@ -241,6 +251,10 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 		return Response{}, err
 	}
 	a := oc.Account
+	if !a.Role.Sells() && !s.Override {
+		return Ephemeral(fmt.Sprintf(":no_entry: No draft: *%s* is a %s — %s — not a prospect. See `/account %s` for how to answer them. (An admin can still draft with `override:yes`.)",
+			Escape(a.Name), a.Role, Escape(roleMeaning(a.Role)), Escape(a.Name))), nil
+	}
 	contact, notes, refusal := pickContact(oc, s)
 	if refusal != nil {
 		return *refusal, nil
@@ -253,7 +267,7 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	signals := rankSignals(oc.Signals, contact, now)
 	var kinds []string
 	for _, sg := range signals {
-		if !hasString(kinds, sg.Kind) {
+		if templates.IsOpening(sg.Kind) && !hasString(kinds, sg.Kind) {
 			kinds = append(kinds, sg.Kind)
 		}
 	}
@@ -263,7 +277,15 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	}
 	candidates, refusal := draftCandidates(entries, s, oc, contact, kinds)
 	if refusal != nil {
+		if len(notes) > 0 {
+			// Say who was passed over as well as why no draft came of it.
+			return Ephemeral(strings.Join(append(notes, refusal.Text), "\n")), nil
+		}
 		return *refusal, nil
+	}
+	if len(kinds) > 0 && len(candidates) > 0 && candidates[0].entry.Fallback() {
+		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* %s's public signals (%s) have no template on a channel %s can be reached on (%s), so this draft says plainly that it isn't prompted by anything they did.",
+			Escape(a.Name), signalKindsText(kinds), Escape(contact.Name), channelsText(reachableOn(contact))))
 	}
 	if len(kinds) == 0 {
 		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* I found no public signal for %s (a talk, job post, GitHub issue, blog post, ADOPTERS.md entry, …), so this draft says plainly that it isn't prompted by anything they did.", Escape(a.Name)))

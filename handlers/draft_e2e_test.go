@@ -183,8 +183,8 @@ func (b *slackBot) openedView(n int) map[string]any {
 func TestDraftThroughSlack_buttonsAndTheEditModal(t *testing.T) {
 	t.Parallel()
 	b := startSlackBot(t)
-	draft := b.command("U1", "/draft", "expedia")
-	if draft.ResponseType != "ephemeral" || !strings.Contains(draft.all(), "Draft to *Erik Lindgren*") {
+	draft := b.command("U1", "/draft", "toyota")
+	if draft.ResponseType != "ephemeral" || !strings.Contains(draft.all(), "Draft to *Kishore Jonnalagedda*") {
 		t.Fatalf("draft in the ack:\n%s", draft.all())
 	}
 
@@ -193,7 +193,7 @@ func TestDraftThroughSlack_buttonsAndTheEditModal(t *testing.T) {
 	view := b.openedView(1)
 	raw, _ := json.Marshal(view)
 	_, id := draft.button(t, "Edit")
-	if view["callback_id"] != "draft.edit" || view["private_metadata"] != id || !strings.Contains(string(raw), "I saw you spoke at BackstageCon") {
+	if view["callback_id"] != "draft.edit" || view["private_metadata"] != id || !strings.Contains(string(raw), "I saw Toyota's talk at BackstageCon 2024 on platform automation") {
 		t.Fatalf("the edit modal:\n%s", raw)
 	}
 	// Over the limit: the modal stays open with the reason under the field.
@@ -202,7 +202,7 @@ func TestDraftThroughSlack_buttonsAndTheEditModal(t *testing.T) {
 		t.Errorf("an over-limit edit should keep the modal open with errors, ack = %s", errAck)
 	}
 	// Within the limit: saved, and the edited draft is sent to the user.
-	okAck := b.submit("U1", "draft.edit", id, map[string]map[string]string{"body": {"body": "Hi Erik, short and edited. Compare notes?"}})
+	okAck := b.submit("U1", "draft.edit", id, map[string]map[string]string{"body": {"body": "Hi Kishore, short and edited. Compare notes?"}})
 	if strings.Contains(string(okAck), "errors") {
 		t.Fatalf("a good edit was refused: %s", okAck)
 	}
@@ -225,23 +225,23 @@ func TestDraftThroughSlack_buttonsAndTheEditModal(t *testing.T) {
 	}
 
 	// Another template on a new draft replaces it with the next fitting one.
-	second := b.command("U2", "/draft", "toyota")
+	second := b.command("U2", "/draft", "american airlines")
 	next := b.answer(b.click("U2", second, "Another template"))
 	if !next.ReplaceOriginal || !strings.Contains(next.all(), "template `talk-connect`") {
 		t.Errorf("another template:\n%s", next.all())
 	}
 
 	// The account card: last touch, Draft outreach and Mark replied.
-	card := b.command("U3", "/account", "expedia")
-	if !strings.Contains(card.all(), "*Last touch:*") || !strings.Contains(card.all(), "Erik Lindgren") {
+	card := b.command("U3", "/account", "toyota")
+	if !strings.Contains(card.all(), "*Last touch:*") || !strings.Contains(card.all(), "Kishore Jonnalagedda") {
 		t.Errorf("card:\n%s", card.all())
 	}
 	replied := b.answer(b.click("U1", card, "Mark replied")) // the draft's author; others are refused
-	if !strings.Contains(replied.all(), "Erik Lindgren* replied") {
+	if !strings.Contains(replied.all(), "Kishore Jonnalagedda* replied") {
 		t.Errorf("Mark replied from the card:\n%s", replied.all())
 	}
 	fromCard := b.answer(b.click("U3", card, "Draft outreach"))
-	if !strings.Contains(fromCard.all(), "Draft to *Erik Lindgren*") {
+	if !strings.Contains(fromCard.all(), "Draft to *Kishore Jonnalagedda*") {
 		t.Errorf("Draft outreach from the card:\n%s", fromCard.all())
 	}
 	for _, c := range b.srv.Calls("") {
@@ -285,7 +285,9 @@ func TestTemplateThroughSlack_hostileTemplateRefusedInTheModal(t *testing.T) {
 	if posts, err := b.srv.WaitForCalls(b.ctx, "chat.postMessage", 1); err != nil || !strings.Contains(posts[0].Args["blocks"], "Saved `peer-intro` v1") {
 		t.Errorf("no confirmation: %+v %v", posts, err)
 	}
-	if m := b.command("U1", "/draft", "expedia template:peer-intro"); !strings.Contains(m.all(), "template `peer-intro` v1") {
+	// The saved template is the one drafting reaches for (an e-mail, so refused for a contact
+	// without an address, with the reason).
+	if m := b.command("U1", "/draft", "toyota template:peer-intro"); !strings.Contains(m.all(), "`peer-intro` is a template for E-mail: I have no e-mail address for *Kishore Jonnalagedda*") {
 		t.Errorf("the saved template is not used:\n%s", m.all())
 	}
 }

@@ -6,6 +6,7 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,8 +89,18 @@ type candidate struct {
 // (rotated to start after s.After when cycling).
 func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachContext, contact store.Contact, kinds []string) ([]candidate, *Response) {
 	a := oc.Account
+	reach := reachableOn(contact)
+	if s.Channel != "" && !slices.Contains(reach, s.Channel) {
+		r := Ephemeral(unreachable(contact, s.Channel, reach) + " Try another `channel:`, or add their details to the contact.")
+		return nil, &r
+	}
 	if s.Template != "" {
-		return explicitTemplate(entries, s, a, kinds)
+		cands, refusal := explicitTemplate(entries, s, a, kinds)
+		if refusal == nil && !slices.Contains(reach, cands[0].entry.Channel) {
+			r := Ephemeral(fmt.Sprintf("`%s` is a template for %s: %s", cands[0].entry.Name, cands[0].entry.Channel.Label(), unreachable(contact, cands[0].entry.Channel, reach)))
+			return nil, &r
+		}
+		return cands, refusal
 	}
 	byTmpl := map[*templates.Template]CatalogEntry{}
 	var ts []*templates.Template
@@ -101,10 +112,21 @@ func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachCont
 	for _, p := range oc.Pains {
 		observed = append(observed, p.Key)
 	}
-	ranked := templates.Rank(ts, templates.Situation{SignalKinds: kinds, Stage: string(a.Stage),
-		Role: templates.RoleOfRank(contact.DecisionRank), Pains: observed, Channel: s.Channel})
+	situation := templates.Situation{SignalKinds: kinds, Stage: string(a.Stage),
+		Role: templates.RoleOfRank(contact.DecisionRank), Pains: observed, Channel: s.Channel}
+	ranked := reachableOnly(templates.Rank(ts, situation), reach)
+	if len(ranked) == 0 && len(kinds) > 0 {
+		// No warm template writes on a channel the contact can be reached on: an honest cold
+		// message there beats a warm one they cannot receive.
+		situation.SignalKinds = nil
+		ranked = reachableOnly(templates.Rank(ts, situation), reach)
+	}
+	if len(ranked) == 0 && len(reach) == 0 {
+		r := Ephemeral(fmt.Sprintf("I can't draft to *%s* at %s: I have no e-mail, handle or full name on record to reach them by. Add their details first.", Escape(contact.Name), Escape(a.Name)))
+		return nil, &r
+	}
 	if len(ranked) == 0 {
-		why := "no template fits its signals and stage"
+		why := fmt.Sprintf("no template fits its signals and stage on a channel *%s* can be reached on (%s)", Escape(contact.Name), channelsText(reach))
 		if s.Channel != "" {
 			why = fmt.Sprintf("no template for %s fits its signals and stage", s.Channel.Label())
 		}
@@ -173,6 +195,17 @@ func signalKindsText(kinds []string) string {
 		out = append(out, templates.KindLabel(k))
 	}
 	return strings.Join(out, ", ")
+}
+
+// reachableOnly keeps the templates whose channel reaches the contact.
+func reachableOnly(ranked []templates.Ranked, reach []templates.Channel) []templates.Ranked {
+	out := ranked[:0:0]
+	for _, r := range ranked {
+		if slices.Contains(reach, r.Template.Channel) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // pickContact chooses who to write to: the one asked for, or the contact with the most decision
@@ -368,7 +401,7 @@ func draftInputsFor(oc *store.OutreachContext, contact store.Contact, c candidat
 			Region: a.Region, Size: accountSize(oc), Outcome: ownOutcome(oc.Facts),
 		},
 		Contact: templates.Contact{
-			Name: contact.Name, FirstName: templates.FirstName(contact.Name), Title: contact.Title,
+			Name: contact.Name, FirstName: greetingName(contact, c.entry.Channel), Title: contact.Title,
 			Role: templates.RoleOfRank(contact.DecisionRank), SpokeAt: contact.SpokeAt,
 		},
 	}
@@ -480,4 +513,77 @@ func hasString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// reachableOn lists the channels a contact can be written to on, from what is on record: an
+// e-mail address for e-mail, a GitHub handle for a GitHub comment, a Slack or Discord handle for
+// a community DM; a LinkedIn profile, or a full name to find them by, for LinkedIn; a full name
+// and a conference they spoke at for a conference follow-up.
+func reachableOn(c store.Contact) []templates.Channel {
+	named := templates.FirstName(c.Name) != ""
+	has := func(parts ...string) bool {
+		for _, h := range c.Handles {
+			for _, p := range parts {
+				if strings.Contains(strings.ToLower(h), p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out []templates.Channel
+	if has("linkedin.com/") || named {
+		out = append(out, templates.LinkedInConnect, templates.LinkedInMessage)
+	}
+	if strings.Contains(c.Email, "@") {
+		out = append(out, templates.Email)
+	}
+	if has("slack", "discord") {
+		out = append(out, templates.CommunityDM)
+	}
+	if named && len(c.SpokeAt) > 0 {
+		out = append(out, templates.ConferenceFollowup)
+	}
+	if has("github.com/") {
+		out = append(out, templates.GitHubComment)
+	}
+	return out
+}
+
+// channelsText words channels for a sentence: "LinkedIn message, GitHub comment".
+func channelsText(cs []templates.Channel) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Label())
+	}
+	if len(out) == 0 {
+		return "no channel on record"
+	}
+	return strings.Join(out, ", ")
+}
+
+// unreachable explains why a channel can't reach a contact, and what can.
+func unreachable(c store.Contact, ch templates.Channel, reach []templates.Channel) string {
+	why := fmt.Sprintf("I have no way to reach *%s* by %s", Escape(c.Name), ch.Label())
+	switch ch {
+	case templates.Email:
+		why = fmt.Sprintf("I have no e-mail address for *%s*", Escape(c.Name))
+	case templates.GitHubComment:
+		why = fmt.Sprintf("I have no GitHub handle for *%s*", Escape(c.Name))
+	}
+	return why + "; on record: " + channelsText(reach) + "."
+}
+
+// greetingName is the name a draft greets the contact by: their first name, or their GitHub
+// handle ("@ajbw") in a GitHub comment when only the handle is known.
+func greetingName(c store.Contact, ch templates.Channel) string {
+	if n := templates.FirstName(c.Name); n != "" || ch != templates.GitHubComment {
+		return n
+	}
+	for _, h := range c.Handles {
+		if i := strings.Index(strings.ToLower(h), "github.com/"); i >= 0 {
+			return "@" + strings.Trim(h[i+len("github.com/"):], "/")
+		}
+	}
+	return strings.TrimSpace(c.Name)
 }

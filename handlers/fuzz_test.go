@@ -67,7 +67,8 @@ func FuzzAccountFindFilters(f *testing.F) {
 		if unreadable(s) != "" {
 			return
 		}
-		flt, err := h.parseFilters(context.Background(), s)
+		fq, err := h.parseFilters(context.Background(), s)
+		flt := fq.filter
 		if err != nil {
 			var ue *UserError
 			if !errors.As(err, &ue) || ue.Msg == "" {

@@ -176,7 +176,7 @@ func TestAccountCard_showsEverySection(t *testing.T) {
 		for _, want := range []string{
 			"Backstage: managed", "Key figures", "250", "Pain points", "Implementation complexity",
 			"Contacts (by decision power)", "Antony Rinaldi, Head of Architecture", "Latest signals",
-			"Competitors in play: Roadie", "Suggested next step", "Sources: report",
+			"Managed by: Roadie", "Suggested next step", "Sources: the research report",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("card lacks %q:\n%s", want, out)
@@ -328,7 +328,7 @@ func TestAccountFind_segmentQueries(t *testing.T) {
 		add("Shoreditch Bank", "financial services", 800, "London, UK", store.StageInitial, "yaml", "cost")
 
 		out := slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`))
-		if !strings.Contains(out, "1 accounts match") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
+		if !strings.Contains(out, "1 account matches") || !strings.Contains(out, "Thames Ledger") || strings.Contains(out, "Mersey") || strings.Contains(out, "Camden") || strings.Contains(out, "Thames Ledger Two") {
 			t.Errorf("want exactly Thames Ledger:\n%s", out)
 		}
 		out = slackmsg.PlainText(ask(t, app, `/account find industry:"financial services" size:100-1000 region:london`))

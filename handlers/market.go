@@ -12,6 +12,7 @@ import (
 type MarketStore interface {
 	Facts(ctx context.Context, subjectType string, subjectID int64) ([]store.Fact, error)
 	Competitors(ctx context.Context) ([]store.CompetitorWithFacts, error)
+	CommercialAlternatives(ctx context.Context) (store.Alternatives, error)
 	Events(ctx context.Context) ([]store.Event, error)
 	Communities(ctx context.Context) ([]store.Community, error)
 	GuidanceOf(ctx context.Context, kind string) ([]store.Guidance, error)
@@ -97,18 +98,38 @@ func (h *Market) competitors(ctx context.Context) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
+	alt, err := h.store.CommercialAlternatives(ctx)
+	if err != nil {
+		return Response{}, err
+	}
 	var b Builder
 	b.Header("Competitors")
-	for _, c := range comps {
-		text := fmt.Sprintf("*%s* (%s) — %s", Escape(c.Name), Escape(strings.ReplaceAll(c.Kind, "_", " ")), Escape(c.Summary))
-		if len(c.Facts) > 0 {
-			text += "\n" + bullets(c.Facts, factLine)
-		}
-		if len(c.Accounts) > 0 {
-			text += "\n_In play at:_ " + Escape(strings.Join(c.Accounts, ", "))
+	if len(alt.Facts) > 0 {
+		// Said once: the report says it of the commercial alternatives as a group.
+		text := "*All commercial alternatives* (what the report says of them as a group)\n" + bullets(alt.Facts, factLine)
+		if len(alt.TalkingPoints) > 0 {
+			text += "\n_Answer them:_\n" + bullets(alt.TalkingPoints, func(f store.Fact) string { return Escape(f.Text) })
 		}
 		b.Section(text)
 	}
+	for _, c := range comps {
+		text := fmt.Sprintf("*%s* (%s) — %s", Escape(c.Name), Escape(kindLabel(c.Kind)), Escape(c.Summary))
+		if len(c.Facts) > 0 {
+			text += "\n" + bullets(c.Facts, factLine)
+		}
+		if len(c.TalkingPoints) > 0 {
+			text += "\n_Answer it:_ " + Escape(strings.Join(factTexts(c.TalkingPoints), " "))
+		}
+		if len(c.Accounts) > 0 {
+			label := "_In play at:_ "
+			if c.Kind == "managed_backstage" {
+				label = "_Clients:_ "
+			}
+			text += "\n" + label + Escape(strings.Join(c.Accounts, ", "))
+		}
+		b.Section(text)
+	}
+	b.Context("Each one's card: `/account <name>`, e.g. `/account port`.")
 	return Response{Text: fmt.Sprintf("%d competitors", len(comps)), Blocks: b.Blocks()}, nil
 }
 
@@ -189,6 +210,14 @@ func (h *Market) outreach(ctx context.Context) (Response, error) {
 		return Escape(g.Text)
 	}))
 	return Response{Text: "Outreach channels and positioning", Blocks: b.Blocks()}, nil
+}
+
+func factTexts(fs []store.Fact) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Text
+	}
+	return out
 }
 
 func factLine(f store.Fact) string {

@@ -100,9 +100,26 @@ func TestKnowledge_everyFactIsReachable(t *testing.T) {
 	for _, c := range k.Competitors {
 		check("/market competitors", "competitor", c.Name)
 		check("/market competitors", "summary", c.Summary)
+		card := "/account " + c.Name
+		check(card, "competitor card", c.Summary)
 		for _, f := range c.Facts {
 			check("/market competitors", "competitor fact", f.Text)
+			check(card, "competitor fact", f.Text)
+			check(card, "competitor figure", f.Figure)
 		}
+		for _, tp := range c.TalkingPoints {
+			check("/market competitors", "competitor talking point", tp)
+			check(card, "competitor talking point", tp)
+		}
+	}
+	for _, f := range k.Alternatives.Facts {
+		check("/market competitors", "commercial alternatives fact", f.Text)
+		check("/market competitors", "commercial alternatives figure", f.Figure)
+		check("/account Port", "positioning against a commercial alternative", f.Text)
+	}
+	for _, tp := range k.Alternatives.TalkingPoints {
+		check("/market competitors", "commercial alternatives talking point", tp)
+		check("/account Cortex", "talking point against a commercial alternative", tp)
 	}
 	for _, e := range k.Events {
 		check("/market events", "event", e.Name)

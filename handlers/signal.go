@@ -162,14 +162,13 @@ func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title
 		kind = KindFromURL(link, note)
 	}
 	if title == "" {
+		// The note is the saver's words, kept as the note: never the title, which reads as the
+		// author's.
 		title = titleFromURL(link)
-		if note != "" {
-			title = Cut(note, 150)
-		}
 	}
 	id := acc.ID
 	sig := store.Signal{
-		AccountID: &id, Kind: kind, Title: title, Summary: note, URL: link, DiscoveredAt: h.now(),
+		AccountID: &id, Kind: kind, Title: title, URL: link, DiscoveredAt: h.now(),
 		Source: "slack", DedupeKey: store.SignalDedupeKey(link, acc.Key, kind, title),
 	}
 	saved, created, err := h.store.SaveSignal(ctx, sig, note, user)
@@ -462,6 +461,14 @@ func scoredLine(s ScoredSignal) string {
 	line := "• " + strings.Join(parts, " · ") + " — " + Link(s.URL, Cut(s.Title, 120))
 	if s.Source != "" {
 		line += " _(" + Escape(s.Source) + ")_"
+	}
+	if s.Note != "" {
+		// The saver's words, said as theirs: never the author's.
+		by := "note"
+		if s.AddedBy != "" {
+			by = "note from " + User(s.AddedBy)
+		}
+		line += "\n      " + by + ": " + Escape(Cut(s.Note, 200))
 	}
 	return line + "\n      _" + Clip(s.Why, 300) + "_"
 }

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
+
+	"outreachbot/segment"
 )
 
 // Card is everything the account card shows, fetched by key.
@@ -19,7 +21,11 @@ type Card struct {
 	Contacts    []Contact
 	Signals     []Signal
 	Competitors []Competitor
-	SignalCount int64
+	// Products are the competing products the organization sells (for a competitor or vendor).
+	Products []CompetitorWithFacts
+	// Alternatives is what the report says of all commercial alternatives (for a competitor).
+	Alternatives Alternatives
+	SignalCount  int64
 	// LastTouch is the latest outreach marked sent to anyone at the account; nil when none.
 	LastTouch *Touch
 }
@@ -94,6 +100,22 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if c.Account.Role != RoleProspect && c.Account.Role != "" {
+		// Only an organization that is not a prospect sells something we answer; a prospect's
+		// card (nearly all of them) costs no query for it.
+		var err error
+		if c.Products, err = s.ProductsOf(ctx, id); err != nil {
+			return nil, err
+		}
+		for _, p := range c.Products {
+			if p.Kind == "commercial_portal" { // what the report says of commercial portals as a group
+				if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
+					return nil, err
+				}
+				break
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -146,33 +168,71 @@ func (s *Store) AccountsByID(ctx context.Context, ids []int64) ([]Account, error
 
 // AccountFilter narrows a segment query. Empty fields do not filter.
 type AccountFilter struct {
-	Industry     string
+	// Industries are canonical industry names (segment.IndustryQuery), stated or inferred;
+	// Industry, when set instead, is matched as typed.
+	Industries []string
+	Industry   string
+	// EmployeesMin/Max bound the size; an account with no employee count is judged on its
+	// inferred engineering headcount (a floor for its size).
 	EmployeesMin int
 	EmployeesMax int
-	Region       string
-	Stages       []Stage
-	PainKeys     []string
-	Limit        int
+	// Place is a region, country or city filter (segment.PlaceQuery).
+	Place    *segment.Where
+	Stages   []Stage
+	PainKeys []string
+	// Roles keep only organizations of these roles (none: every role).
+	Roles []Role
+	Limit int
 }
 
 // AccountsMatching returns the accounts that pass every filter, and how many pass in all.
 func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Account, int64, error) {
 	q := s.db.WithContext(ctx).Model(&Account{})
-	if f.Industry != "" {
+	switch {
+	case len(f.Industries) > 0:
+		lower := make([]string, len(f.Industries))
+		for i, v := range f.Industries {
+			lower[i] = strings.ToLower(v)
+		}
+		q = q.Where("LOWER(industry) IN ?", lower)
+	case f.Industry != "":
 		q = q.Where("LOWER(industry) "+likeContains, containing(f.Industry))
 	}
-	if f.EmployeesMin > 0 {
-		q = q.Where("employees >= ?", f.EmployeesMin)
+	if f.EmployeesMin > 0 || f.EmployeesMax > 0 {
+		size := func(col string) string {
+			c := col + " > 0"
+			if f.EmployeesMin > 0 {
+				c += fmt.Sprintf(" AND %s >= %d", col, f.EmployeesMin)
+			}
+			if f.EmployeesMax > 0 {
+				c += fmt.Sprintf(" AND %s <= %d", col, f.EmployeesMax)
+			}
+			return c
+		}
+		q = q.Where("((" + size("employees") + ") OR (employees = 0 AND " + size("engineers") + "))")
 	}
-	if f.EmployeesMax > 0 {
-		q = q.Where("employees > 0 AND employees <= ?", f.EmployeesMax)
-	}
-	if f.Region != "" {
-		r := containing(f.Region)
-		q = q.Where("(LOWER(region) "+likeContains+" OR LOWER(hq) "+likeContains+")", r, r)
+	if p := f.Place; p != nil {
+		var ors []string
+		var args []any
+		if len(p.Countries) > 0 {
+			ors, args = append(ors, "country IN ?"), append(args, p.Countries)
+		}
+		if len(p.Regions) > 0 {
+			ors, args = append(ors, "region IN ?"), append(args, p.Regions)
+		}
+		if p.City != "" {
+			r := containing(p.City)
+			ors, args = append(ors, "LOWER(hq) "+likeContains, "LOWER(region) "+likeContains), append(args, r, r)
+		}
+		if len(ors) > 0 {
+			q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
+		}
 	}
 	if len(f.Stages) > 0 {
 		q = q.Where("stage IN ?", f.Stages)
+	}
+	if len(f.Roles) > 0 {
+		q = q.Where("role IN ?", f.Roles)
 	}
 	for _, key := range f.PainKeys {
 		q = q.Where("EXISTS (SELECT 1 FROM account_pains ap JOIN pain_points p ON p.id = ap.pain_point_id WHERE ap.account_id = accounts.id AND p.key = ?)", key)
@@ -224,6 +284,20 @@ func (s *Store) SetAccountOwner(ctx context.Context, id int64, userID string) er
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("set owner of account %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SetAccountRole records what an organization is to the team, and who said so; a role set by a
+// person or a file is kept by later seeds.
+func (s *Store) SetAccountRole(ctx context.Context, id int64, role Role, source string) error {
+	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ?", id).
+		Updates(map[string]any{"role": role, "role_source": source})
+	if res.Error != nil {
+		return fmt.Errorf("set role of account %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("set role of account %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ type AdoptersImport struct {
 	Merged      int
 	NewSignals  int
 	Contacts    int
+	// Baseline is true when this was the first list imported: its signals are known, not new.
+	Baseline bool
 }
 
 // ImportAdopters merges the organizations of an ADOPTERS.md list into the accounts (matching by
@@ -59,6 +61,13 @@ func (s *Store) ImportAdopters(ctx context.Context, entries []Adopter, withEmail
 			Title: "backstage/backstage ADOPTERS.md", URL: "https://github.com/backstage/backstage/blob/master/ADOPTERS.md"}).Error; err != nil {
 			return err
 		}
+		// The first list the store sees is a baseline: its rows were true before the bot looked,
+		// so they are recorded as known, not announced as news.
+		var listed int64
+		if err := tx.Model(&Signal{}).Where("kind = ?", "adopters_entry").Limit(1).Count(&listed).Error; err != nil {
+			return err
+		}
+		res.Baseline = listed == 0
 		for _, e := range entries {
 			id, created, err := importAdopter(tx, e, withEmails, now, &res)
 			if err != nil {
@@ -92,8 +101,9 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 	if found {
 		id = existing.ID
 		changed := false
-		if existing.Stage == StageNone && e.Stage != "" {
-			existing.Stage, changed = Stage(e.Stage), true
+		if existing.Stage == StageNone {
+			existing.Stage, existing.StageSource, existing.StageEvidence = adopterStage(e)
+			changed = true
 		}
 		if existing.AdoptionNotes == "" && e.Description != "" {
 			existing.AdoptionNotes, changed = e.Description, true
@@ -104,18 +114,20 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 		if AccountKey(existing.Name) != AccountKey(name) && !containsFold(existing.Aliases, name) {
 			existing.Aliases, changed = appendUnique(existing.Aliases, name), true
 		}
-		if changed {
+		before := len(existing.Inferred)
+		enrich(&existing)
+		if changed || len(existing.Inferred) != before {
 			if err := tx.Save(&existing).Error; err != nil {
 				return 0, false, err
 			}
 		}
 	} else {
-		acc.Stage = StageNone
-		if e.Stage != "" {
-			acc.Stage = Stage(e.Stage)
-		}
+		acc.Stage, acc.StageSource, acc.StageEvidence = adopterStage(e)
+		acc.Role = RoleProspect
+		acc.Inferred = map[string]string{}
 		acc.AdoptionNotes = e.Description
 		acc.Key = AccountKey(name)
+		enrich(&acc)
 		if err := tx.Create(&acc).Error; err != nil {
 			return 0, false, err
 		}
@@ -127,7 +139,7 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 	sig := Signal{
 		AccountID: &id, Kind: "adopters_entry", Title: name + " is listed in Backstage ADOPTERS.md",
 		Summary: e.Description, URL: "", Source: AdoptersSource, DiscoveredAt: now,
-		DedupeKey: "adopters:" + e.Key,
+		DedupeKey: "adopters:" + e.Key, Baseline: res.Baseline,
 	}
 	r := tx.Where("dedupe_key = ?", sig.DedupeKey).FirstOrCreate(&sig)
 	if r.Error != nil {
@@ -135,6 +147,21 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 	}
 	res.NewSignals += int(r.RowsAffected)
 	return id, !found, nil
+}
+
+// adopterStage is what an ADOPTERS.md row says of the stage: being listed means the organization
+// uses Backstage; its description decides whether it says how far along (production, initial,
+// evaluating) or not (adopted, stage not stated). The evidence is the description itself.
+func adopterStage(e Adopter) (Stage, string, string) {
+	st := StageAdopted
+	if e.Stage != "" {
+		st = Stage(e.Stage)
+	}
+	evidence := e.Description
+	if evidence == "" {
+		evidence = "Listed in ADOPTERS.md without a description."
+	}
+	return st, AdoptersSource, evidence
 }
 
 // formerRE is a former name at the end of an organization cell: "Wise, formerly TransferWise".

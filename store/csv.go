@@ -219,6 +219,15 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 			return acc, &CSVRowError{Row: row.line, Column: "stage", Reason: fmt.Sprintf("%q is not a stage (none, evaluating, initial, production, managed, churned)", v)}
 		}
 		acc.Stage = st
+		acc.StageSource, acc.StageEvidence = RoleFromCSV, "the stage column of an imported CSV file"
+	}
+	if v := row.get("role"); v != "" {
+		r, ok := ParseRole(v)
+		if !ok {
+			return acc, &CSVRowError{Row: row.line, Column: "role", Reason: fmt.Sprintf("%q is not a role (prospect, customer, competitor, vendor, partner)", v)}
+		}
+		// A role from a file is kept by later seeds, like one set by hand.
+		acc.Role, acc.RoleSource = r, RoleFromCSV
 	}
 	if acc.Source == "" {
 		acc.Source = opts.Source

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -210,7 +211,7 @@ func writeAccountGroup(tx *gorm.DB, rows []stagedAccount, g []int) (int64, bool,
 			return 0, false, err
 		}
 	} else {
-		existing = Account{Key: first.acc.Key, Name: first.acc.Name, Stage: StageNone, Aliases: []string{}}
+		existing = Account{Key: first.acc.Key, Name: first.acc.Name, Stage: StageNone, Aliases: []string{}, Role: RoleProspect}
 	}
 	merged := existing
 	merged.Aliases = slices.Clone(nonNil(existing.Aliases))
@@ -219,6 +220,7 @@ func writeAccountGroup(tx *gorm.DB, rows []stagedAccount, g []int) (int64, bool,
 		acc.Stage = nonNoneStage(acc.Stage)
 		mergeAccount(&merged, &acc)
 	}
+	enrich(&merged)
 	if isNew {
 		merged.CreatedAt, merged.UpdatedAt = time.Time{}, time.Time{}
 		if err := tx.Create(&merged).Error; err != nil {
@@ -242,7 +244,8 @@ func nonNoneStage(s Stage) Stage {
 func accountFieldsEqual(a, b Account) bool {
 	return slices.Equal(a.Aliases, b.Aliases) && a.Name == b.Name && a.Domain == b.Domain && a.Industry == b.Industry &&
 		a.Employees == b.Employees && a.Region == b.Region && a.HQ == b.HQ && a.Stage == b.Stage &&
-		a.AdoptionNotes == b.AdoptionNotes && a.OwnerUserID == b.OwnerUserID && a.Source == b.Source
+		a.AdoptionNotes == b.AdoptionNotes && a.OwnerUserID == b.OwnerUserID && a.Source == b.Source &&
+		a.Role == b.Role && a.Country == b.Country && a.Engineers == b.Engineers && maps.Equal(a.Inferred, b.Inferred)
 }
 
 // insertContactsCSV merges the file's contacts into SQLite: one per account and name, the last

@@ -91,7 +91,7 @@ func (c *rowSource[T]) Err() error             { return c.err }
 
 // --- accounts ---------------------------------------------------------------
 
-var accountCopyColumns = []string{"line", "grp", "key", "name", "aliases", "domain", "industry", "employees", "region", "hq", "stage", "adoption_notes", "owner_user_id", "source"}
+var accountCopyColumns = []string{"line", "grp", "key", "name", "aliases", "domain", "industry", "employees", "region", "hq", "stage", "adoption_notes", "owner_user_id", "source", "role"}
 
 // copyAccountsCSV merges the file's accounts set-wise:
 //
@@ -111,12 +111,12 @@ func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOpti
 		parse: func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
 		values: func(line int, a Account) []any {
 			return []any{line, line, a.Key, a.Name, nonNil(a.Aliases), a.Domain, a.Industry, a.Employees, a.Region, a.HQ, string(a.Stage),
-				a.AdoptionNotes, a.OwnerUserID, a.Source}
+				a.AdoptionNotes, a.OwnerUserID, a.Source, string(a.Role)}
 		}}
 	var ids []int64
 	err := s.copyStaged(ctx, `CREATE TEMP TABLE csv_accounts (
 			line INT, grp INT, key TEXT, name TEXT, aliases TEXT[], domain TEXT, industry TEXT, employees INT,
-			region TEXT, hq TEXT, stage TEXT, adoption_notes TEXT, owner_user_id TEXT, source TEXT,
+			region TEXT, hq TEXT, stage TEXT, adoption_notes TEXT, owner_user_id TEXT, source TEXT, role TEXT,
 			by_domain BIGINT, by_key BIGINT, target BIGINT, refused BOOLEAN NOT NULL DEFAULT false
 		) ON COMMIT DROP`, "csv_accounts", accountCopyColumns, src, func(tx pgx.Tx) error {
 		refused, err := resolveAccountRows(ctx, tx)
@@ -238,7 +238,7 @@ WITH sizes AS (
 	SELECT s.grp, s.target, 1::bigint AS n, s.name, s.key, NULLIF(s.domain, '') AS domain, NULLIF(s.industry, '') AS industry,
 		NULLIF(s.employees, 0) AS employees, NULLIF(s.region, '') AS region, NULLIF(s.hq, '') AS hq,
 		CASE WHEN s.stage NOT IN ('', 'none') THEN s.stage END AS stage, NULLIF(s.adoption_notes, '') AS adoption_notes,
-		NULLIF(s.owner_user_id, '') AS owner_user_id, NULLIF(s.source, '') AS source, s.aliases AS row_aliases
+		NULLIF(s.owner_user_id, '') AS owner_user_id, NULLIF(s.source, '') AS source, NULLIF(s.role, '') AS role, s.aliases AS row_aliases
 	FROM csv_accounts s JOIN sizes z ON z.grp = s.grp AND z.n = 1 WHERE NOT s.refused
 ), multi AS (
 	SELECT grp, max(target) AS target, count(*) AS n,
@@ -253,6 +253,7 @@ WITH sizes AS (
 		(array_agg(adoption_notes ORDER BY line DESC) FILTER (WHERE adoption_notes <> ''))[1] AS adoption_notes,
 		(array_agg(owner_user_id ORDER BY line DESC) FILTER (WHERE owner_user_id <> ''))[1] AS owner_user_id,
 		(array_agg(source ORDER BY line DESC) FILTER (WHERE source <> ''))[1] AS source,
+		(array_agg(role ORDER BY line DESC) FILTER (WHERE role <> ''))[1] AS role,
 		NULL::text[] AS row_aliases
 	FROM csv_accounts WHERE NOT refused AND grp IN (SELECT grp FROM sizes WHERE n > 1) GROUP BY grp
 ), named AS (
@@ -314,23 +315,34 @@ func mergeAccountGroups(ctx context.Context, tx pgx.Tx, res *CSVImport) ([]int64
 			employees = COALESCE(m.employees, a.employees), region = COALESCE(m.region, a.region), hq = COALESCE(m.hq, a.hq),
 			stage = COALESCE(m.stage, a.stage), adoption_notes = COALESCE(m.adoption_notes, a.adoption_notes),
 			owner_user_id = COALESCE(m.owner_user_id, a.owner_user_id), source = COALESCE(m.source, a.source),
+			inferred = CASE WHEN jsonb_typeof(a.inferred::jsonb) = 'object'
+				THEN ((a.inferred::jsonb - CASE WHEN m.industry IS NULL THEN '' ELSE 'industry' END)
+					- CASE WHEN m.region IS NULL THEN '' ELSE 'region' END)::text ELSE '{}' END,
+			role = COALESCE(m.role, a.role), role_source = CASE WHEN m.role IS NULL THEN a.role_source ELSE 'csv' END,
+			stage_source = CASE WHEN m.stage IS NULL THEN a.stage_source ELSE 'csv' END,
+			stage_evidence = CASE WHEN m.stage IS NULL THEN a.stage_evidence ELSE 'the stage column of an imported CSV file' END,
 			aliases = m.aliases::text, updated_at = now()
 		FROM csv_account_merge m
 		WHERE a.id = m.target AND (
-			a.domain, a.industry, a.employees, a.region, a.hq, a.stage, a.adoption_notes, a.owner_user_id, a.source
+			a.domain, a.industry, a.employees, a.region, a.hq, a.stage, a.adoption_notes, a.owner_user_id, a.source, a.role
 		) IS DISTINCT FROM (
 			COALESCE(m.domain, a.domain), COALESCE(m.industry, a.industry), COALESCE(m.employees, a.employees),
 			COALESCE(m.region, a.region), COALESCE(m.hq, a.hq), COALESCE(m.stage, a.stage),
-			COALESCE(m.adoption_notes, a.adoption_notes), COALESCE(m.owner_user_id, a.owner_user_id), COALESCE(m.source, a.source)
+			COALESCE(m.adoption_notes, a.adoption_notes), COALESCE(m.owner_user_id, a.owner_user_id), COALESCE(m.source, a.source),
+			COALESCE(m.role, a.role)
 		) OR a.id = m.target AND m.aliases IS DISTINCT FROM (CASE WHEN jsonb_typeof(a.aliases::jsonb) = 'array' THEN a.aliases::jsonb ELSE '[]'::jsonb END)
 		RETURNING a.id, m.n`)
 	if err != nil {
 		return nil, err
 	}
 	err = collect("insert new accounts", `WITH ins AS (
-			INSERT INTO accounts (key, name, aliases, domain, industry, employees, region, hq, stage, adoption_notes, owner_user_id, source)
+			INSERT INTO accounts (key, name, aliases, domain, industry, employees, region, hq, stage, adoption_notes, owner_user_id, source,
+				role, role_source, stage_source, stage_evidence)
 			SELECT key, name, aliases::text, COALESCE(domain, ''), COALESCE(industry, ''), COALESCE(employees, 0), COALESCE(region, ''),
-				COALESCE(hq, ''), COALESCE(stage, 'none'), COALESCE(adoption_notes, ''), COALESCE(owner_user_id, ''), COALESCE(source, '')
+				COALESCE(hq, ''), COALESCE(stage, 'none'), COALESCE(adoption_notes, ''), COALESCE(owner_user_id, ''), COALESCE(source, ''),
+				COALESCE(role, 'prospect'), CASE WHEN role IS NULL THEN '' ELSE 'csv' END,
+				CASE WHEN stage IS NULL THEN '' ELSE 'csv' END,
+				CASE WHEN stage IS NULL THEN '' ELSE 'the stage column of an imported CSV file' END
 			FROM csv_account_merge WHERE target IS NULL ORDER BY grp
 			RETURNING id, key)
 		SELECT ins.id, m.n FROM ins JOIN csv_account_merge m ON m.key = ins.key AND m.target IS NULL`)

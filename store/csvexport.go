@@ -40,7 +40,7 @@ func (s *Store) ExportCSV(ctx context.Context, kind string, out io.Writer) (int,
 	case CSVAccounts:
 		err = exportRows(db.Model(&Account{}).Order("id"), func(a *Account) []string {
 			return []string{a.Name, a.Domain, strings.Join(a.Aliases, "; "), a.Industry, itoaOrEmpty(a.Employees), a.Region, a.HQ,
-				string(a.Stage), a.AdoptionNotes, a.OwnerUserID, a.Source}
+				string(a.Stage), a.AdoptionNotes, a.OwnerUserID, a.Source, string(a.Role)}
 		}, w, &n)
 	case CSVContacts:
 		err = exportRows(db.Model(&Contact{}).Order("account_id, id"), func(c *Contact) []string {

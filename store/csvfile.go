@@ -84,6 +84,7 @@ var csvFields = map[string][]csvField{
 		{name: "adoption_notes", headers: []string{"adoptionnotes", "notes", "description"}, max: capText},
 		{name: "owner_user_id", headers: []string{"owneruserid", "owner", "ownerslackid"}, max: capShort},
 		{name: "source", headers: []string{"source"}, max: capShort},
+		{name: "role", headers: []string{"role", "relationship", "accountrole", "orgrole"}, max: capShort},
 	},
 	CSVContacts: {
 		{name: "account", headers: []string{"account", "accountname", "company", "companyname", "organization", "organisation", "org"}, max: capShort},
@@ -116,7 +117,7 @@ var csvFields = map[string][]csvField{
 
 // csvHeaders is the header ExportCSV writes, which ImportCSV reads back.
 var csvHeaders = map[string][]string{
-	CSVAccounts: {"name", "domain", "aliases", "industry", "employees", "region", "hq", "stage", "adoption_notes", "owner_user_id", "source"},
+	CSVAccounts: {"name", "domain", "aliases", "industry", "employees", "region", "hq", "stage", "adoption_notes", "owner_user_id", "source", "role"},
 	CSVContacts: {"account", "account_domain", "name", "title", "email", "handles", "decision_rank", "do_not_contact", "dnc_reason", "notes", "source"},
 	CSVSignals:  {"account", "account_domain", "kind", "title", "summary", "url", "person", "occurred_at", "source", "dedupe_key"},
 }

@@ -198,6 +198,7 @@ func (s *Store) filterSQL(sub *Subscription) (string, []any) {
 	var b strings.Builder
 	var args []any
 	f := sub.Filters
+	b.WriteString(" AND NOT s.baseline") // known at seed or first import: not news
 	if sub.OwnerUserID != "" {
 		b.WriteString(" AND a.owner_user_id = ?")
 		args = append(args, sub.OwnerUserID)

@@ -52,6 +52,9 @@ func (s *Store) IngestSignals(ctx context.Context, in []NewSignal) ([]Signal, er
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ms).Error; err != nil {
 				return fmt.Errorf("mentions of %q: %w", sig.DedupeKey, err)
 			}
+			if err := linkPains(tx, sig, ms); err != nil {
+				return fmt.Errorf("pain links of %q: %w", sig.DedupeKey, err)
+			}
 		}
 		return nil
 	})
@@ -81,4 +84,33 @@ func (s *Store) PainPointIDs(ctx context.Context) (map[string]int64, error) {
 		out[p.Key] = p.ID
 	}
 	return out, nil
+}
+
+// linkPains records that the signal's account shows each pain point its text mentions, with the
+// words that show it, so cards, /pain and pain: filters count what the signals show. The account
+// is the signal's own, else the first its text names; an existing link keeps its evidence.
+func linkPains(tx *gorm.DB, sig Signal, ms []SignalMention) error {
+	var account int64
+	if sig.AccountID != nil {
+		account = *sig.AccountID
+	}
+	for _, m := range ms {
+		if account == 0 && m.Kind == "account" {
+			account = m.RefID
+		}
+	}
+	if account == 0 {
+		return nil
+	}
+	for _, m := range ms {
+		if m.Kind != "pain" || m.RefID == 0 {
+			continue
+		}
+		link := AccountPain{AccountID: account, PainPointID: m.RefID, Source: sig.Source,
+			Evidence: fmt.Sprintf("%s “%s” says “%s”", SignalKindLabel(sig.Kind), sig.Title, m.Phrase)}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -8,19 +8,61 @@ import (
 // CompetitorWithFacts is a competitor and what the report says of it.
 type CompetitorWithFacts struct {
 	Competitor
-	Facts    []Fact
-	Accounts []string // accounts where it is in play
+	Facts []Fact
+	// TalkingPoints answer this competitor in particular.
+	TalkingPoints []Fact
+	Accounts      []string // accounts where it is in play (for a managed Backstage: its clients)
+}
+
+// Alternatives is what the report says of all commercial alternatives at once, and the talking
+// points that answer any of them.
+type Alternatives struct {
+	Facts, TalkingPoints []Fact
+}
+
+// CommercialAlternatives reads what the report says of the commercial alternatives as a group.
+func (s *Store) CommercialAlternatives(ctx context.Context) (Alternatives, error) {
+	var a Alternatives
+	var err error
+	if a.Facts, err = s.Facts(ctx, FactAlternatives, 0); err != nil {
+		return a, err
+	}
+	a.TalkingPoints, err = s.Facts(ctx, FactAlternativesTalk, 0)
+	return a, err
 }
 
 // Competitors lists every competitor with its facts and the accounts where it is in play.
 func (s *Store) Competitors(ctx context.Context) ([]CompetitorWithFacts, error) {
+	return s.competitors(ctx, 0)
+}
+
+// ProductsOf lists the competing products an organization sells (Port's Port, Spotify's Spotify
+// Portal), with their facts and the accounts where they are in play; none for a prospect.
+func (s *Store) ProductsOf(ctx context.Context, accountID int64) ([]CompetitorWithFacts, error) {
+	return s.competitors(ctx, accountID)
+}
+
+// competitors reads every competitor, or only those sold by the account vendorID.
+func (s *Store) competitors(ctx context.Context, vendorID int64) ([]CompetitorWithFacts, error) {
 	db := s.db.WithContext(ctx)
 	var comps []Competitor
-	if err := db.Order("kind, name").Find(&comps).Error; err != nil {
+	q := db.Order("kind, name")
+	if vendorID != 0 {
+		q = q.Where("account_id = ?", vendorID)
+	}
+	if err := q.Find(&comps).Error; err != nil {
 		return nil, fmt.Errorf("competitors: %w", err)
 	}
+	if len(comps) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(comps))
+	for i, c := range comps {
+		ids[i] = c.ID
+	}
 	var facts []Fact
-	if err := db.Where("subject_type = ?", FactCompetitor).Order("subject_id, position, id").Find(&facts).Error; err != nil {
+	if err := db.Where("subject_type IN ? AND subject_id IN ?", []string{FactCompetitor, FactCompetitorTalk}, ids).
+		Order("subject_id, position, id").Find(&facts).Error; err != nil {
 		return nil, fmt.Errorf("competitor facts: %w", err)
 	}
 	var links []struct {
@@ -28,7 +70,8 @@ func (s *Store) Competitors(ctx context.Context) ([]CompetitorWithFacts, error) 
 		Name         string
 	}
 	if err := db.Table("account_competitors ac").Select("ac.competitor_id, a.name").
-		Joins("JOIN accounts a ON a.id = ac.account_id").Order("a.name").Scan(&links).Error; err != nil {
+		Joins("JOIN accounts a ON a.id = ac.account_id").Where("ac.competitor_id IN ?", ids).
+		Order("a.name").Scan(&links).Error; err != nil {
 		return nil, fmt.Errorf("competitor accounts: %w", err)
 	}
 	out := make([]CompetitorWithFacts, len(comps))
@@ -38,7 +81,12 @@ func (s *Store) Competitors(ctx context.Context) ([]CompetitorWithFacts, error) 
 		idx[c.ID] = i
 	}
 	for _, f := range facts {
-		if i, ok := idx[f.SubjectID]; ok {
+		i, ok := idx[f.SubjectID]
+		switch {
+		case !ok:
+		case f.SubjectType == FactCompetitorTalk:
+			out[i].TalkingPoints = append(out[i].TalkingPoints, f)
+		default:
 			out[i].Facts = append(out[i].Facts, f)
 		}
 	}

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Stage is an account's Backstage status.
 type Stage string
@@ -8,6 +11,7 @@ type Stage string
 // The Backstage stages, in the order a prospect usually moves through them.
 const (
 	StageNone       Stage = "none"
+	StageAdopted    Stage = "adopted"
 	StageEvaluating Stage = "evaluating"
 	StageInitial    Stage = "initial"
 	StageProduction Stage = "production"
@@ -20,11 +24,12 @@ var Stages = []struct {
 	Stage Stage
 	Label string
 }{
-	{StageNone, "no Backstage"},
+	{StageNone, "no Backstage use known"},
+	{StageAdopted, "uses Backstage (stage not stated)"},
 	{StageEvaluating, "evaluating"},
 	{StageInitial, "initial roll-out"},
 	{StageProduction, "in production"},
-	{StageManaged, "managed (Roadie, Spotify Portal)"},
+	{StageManaged, "managed Backstage"},
 	{StageChurned, "churned to a competitor"},
 }
 
@@ -55,13 +60,62 @@ func ParseStage(v string) (Stage, bool) {
 		return StageEvaluating, true
 	case "churnedtocompetitor":
 		return StageChurned, true
-	case "", "no", "nobackstage":
+	case "", "no", "nobackstage", "unknown":
 		return StageNone, true
+	case "adopter", "uses", "usesbackstage", "listed":
+		return StageAdopted, true
 	}
 	return "", false
 }
 
-// Account is a company the team may sell to.
+// Role is what an organization is to the team: someone to sell to, or not.
+type Role string
+
+// The roles an organization can have; prospect unless someone said otherwise.
+const (
+	RoleProspect   Role = "prospect"
+	RoleCustomer   Role = "customer"
+	RoleCompetitor Role = "competitor"
+	RoleVendor     Role = "vendor"
+	RolePartner    Role = "partner"
+)
+
+// Roles lists every role with what it means, in the order help shows them.
+var Roles = []struct {
+	Role    Role
+	Meaning string
+}{
+	{RoleProspect, "a company we may sell to"},
+	{RoleCustomer, "already buys from us"},
+	{RoleCompetitor, "sells a competing developer portal"},
+	{RoleVendor, "sells or hosts Backstage itself (Spotify Portal, Roadie)"},
+	{RolePartner, "works with us"},
+}
+
+// ParseRole reads a role as people write it ("Competitor", "vendors"); empty is no role given.
+func ParseRole(v string) (Role, bool) {
+	k := strings.TrimSuffix(headerKey(v), "s")
+	for _, r := range Roles {
+		if k == string(r.Role) {
+			return r.Role, true
+		}
+	}
+	return "", false
+}
+
+// Sells reports whether the team may pitch to an organization of this role.
+func (r Role) Sells() bool {
+	return r == "" || r == RoleProspect || r == RoleCustomer || r == RolePartner
+}
+
+// Who set a role or a stage.
+const (
+	RoleFromReport = "report"
+	RoleFromUser   = "user"
+	RoleFromCSV    = "csv"
+)
+
+// Account is a company the team may sell to, or a competitor or vendor it watches.
 type Account struct {
 	ID            int64
 	Key           string
@@ -74,10 +128,21 @@ type Account struct {
 	HQ            string `gorm:"column:hq"`
 	Stage         Stage
 	AdoptionNotes string
-	OwnerUserID   string
-	Source        string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Role is what the organization is to the team; RoleSource who said so.
+	Role       Role `gorm:"default:prospect"`
+	RoleSource string
+	// StageSource is the source key the stage came from; StageEvidence the words that show it.
+	StageSource   string
+	StageEvidence string
+	// Country and Engineers are filled from the public record; Inferred holds, for each field
+	// that was inferred rather than stated (industry, country, region, engineers), the evidence.
+	Country     string
+	Engineers   int
+	Inferred    map[string]string `gorm:"serializer:json"`
+	OwnerUserID string
+	Source      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Fact is one statement about a subject (an account, a pain point, a competitor, the market),
@@ -94,12 +159,18 @@ type Fact struct {
 
 // Subject types of facts.
 const (
-	FactAccount      = "account"
-	FactCompetitor   = "competitor"
-	FactMarket       = "market"
-	FactSegment      = "segment"
-	FactPainNumber   = "pain_number"
-	FactPainEvidence = "pain_evidence"
+	FactAccount    = "account"
+	FactCompetitor = "competitor"
+	// FactCompetitorTalk is a talking point that answers one competitor.
+	FactCompetitorTalk = "competitor_talk"
+	// FactAlternatives is what the report says of all commercial alternatives at once.
+	FactAlternatives = "alternatives"
+	// FactAlternativesTalk is a talking point that answers any commercial alternative.
+	FactAlternativesTalk = "alternatives_talk"
+	FactMarket           = "market"
+	FactSegment          = "segment"
+	FactPainNumber       = "pain_number"
+	FactPainEvidence     = "pain_evidence"
 )
 
 // Contact is a person at an account.
@@ -158,17 +229,22 @@ type Signal struct {
 	DiscoveredAt time.Time
 	Source       string
 	DedupeKey    string
+	// Baseline marks a signal that was already true when the bot first looked (at seed or the
+	// first import): known, not news.
+	Baseline bool
 }
 
 // Competitor is a rival developer portal or managed Backstage.
 type Competitor struct {
-	ID      int64
-	Name    string
-	Kind    string
-	Aliases []string `gorm:"serializer:json"`
-	Domain  string
-	Summary string
-	Source  string
+	ID int64
+	// AccountID is the organization that sells it (Port, Roadie; Spotify for Spotify Portal).
+	AccountID *int64
+	Name      string
+	Kind      string
+	Aliases   []string `gorm:"serializer:json"`
+	Domain    string
+	Summary   string
+	Source    string
 }
 
 // AccountCompetitor says a competitor is in play at an account.

@@ -64,7 +64,7 @@ type seeder struct {
 func (l *seeder) load(k *seed.Knowledge) error {
 	steps := []func(*seed.Knowledge) error{
 		l.sources, l.market, l.decisionRoles, l.painPoints, l.competitors,
-		l.accounts, l.events, l.communities, l.guidance,
+		l.accounts, l.competitorAccounts, l.events, l.communities, l.guidance,
 	}
 	for _, step := range steps {
 		if err := step(k); err != nil {
@@ -141,7 +141,46 @@ func (l *seeder) competitors(k *seed.Knowledge) error {
 		if err := l.facts(FactCompetitor, row.ID, c.Facts); err != nil {
 			return err
 		}
+		if err := l.facts(FactCompetitorTalk, row.ID, talkFacts(c.TalkingPoints, c.Source)); err != nil {
+			return err
+		}
 		l.st.Competitors++
+	}
+	if err := l.facts(FactAlternatives, 0, k.Alternatives.Facts); err != nil {
+		return err
+	}
+	return l.facts(FactAlternativesTalk, 0, talkFacts(k.Alternatives.TalkingPoints, "report"))
+}
+
+// talkFacts keeps talking points as facts of their own subject type, in order.
+func talkFacts(points []string, source string) []seed.Fact {
+	out := make([]seed.Fact, len(points))
+	for i, p := range points {
+		out[i] = seed.Fact{Text: p, Source: source}
+	}
+	return out
+}
+
+// competitorAccounts makes sure the organization behind every competitor is an account with the
+// role its product gives it (Port a competitor, Roadie and Spotify vendors), so that /account port
+// answers, and links the competitor to it.
+func (l *seeder) competitorAccounts(k *seed.Knowledge) error {
+	for _, c := range k.Competitors {
+		acc := Account{Name: c.Name, Domain: NormalizeDomain(c.Domain), Source: c.Source,
+			Role: Role(seed.CompetitorRoles[c.Kind]), RoleSource: RoleFromReport}
+		if c.Vendor != "" {
+			acc = Account{Name: c.Vendor, Aliases: []string{c.Name}, Role: acc.Role, RoleSource: RoleFromReport}
+		} else {
+			acc.Aliases = c.Aliases
+		}
+		id, err := upsertAccount(l.tx, &acc)
+		if err != nil {
+			return fmt.Errorf("organization behind %s: %w", c.Name, err)
+		}
+		l.accountIDs = append(l.accountIDs, id)
+		if err := l.tx.Model(&Competitor{}).Where("name = ?", c.Name).Update("account_id", id).Error; err != nil {
+			return fmt.Errorf("competitor %s: %w", c.Name, err)
+		}
 	}
 	return nil
 }
@@ -151,7 +190,11 @@ func (l *seeder) accounts(k *seed.Knowledge) error {
 		acc := Account{
 			Name: a.Name, Aliases: a.Aliases, Domain: NormalizeDomain(a.Domain), Industry: a.Industry,
 			Employees: a.Employees, Region: a.Region, HQ: a.HQ, Stage: Stage(a.Stage),
-			AdoptionNotes: a.AdoptionNotes, Source: a.Source,
+			AdoptionNotes: a.AdoptionNotes, Source: a.Source, Role: Role(a.Role),
+			StageSource: a.Source, StageEvidence: a.AdoptionNotes,
+		}
+		if acc.Role != "" {
+			acc.RoleSource = RoleFromReport
 		}
 		id, err := upsertAccount(l.tx, &acc)
 		if err != nil {
@@ -206,8 +249,9 @@ func (l *seeder) accountLinks(id int64, a seed.Account) error {
 			AccountID: &id, Kind: sg.Kind, Title: sg.Title, Summary: sg.Summary, URL: sg.URL,
 			Person: sg.Person, OccurredAt: parseLooseDate(sg.OccurredAt), DiscoveredAt: seedEpoch,
 			Source: sg.Source, DedupeKey: SignalDedupeKey(sg.URL, AccountKey(a.Name), sg.Kind, sg.Title),
+			Baseline: true,
 		}
-		if err := l.upsert(&row, []string{"dedupe_key"}, "account_id", "kind", "title", "summary", "url", "person", "occurred_at", "source"); err != nil {
+		if err := l.upsert(&row, []string{"dedupe_key"}, "account_id", "kind", "title", "summary", "url", "person", "occurred_at", "source", "baseline"); err != nil {
 			return fmt.Errorf("signal %s: %w", sg.Title, err)
 		}
 		l.st.Signals++
@@ -283,6 +327,12 @@ func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
 	if acc.Stage == "" {
 		acc.Stage = StageNone
 	}
+	if acc.Role == "" {
+		acc.Role = RoleProspect
+	}
+	if acc.Inferred == nil {
+		acc.Inferred = map[string]string{}
+	}
 	acc.Aliases = nonNil(acc.Aliases)
 	var existing Account
 	q := tx.Where("key = ?", acc.Key)
@@ -292,6 +342,7 @@ func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
 	err := q.Order("id").Take(&existing).Error
 	switch {
 	case err == gorm.ErrRecordNotFound:
+		enrich(acc)
 		if err := tx.Create(acc).Error; err != nil {
 			return 0, err
 		}
@@ -300,6 +351,7 @@ func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
 		return 0, err
 	}
 	mergeAccount(&existing, acc)
+	enrich(&existing)
 	if err := tx.Save(&existing).Error; err != nil {
 		return 0, err
 	}
@@ -319,6 +371,15 @@ func mergeAccount(existing, acc *Account) {
 			*dst = v
 		}
 	}
+	if existing.Inferred == nil {
+		existing.Inferred = map[string]string{}
+	}
+	// A stated value replaces an inferred one, and is no longer labelled inferred.
+	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region} {
+		if _, inferred := acc.Inferred[field]; v != "" && !inferred {
+			stated(existing, field)
+		}
+	}
 	setIf(&existing.Domain, acc.Domain)
 	setIf(&existing.Industry, acc.Industry)
 	setIf(&existing.Region, acc.Region)
@@ -328,8 +389,14 @@ func mergeAccount(existing, acc *Account) {
 	if acc.Employees > 0 {
 		existing.Employees = acc.Employees
 	}
+
 	if acc.Stage != "" && acc.Stage != StageNone {
-		existing.Stage = acc.Stage
+		existing.Stage, existing.StageSource, existing.StageEvidence = acc.Stage, acc.StageSource, acc.StageEvidence
+	}
+	if acc.RoleSource != "" && acc.Role != "" && (acc.RoleSource != RoleFromReport ||
+		existing.RoleSource == "" || existing.RoleSource == RoleFromReport) {
+		// A role someone chose (by hand or in a file) outlives the next seed.
+		existing.Role, existing.RoleSource = acc.Role, acc.RoleSource
 	}
 }
 

@@ -23,6 +23,7 @@ var SignalKinds = []struct {
 	{"github_issue", "GitHub issue"},
 	{"github_pr", "GitHub pull request"},
 	{"conference_talk", "Conference talk"},
+	{"speaker_profile", "Speaker profile"},
 	{"adopters_entry", "ADOPTERS.md entry"},
 	{"blog_post", "Blog post"},
 	{"linkedin_post", "LinkedIn post"},
@@ -67,6 +68,12 @@ type SignalDetail struct {
 	Region      string
 	HQ          string `gorm:"column:hq"`
 	Stage       Stage
+	// Role is the account's role: a competitor's or vendor's signals are competitive
+	// intelligence, not prompts to reach out.
+	Role Role
+	// Country and Engineers may be inferred (see Account.Inferred).
+	Country     string
+	Engineers   int
 	OwnerUserID string
 	// ContactRank is the decision rank of the signal's person among the account's contacts
 	// (1 = most decision power), or 0 when the person is not a known contact.
@@ -100,7 +107,9 @@ func (s *Store) detailSQL(extra, join, where, order string) string {
   COALESCE((SELECT MIN(c.decision_rank) FROM contacts c WHERE c.account_id = a.id AND s.person <> ''
     AND (LOWER(c.name) = LOWER(s.person) OR SUBSTR(LOWER(s.person), 1, LENGTH(c.name) + 1) = LOWER(c.name) || ',')), 0) AS contact_rank,
   COALESCE((SELECT ` + agg + ` FROM signal_mentions m JOIN pain_points p ON p.id = m.ref_id
-    WHERE m.signal_id = s.id AND m.kind = 'pain'), '') AS pain_list`)
+    WHERE m.signal_id = s.id AND m.kind = 'pain'), '') AS pain_list,
+  s.baseline, COALESCE(a.role, '') AS role, COALESCE(a.country, '') AS country,
+  COALESCE(a.engineers, 0) AS engineers`)
 	b.WriteString(extra)
 	b.WriteString(`
 FROM signals s
@@ -133,10 +142,12 @@ func (s *Store) scanDetails(db *gorm.DB, query string, args []any, extra func(i 
 			account  sql.NullInt64
 			pains    string
 			stage    string
+			role     string
 		)
 		dest := []any{&d.ID, &d.Kind, &d.Title, &d.Summary, &d.URL, &d.Person, &occurred, &d.DiscoveredAt,
 			&d.Source, &d.DedupeKey, &d.Note, &d.AddedBy, &account, &d.AccountName, &d.Industry,
-			&d.Employees, &d.Region, &d.HQ, &stage, &d.OwnerUserID, &d.ContactRank, &pains}
+			&d.Employees, &d.Region, &d.HQ, &stage, &d.OwnerUserID, &d.ContactRank, &pains,
+			&d.Baseline, &role, &d.Country, &d.Engineers}
 		if extra != nil {
 			dest = append(dest, extra(i)...)
 		}
@@ -151,7 +162,7 @@ func (s *Store) scanDetails(db *gorm.DB, query string, args []any, extra func(i 
 			id := account.Int64
 			d.AccountID = &id
 		}
-		d.Stage = Stage(stage)
+		d.Stage, d.Role = Stage(stage), Role(role)
 		if pains != "" {
 			d.Pains = strings.Split(pains, painSep)
 			sort.Strings(d.Pains)
@@ -237,6 +248,11 @@ func (s *Store) SignalsMatching(ctx context.Context, q SignalQuery) ([]SignalDet
 	if q.AccountID != 0 {
 		conds = append(conds, "a.id = ?")
 		args = append(args, q.AccountID)
+	}
+	if q.AccountID == 0 || !q.Since.IsZero() {
+		// What was already true when the bot first looked is not news; an account's own full
+		// list still shows it.
+		conds = append(conds, "NOT s.baseline")
 	}
 	if !q.Since.IsZero() {
 		conds = append(conds, "(s.discovered_at >= ? OR s.occurred_at >= ?)")

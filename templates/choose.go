@@ -72,7 +72,7 @@ func signalFit(t *Template, kinds []string) (string, int, bool) {
 		return "", 10, t.Fallback()
 	}
 	for i, k := range kinds {
-		if slices.Contains(t.Fits.Signals, k) {
+		if IsOpening(k) && slices.Contains(t.Fits.Signals, k) {
 			if i == 0 {
 				return k, 10, true
 			}
@@ -80,7 +80,11 @@ func signalFit(t *Template, kinds []string) (string, int, bool) {
 		}
 	}
 	if slices.Contains(t.Fits.Signals, SignalAny) {
-		return kinds[0], 4, true
+		for _, k := range kinds {
+			if IsOpening(k) {
+				return k, 4, true
+			}
+		}
 	}
 	return "", 0, false
 }

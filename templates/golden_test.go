@@ -51,6 +51,9 @@ var fixtureSignals = map[string]func(account string) seed.Signal{
 	"adopters_entry": func(a string) seed.Signal {
 		return seed.Signal{Kind: "adopters_entry", Title: a + " is listed in Backstage ADOPTERS.md", Summary: "Developer portal, main gateway to our infrastructure, documentation and internal tooling."}
 	},
+	"conference_talk": func(a string) seed.Signal {
+		return seed.Signal{Kind: "conference_talk", Title: a + " at PlatformCon 2025: fixture talk on developer portals", OccurredAt: "2025-06"}
+	},
 	"competitor_evaluation": func(a string) seed.Signal {
 		return seed.Signal{Kind: "competitor_evaluation", Title: a + " platform team comparing Port and Cortex with Backstage", OccurredAt: "2025-10"}
 	},
@@ -244,6 +247,9 @@ func fixture(t testing.TB, k *seed.Knowledge, tmpl *templates.Template, account,
 		}
 		if sig == nil {
 			for _, kind := range tmpl.Fits.Signals {
+				if kind == templates.SignalAny {
+					kind = "adopters_entry" // every seed account here is on the list
+				}
 				if f, ok := fixtureSignals[kind]; ok {
 					s := f(acc.Name)
 					if personal[kind] {

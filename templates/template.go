@@ -208,9 +208,18 @@ const (
 )
 
 // FitsSignal reports whether the template can reference a signal of this kind.
+// A signal that is no opening (a speaker profile says who someone is, not what they did) fits
+// no template, not even one for any signal.
 func (t *Template) FitsSignal(kind string) bool {
+	if !IsOpening(kind) {
+		return false
+	}
 	return slices.Contains(t.Fits.Signals, kind) || slices.Contains(t.Fits.Signals, SignalAny)
 }
+
+// IsOpening reports whether a signal kind can open a message: something the person or company
+// did or said in public. A speaker profile is not a talk.
+func IsOpening(kind string) bool { return kind != "speaker_profile" }
 
 // FitsPain reports whether the template can name this pain point.
 func (t *Template) FitsPain(key string) bool {

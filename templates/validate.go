@@ -146,7 +146,11 @@ func Samples(t *Template) []Sample {
 	for _, k := range t.Fits.Signals {
 		switch k {
 		case SignalAny:
-			kinds = append(kinds, seed.SignalKinds...)
+			for _, k := range seed.SignalKinds {
+				if IsOpening(k) {
+					kinds = append(kinds, k)
+				}
+			}
 		default:
 			kinds = append(kinds, k)
 		}

@@ -10,6 +10,8 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"outreachbot/segment"
 )
 
 //go:embed knowledge.yaml
@@ -25,10 +27,13 @@ type Knowledge struct {
 	PainPoints  []PainPoint  `yaml:"pain_points"`
 	Accounts    []Account    `yaml:"accounts"`
 	Competitors []Competitor `yaml:"competitors"`
-	Events      []Event      `yaml:"events"`
-	Communities []Community  `yaml:"communities"`
-	Channels    []Channel    `yaml:"outreach_channels"`
-	Positioning []Rule       `yaml:"positioning"`
+	// Alternatives is what the report says of all commercial alternatives at once: shown once,
+	// not repeated under each competitor.
+	Alternatives Alternatives `yaml:"commercial_alternatives"`
+	Events       []Event      `yaml:"events"`
+	Communities  []Community  `yaml:"communities"`
+	Channels     []Channel    `yaml:"outreach_channels"`
+	Positioning  []Rule       `yaml:"positioning"`
 }
 
 // Source names where a fact comes from; every fact refers to one by key.
@@ -54,6 +59,11 @@ type Segments struct {
 	Notes        []Fact   `yaml:"notes"`
 }
 
+// Target is the segment as segment fit reads it.
+func (s Segments) Target() segment.Target {
+	return segment.Target{EmployeesMin: s.EmployeesMin, EmployeesMax: s.EmployeesMax, Industries: s.Industries, Hubs: s.Hubs}
+}
+
 // Role is a decision-maker title with its rank (1 = most decision power).
 type Role struct {
 	Title   string   `yaml:"title"`
@@ -76,21 +86,23 @@ type PainPoint struct {
 
 // Account is a company the report names.
 type Account struct {
-	Name          string        `yaml:"name"`
-	Aliases       []string      `yaml:"aliases,omitempty"`
-	Domain        string        `yaml:"domain,omitempty"`
-	Industry      string        `yaml:"industry,omitempty"`
-	Employees     int           `yaml:"employees,omitempty"`
-	Region        string        `yaml:"region,omitempty"`
-	HQ            string        `yaml:"hq,omitempty"`
-	Stage         string        `yaml:"stage"`
-	AdoptionNotes string        `yaml:"adoption_notes,omitempty"`
-	Facts         []Fact        `yaml:"facts,omitempty"`
-	Pains         []AccountPain `yaml:"pains,omitempty"`
-	Competitors   []string      `yaml:"competitors,omitempty"`
-	Contacts      []Contact     `yaml:"contacts,omitempty"`
-	Signals       []Signal      `yaml:"signals,omitempty"`
-	Source        string        `yaml:"source"`
+	Name          string   `yaml:"name"`
+	Aliases       []string `yaml:"aliases,omitempty"`
+	Domain        string   `yaml:"domain,omitempty"`
+	Industry      string   `yaml:"industry,omitempty"`
+	Employees     int      `yaml:"employees,omitempty"`
+	Region        string   `yaml:"region,omitempty"`
+	HQ            string   `yaml:"hq,omitempty"`
+	Stage         string   `yaml:"stage"`
+	AdoptionNotes string   `yaml:"adoption_notes,omitempty"`
+	// Role is prospect (the default), customer, competitor, vendor or partner.
+	Role        string        `yaml:"role,omitempty"`
+	Facts       []Fact        `yaml:"facts,omitempty"`
+	Pains       []AccountPain `yaml:"pains,omitempty"`
+	Competitors []string      `yaml:"competitors,omitempty"`
+	Contacts    []Contact     `yaml:"contacts,omitempty"`
+	Signals     []Signal      `yaml:"signals,omitempty"`
+	Source      string        `yaml:"source"`
 }
 
 // AccountPain links an account to a pain point key with the evidence for it.
@@ -129,8 +141,27 @@ type Competitor struct {
 	Aliases []string `yaml:"aliases,omitempty"`
 	Domain  string   `yaml:"domain,omitempty"`
 	Summary string   `yaml:"summary"`
-	Facts   []Fact   `yaml:"facts,omitempty"`
-	Source  string   `yaml:"source"`
+	// Facts are what the report says of this one alone.
+	Facts []Fact `yaml:"facts,omitempty"`
+	// Vendor is the organization that sells it, when that is not an organization of the same
+	// name (Spotify sells Spotify Portal).
+	Vendor string `yaml:"vendor,omitempty"`
+	// TalkingPoints answer it, each grounded in the report.
+	TalkingPoints []string `yaml:"talking_points,omitempty"`
+	Source        string   `yaml:"source"`
+}
+
+// Alternatives is the report's view of the commercial alternatives as a group.
+type Alternatives struct {
+	Facts         []Fact   `yaml:"facts"`
+	TalkingPoints []string `yaml:"talking_points"`
+}
+
+// CompetitorRoles maps a competitor's kind to the role of the organization that sells it.
+var CompetitorRoles = map[string]string{
+	"commercial_portal": "competitor",
+	"managed_backstage": "vendor",
+	"open_source":       "vendor",
 }
 
 // Event is a conference.
@@ -186,12 +217,16 @@ func Parse(data []byte) (*Knowledge, error) {
 }
 
 // Stages are the Backstage statuses an account can have.
-var Stages = []string{"none", "evaluating", "initial", "production", "managed", "churned"}
+var Stages = []string{"none", "adopted", "evaluating", "initial", "production", "managed", "churned"}
+
+// AccountRoles are the roles an organization can have.
+var AccountRoles = []string{"prospect", "customer", "competitor", "vendor", "partner"}
 
 // SignalKinds are the kinds of public signal the bot knows.
 var SignalKinds = []string{
 	"conference_talk", "job_posting", "github_issue", "github_pr", "blog_post",
 	"linkedin_post", "community_post", "adopters_entry", "competitor_evaluation", "news",
+	"speaker_profile",
 }
 
 // Validate checks that every reference in the file resolves.
@@ -214,8 +249,13 @@ func (k *Knowledge) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: unknown source %q", where, src))
 		}
 	}
+	accounts := map[string]bool{}
 	for _, a := range k.Accounts {
+		accounts[a.Name] = true
 		check("account "+a.Name, a.Source)
+		if a.Role != "" && !contains(AccountRoles, a.Role) {
+			errs = append(errs, fmt.Errorf("account %s: unknown role %q", a.Name, a.Role))
+		}
 		if !contains(Stages, a.Stage) {
 			errs = append(errs, fmt.Errorf("account %s: unknown stage %q", a.Name, a.Stage))
 		}
@@ -242,6 +282,21 @@ func (k *Knowledge) Validate() error {
 		for _, f := range a.Facts {
 			check("fact of "+a.Name, f.Source)
 		}
+	}
+	for _, c := range k.Competitors {
+		check("competitor "+c.Name, c.Source)
+		if _, ok := CompetitorRoles[c.Kind]; !ok {
+			errs = append(errs, fmt.Errorf("competitor %s: unknown kind %q", c.Name, c.Kind))
+		}
+		if c.Vendor != "" && !accounts[c.Vendor] {
+			errs = append(errs, fmt.Errorf("competitor %s: vendor %q is not an account", c.Name, c.Vendor))
+		}
+		for _, f := range c.Facts {
+			check("fact of "+c.Name, f.Source)
+		}
+	}
+	for _, f := range k.Alternatives.Facts {
+		check("commercial alternatives", f.Source)
 	}
 	for _, p := range k.PainPoints {
 		for _, f := range append(append([]Fact{}, p.Numbers...), p.Evidence...) {

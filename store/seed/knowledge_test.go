@@ -142,7 +142,7 @@ func TestKnowledge_keyFiguresPresent(t *testing.T) {
 			"600+", "200+", "19.2-27.82%", "north america leads", "19,000+", "kubernetes", "terraform",
 			"complexity discovery", "2+ dev", "100-1000", "400+", "40,000+",
 		}},
-		{"competitor facts", func() string { return competitorFacts("Port") }, []string{"30-45 days", "$30-65", "90%+"}},
+		{"commercial alternatives", func() string { return factsText(k.Alternatives.Facts) }, []string{"30-45 days", "$30-65", "90%+"}},
 		{"Cortex migration", func() string { return competitorFacts("Cortex") }, []string{"backstage-burned", "migration"}},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,50 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"outreachbot/store"
+	"outreachbot/store/storetest"
+)
+
+func TestAccountFind_wordsPeopleUseAndInferredValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		cases := []struct {
+			line        string
+			want, never []string
+		}{
+			{"/account find industry:tech", []string{"Adobe", "software", "industry software, stated or inferred"}, []string{"No account matches"}},
+			{"/account find industry:technology", []string{"Adobe", "software"}, nil},
+			{"/account find industry:fintech", []string{"Volvofinans Bank", "financial services (inferred)", "Values marked (inferred) come from the public record"}, []string{"Port", "Roadie"}},
+			{"/account find industry:bank region:nordics", []string{"2 accounts match", "Volvofinans Bank", "region Nordics (Sweden"}, nil},
+			{"/account find region:brazil", []string{"Stone", "Brazil, Latin America (inferred)", "country Brazil"}, nil},
+			{"/account find region:uk industry:software", []string{"1 account matches", "Paddle"}, []string{"1 accounts"}},
+			{"/account find role:competitor", []string{"4 accounts match", "Port", "Cortex", "OpsLevel", "Humanitec"}, nil},
+			// The README's example: nothing matches all five, and the answer says which filter empties it.
+			{`/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`,
+				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 15 accounts", "region:london (HQ mentions london) alone: 1 account", "pain:yaml (shows pain yaml) alone: 0 accounts"},
+				[]string{"1 accounts"}},
+			// An empty answer names only the filters given: no size was given, so no word of size.
+			{"/account find industry:widgets", []string{"No account matches all of", "industry:widgets", "not a word I know", "alone: 0 accounts"}, []string{"size"}},
+		}
+		for _, c := range cases {
+			expect(t, c.line, askAs(t, app, "U1", false, c.line), c.want, c.never)
+		}
+	})
+}
+
+func TestAccountCard_inferredValuesSayWhereTheyCameFrom(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "/account stone", askAs(t, app, "U1", false, "/account stone"),
+			[]string{"Region: Brazil, Latin America (inferred)", "Inferred from the public record", "Country — the domain stone.com.br ends in .com.br"}, nil)
+		expect(t, "/account volvofinans", askAs(t, app, "U1", false, "/account volvofinans bank"),
+			[]string{"Industry: financial services (inferred)", "Industry — the name “Volvofinans Bank” contains “bank”", "Country — the domain volvofinans.se ends in .se"}, nil)
+		expect(t, "/account hellofresh", askAs(t, app, "U1", false, "/account hellofresh"),
+			[]string{"Size: engineering headcount 500+ (inferred)", "Engineers — its description says “500+ engineers”"}, nil)
+		// Stated values stay unlabelled.
+		expect(t, "/account baillie gifford", askAs(t, app, "U1", false, "/account baillie gifford"),
+			[]string{"Industry: financial services\n"}, []string{"financial services (inferred)"})
+	})
+}
