@@ -43,13 +43,6 @@ func TestAsk_starsInsideCodeStay(t *testing.T) {
 	}
 }
 
-func TestAsk_countsInEnglish(t *testing.T) {
-	code, out, _ := run(t, freshEnv(t), "ask", "/account find stage:production")
-	if code != 0 || strings.Contains(out, "(s)") || !strings.Contains(out, "fit: 1 pain point") {
-		t.Errorf("/account find:\n%s", out)
-	}
-}
-
 func TestImport_errorsSayEachThingOnce(t *testing.T) {
 	env := freshEnv(t)
 	missing := filepath.Join(t.TempDir(), "nope.csv")
