@@ -20,18 +20,5 @@ func ValidateMessage(text string, blocks any) []string {
 	return c.msgs
 }
 
-// ValidateView checks a modal or App Home view (as JSON) against Block Kit's limits.
-func ValidateView(view any) []string {
-	raw, err := json.Marshal(view)
-	if err != nil {
-		return []string{"[ERROR] view does not marshal: " + err.Error()}
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return []string{"[ERROR] view is not an object"}
-	}
-	return validateView(m)
-}
-
 // maxMessageText is where Slack truncates a message's text (https://api.slack.com/methods/chat.postMessage#truncating).
 const maxMessageText = 40000
