@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,6 +156,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Info("shutting down: background jobs stop; no new envelopes; finishing in-flight ones", "limit", drainTimeout)
 		stopJobs()
 		b.drain()
+		b.flushAcks()
 	}
 	stopJobs()
 	stopSock()
@@ -173,6 +175,42 @@ func (b *Bot) drain() {
 	case <-time.After(drainTimeout):
 		b.log.Warn("in-flight envelopes did not finish in time")
 	}
+}
+
+// flushAcks holds the socket open until the acks the drain queued have been written. slack-go's
+// AckCtx only queues an ack for the connection's writer; closing the socket straight after the
+// last handler returns loses what is still queued, and with it an answer carried in an ack. The
+// queue is not exported, so its length is read by reflection (ackQueueLen). Once it is empty the
+// writer may still hold the last ack, so the socket lingers ackLinger more. Bounded by
+// ackFlushLimit: a connection that is gone cannot be flushed.
+func (b *Bot) flushAcks() {
+	deadline := time.Now().Add(ackFlushLimit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for ackQueueLen(b.client) > 0 {
+		if time.Now().After(deadline) {
+			b.log.Warn("acks still queued at shutdown", "queued", ackQueueLen(b.client))
+			return
+		}
+		<-tick.C
+	}
+	time.Sleep(ackLinger)
+}
+
+const (
+	ackFlushLimit = 2 * time.Second
+	ackLinger     = 100 * time.Millisecond
+)
+
+// ackQueueLen is how many socket mode responses slack-go has queued and not yet written, or 0
+// when its client no longer has the queue (a test pins the field, so an upgrade that renames it
+// fails there rather than silently here).
+func ackQueueLen(c *socketmode.Client) int {
+	q := reflect.ValueOf(c).Elem().FieldByName("socketModeResponses")
+	if !q.IsValid() || q.Kind() != reflect.Chan {
+		return 0
+	}
+	return q.Len()
 }
 
 // await waits for the background jobs and the socket loops, which have been told to stop, and

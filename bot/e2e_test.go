@@ -482,6 +482,7 @@ func TestE2E_sigtermStopsJobsFinishesInFlightAndWaitsForJobs(t *testing.T) {
 		ack, err := h.srv.SlashCommand(h.ctx(), slacktest.SlashCommand{Command: "/gate", Text: "in flight"})
 		if err != nil {
 			acked <- err.Error()
+			return
 		}
 		acked <- string(ack.Payload)
 	}()
