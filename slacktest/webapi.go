@@ -89,38 +89,43 @@ type apiResult struct {
 // positive sub-second value becomes 1; 0 sends "Retry-After: 0"). Calls are recorded
 // with RateLimited set. Rules for the same method replace each other.
 func (s *Server) RateLimit(method string, n int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n <= 0 {
-		delete(s.rateLimits, method)
-		return
+	var r *rateRule
+	if n > 0 {
+		r = &rateRule{n: n, retryAfter: retryAfter}
 	}
-	s.rateLimits[method] = &rateRule{n: n, retryAfter: retryAfter}
+	setRule(s, s.rateLimits, method, r)
 }
 
 // RateLimitShare makes a share (0–1) of the calls of method answer 429 as RateLimit does, at
 // random, until RateLimitShare(method, 0, 0): a workspace near its limit.
 func (s *Server) RateLimitShare(method string, share float64, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if share <= 0 {
-		delete(s.rateLimits, method)
-		return
+	var r *rateRule
+	if share > 0 {
+		r = &rateRule{share: share, retryAfter: retryAfter}
 	}
-	s.rateLimits[method] = &rateRule{share: share, retryAfter: retryAfter}
+	setRule(s, s.rateLimits, method, r)
 }
 
 // FailNext makes the next n calls of method ("" = any, "response_url" as for RateLimit)
 // fail with HTTP status (e.g. 500, 503) and an HTML body, as Slack does for 5xx.
 // Injected failures are checked before rate limits, which are checked before tokens.
 func (s *Server) FailNext(method string, n int, status int) {
+	var r *failRule
+	if n > 0 {
+		r = &failRule{n: n, status: status}
+	}
+	setRule(s, s.failures, method, r)
+}
+
+// setRule sets the rule of rules for method, or removes it when r is nil, under the server's lock.
+func setRule[R any](s *Server, rules map[string]*R, method string, r *R) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 {
-		delete(s.failures, method)
+	if r == nil {
+		delete(rules, method)
 		return
 	}
-	s.failures[method] = &failRule{n: n, status: status}
+	rules[method] = r
 }
 
 // SetUnavailable makes every Web API call (apps.connections.open included) fail with HTTP status
@@ -466,16 +471,7 @@ func (s *Server) serveLocked(method, token string, args map[string]string) apiRe
 		}
 		return errResult("message_not_found")
 	case "chat.postEphemeral":
-		if args["channel"] == "" {
-			return errResult("channel_not_found")
-		}
-		if args["user"] == "" {
-			return errResult("user_not_found")
-		}
-		if args["text"] == "" && args["blocks"] == "" && args["attachments"] == "" {
-			return errResult("no_text")
-		}
-		if res, bad := s.checkMessageBlocks(args); bad {
+		if res, bad := s.checkPost(args, true); bad {
 			return res
 		}
 		return okResult(map[string]any{"message_ts": s.nextTSLocked()})
@@ -513,6 +509,21 @@ func (s *Server) serveLocked(method, token string, args map[string]string) apiRe
 	}
 }
 
+// checkPost answers as Slack does a new message without a channel, without a user when it is
+// ephemeral, without text, blocks or attachments, or with blocks Slack refuses.
+func (s *Server) checkPost(args map[string]string, ephemeral bool) (apiResult, bool) {
+	if args["channel"] == "" {
+		return errResult("channel_not_found"), true
+	}
+	if ephemeral && args["user"] == "" {
+		return errResult("user_not_found"), true
+	}
+	if args["text"] == "" && args["blocks"] == "" && args["attachments"] == "" {
+		return errResult("no_text"), true
+	}
+	return s.checkMessageBlocks(args)
+}
+
 func (s *Server) checkMessageBlocks(args map[string]string) (apiResult, bool) {
 	raw, ok := args["blocks"]
 	if !ok {
@@ -546,13 +557,7 @@ func messageJSON(m Message) map[string]any {
 }
 
 func (s *Server) postMessageLocked(args map[string]string) apiResult {
-	if args["channel"] == "" {
-		return errResult("channel_not_found")
-	}
-	if args["text"] == "" && args["blocks"] == "" && args["attachments"] == "" {
-		return errResult("no_text")
-	}
-	if res, bad := s.checkMessageBlocks(args); bad {
+	if res, bad := s.checkPost(args, false); bad {
 		return res
 	}
 	ch := s.resolveChannelLocked(args["channel"])
