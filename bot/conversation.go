@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 )
 
 // Events are the Events API events the bot acts on; manifest.yml subscribes to exactly these
@@ -62,7 +63,7 @@ func (b *Bot) converse(ctx context.Context, log *slog.Logger, user, channel, thr
 	req := handlers.Request{Text: handlers.NormalizeSlackText(said), UserID: user, ChannelID: channel,
 		Admin: b.access.Admin(ctx, user)}
 	reg := b.deps.Registry
-	resp, err := b.run(ctx, log, "conversation", time.Now(), func(ctx context.Context) (handlers.Response, error) {
+	resp, err := b.run(ctx, log, "conversation", time.Now(), func(ctx context.Context) (slackmsg.Response, error) {
 		return reg.DispatchWords(ctx, req)
 	})
 	answer := b.userFacing(log, "conversation", result{resp, err})

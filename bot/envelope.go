@@ -389,7 +389,7 @@ func (b *Bot) userFacing(log *slog.Logger, name string, r result) slackmsg.Respo
 
 // respond delivers a late answer: through response_url when there is one, else as an ephemeral,
 // else (a button on the App Home tab or in a modal) in the user's DM with the bot.
-func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp handlers.Response) {
+func (b *Bot) respond(ctx context.Context, log *slog.Logger, responseURL, channel, user string, resp slackmsg.Response) {
 	if resp.Text == "" && len(resp.Blocks) == 0 {
 		return // nothing to say (e.g. a Home button whose answer is the Home itself)
 	}

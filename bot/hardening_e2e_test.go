@@ -9,6 +9,7 @@ import (
 
 	"outreachbot/bot"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 )
 
@@ -69,9 +70,9 @@ func TestE2E_appHomeNotPublishedToStrangers(t *testing.T) {
 type stuckFeature struct{ release chan struct{} }
 
 func (f stuckFeature) Command() handlers.Command {
-	return handlers.Command{Name: "/stuck", Description: "never returns in time", Handle: func(ctx context.Context, r handlers.Request) (handlers.Response, error) {
+	return handlers.Command{Name: "/stuck", Description: "never returns in time", Handle: func(ctx context.Context, r handlers.Request) (slackmsg.Response, error) {
 		<-f.release
-		return handlers.Ephemeral("too late"), nil
+		return slackmsg.Ephemeral("too late"), nil
 	}}
 }
 

@@ -11,6 +11,7 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -75,7 +76,7 @@ func short(s string) string {
 }
 
 // checkHostile asserts a response is safe and within Slack's limits.
-func checkHostile(t *testing.T, what string, resp handlers.Response) {
+func checkHostile(t *testing.T, what string, resp slackmsg.Response) {
 	t.Helper()
 	p := resp.Payload()
 	for _, msg := range slacktest.ValidateMessage(p.Text, p.Blocks) {

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"outreachbot/match"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 	"outreachbot/templates"
@@ -74,11 +75,11 @@ func (h *Accounts) Actions() map[string]ActionFunc {
 }
 
 // Handle answers /account.
-func (h *Accounts) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Accounts) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	first, rest := splitFirst(req.Text)
 	switch {
 	case req.Text == "":
-		return Ephemeral("Which account? Type `/account <name>`, e.g. `/account expedia`, or `/account find <filters>`."), nil
+		return slackmsg.Ephemeral("Which account? Type `/account <name>`, e.g. `/account expedia`, or `/account find <filters>`."), nil
 	case strings.EqualFold(first, "find"):
 		return h.find(ctx, rest)
 	}
@@ -91,7 +92,7 @@ func (h *Accounts) Handle(ctx context.Context, req Request) (Response, error) {
 	return h.lookup(ctx, req.Text)
 }
 
-func (h *Accounts) lookup(ctx context.Context, query string) (Response, error) {
+func (h *Accounts) lookup(ctx context.Context, query string) (slackmsg.Response, error) {
 	res := h.index.Resolve(query)
 	switch res.Outcome {
 	case match.Unique:
@@ -103,7 +104,7 @@ func (h *Accounts) lookup(ctx context.Context, query string) (Response, error) {
 	}
 }
 
-func (h *Accounts) card(ctx context.Context, id int64) (Response, error) {
+func (h *Accounts) card(ctx context.Context, id int64) (slackmsg.Response, error) {
 	return cardOf(ctx, h.store, id)
 }
 
@@ -113,57 +114,57 @@ type cardReader interface {
 }
 
 // cardOf is the card of an account id, or a short note when the account was just removed.
-func cardOf(ctx context.Context, st cardReader, id int64) (Response, error) {
+func cardOf(ctx context.Context, st cardReader, id int64) (slackmsg.Response, error) {
 	c, err := st.AccountCard(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That account was just removed. Try `/account <name>` again."), nil
+		return slackmsg.Ephemeral("That account was just removed. Try `/account <name>` again."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	return RenderCard(c), nil
 }
 
-func (h *Accounts) pick(ctx context.Context, a Action) (Response, error) {
+func (h *Accounts) pick(ctx context.Context, a Action) (slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		return Ephemeral("That choice is no longer valid; run `/account <name>` again."), nil
+		return slackmsg.Ephemeral("That choice is no longer valid; run `/account <name>` again."), nil
 	}
 	r, err := h.card(ctx, id)
 	r.ReplaceOriginal = true
 	return r, err
 }
 
-func pickList(query string, cands []match.Candidate) Response {
+func pickList(query string, cands []match.Candidate) slackmsg.Response {
 	return accountButtons(query, "Which one do you mean?", ActionAccountPick, cands)
 }
 
 // accountButtons asks which of several matching accounts the user means, one button each; the
 // button's value is the account id and its action id routes the choice.
-func accountButtons(query, question, actionID string, cands []match.Candidate) Response {
-	var b Builder
-	b.Section(fmt.Sprintf("Several accounts match *%s*. %s", Escape(query), question))
+func accountButtons(query, question, actionID string, cands []match.Candidate) slackmsg.Response {
+	var b slackmsg.Builder
+	b.Section(fmt.Sprintf("Several accounts match *%s*. %s", slackmsg.Escape(query), question))
 	var btns []*slack.ButtonBlockElement
 	var names []string
 	for _, c := range cands {
-		btns = append(btns, Button(actionID, c.Name, strconv.FormatInt(c.ID, 10), ""))
+		btns = append(btns, slackmsg.Button(actionID, c.Name, strconv.FormatInt(c.ID, 10), ""))
 		names = append(names, c.Name)
 	}
 	b.Actions(strings.ReplaceAll(actionID, ".", "_"), btns...)
-	return Response{Text: "Several accounts match: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}
+	return slackmsg.Response{Text: "Several accounts match: " + slackmsg.Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}
 }
 
-func noMatch(query string, suggestions []match.Candidate) Response {
-	msg := fmt.Sprintf("No account matches *%s*.", Clip(query, 100))
+func noMatch(query string, suggestions []match.Candidate) slackmsg.Response {
+	msg := fmt.Sprintf("No account matches *%s*.", slackmsg.Clip(query, 100))
 	if len(suggestions) > 0 {
 		var names []string
 		for _, s := range suggestions {
-			names = append(names, "`"+Escape(s.Name)+"`")
+			names = append(names, "`"+slackmsg.Escape(s.Name)+"`")
 		}
 		msg += " Nearest names: " + strings.Join(names, ", ") + "."
 	}
 	msg += " Try `/account <name>` with another spelling, or `/account find <filters>`."
-	return Ephemeral(msg)
+	return slackmsg.Ephemeral(msg)
 }
 
 // ownerMention is "@U123" (a Slack mention as the bot receives it).
@@ -176,9 +177,9 @@ func parseOwner(text string) (name, user string, ok bool) {
 	return strings.Join(fields[:len(fields)-2], " "), user, true
 }
 
-func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, error) {
+func (h *Accounts) setOwner(ctx context.Context, name, user string) (slackmsg.Response, error) {
 	if !isUserRef(user) {
-		return Ephemeral(fmt.Sprintf("`%s` is not a Slack user. Type `/account <name> owner @someone`, picking the person from Slack's list.", Escape(user))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("`%s` is not a Slack user. Type `/account <name> owner @someone`, picking the person from Slack's list.", slackmsg.Escape(user))), nil
 	}
 	best, other := h.resolveOne(name)
 	if other != nil {
@@ -186,14 +187,14 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (Response, e
 	}
 	id := strings.TrimPrefix(user, "@")
 	if err := h.store.SetAccountOwner(ctx, best.ID, id); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("%s now owns *%s*.", User(id), Escape(best.Name))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("%s now owns *%s*.", slackmsg.User(id), slackmsg.Escape(best.Name))), nil
 }
 
 // resolveOne finds the one account a name means, or the answer to give instead (a pick-list,
 // or the nearest names).
-func (h *Accounts) resolveOne(name string) (match.Candidate, *Response) {
+func (h *Accounts) resolveOne(name string) (match.Candidate, *slackmsg.Response) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
@@ -217,26 +218,26 @@ func parseRole(text string) (name, role string, ok bool) {
 
 // setRole records what an organization is to the team. Roles decide whether the bot drafts to
 // an organization at all, so only admins change them.
-func (h *Accounts) setRole(ctx context.Context, req Request, name, value string) (Response, error) {
+func (h *Accounts) setRole(ctx context.Context, req Request, name, value string) (slackmsg.Response, error) {
 	role, ok := store.ParseRole(value)
 	if !ok {
 		var names []string
 		for _, r := range store.Roles {
 			names = append(names, "`"+string(r.Role)+"`")
 		}
-		return Ephemeral(fmt.Sprintf("`%s` is not a role. Use one of %s, e.g. `/account port role competitor`.", Escape(Truncate(value, 40)), strings.Join(names, ", "))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("`%s` is not a role. Use one of %s, e.g. `/account port role competitor`.", slackmsg.Escape(slackmsg.Truncate(value, 40)), strings.Join(names, ", "))), nil
 	}
 	if !req.Admin {
-		return Ephemeral("Only an admin can change an organization's role (it decides whether the bot drafts to them). Ask one of the admins."), nil
+		return slackmsg.Ephemeral("Only an admin can change an organization's role (it decides whether the bot drafts to them). Ask one of the admins."), nil
 	}
 	best, other := h.resolveOne(name)
 	if other != nil {
 		return *other, nil
 	}
 	if err := h.store.SetAccountRole(ctx, best.ID, role, store.RoleFromUser); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", Escape(best.Name), role, Escape(roleMeaning(role)))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("*%s* is now a %s (%s).", slackmsg.Escape(best.Name), role, slackmsg.Escape(roleMeaning(role)))), nil
 }
 
 func isUserRef(s string) bool {
@@ -255,10 +256,10 @@ func isUserRef(s string) bool {
 func cardActions(c *store.Card) slack.Block {
 	var btns []slack.BlockElement
 	if c.Account.Role.Sells() {
-		btns = append(btns, Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary))
+		btns = append(btns, slackmsg.Button(ActionDraftAccount, "Draft outreach", strconv.FormatInt(c.Account.ID, 10), slack.StylePrimary))
 	}
 	if t := c.LastTouch; t != nil && t.Status == store.DraftSent {
-		btns = append(btns, Button(ActionDraftCardReplied, "Mark replied", strconv.FormatInt(t.DraftID, 10), ""))
+		btns = append(btns, slackmsg.Button(ActionDraftCardReplied, "Mark replied", strconv.FormatInt(t.DraftID, 10), ""))
 	}
 	if len(btns) == 0 {
 		return nil
@@ -271,11 +272,11 @@ func lastTouchText(t *store.Touch) string {
 	if t == nil {
 		return "none recorded yet"
 	}
-	s := fmt.Sprintf("%s — %s to *%s*", FormatDate(t.At), templates.Channel(t.Channel).Label(), Escape(t.ContactName))
+	s := fmt.Sprintf("%s — %s to *%s*", slackmsg.Date(t.At), templates.Channel(t.Channel).Label(), slackmsg.Escape(t.ContactName))
 	if t.By != "" {
-		s += " by " + User(t.By)
+		s += " by " + slackmsg.User(t.By)
 	}
-	s += fmt.Sprintf(" (template `%s`)", Escape(t.Template))
+	s += fmt.Sprintf(" (template `%s`)", slackmsg.Escape(t.Template))
 	if t.Status == store.DraftReplied {
 		s += ", and they replied"
 	}
@@ -283,20 +284,20 @@ func lastTouchText(t *store.Touch) string {
 }
 
 func contactLine(ct store.Contact) string {
-	s := "*" + Escape(ct.Name) + "*"
+	s := "*" + slackmsg.Escape(ct.Name) + "*"
 	if ct.Title != "" {
-		s += ", " + Escape(ct.Title)
+		s += ", " + slackmsg.Escape(ct.Title)
 	}
 	if len(ct.SpokeAt) > 0 {
-		s += " · spoke at " + Escape(strings.Join(ct.SpokeAt, ", "))
+		s += " · spoke at " + slackmsg.Escape(strings.Join(ct.SpokeAt, ", "))
 	}
 	if len(ct.Handles) > 0 {
-		s += " · " + Escape(strings.Join(ct.Handles, ", "))
+		s += " · " + slackmsg.Escape(strings.Join(ct.Handles, ", "))
 	}
 	if ct.DoNotContact {
 		s += " · :no_entry: do not contact"
 		if ct.DNCReason != "" {
-			s += " (" + Escape(ct.DNCReason) + ")"
+			s += " (" + slackmsg.Escape(ct.DNCReason) + ")"
 		}
 	}
 	return s
@@ -305,11 +306,11 @@ func contactLine(ct store.Contact) string {
 func signalLine(sg store.Signal) string {
 	s := ""
 	if sg.OccurredAt != nil {
-		s += FormatDate(*sg.OccurredAt) + " · "
+		s += slackmsg.Date(*sg.OccurredAt) + " · "
 	}
-	s += strings.ReplaceAll(sg.Kind, "_", " ") + " · " + Link(sg.URL, sg.Title)
+	s += strings.ReplaceAll(sg.Kind, "_", " ") + " · " + slackmsg.Link(sg.URL, sg.Title)
 	if sg.Person != "" {
-		s += " (" + Escape(sg.Person) + ")"
+		s += " (" + slackmsg.Escape(sg.Person) + ")"
 	}
 	return s
 }
@@ -347,21 +348,21 @@ func field(label, value string) string {
 	if value == "" {
 		return ""
 	}
-	return "*" + label + "*\n" + Escape(value)
+	return "*" + label + "*\n" + slackmsg.Escape(value)
 }
 
 func ownerField(user string) string {
 	if user == "" {
 		return ""
 	}
-	return "*Owner*\n" + User(user)
+	return "*Owner*\n" + slackmsg.User(user)
 }
 
 func sizeText(n int) string {
 	if n <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s employees", groupDigits(n))
+	return fmt.Sprintf("%s employees", slackmsg.Count(n))
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

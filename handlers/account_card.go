@@ -7,15 +7,16 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
 // RenderCard lays out an account card. A prospect's card is about whom to talk to and why; a
 // competitor's or vendor's card is about what it sells, who uses it and how to answer it, and
 // never suggests reaching out to it.
-func RenderCard(c *store.Card) Response {
+func RenderCard(c *store.Card) slackmsg.Response {
 	a := c.Account
-	var b Builder
+	var b slackmsg.Builder
 	b.Reserve(2)
 	b.Header(a.Name)
 	if !a.Role.Sells() {
@@ -36,7 +37,7 @@ func RenderCard(c *store.Card) Response {
 		b.Section(s)
 	}
 	if vendors := managedBy(c); len(vendors) > 0 {
-		b.Section("*Managed by:* " + Escape(strings.Join(vendors, ", ")) + " _(the report names them among its clients)_")
+		b.Section("*Managed by:* " + slackmsg.Escape(strings.Join(vendors, ", ")) + " _(the report names them among its clients)_")
 	}
 	for _, p := range c.Products {
 		productSections(&b, p, c.Alternatives)
@@ -61,14 +62,14 @@ func RenderCard(c *store.Card) Response {
 		b.Section(head + "\n" + bullets(c.Signals, signalLine))
 	}
 	if inPlay := competitorsInPlay(c); len(inPlay) > 0 {
-		b.Section("*Competitors in play:* " + Escape(strings.Join(inPlay, ", ")))
+		b.Section("*Competitors in play:* " + slackmsg.Escape(strings.Join(inPlay, ", ")))
 	}
 	if a.Role.Sells() {
 		b.Section("*Last touch:* " + lastTouchText(c.LastTouch))
 	}
 	b.Section("*Suggested next step:* " + NextStep(c))
 	final := []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-		"Sources: "+Escape(strings.Join(sourceNames(cardSources(c)), ", ")), false, false))}
+		"Sources: "+slackmsg.Escape(strings.Join(sourceNames(cardSources(c)), ", ")), false, false))}
 	if act := cardActions(c); act != nil {
 		final = append(final, act)
 	}
@@ -77,19 +78,19 @@ func RenderCard(c *store.Card) Response {
 	if !a.Role.Sells() {
 		text = fmt.Sprintf("%s — %s", a.Name, roleMeaning(a.Role))
 	}
-	return Response{Text: Escape(text), Blocks: b.Blocks()}
+	return slackmsg.Response{Text: slackmsg.Escape(text), Blocks: b.Blocks()}
 }
 
 // roleLine says what a non-prospect is and that the bot will not pitch it.
 func roleLine(c *store.Card) string {
 	a := c.Account
-	s := fmt.Sprintf(":no_entry: *%s* — %s", strings.ToUpper(string(a.Role[:1]))+string(a.Role[1:]), Escape(roleMeaning(a.Role)))
+	s := fmt.Sprintf(":no_entry: *%s* — %s", strings.ToUpper(string(a.Role[:1]))+string(a.Role[1:]), slackmsg.Escape(roleMeaning(a.Role)))
 	var kinds []string
 	for _, p := range c.Products {
 		kinds = append(kinds, p.Name+" ("+kindLabel(p.Kind)+")")
 	}
 	if len(kinds) > 0 {
-		s += ": " + Escape(strings.Join(kinds, ", "))
+		s += ": " + slackmsg.Escape(strings.Join(kinds, ", "))
 	}
 	s += ". Not a prospect: no outreach drafts."
 	switch a.RoleSource {
@@ -130,17 +131,17 @@ func kindLabel(kind string) string {
 
 // stageStory is the Backstage line: the stage, where it came from and the words that show it.
 func stageStory(a store.Account) string {
-	s := "*Backstage:* " + Escape(store.StageLabel(a.Stage))
+	s := "*Backstage:* " + slackmsg.Escape(store.StageLabel(a.Stage))
 	switch {
 	case a.StageSource != "" && a.StageEvidence != "":
-		s += " — from " + Escape(sourceName(a.StageSource)) + ": “" + Escape(Truncate(a.StageEvidence, 600)) + "”"
+		s += " — from " + slackmsg.Escape(sourceName(a.StageSource)) + ": “" + slackmsg.Escape(slackmsg.Truncate(a.StageEvidence, 600)) + "”"
 	case a.StageSource != "":
-		s += " — from " + Escape(sourceName(a.StageSource))
+		s += " — from " + slackmsg.Escape(sourceName(a.StageSource))
 	case a.Stage == store.StageNone:
 		s += " — neither the report nor ADOPTERS.md says they use it"
 	}
 	if a.AdoptionNotes != "" && a.AdoptionNotes != a.StageEvidence {
-		s += "\n" + Escape(a.AdoptionNotes)
+		s += "\n" + slackmsg.Escape(a.AdoptionNotes)
 	}
 	return s
 }
@@ -199,7 +200,7 @@ func sizeOf(a store.Account) string {
 		return sizeText(a.Employees)
 	}
 	if a.Engineers > 0 {
-		return fmt.Sprintf("engineering headcount %s+ (inferred)", groupDigits(a.Engineers))
+		return fmt.Sprintf("engineering headcount %s+ (inferred)", slackmsg.Count(a.Engineers))
 	}
 	return ""
 }
@@ -214,7 +215,7 @@ func inferredSection(a store.Account) string {
 	var lines []string
 	for _, f := range inferredFields {
 		if ev, ok := a.Inferred[f.key]; ok {
-			lines = append(lines, "• "+f.label+" — "+Escape(ev))
+			lines = append(lines, "• "+f.label+" — "+slackmsg.Escape(ev))
 		}
 	}
 	if len(lines) == 0 {
@@ -248,10 +249,10 @@ func competitorsInPlay(c *store.Card) []string {
 
 // productSections show what a competing product is, what the report says of it, who uses it and
 // the talking points that answer it.
-func productSections(b *Builder, p store.CompetitorWithFacts, alt store.Alternatives) {
-	b.Section(fmt.Sprintf("*%s* (%s) — %s", Escape(p.Name), Escape(kindLabel(p.Kind)), Escape(p.Summary)))
+func productSections(b *slackmsg.Builder, p store.CompetitorWithFacts, alt store.Alternatives) {
+	b.Section(fmt.Sprintf("*%s* (%s) — %s", slackmsg.Escape(p.Name), slackmsg.Escape(kindLabel(p.Kind)), slackmsg.Escape(p.Summary)))
 	if len(p.Facts) > 0 {
-		b.Section("*What the report says of " + Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
+		b.Section("*What the report says of " + slackmsg.Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
 	}
 	who := "*Accounts known to use or evaluate it*"
 	if p.Kind == "managed_backstage" {
@@ -260,7 +261,7 @@ func productSections(b *Builder, p store.CompetitorWithFacts, alt store.Alternat
 	if len(p.Accounts) > 0 {
 		names := append([]string(nil), p.Accounts...)
 		sort.Strings(names)
-		b.Section(who + fmt.Sprintf(" (%d)\n", len(names)) + bullets(names, func(n string) string { return Escape(n) }))
+		b.Section(who + fmt.Sprintf(" (%d)\n", len(names)) + bullets(names, func(n string) string { return slackmsg.Escape(n) }))
 	} else {
 		b.Section(who + ": none recorded yet.")
 	}
@@ -272,17 +273,17 @@ func productSections(b *Builder, p store.CompetitorWithFacts, alt store.Alternat
 		talk = append(talk, alt.TalkingPoints...)
 	}
 	if len(talk) > 0 {
-		b.Section("*Talking points that answer it*\n" + bullets(talk, func(f store.Fact) string { return Escape(f.Text) }))
+		b.Section("*Talking points that answer it*\n" + bullets(talk, func(f store.Fact) string { return slackmsg.Escape(f.Text) }))
 	}
 }
 
 func painLine(p store.CardPain) string {
-	s := "*" + Escape(p.Title) + "*"
+	s := "*" + slackmsg.Escape(p.Title) + "*"
 	if p.Evidence != "" {
-		s += " — “" + Escape(p.Evidence) + "”"
+		s += " — “" + slackmsg.Escape(p.Evidence) + "”"
 	}
 	if p.Source != "" {
-		s += " _(" + Escape(sourceName(p.Source)) + ")_"
+		s += " _(" + slackmsg.Escape(sourceName(p.Source)) + ")_"
 	}
 	return s
 }
@@ -292,16 +293,16 @@ func NextStep(c *store.Card) string {
 	a := c.Account
 	switch a.Role {
 	case store.RoleCompetitor:
-		return fmt.Sprintf("%s is a competitor, not a prospect: don't reach out. When it comes up in a deal, use the positioning and talking points above.", Escape(a.Name))
+		return fmt.Sprintf("%s is a competitor, not a prospect: don't reach out. When it comes up in a deal, use the positioning and talking points above.", slackmsg.Escape(a.Name))
 	case store.RoleVendor:
 		var clients []string
 		for _, p := range c.Products {
 			clients = append(clients, p.Accounts...)
 		}
-		s := fmt.Sprintf("%s sells or hosts Backstage: don't pitch them.", Escape(a.Name))
+		s := fmt.Sprintf("%s sells or hosts Backstage: don't pitch them.", slackmsg.Escape(a.Name))
 		if len(clients) > 0 {
 			sort.Strings(clients)
-			s += fmt.Sprintf(" Their clients are the conversations, e.g. `/account %s`.", Escape(clients[0]))
+			s += fmt.Sprintf(" Their clients are the conversations, e.g. `/account %s`.", slackmsg.Escape(clients[0]))
 		}
 		return s
 	}
@@ -325,7 +326,7 @@ func NextStep(c *store.Card) string {
 	default:
 		angle = "open a peer conversation about their platform engineering plans before they pick a portal"
 	}
-	try := fmt.Sprintf(" Try `/draft %s`.", Escape(a.Name))
+	try := fmt.Sprintf(" Try `/draft %s`.", slackmsg.Escape(a.Name))
 	if hook != "" {
 		return fmt.Sprintf("Reach out to %s, referencing %s, and %s.", who, hook, angle) + try
 	}
@@ -336,9 +337,9 @@ func NextStep(c *store.Card) string {
 func bestContact(c *store.Card) (string, store.Contact) {
 	for _, ct := range c.Contacts {
 		if !ct.DoNotContact {
-			who := "*" + Escape(ct.Name) + "*"
+			who := "*" + slackmsg.Escape(ct.Name) + "*"
 			if ct.Title != "" {
-				who += " (" + Escape(ct.Title) + ")"
+				who += " (" + slackmsg.Escape(ct.Title) + ")"
 			}
 			return who, ct
 		}
@@ -355,14 +356,14 @@ func signalHook(c *store.Card, ct store.Contact) string {
 		switch sg.Kind {
 		case "conference_talk", "blog_post", "github_issue", "github_pr":
 			if sg.Person != "" && strings.EqualFold(sg.Person, ct.Name) {
-				return fmt.Sprintf("their %s “%s”", strings.ReplaceAll(sg.Kind, "_", " "), Escape(sg.Title))
+				return fmt.Sprintf("their %s “%s”", strings.ReplaceAll(sg.Kind, "_", " "), slackmsg.Escape(sg.Title))
 			}
 		}
 	}
 	for _, sg := range c.Signals {
 		// What the company itself published; an issue or PR without a named author is nobody's words.
 		if sg.Person == "" && (sg.Kind == "conference_talk" || sg.Kind == "blog_post" || sg.Kind == "job_posting") {
-			return fmt.Sprintf("%s's %s “%s”", Escape(c.Account.Name), strings.ReplaceAll(sg.Kind, "_", " "), Escape(sg.Title))
+			return fmt.Sprintf("%s's %s “%s”", slackmsg.Escape(c.Account.Name), strings.ReplaceAll(sg.Kind, "_", " "), slackmsg.Escape(sg.Title))
 		}
 	}
 	return ""

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"outreachbot/segment"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -30,7 +31,7 @@ type givenFilter struct {
 }
 
 // find answers `/account find <filters>`.
-func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
+func (h *Accounts) find(ctx context.Context, text string) (slackmsg.Response, error) {
 	fq, err := h.parseFilters(ctx, text)
 	if err != nil {
 		return errorResponse(err), nil
@@ -39,7 +40,7 @@ func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
 	f.Limit = 2000
 	rows, total, err := h.store.AccountsMatching(ctx, f)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if total == 0 {
 		return h.explainEmpty(ctx, text, fq)
@@ -50,7 +51,7 @@ func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
 	}
 	pains, err := h.store.PainKeysOf(ctx, ids)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	ranked := make([]fitRow, len(rows))
 	for i, a := range rows {
@@ -63,24 +64,24 @@ func (h *Accounts) find(ctx context.Context, text string) (Response, error) {
 
 // explainEmpty says why nothing matched, by the filters actually given: how many accounts each
 // one alone matches, so the user sees which one to loosen.
-func (h *Accounts) explainEmpty(ctx context.Context, text string, fq findQuery) (Response, error) {
+func (h *Accounts) explainEmpty(ctx context.Context, text string, fq findQuery) (slackmsg.Response, error) {
 	var lines []string
 	for _, g := range fq.given {
 		f := g.alone
 		f.Limit = 1
 		_, n, err := h.store.AccountsMatching(ctx, f)
 		if err != nil {
-			return Response{}, err
+			return slackmsg.Response{}, err
 		}
-		lines = append(lines, fmt.Sprintf("• `%s` (%s) alone: %s", Escape(g.typed), Escape(g.said), plural(int(n), "account")))
+		lines = append(lines, fmt.Sprintf("• `%s` (%s) alone: %s", slackmsg.Escape(g.typed), slackmsg.Escape(g.said), plural(int(n), "account")))
 	}
-	msg := fmt.Sprintf("No account matches all of `%s`.", Escape(text))
+	msg := fmt.Sprintf("No account matches all of `%s`.", slackmsg.Escape(text))
 	if len(lines) > 1 {
 		msg += " Each filter on its own:\n" + strings.Join(lines, "\n") + "\nDrop or loosen the filter with the fewest matches."
 	} else if len(lines) == 1 {
 		msg += "\n" + lines[0]
 	}
-	return Ephemeral(msg), nil
+	return slackmsg.Ephemeral(msg), nil
 }
 
 type fitRow struct {
@@ -89,13 +90,13 @@ type fitRow struct {
 	why     []string
 }
 
-func renderFind(query string, fq findQuery, rows []fitRow, total int64) Response {
-	var b Builder
+func renderFind(query string, fq findQuery, rows []fitRow, total int64) slackmsg.Response {
+	var b slackmsg.Builder
 	matches := "match"
 	if total == 1 {
 		matches = "matches"
 	}
-	head := fmt.Sprintf("*%s* %s `%s`", plural(int(total), "account"), matches, Escape(query))
+	head := fmt.Sprintf("*%s* %s `%s`", plural(int(total), "account"), matches, slackmsg.Escape(query))
 	if total > int64(maxFindRows) {
 		head += fmt.Sprintf(" — the %d best fits:", maxFindRows)
 	}
@@ -110,10 +111,10 @@ func renderFind(query string, fq findQuery, rows []fitRow, total int64) Response
 		if len(a.Inferred) > 0 {
 			inferred++
 		}
-		line := fmt.Sprintf("%d. *%s* — %s", i+1, Escape(a.Name), Escape(joinNonEmpty(" · ", store.StageLabel(a.Stage),
+		line := fmt.Sprintf("%d. *%s* — %s", i+1, slackmsg.Escape(a.Name), slackmsg.Escape(joinNonEmpty(" · ", store.StageLabel(a.Stage),
 			inferredValue(a, "industry", a.Industry), sizeOf(a), inferredValue(a, "region", placeText(a)))))
 		if len(r.why) > 0 {
-			line += "\n      _fit: " + Escape(strings.Join(r.why, ", ")) + "_"
+			line += "\n      _fit: " + slackmsg.Escape(strings.Join(r.why, ", ")) + "_"
 		}
 		lines = append(lines, line)
 	}
@@ -126,8 +127,8 @@ func renderFind(query string, fq findQuery, rows []fitRow, total int64) Response
 	if inferred > 0 {
 		note += " Values marked (inferred) come from the public record (name, description, domain), not from the company; `/account <name>` shows the evidence."
 	}
-	b.Context(Escape(note), "Open one with `/account <name>`.")
-	return Response{Text: Escape(fmt.Sprintf("%s %s %s", plural(int(total), "account"), matches, query)), Blocks: b.Blocks()}
+	b.Context(slackmsg.Escape(note), "Open one with `/account <name>`.")
+	return slackmsg.Response{Text: slackmsg.Escape(fmt.Sprintf("%s %s %s", plural(int(total), "account"), matches, query)), Blocks: b.Blocks()}
 }
 
 // fit scores an account against the report's target segment (segment.FitOf, the judgment digest
@@ -190,7 +191,7 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (findQuery, er
 		key, val, ok := strings.Cut(t, ":")
 		key = strings.ToLower(key)
 		if !ok || val == "" {
-			return fq, userErrorf("`%s` is not a filter. Use `key:value` with one of: %s.", Escape(t), strings.Join(findFilterKeys, ", "))
+			return fq, userErrorf("`%s` is not a filter. Use `key:value` with one of: %s.", slackmsg.Escape(t), strings.Join(findFilterKeys, ", "))
 		}
 		g := givenFilter{typed: key + ":" + val}
 		alone := store.AccountFilter{Roles: sellable}
@@ -220,7 +221,7 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (findQuery, er
 				}
 				st, ok := store.ParseStage(s)
 				if !ok {
-					return fq, userErrorf("`%s` is not a stage. Use one of: none, adopted, evaluating, initial, production, managed, churned.", Escape(s))
+					return fq, userErrorf("`%s` is not a stage. Use one of: none, adopted, evaluating, initial, production, managed, churned.", slackmsg.Escape(s))
 				}
 				f.Stages = append(f.Stages, st)
 				alone.Stages = append(alone.Stages, st)
@@ -241,12 +242,12 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (findQuery, er
 		case "role":
 			r, ok := store.ParseRole(val)
 			if !ok {
-				return fq, userErrorf("`%s` is not a role. Use prospect, customer, competitor, vendor or partner.", Escape(val))
+				return fq, userErrorf("`%s` is not a role. Use prospect, customer, competitor, vendor or partner.", slackmsg.Escape(val))
 			}
 			f.Roles, alone.Roles = []store.Role{r}, []store.Role{r}
 			g.said = "role " + string(r)
 		default:
-			return fq, userErrorf("I don't know the filter `%s`. Use: %s.", Escape(key), strings.Join(findFilterKeys, ", "))
+			return fq, userErrorf("I don't know the filter `%s`. Use: %s.", slackmsg.Escape(key), strings.Join(findFilterKeys, ", "))
 		}
 		g.alone = alone
 		fq.given = append(fq.given, g)
@@ -258,11 +259,11 @@ func (h *Accounts) parseFilters(ctx context.Context, text string) (findQuery, er
 func sizeRange(lo, hi int) string {
 	switch {
 	case hi == 0:
-		return groupDigits(lo) + "+"
+		return slackmsg.Count(lo) + "+"
 	case lo == 0:
-		return "up to " + groupDigits(hi)
+		return "up to " + slackmsg.Count(hi)
 	}
-	return groupDigits(lo) + "–" + groupDigits(hi)
+	return slackmsg.Count(lo) + "–" + slackmsg.Count(hi)
 }
 
 // painKey resolves a pain filter value against the pain catalogue (key, title or keyword).
@@ -278,7 +279,7 @@ func (h *Accounts) painKey(ctx context.Context, val string) (string, error) {
 	for i, p := range cat {
 		keys[i] = p.Key
 	}
-	return "", userErrorf("`%s` is not a pain point I know. Try one of: %s.", Escape(val), strings.Join(keys, ", "))
+	return "", userErrorf("`%s` is not a pain point I know. Try one of: %s.", slackmsg.Escape(val), strings.Join(keys, ", "))
 }
 
 // maxEmployees is the largest headcount a size filter takes.
@@ -286,7 +287,7 @@ const maxEmployees = 10_000_000
 
 // parseSize reads 100-1000, 100+, <500, >=200 or a plain number (a lower bound).
 func parseSize(v string) (int, int, error) {
-	bad := userErrorf("`size:%s` is not a size. Use a range like `size:100-1000`, or `size:500+`.", Escape(v))
+	bad := userErrorf("`size:%s` is not a size. Use a range like `size:100-1000`, or `size:500+`.", slackmsg.Escape(v))
 	v = strings.ReplaceAll(strings.ToLower(v), ",", "")
 	num := func(s string) (int, bool) {
 		s = strings.TrimSpace(s)
@@ -335,9 +336,9 @@ func parseSize(v string) (int, int, error) {
 }
 
 // errorResponse shows a UserError as is and anything else as a generic sentence.
-func errorResponse(err error) Response {
-	if ue, ok := err.(*UserError); ok {
-		return Ephemeral(ue.Msg)
+func errorResponse(err error) slackmsg.Response {
+	if ue, ok := err.(*slackmsg.UserError); ok {
+		return slackmsg.Ephemeral(ue.Msg)
 	}
-	return Ephemeral("Something went wrong on my side; it has been logged. Please try again.")
+	return slackmsg.Ephemeral("Something went wrong on my side; it has been logged. Please try again.")
 }

@@ -1,6 +1,10 @@
 package handlers
 
-import "strings"
+import (
+	"strings"
+
+	"outreachbot/slackmsg"
+)
 
 // tokenize splits a command's text on spaces, keeping "quoted values" (straight or curly quotes)
 // together and dropping the quotes: `industry:"financial services" size:100-1000`. It is the one
@@ -24,7 +28,7 @@ func tokenize(s string) ([]string, error) {
 		}
 	}
 	if inQuote {
-		return nil, userErrorf("A quote is not closed in `%s`. Close it, or leave the quotes out.", Clip(s, 100))
+		return nil, userErrorf("A quote is not closed in `%s`. Close it, or leave the quotes out.", slackmsg.Clip(s, 100))
 	}
 	if cur.Len() > 0 {
 		toks = append(toks, cur.String())

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"outreachbot/slackmsg"
 )
 
 func TestTokenize(t *testing.T) {
@@ -24,7 +26,7 @@ func TestTokenize(t *testing.T) {
 	for _, c := range cases {
 		got, err := tokenize(c.in)
 		if c.wantErr != "" {
-			var ue *UserError
+			var ue *slackmsg.UserError
 			if !errors.As(err, &ue) || !strings.Contains(ue.Msg, c.wantErr) {
 				t.Errorf("tokenize(%q) error = %v, want a user error containing %q", c.in, err, c.wantErr)
 			}
@@ -40,7 +42,7 @@ func TestTokenize(t *testing.T) {
 // end of the line; it now says what is wrong, like every other command.
 func TestDraftArgs_unclosedQuoteIsAnError(t *testing.T) {
 	_, err := parseDraftArgs(`american airlines "jay cox`)
-	var ue *UserError
+	var ue *slackmsg.UserError
 	if !errors.As(err, &ue) || !strings.Contains(ue.Msg, "quote is not closed") {
 		t.Fatalf("parseDraftArgs with an unclosed quote: %v, want the unclosed-quote message", err)
 	}

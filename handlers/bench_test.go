@@ -13,6 +13,7 @@ import (
 	"outreachbot/config"
 	"outreachbot/handlers"
 	"outreachbot/match"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -57,7 +58,7 @@ func BenchmarkAccountLookup(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if strings.HasPrefix(resp.Text, handlers.Escape(meant[i%len(queries)].Name)+" — ") {
+		if strings.HasPrefix(resp.Text, slackmsg.Escape(meant[i%len(queries)].Name)+" — ") {
 			cards++
 		}
 	}

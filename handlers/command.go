@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"outreachbot/slackmsg"
 )
 
 // Request is a slash command as a handler sees it.
@@ -35,7 +37,7 @@ type Request struct {
 }
 
 // HandlerFunc answers a request.
-type HandlerFunc func(ctx context.Context, req Request) (Response, error)
+type HandlerFunc func(ctx context.Context, req Request) (slackmsg.Response, error)
 
 // Subcommand documents one form of a command.
 type Subcommand struct {
@@ -58,13 +60,13 @@ type Command struct {
 }
 
 // Help renders the command's help message.
-func (c Command) Help() Response {
-	var b Builder
+func (c Command) Help() slackmsg.Response {
+	var b slackmsg.Builder
 	b.Header(c.Name)
-	b.Section(Escape(c.Description))
+	b.Section(slackmsg.Escape(c.Description))
 	var lines []string
 	for _, f := range c.Forms {
-		lines = append(lines, fmt.Sprintf("• `%s` — %s", Escape(f.Usage), Escape(f.Description)))
+		lines = append(lines, fmt.Sprintf("• `%s` — %s", slackmsg.Escape(f.Usage), slackmsg.Escape(f.Description)))
 	}
 	if len(lines) > 0 {
 		b.Section("*Usage*\n" + strings.Join(lines, "\n"))
@@ -72,11 +74,11 @@ func (c Command) Help() Response {
 	if len(c.Examples) > 0 {
 		ex := make([]string, len(c.Examples))
 		for i, e := range c.Examples {
-			ex[i] = "`" + Escape(e) + "`"
+			ex[i] = "`" + slackmsg.Escape(e) + "`"
 		}
 		b.Context("Examples: " + strings.Join(ex, "  "))
 	}
-	return Response{Text: c.Name + ": " + c.Description, Blocks: b.Blocks()}
+	return slackmsg.Response{Text: c.Name + ": " + c.Description, Blocks: b.Blocks()}
 }
 
 // Feature is one capability of the bot: a slash command and the interactions it owns. Every
@@ -161,10 +163,10 @@ func (r *Registry) Home(ctx context.Context, user string, page int) (slack.HomeT
 	if r.home != nil {
 		return r.home.View(ctx, user, page)
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("outreachbot")
 	for _, c := range r.Commands() {
-		b.Section(fmt.Sprintf("*%s* — %s", c.Name, Escape(c.Description)))
+		b.Section(fmt.Sprintf("*%s* — %s", c.Name, slackmsg.Escape(c.Description)))
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: b.Blocks()}}, nil
 }
@@ -208,18 +210,18 @@ func sortedKeys[T any](m map[string]T) []string {
 
 // Dispatch runs a slash command: `help` on any command shows its help; an unknown command says
 // which ones exist.
-func (r *Registry) Dispatch(ctx context.Context, req Request) (Response, error) {
+func (r *Registry) Dispatch(ctx context.Context, req Request) (slackmsg.Response, error) {
 	c, ok := r.commands[req.Command]
 	if !ok {
 		names := make([]string, 0, len(r.commands))
 		for _, c := range r.Commands() {
 			names = append(names, "`"+c.Name+"`")
 		}
-		return Ephemeral(fmt.Sprintf("I don't know the command `%s`. I answer %s — add `help` to any of them.",
-			Escape(req.Command), strings.Join(names, ", "))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("I don't know the command `%s`. I answer %s — add `help` to any of them.",
+			slackmsg.Escape(req.Command), strings.Join(names, ", "))), nil
 	}
 	if msg := unreadable(req.Text); msg != "" {
-		return Ephemeral(msg), nil
+		return slackmsg.Ephemeral(msg), nil
 	}
 	req.Text = strings.TrimSpace(req.Text)
 	if first, _ := splitFirst(req.Text); strings.EqualFold(first, "help") || req.Text == "?" {
@@ -243,7 +245,7 @@ type Action struct {
 }
 
 // ActionFunc answers an interaction.
-type ActionFunc func(ctx context.Context, a Action) (Response, error)
+type ActionFunc func(ctx context.Context, a Action) (slackmsg.Response, error)
 
 // ViewSubmission is a modal the user submitted.
 type ViewSubmission struct {
@@ -261,7 +263,7 @@ type ViewSubmission struct {
 // and Message, if set, is posted to the user.
 type ViewResult struct {
 	Errors  map[string]string // block id → message shown under that input
-	Message *Response
+	Message *slackmsg.Response
 	Channel string // where to post Message (a channel id, or the user id for a DM)
 }
 
@@ -282,7 +284,7 @@ type Shortcut struct {
 }
 
 // ShortcutFunc answers a shortcut, usually with a Response whose Modal is set.
-type ShortcutFunc func(ctx context.Context, s Shortcut) (Response, error)
+type ShortcutFunc func(ctx context.Context, s Shortcut) (slackmsg.Response, error)
 
 // HandleView routes a modal submission by its callback id.
 func (r *Registry) HandleView(ctx context.Context, v ViewSubmission) (ViewResult, error) {
@@ -308,25 +310,25 @@ func (r *Registry) HandleView(ctx context.Context, v ViewSubmission) (ViewResult
 }
 
 // HandleShortcut routes a shortcut by its callback id.
-func (r *Registry) HandleShortcut(ctx context.Context, s Shortcut) (Response, error) {
+func (r *Registry) HandleShortcut(ctx context.Context, s Shortcut) (slackmsg.Response, error) {
 	f, ok := r.shortcuts[s.CallbackID]
 	if !ok {
-		return Ephemeral("That shortcut belongs to an older version of me."), nil
+		return slackmsg.Ephemeral("That shortcut belongs to an older version of me."), nil
 	}
 	if msg := unreadable(s.MessageText + s.Permalink); msg != "" {
-		return Ephemeral(msg), nil
+		return slackmsg.Ephemeral(msg), nil
 	}
 	return f(ctx, s)
 }
 
 // HandleAction routes an interaction by its action id.
-func (r *Registry) HandleAction(ctx context.Context, a Action) (Response, error) {
+func (r *Registry) HandleAction(ctx context.Context, a Action) (slackmsg.Response, error) {
 	f, ok := r.actions[a.ActionID]
 	if !ok {
-		return Ephemeral("That button belongs to an older version of me; run the command again."), nil
+		return slackmsg.Ephemeral("That button belongs to an older version of me; run the command again."), nil
 	}
 	if msg := unreadable(a.Value); msg != "" {
-		return Ephemeral(msg), nil
+		return slackmsg.Ephemeral(msg), nil
 	}
 	return f(ctx, a)
 }
@@ -362,10 +364,10 @@ var mentionRe = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
 // mentions become @U123 and Slack's escaping of &, < and > is undone.
 func NormalizeSlackText(s string) string {
 	s = mentionRe.ReplaceAllString(s, "@$1")
-	return Unescape(s)
+	return slackmsg.Unescape(s)
 }
 
 // userErrorf builds a UserError; the message is mrkdwn and must escape what it quotes.
 func userErrorf(format string, args ...any) error {
-	return &UserError{Msg: fmt.Sprintf(format, args...)}
+	return &slackmsg.UserError{Msg: fmt.Sprintf(format, args...)}
 }

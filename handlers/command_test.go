@@ -4,22 +4,24 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"outreachbot/slackmsg"
 )
 
 // echoFeature is a command, a button, a modal and a shortcut that record what reached them.
 type echoFeature struct{ reached []string }
 
 func (e *echoFeature) Command() Command {
-	return Command{Name: "/echo", Handle: func(ctx context.Context, req Request) (Response, error) {
+	return Command{Name: "/echo", Handle: func(ctx context.Context, req Request) (slackmsg.Response, error) {
 		e.reached = append(e.reached, req.Text)
-		return Ephemeral("ok"), nil
+		return slackmsg.Ephemeral("ok"), nil
 	}}
 }
 
 func (e *echoFeature) Actions() map[string]ActionFunc {
-	return map[string]ActionFunc{"echo_button": func(ctx context.Context, a Action) (Response, error) {
+	return map[string]ActionFunc{"echo_button": func(ctx context.Context, a Action) (slackmsg.Response, error) {
 		e.reached = append(e.reached, a.Value)
-		return Ephemeral("ok"), nil
+		return slackmsg.Ephemeral("ok"), nil
 	}}
 }
 
@@ -31,9 +33,9 @@ func (e *echoFeature) Views() map[string]ViewFunc {
 }
 
 func (e *echoFeature) Shortcuts() map[string]ShortcutFunc {
-	return map[string]ShortcutFunc{"echo_shortcut": func(ctx context.Context, s Shortcut) (Response, error) {
+	return map[string]ShortcutFunc{"echo_shortcut": func(ctx context.Context, s Shortcut) (slackmsg.Response, error) {
 		e.reached = append(e.reached, s.MessageText)
-		return Ephemeral("ok"), nil
+		return slackmsg.Ephemeral("ok"), nil
 	}}
 }
 

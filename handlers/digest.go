@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"outreachbot/digest"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -20,45 +21,23 @@ import (
 // posted by the digest scheduler within seconds.
 type DigestService interface {
 	// Subscribe checks and stores a subscription.
-	Subscribe(ctx context.Context, req SubscribeRequest) (SubscriptionInfo, error)
+	Subscribe(ctx context.Context, req digest.SubscribeRequest) (digest.SubscriptionInfo, error)
 	// Subscriptions lists the subscriptions posting to a channel and the user's personal ones;
 	// with no channel and no user, every subscription.
-	Subscriptions(ctx context.Context, channelID, userID string) ([]SubscriptionInfo, error)
+	Subscriptions(ctx context.Context, channelID, userID string) ([]digest.SubscriptionInfo, error)
 	// Subscription fetches one subscription.
-	Subscription(ctx context.Context, id int64) (SubscriptionInfo, error)
+	Subscription(ctx context.Context, id int64) (digest.SubscriptionInfo, error)
 	// Unsubscribe stops a subscription.
 	Unsubscribe(ctx context.Context, id int64) error
 	// Preview renders what the next digest would post now, claiming nothing.
-	Preview(ctx context.Context, id int64) (DigestPreview, error)
+	Preview(ctx context.Context, id int64) (digest.Preview, error)
 	// RunNow builds a digest of what is new now, for the scheduler to post.
-	RunNow(ctx context.Context, id int64, userID string) (RunNowResult, error)
+	RunNow(ctx context.Context, id int64, userID string) (digest.RunNowResult, error)
 	// Stats sums the votes and the runs of the last 30 days.
-	Stats(ctx context.Context) (DigestStats, error)
+	Stats(ctx context.Context) (digest.Stats, error)
 	// Vote records a Useful (+1) or Noise (-1) vote on a signal.
-	Vote(ctx context.Context, signalID int64, userID string, vote int) (VoteWeight, error)
+	Vote(ctx context.Context, signalID int64, userID string, vote int) (digest.WeightedVote, error)
 }
-
-// The values the digest engine answers with are owned by package digest.
-type (
-	// SubscribeRequest is digest.SubscribeRequest.
-	SubscribeRequest = digest.SubscribeRequest
-	// SubscriptionInfo is digest.SubscriptionInfo.
-	SubscriptionInfo = digest.SubscriptionInfo
-	// DigestPreview is digest.Preview.
-	DigestPreview = digest.Preview
-	// RunNowResult is digest.RunNowResult.
-	RunNowResult = digest.RunNowResult
-	// DigestStats is digest.Stats.
-	DigestStats = digest.Stats
-	// VoteWeight is digest.WeightedVote.
-	VoteWeight = digest.WeightedVote
-)
-
-// Action ids of the buttons every digest item carries.
-const (
-	ActionSignalUseful = digest.ActionSignalUseful
-	ActionSignalNoise  = digest.ActionSignalNoise
-)
 
 // Digests answers /digest and the Useful / Noise buttons.
 type Digests struct {
@@ -100,16 +79,18 @@ func (h *Digests) Command() Command {
 // Actions returns the vote buttons this handler owns.
 func (h *Digests) Actions() map[string]ActionFunc {
 	return map[string]ActionFunc{
-		ActionSignalUseful: func(ctx context.Context, a Action) (Response, error) { return h.vote(ctx, a, store.VoteUseful) },
-		ActionSignalNoise:  func(ctx context.Context, a Action) (Response, error) { return h.vote(ctx, a, store.VoteNoise) },
+		digest.ActionSignalUseful: func(ctx context.Context, a Action) (slackmsg.Response, error) {
+			return h.vote(ctx, a, store.VoteUseful)
+		},
+		digest.ActionSignalNoise: func(ctx context.Context, a Action) (slackmsg.Response, error) { return h.vote(ctx, a, store.VoteNoise) },
 	}
 }
 
 // Handle answers /digest.
-func (h *Digests) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Digests) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	sub, rest := splitFirst(req.Text)
 	var (
-		resp Response
+		resp slackmsg.Response
 		err  error
 	)
 	switch strings.ToLower(sub) {
@@ -126,11 +107,11 @@ func (h *Digests) Handle(ctx context.Context, req Request) (Response, error) {
 	case "stats":
 		resp, err = h.stats(ctx)
 	default:
-		return Ephemeral(fmt.Sprintf("I don't know `/digest %s`. Try `/digest subscribe`, `list`, `unsubscribe <id>`, `preview`, `now` or `stats`.", Escape(sub))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("I don't know `/digest %s`. Try `/digest subscribe`, `list`, `unsubscribe <id>`, `preview`, `now` or `stats`.", slackmsg.Escape(sub))), nil
 	}
-	var ue *UserError
+	var ue *slackmsg.UserError
 	if errors.As(err, &ue) {
-		return Ephemeral(ue.Msg), nil
+		return slackmsg.Ephemeral(ue.Msg), nil
 	}
 	return resp, err
 }
@@ -138,14 +119,14 @@ func (h *Digests) Handle(ctx context.Context, req Request) (Response, error) {
 // channelRe matches a channel as Slack sends it in command text: <#C123|name> or <#C123>.
 var channelRe = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
 
-func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Response, error) {
+func (h *Digests) subscribe(ctx context.Context, req Request, text string) (slackmsg.Response, error) {
 	r, err := h.parseSubscribe(req, text)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	info, err := h.svc.Subscribe(ctx, r)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	where := "here"
 	if info.Personal() {
@@ -160,7 +141,7 @@ func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Resp
 			whenText(*b, info.Timezone), info.ID)
 	}
 	if f := digest.DescribeFilter(info.Filters); f != "" {
-		msg += "\nFilters: " + Escape(f) + "."
+		msg += "\nFilters: " + slackmsg.Escape(f) + "."
 	}
 	for _, w := range info.Warnings {
 		msg += "\n:warning: Careful: " + w + "."
@@ -172,12 +153,12 @@ func (h *Digests) subscribe(ctx context.Context, req Request, text string) (Resp
 	if info.Timezone == "UTC" && !strings.Contains(strings.ToLower(text), "tz:") {
 		msg += " Times are UTC: add `tz:Europe/London` (any IANA zone) to change."
 	}
-	return Ephemeral(msg), nil
+	return slackmsg.Ephemeral(msg), nil
 }
 
 // parseSubscribe reads [#channel|me] [schedule] [tz:…] [filters…].
-func (h *Digests) parseSubscribe(req Request, text string) (SubscribeRequest, error) {
-	r := SubscribeRequest{ChannelID: req.ChannelID, UserID: req.UserID}
+func (h *Digests) parseSubscribe(req Request, text string) (digest.SubscribeRequest, error) {
+	r := digest.SubscribeRequest{ChannelID: req.ChannelID, UserID: req.UserID}
 	toks, err := tokenize(text)
 	if err != nil {
 		return r, err
@@ -195,7 +176,7 @@ func (h *Digests) parseSubscribe(req Request, text string) (SubscribeRequest, er
 			r.Personal, r.ChannelID = true, req.UserID
 			continue
 		case strings.HasPrefix(t, "#"):
-			return r, userErrorf("Pick the channel from Slack's list as you type `#` so I get its id (I saw `%s` as plain text).", Escape(t))
+			return r, userErrorf("Pick the channel from Slack's list as you type `#` so I get its id (I saw `%s` as plain text).", slackmsg.Escape(t))
 		case low == "daily" || low == "weekdays" || low == "weekly" || low == "hourly" || low == "cron":
 			if len(sched) > 0 {
 				return r, userErrorf("Give one schedule only.")
@@ -211,7 +192,7 @@ func (h *Digests) parseSubscribe(req Request, text string) (SubscribeRequest, er
 		}
 		key, val, ok := strings.Cut(t, ":")
 		if !ok || val == "" {
-			return r, userErrorf("`%s` is neither a schedule nor a filter. See `/digest help`.", Escape(t))
+			return r, userErrorf("`%s` is neither a schedule nor a filter. See `/digest help`.", slackmsg.Escape(t))
 		}
 		if err := h.setOption(&r, strings.ToLower(key), val); err != nil {
 			return r, err
@@ -224,11 +205,11 @@ func (h *Digests) parseSubscribe(req Request, text string) (SubscribeRequest, er
 	return r, nil
 }
 
-func (h *Digests) setOption(r *SubscribeRequest, key, val string) error {
+func (h *Digests) setOption(r *digest.SubscribeRequest, key, val string) error {
 	num := func(min, max int) (int, error) {
 		n, err := strconv.Atoi(val)
 		if err != nil || n < min || n > max {
-			return 0, userErrorf("`%s:%s` must be a number from %d to %d.", Escape(key), Escape(val), min, max)
+			return 0, userErrorf("`%s:%s` must be a number from %d to %d.", slackmsg.Escape(key), slackmsg.Escape(val), min, max)
 		}
 		return n, nil
 	}
@@ -261,7 +242,7 @@ func (h *Digests) setOption(r *SubscribeRequest, key, val string) error {
 		for _, k := range strings.Split(val, ",") {
 			k = normalizeKind(k)
 			if !store.IsSignalKind(k) {
-				return userErrorf("`%s` is not a kind. Use one of: %s.", Escape(k), kindList())
+				return userErrorf("`%s` is not a kind. Use one of: %s.", slackmsg.Escape(k), kindList())
 			}
 			r.Filter.Kinds = append(r.Filter.Kinds, k)
 		}
@@ -281,19 +262,19 @@ func (h *Digests) setOption(r *SubscribeRequest, key, val string) error {
 			return userErrorf("Use `quiet:on` or `quiet:off`.")
 		}
 	default:
-		return userErrorf("I don't know `%s:`. Filters: industry, segment, kind, min-score; also tz, alert, alert-cap, quiet.", Escape(key))
+		return userErrorf("I don't know `%s:`. Filters: industry, segment, kind, min-score; also tz, alert, alert-cap, quiet.", slackmsg.Escape(key))
 	}
 	return err
 }
 
-func (h *Digests) list(ctx context.Context, req Request, all bool) (Response, error) {
+func (h *Digests) list(ctx context.Context, req Request, all bool) (slackmsg.Response, error) {
 	channel, user := req.ChannelID, req.UserID
 	if all {
 		channel, user = "", ""
 	}
 	subs, err := h.svc.Subscriptions(ctx, channel, user)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if all {
 		// Other people's personal digests are theirs to see.
@@ -306,26 +287,26 @@ func (h *Digests) list(ctx context.Context, req Request, all bool) (Response, er
 		subs = kept
 	}
 	if len(subs) == 0 {
-		return Ephemeral("No digests here yet (`/digest list all` shows every channel's). Start one with `/digest subscribe weekdays 08:30 tz:Europe/London`, or `/digest subscribe me daily 08:00` for the accounts you own."), nil
+		return slackmsg.Ephemeral("No digests here yet (`/digest list all` shows every channel's). Start one with `/digest subscribe weekdays 08:30 tz:Europe/London`, or `/digest subscribe me daily 08:00` for the accounts you own."), nil
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Digest subscriptions")
 	for _, s := range subs {
 		b.Section(subscriptionLine(s))
 	}
 	b.Context("`/digest preview <id>` · `/digest now <id>` · `/digest unsubscribe <id>`")
-	return Response{Text: plural(len(subs), "digest subscription"), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: plural(len(subs), "digest subscription"), Blocks: b.Blocks()}, nil
 }
 
-func subscriptionLine(s SubscriptionInfo) string {
+func subscriptionLine(s digest.SubscriptionInfo) string {
 	where := "<#" + s.ChannelID + ">"
 	if s.Personal() {
-		where = User(s.OwnerUserID) + "'s DM (accounts they own)"
+		where = slackmsg.User(s.OwnerUserID) + "'s DM (accounts they own)"
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s · next %s", s.ID, where, scheduleText(s.Subscription), whenText(s.Next, s.Timezone))
 	var extra []string
 	if f := digest.DescribeFilter(s.Filters); f != "" {
-		extra = append(extra, "filters: "+Escape(f))
+		extra = append(extra, "filters: "+slackmsg.Escape(f))
 	}
 	if s.AlertThreshold > 0 {
 		extra = append(extra, fmt.Sprintf("alerts at %d+ (max %d/h)", s.AlertThreshold, s.AlertCap))
@@ -355,37 +336,37 @@ func runText(r store.Run, tz string) string {
 	case store.RunPosting:
 		return fmt.Sprintf("%s: posting %s", when, plural(r.Items, "signal"))
 	case store.RunFailed:
-		return fmt.Sprintf("%s: :warning: failed (%s)", when, Clip(r.Error, 120))
+		return fmt.Sprintf("%s: :warning: failed (%s)", when, slackmsg.Clip(r.Error, 120))
 	}
 	return when
 }
 
 // resolveSub finds the subscription a command means: the id given, or the only one in the
 // channel (or, failing that, the user's only personal one).
-func (h *Digests) resolveSub(ctx context.Context, req Request, arg, verb string) (SubscriptionInfo, error) {
+func (h *Digests) resolveSub(ctx context.Context, req Request, arg, verb string) (digest.SubscriptionInfo, error) {
 	arg = strings.TrimPrefix(strings.TrimSpace(arg), "#")
 	if arg != "" {
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil || id <= 0 {
-			return SubscriptionInfo{}, userErrorf("`%s` is not a subscription id; `/digest list` shows them.", Escape(arg))
+			return digest.SubscriptionInfo{}, userErrorf("`%s` is not a subscription id; `/digest list` shows them.", slackmsg.Escape(arg))
 		}
 		s, err := h.svc.Subscription(ctx, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !s.Active) {
-			return SubscriptionInfo{}, userErrorf("There is no subscription #%d; `/digest list` shows them.", id)
+			return digest.SubscriptionInfo{}, userErrorf("There is no subscription #%d; `/digest list` shows them.", id)
 		}
 		if err != nil {
-			return SubscriptionInfo{}, err
+			return digest.SubscriptionInfo{}, err
 		}
 		if s.Personal() && s.OwnerUserID != req.UserID && !req.Admin {
-			return SubscriptionInfo{}, userErrorf("Subscription #%d is someone's personal digest.", id)
+			return digest.SubscriptionInfo{}, userErrorf("Subscription #%d is someone's personal digest.", id)
 		}
 		return s, nil
 	}
 	subs, err := h.svc.Subscriptions(ctx, req.ChannelID, req.UserID)
 	if err != nil {
-		return SubscriptionInfo{}, err
+		return digest.SubscriptionInfo{}, err
 	}
-	var here, mine []SubscriptionInfo
+	var here, mine []digest.SubscriptionInfo
 	for _, s := range subs {
 		if s.ChannelID == req.ChannelID && !s.Personal() {
 			here = append(here, s)
@@ -399,47 +380,47 @@ func (h *Digests) resolveSub(ctx context.Context, req Request, arg, verb string)
 	case len(here) == 0 && len(mine) == 1:
 		return mine[0], nil
 	case len(here) == 0 && len(mine) == 0:
-		return SubscriptionInfo{}, userErrorf("No digest here. Start one with `/digest subscribe`.")
+		return digest.SubscriptionInfo{}, userErrorf("No digest here. Start one with `/digest subscribe`.")
 	}
 	ids := make([]string, 0, len(here)+len(mine))
 	for _, s := range append(here, mine...) {
 		ids = append(ids, fmt.Sprintf("`%d`", s.ID))
 	}
-	return SubscriptionInfo{}, userErrorf("Several digests could be meant (%s): say which, e.g. `/digest %s %d`.", strings.Join(ids, ", "), verb, append(here, mine...)[0].ID)
+	return digest.SubscriptionInfo{}, userErrorf("Several digests could be meant (%s): say which, e.g. `/digest %s %d`.", strings.Join(ids, ", "), verb, append(here, mine...)[0].ID)
 }
 
-func (h *Digests) unsubscribe(ctx context.Context, req Request, arg string) (Response, error) {
+func (h *Digests) unsubscribe(ctx context.Context, req Request, arg string) (slackmsg.Response, error) {
 	if strings.TrimSpace(arg) == "" {
-		return Ephemeral("Which one? `/digest unsubscribe <id>` — `/digest list` shows the ids."), nil
+		return slackmsg.Ephemeral("Which one? `/digest unsubscribe <id>` — `/digest list` shows the ids."), nil
 	}
 	s, err := h.resolveSub(ctx, req, arg, "unsubscribe")
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if !s.Personal() && s.CreatedBy != req.UserID && !req.Admin {
 		who := "an admin"
 		if s.CreatedBy != "" {
-			who = User(s.CreatedBy) + " (who made it) or an admin"
+			who = slackmsg.User(s.CreatedBy) + " (who made it) or an admin"
 		}
-		return Ephemeral(fmt.Sprintf("Only %s can stop subscription *#%d*.", who, s.ID)), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("Only %s can stop subscription *#%d*.", who, s.ID)), nil
 	}
 	if err := h.svc.Unsubscribe(ctx, s.ID); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("Stopped subscription *#%d* (%s). Its history stays in `/digest stats`.", s.ID, scheduleText(s.Subscription))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("Stopped subscription *#%d* (%s). Its history stays in `/digest stats`.", s.ID, scheduleText(s.Subscription))), nil
 }
 
-func (h *Digests) preview(ctx context.Context, req Request, arg string) (Response, error) {
+func (h *Digests) preview(ctx context.Context, req Request, arg string) (slackmsg.Response, error) {
 	s, err := h.resolveSub(ctx, req, arg, "preview")
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	p, err := h.svc.Preview(ctx, s.ID)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if p.Signals == 0 {
-		return Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s; its next run (%s) would post nothing.",
+		return slackmsg.Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s; its next run (%s) would post nothing.",
 			s.ID, whenText(p.Since, s.Timezone), whenText(s.Next, s.Timezone))), nil
 	}
 	msg := p.Message
@@ -449,21 +430,21 @@ func (h *Digests) preview(ctx context.Context, req Request, arg string) (Respons
 	}
 	note += "._"
 	msg.Blocks = append([]slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false))}, msg.Blocks...)
-	if len(msg.Blocks) > MaxBlocks {
-		msg.Blocks = msg.Blocks[:MaxBlocks]
+	if len(msg.Blocks) > slackmsg.MaxBlocks {
+		msg.Blocks = msg.Blocks[:slackmsg.MaxBlocks]
 	}
 	msg.InChannel = false
 	return msg, nil
 }
 
-func (h *Digests) now(ctx context.Context, req Request, arg string) (Response, error) {
+func (h *Digests) now(ctx context.Context, req Request, arg string) (slackmsg.Response, error) {
 	s, err := h.resolveSub(ctx, req, arg, "now")
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	res, err := h.svc.RunNow(ctx, s.ID, req.UserID)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	where := "<#" + s.ChannelID + ">"
 	if s.Personal() {
@@ -471,23 +452,23 @@ func (h *Digests) now(ctx context.Context, req Request, arg string) (Response, e
 	}
 	switch {
 	case res.Busy:
-		return Ephemeral(fmt.Sprintf("Digest #%d is being posted right now; anything newer goes in its next run. Try again in a minute.", s.ID)), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("Digest #%d is being posted right now; anything newer goes in its next run. Try again in a minute.", s.ID)), nil
 	case res.Run == nil || res.Run.State == store.RunEmpty:
-		return Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s, so I posted nothing.", s.ID, whenText(res.Since, s.Timezone))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("Nothing new for *#%d* since %s, so I posted nothing.", s.ID, whenText(res.Since, s.Timezone))), nil
 	}
 	msg := fmt.Sprintf("Posting %s to %s now", plural(res.Run.Items, "new signal"), where)
 	if res.Run.Pages > 1 {
 		msg += " (the best in the message, the rest in its thread)"
 	}
-	return Ephemeral(msg + "."), nil
+	return slackmsg.Ephemeral(msg + "."), nil
 }
 
-func (h *Digests) stats(ctx context.Context) (Response, error) {
+func (h *Digests) stats(ctx context.Context) (slackmsg.Response, error) {
 	st, err := h.svc.Stats(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Digest stats")
 	if len(st.Votes) == 0 {
 		b.Section("*Votes:* none yet. Press *Useful* or *Noise* on digest items: each kind and source's votes raise or lower its future scores.")
@@ -495,48 +476,48 @@ func (h *Digests) stats(ctx context.Context) (Response, error) {
 		lines := []string{"*Votes by kind and source* (they weigh future scores)"}
 		for _, v := range st.Votes {
 			lines = append(lines, fmt.Sprintf("• %s from %s: %d useful · %d noise → ×%.2f",
-				Escape(store.SignalKindLabel(v.Kind)), Escape(orDash(v.Source)), v.Useful, v.Noise, v.Weight))
+				slackmsg.Escape(store.SignalKindLabel(v.Kind)), slackmsg.Escape(orDash(v.Source)), v.Useful, v.Noise, v.Weight))
 		}
 		b.Section(strings.Join(lines, "\n"))
 	}
 	if len(st.Subscriptions) > 0 {
-		lines := []string{fmt.Sprintf("*Runs since %s*", FormatDate(st.Since))}
+		lines := []string{fmt.Sprintf("*Runs since %s*", slackmsg.Date(st.Since))}
 		for _, s := range st.Subscriptions {
 			where := "<#" + s.ChannelID + ">"
 			if s.OwnerUserID != "" {
-				where = User(s.OwnerUserID) + "'s DM"
+				where = slackmsg.User(s.OwnerUserID) + "'s DM"
 			}
 			lines = append(lines, fmt.Sprintf("• *#%d* %s: %s, %s, %s posted · %d with nothing new · %d failed",
 				s.SubscriptionID, where, plural(s.Digests, "digest"), plural(s.Alerts, "alert"), plural(s.Signals, "signal"), s.Empty, s.Failed))
 		}
 		b.Section(strings.Join(lines, "\n"))
 	}
-	return Response{Text: "Digest stats", Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "Digest stats", Blocks: b.Blocks()}, nil
 }
 
-func (h *Digests) vote(ctx context.Context, a Action, vote int) (Response, error) {
+func (h *Digests) vote(ctx context.Context, a Action, vote int) (slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		return Ephemeral("That button belongs to an older digest."), nil
+		return slackmsg.Ephemeral("That button belongs to an older digest."), nil
 	}
 	w, err := h.svc.Vote(ctx, id, a.UserID, vote)
 	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That signal was removed."), nil
+		return slackmsg.Ephemeral("That signal was removed."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	word := "useful"
 	if vote < 0 {
 		word = "noise"
 	}
-	return Ephemeral(fmt.Sprintf("Thanks — marked *%s*. %s signals from %s now have %d useful · %d noise votes, so they score ×%.2f.",
-		word, Escape(store.SignalKindLabel(w.Kind)), Escape(orDash(w.Source)), w.Useful, w.Noise, w.Weight)), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("Thanks — marked *%s*. %s signals from %s now have %d useful · %d noise votes, so they score ×%.2f.",
+		word, slackmsg.Escape(store.SignalKindLabel(w.Kind)), slackmsg.Escape(orDash(w.Source)), w.Useful, w.Noise, w.Weight)), nil
 }
 
 // scheduleText shows a subscription's schedule and zone.
 func scheduleText(s store.Subscription) string {
-	return digest.ScheduleLabel(s) + " " + Escape(s.Timezone)
+	return digest.ScheduleLabel(s) + " " + slackmsg.Escape(s.Timezone)
 }
 
 // whenText shows a time in a zone: "Tue 4 Mar 08:30".

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"outreachbot/match"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -82,22 +83,22 @@ func (h *Drafts) Command() Command {
 }
 
 // Handle answers /draft.
-func (h *Drafts) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Drafts) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	if req.Text == "" {
-		return Ephemeral("Which account? Type `/draft <account>`, e.g. `/draft expedia`, or add a contact, `template:<name>` or `channel:<channel>`."), nil
+		return slackmsg.Ephemeral("Which account? Type `/draft <account>`, e.g. `/draft expedia`, or add a contact, `template:<name>` or `channel:<channel>`."), nil
 	}
 	args, err := parseDraftArgs(req.Text)
 	if err != nil {
 		return errorResponse(err), nil
 	}
 	if args.override && !req.Admin {
-		return Ephemeral("Only an admin may draft to a competitor or vendor (`override:yes`). Ask one, or pick a prospect."), nil
+		return slackmsg.Ephemeral("Only an admin may draft to a competitor or vendor (`override:yes`). Ask one, or pick a prospect."), nil
 	}
 	return h.run(ctx, args, req.UserID, req.ChannelID, false)
 }
 
 // run resolves the account and contact a request names and drafts; a preview is not stored.
-func (h *Drafts) run(ctx context.Context, args draftArgs, user, channel string, preview bool) (Response, error) {
+func (h *Drafts) run(ctx context.Context, args draftArgs, user, channel string, preview bool) (slackmsg.Response, error) {
 	accountID, contactQuery, resp, err := h.resolve(ctx, args)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
@@ -106,9 +107,9 @@ func (h *Drafts) run(ctx context.Context, args draftArgs, user, channel string, 
 		Channel: args.channel, User: user, SlackChannel: channel, Preview: preview, Override: args.override})
 }
 
-func derefResponse(r *Response) Response {
+func derefResponse(r *slackmsg.Response) slackmsg.Response {
 	if r == nil {
-		return Response{}
+		return slackmsg.Response{}
 	}
 	return *r
 }
@@ -156,7 +157,7 @@ func parseDraftArgs(text string) (draftArgs, error) {
 				for _, s := range templates.Channels() {
 					names = append(names, "`"+string(s.Channel)+"`")
 				}
-				return a, userErrorf("`%s` is not a channel I write for. Try %s.", Clip(val, 40), strings.Join(names, ", "))
+				return a, userErrorf("`%s` is not a channel I write for. Try %s.", slackmsg.Clip(val, 40), strings.Join(names, ", "))
 			}
 			a.channel = c
 		case "contact", "to":
@@ -176,7 +177,7 @@ func parseDraftArgs(text string) (draftArgs, error) {
 // resolve finds the account and the contact query in the words. "american airlines jay cox" is
 // read as the longest account name after which the rest names one of its contacts; otherwise
 // all the words name the account.
-func (h *Drafts) resolve(ctx context.Context, a draftArgs) (int64, string, *Response, error) {
+func (h *Drafts) resolve(ctx context.Context, a draftArgs) (int64, string, *slackmsg.Response, error) {
 	words := a.words
 	if a.account != "" {
 		words = strings.Fields(a.account)
@@ -208,19 +209,19 @@ func (h *Drafts) resolve(ctx context.Context, a draftArgs) (int64, string, *Resp
 		r := draftPickList(query, res.Candidates)
 		return 0, "", &r, nil
 	}
-	msg := fmt.Sprintf("No account matches *%s*.", Clip(query, 100))
+	msg := fmt.Sprintf("No account matches *%s*.", slackmsg.Clip(query, 100))
 	if len(res.Candidates) > 0 {
 		var names []string
 		for _, c := range res.Candidates {
-			names = append(names, "`"+Escape(c.Name)+"`")
+			names = append(names, "`"+slackmsg.Escape(c.Name)+"`")
 		}
 		msg += " Nearest names: " + strings.Join(names, ", ") + "."
 	}
-	r := Ephemeral(msg + " Try `/draft <account>` with another spelling, or `/account find <filters>`.")
+	r := slackmsg.Ephemeral(msg + " Try `/draft <account>` with another spelling, or `/account find <filters>`.")
 	return 0, "", &r, nil
 }
 
-func draftPickList(query string, cands []match.Candidate) Response {
+func draftPickList(query string, cands []match.Candidate) slackmsg.Response {
 	return accountButtons(query, "Which one should I draft for?", ActionDraftPick, cands)
 }
 
@@ -241,26 +242,26 @@ type draftSpec struct {
 
 // compose writes a draft: it picks the contact, the signal, the template, the pain point and a
 // peer, renders, stores the draft, and lays it out with its buttons.
-func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
+func (h *Drafts) compose(ctx context.Context, s draftSpec) (slackmsg.Response, error) {
 	now := h.now()
 	oc, err := h.store.OutreachContext(ctx, s.AccountID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That account was just removed. Try `/draft <account>` again."), nil
+		return slackmsg.Ephemeral("That account was just removed. Try `/draft <account>` again."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	a := oc.Account
 	if !a.Role.Sells() && !s.Override {
-		return Ephemeral(fmt.Sprintf(":no_entry: No draft: *%s* is a %s — %s — not a prospect. See `/account %s` for how to answer them. (An admin can still draft with `override:yes`.)",
-			Escape(a.Name), a.Role, Escape(roleMeaning(a.Role)), Escape(a.Name))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf(":no_entry: No draft: *%s* is a %s — %s — not a prospect. See `/account %s` for how to answer them. (An admin can still draft with `override:yes`.)",
+			slackmsg.Escape(a.Name), a.Role, slackmsg.Escape(roleMeaning(a.Role)), slackmsg.Escape(a.Name))), nil
 	}
 	contact, notes, refusal := pickContact(oc, s)
 	if refusal != nil {
 		return *refusal, nil
 	}
 	if touch, err := h.store.LastTouchOfContact(ctx, contact.ID); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	} else if touch != nil && now.Sub(touch.At) < RecentTouch {
 		notes = append(notes, touchWarning(touch, now))
 	}
@@ -273,26 +274,26 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	}
 	entries, _, err := h.catalog.Entries(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	candidates, refusal := draftCandidates(entries, s, oc, contact, kinds)
 	if refusal != nil {
 		if len(notes) > 0 {
 			// Say who was passed over as well as why no draft came of it.
-			return Ephemeral(strings.Join(append(notes, refusal.Text), "\n")), nil
+			return slackmsg.Ephemeral(strings.Join(append(notes, refusal.Text), "\n")), nil
 		}
 		return *refusal, nil
 	}
 	if len(kinds) > 0 && len(candidates) > 0 && candidates[0].entry.Fallback() {
 		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* %s's public signals (%s) have no template on a channel %s can be reached on (%s), so this draft says plainly that it isn't prompted by anything they did.",
-			Escape(a.Name), signalKindsText(kinds), Escape(contact.Name), channelsText(reachableOn(contact))))
+			slackmsg.Escape(a.Name), signalKindsText(kinds), slackmsg.Escape(contact.Name), channelsText(reachableOn(contact))))
 	}
 	if len(kinds) == 0 {
-		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* I found no public signal for %s (a talk, job post, GitHub issue, blog post, ADOPTERS.md entry, …), so this draft says plainly that it isn't prompted by anything they did.", Escape(a.Name)))
+		notes = append(notes, fmt.Sprintf(":information_source: *Not warm:* I found no public signal for %s (a talk, job post, GitHub issue, blog post, ADOPTERS.md entry, …), so this draft says plainly that it isn't prompted by anything they did.", slackmsg.Escape(a.Name)))
 	}
 	peers, err := h.store.PeerOutcomes(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	// Try the templates in order. One that can't be filled for this account is skipped with the
 	// reason; one over its limit (even in its short variant) gives way to the next that fits,
@@ -308,10 +309,10 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 			if over == nil {
 				over = &composedDraft{c, in, d}
 			}
-			overs = append(overs, fmt.Sprintf("`%s` (%s)", c.entry.Name, Escape(le.Error())))
+			overs = append(overs, fmt.Sprintf("`%s` (%s)", c.entry.Name, slackmsg.Escape(le.Error())))
 			continue
 		case err != nil:
-			failures = append(failures, fmt.Sprintf("`%s` (%s)", c.entry.Name, Clip(err.Error(), 200)))
+			failures = append(failures, fmt.Sprintf("`%s` (%s)", c.entry.Name, slackmsg.Clip(err.Error(), 200)))
 			continue
 		}
 		if len(overs) > 0 {
@@ -322,8 +323,8 @@ func (h *Drafts) compose(ctx context.Context, s draftSpec) (Response, error) {
 	if over != nil {
 		return h.finish(ctx, s, oc, contact, *over, withFailures(notes, failures), now)
 	}
-	return Ephemeral(fmt.Sprintf(":warning: No template could be filled for %s: %s. Fix the template with `/template edit <name>`, or pick another with `template:<name>`.",
-		Escape(a.Name), strings.Join(failures, "; "))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf(":warning: No template could be filled for %s: %s. Fix the template with `/template edit <name>`, or pick another with `template:<name>`.",
+		slackmsg.Escape(a.Name), strings.Join(failures, "; "))), nil
 }
 
 // composedDraft is a rendered template with what it was written from.
@@ -341,7 +342,7 @@ func withFailures(notes, failures []string) []string {
 }
 
 // finish stores the draft (unless previewing) and lays it out.
-func (h *Drafts) finish(ctx context.Context, s draftSpec, oc *store.OutreachContext, contact store.Contact, cd composedDraft, notes []string, now time.Time) (Response, error) {
+func (h *Drafts) finish(ctx context.Context, s draftSpec, oc *store.OutreachContext, contact store.Contact, cd composedDraft, notes []string, now time.Time) (slackmsg.Response, error) {
 	row := &store.OutreachDraft{
 		AccountID: oc.Account.ID, ContactID: &contact.ID, ContactName: contact.Name, SignalID: cd.in.signalID,
 		PainKey: cd.in.data.Pain.Key, Basis: cd.in.basis(cd.d), Template: cd.c.entry.Name, TemplateVersion: cd.c.entry.Version,
@@ -352,7 +353,7 @@ func (h *Drafts) finish(ctx context.Context, s draftSpec, oc *store.OutreachCont
 		return renderDraft(row, notes, modePreview, ""), nil
 	}
 	if err := h.store.CreateDraft(ctx, row, now); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	return renderDraft(row, notes, modeInteractive, ""), nil
 }

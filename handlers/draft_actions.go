@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -36,14 +37,14 @@ func (h *Drafts) Views() map[string]ViewFunc {
 // loadDraft reads the draft a button names, or says why it can't: it is gone, or it is not the
 // presser's. A draft belongs to its author (admins may act on any): the button's value is only
 // an id, which a forged payload can name as easily as a click.
-func (h *Drafts) loadDraft(ctx context.Context, a Action) (*store.OutreachDraft, *Response, error) {
+func (h *Drafts) loadDraft(ctx context.Context, a Action) (*store.OutreachDraft, *slackmsg.Response, error) {
 	d, resp, err := h.draftByValue(ctx, a.Value)
 	if err != nil || resp != nil {
 		return d, resp, err
 	}
 	if !mayChange(d, a.UserID, a.Admin) {
-		r := Ephemeral(fmt.Sprintf("This is %s's draft: only they (or an admin) can change, send or share it. `/draft %s` makes one of your own.",
-			User(d.Author), Escape(d.Basis.AccountName)))
+		r := slackmsg.Ephemeral(fmt.Sprintf("This is %s's draft: only they (or an admin) can change, send or share it. `/draft %s` makes one of your own.",
+			slackmsg.User(d.Author), slackmsg.Escape(d.Basis.AccountName)))
 		return nil, &r, nil
 	}
 	return d, nil, nil
@@ -54,41 +55,41 @@ func mayChange(d *store.OutreachDraft, user string, admin bool) bool {
 	return admin || (d.Author != "" && d.Author == user)
 }
 
-func (h *Drafts) draftByValue(ctx context.Context, value string) (*store.OutreachDraft, *Response, error) {
+func (h *Drafts) draftByValue(ctx context.Context, value string) (*store.OutreachDraft, *slackmsg.Response, error) {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil {
-		r := Ephemeral("That button belongs to an older version of me; run `/draft <account>` again.")
+		r := slackmsg.Ephemeral("That button belongs to an older version of me; run `/draft <account>` again.")
 		return nil, &r, nil
 	}
 	d, err := h.store.DraftByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		r := Ephemeral("That draft no longer exists (its account may have been removed). Run `/draft <account>` again.")
+		r := slackmsg.Ephemeral("That draft no longer exists (its account may have been removed). Run `/draft <account>` again.")
 		return nil, &r, nil
 	}
 	return d, nil, err
 }
 
-func (h *Drafts) fromCard(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) fromCard(ctx context.Context, a Action) (slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		return Ephemeral("That button belongs to an older version of me; run `/draft <account>`."), nil
+		return slackmsg.Ephemeral("That button belongs to an older version of me; run `/draft <account>`."), nil
 	}
 	return h.compose(ctx, draftSpec{AccountID: id, User: a.UserID, SlackChannel: a.ChannelID})
 }
 
-func (h *Drafts) pick(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) pick(ctx context.Context, a Action) (slackmsg.Response, error) {
 	r, err := h.fromCard(ctx, a)
 	r.ReplaceOriginal = true
 	return r, err
 }
 
-func (h *Drafts) another(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) another(ctx context.Context, a Action) (slackmsg.Response, error) {
 	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	if d.SentAt != nil {
-		return Ephemeral("That draft was marked sent; start a new one with `/draft " + Escape(d.Basis.AccountName) + "`."), nil
+		return slackmsg.Ephemeral("That draft was marked sent; start a new one with `/draft " + slackmsg.Escape(d.Basis.AccountName) + "`."), nil
 	}
 	spec := draftSpec{AccountID: d.AccountID, After: d.Template, User: a.UserID, SlackChannel: a.ChannelID}
 	if d.ContactID != nil {
@@ -99,15 +100,15 @@ func (h *Drafts) another(ctx context.Context, a Action) (Response, error) {
 	return r, err
 }
 
-func (h *Drafts) edit(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) edit(ctx context.Context, a Action) (slackmsg.Response, error) {
 	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	if d.SentAt != nil {
-		return Ephemeral(fmt.Sprintf("This draft was marked sent on %s, so it stays as sent. Start a new one with `/draft %s`.", FormatDate(*d.SentAt), Escape(d.Basis.AccountName))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("This draft was marked sent on %s, so it stays as sent. Start a new one with `/draft %s`.", slackmsg.Date(*d.SentAt), slackmsg.Escape(d.Basis.AccountName))), nil
 	}
-	return Response{Modal: editModal(d)}, nil
+	return slackmsg.Response{Modal: editModal(d)}, nil
 }
 
 // sentMeanwhile is the editor's answer when the draft was marked sent while it was open.
@@ -140,7 +141,7 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 	case body == "":
 		errs["body"] = "The message can't be empty."
 	case n > d.CharLimit:
-		errs["body"] = fmt.Sprintf("%s characters: a %s allows %s. Shorten it; I won't cut it for you.", groupDigits(n), ch.Label(), groupDigits(d.CharLimit))
+		errs["body"] = fmt.Sprintf("%s characters: a %s allows %s. Shorten it; I won't cut it for you.", slackmsg.Count(n), ch.Label(), slackmsg.Count(d.CharLimit))
 	case strings.Contains(body, "<no value>"):
 		errs["body"] = "The text still has a <no value> gap."
 	}
@@ -166,61 +167,61 @@ func (h *Drafts) saveEdit(ctx context.Context, v ViewSubmission) (ViewResult, er
 	return ViewResult{Message: &msg, Channel: v.UserID}, nil
 }
 
-func (h *Drafts) markSent(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) markSent(ctx context.Context, a Action) (slackmsg.Response, error) {
 	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	if d.SentAt == nil && overLimit(d) {
-		return Ephemeral(fmt.Sprintf(":no_entry: This draft is %s characters and a %s allows %s. Edit it first: I don't record a message that can't be sent whole.",
-			groupDigits(utf8.RuneCountInString(d.Body)), templates.Channel(d.Channel).Label(), groupDigits(d.CharLimit))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf(":no_entry: This draft is %s characters and a %s allows %s. Edit it first: I don't record a message that can't be sent whole.",
+			slackmsg.Count(utf8.RuneCountInString(d.Body)), templates.Channel(d.Channel).Label(), slackmsg.Count(d.CharLimit))), nil
 	}
 	d, changed, err := h.store.MarkDraftSent(ctx, d.ID, a.UserID, h.now())
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked it sent.", User(d.SentBy)))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked it sent.", slackmsg.User(d.SentBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
 	return r, nil
 }
 
-func (h *Drafts) markReplied(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) markReplied(ctx context.Context, a Action) (slackmsg.Response, error) {
 	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	d, changed, err := h.store.MarkDraftReplied(ctx, d.ID, a.UserID, h.now())
 	if errors.Is(err, store.ErrNotSent) {
-		return Ephemeral("Mark the draft sent first: a reply answers a message that went out."), nil
+		return slackmsg.Ephemeral("Mark the draft sent first: a reply answers a message that went out."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if a.ActionID == ActionDraftCardReplied {
-		return Ephemeral(fmt.Sprintf(":speech_balloon: Recorded that *%s* replied to the %s (template `%s`).",
-			Escape(d.ContactName), templates.Channel(d.Channel).Label(), Escape(d.Template))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf(":speech_balloon: Recorded that *%s* replied to the %s (template `%s`).",
+			slackmsg.Escape(d.ContactName), templates.Channel(d.Channel).Label(), slackmsg.Escape(d.Template))), nil
 	}
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked the reply.", User(d.RepliedBy)))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked the reply.", slackmsg.User(d.RepliedBy)))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
 	return r, nil
 }
 
-func (h *Drafts) share(ctx context.Context, a Action) (Response, error) {
+func (h *Drafts) share(ctx context.Context, a Action) (slackmsg.Response, error) {
 	d, resp, err := h.loadDraft(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	d, err = h.store.LogDraftShared(ctx, d.ID, a.UserID, h.now())
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	return renderDraft(d, nil, modeShared, a.UserID), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/seed"
 	"outreachbot/templates"
@@ -87,17 +88,17 @@ type candidate struct {
 
 // draftCandidates orders the templates to try: the one asked for, or every fitting one best first
 // (rotated to start after s.After when cycling).
-func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachContext, contact store.Contact, kinds []string) ([]candidate, *Response) {
+func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachContext, contact store.Contact, kinds []string) ([]candidate, *slackmsg.Response) {
 	a := oc.Account
 	reach := reachableOn(contact)
 	if s.Channel != "" && !slices.Contains(reach, s.Channel) {
-		r := Ephemeral(unreachable(contact, s.Channel, reach) + " Try another `channel:`, or add their details to the contact.")
+		r := slackmsg.Ephemeral(unreachable(contact, s.Channel, reach) + " Try another `channel:`, or add their details to the contact.")
 		return nil, &r
 	}
 	if s.Template != "" {
 		cands, refusal := explicitTemplate(entries, s, a, kinds)
 		if refusal == nil && !slices.Contains(reach, cands[0].entry.Channel) {
-			r := Ephemeral(fmt.Sprintf("`%s` is a template for %s: %s", cands[0].entry.Name, cands[0].entry.Channel.Label(), unreachable(contact, cands[0].entry.Channel, reach)))
+			r := slackmsg.Ephemeral(fmt.Sprintf("`%s` is a template for %s: %s", cands[0].entry.Name, cands[0].entry.Channel.Label(), unreachable(contact, cands[0].entry.Channel, reach)))
 			return nil, &r
 		}
 		return cands, refusal
@@ -122,15 +123,15 @@ func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachCont
 		ranked = reachableOnly(templates.Rank(ts, situation), reach)
 	}
 	if len(ranked) == 0 && len(reach) == 0 {
-		r := Ephemeral(fmt.Sprintf("I can't draft to *%s* at %s: I have no e-mail, handle or full name on record to reach them by. Add their details first.", Escape(contact.Name), Escape(a.Name)))
+		r := slackmsg.Ephemeral(fmt.Sprintf("I can't draft to *%s* at %s: I have no e-mail, handle or full name on record to reach them by. Add their details first.", slackmsg.Escape(contact.Name), slackmsg.Escape(a.Name)))
 		return nil, &r
 	}
 	if len(ranked) == 0 {
-		why := fmt.Sprintf("no template fits its signals and stage on a channel *%s* can be reached on (%s)", Escape(contact.Name), channelsText(reach))
+		why := fmt.Sprintf("no template fits its signals and stage on a channel *%s* can be reached on (%s)", slackmsg.Escape(contact.Name), channelsText(reach))
 		if s.Channel != "" {
 			why = fmt.Sprintf("no template for %s fits its signals and stage", s.Channel.Label())
 		}
-		r := Ephemeral(fmt.Sprintf("I can't draft for %s: %s. Try without `channel:`, or pick one with `template:<name>` (`/template list`).", Escape(a.Name), why))
+		r := slackmsg.Ephemeral(fmt.Sprintf("I can't draft for %s: %s. Try without `channel:`, or pick one with `template:<name>` (`/template list`).", slackmsg.Escape(a.Name), why))
 		return nil, &r
 	}
 	out := make([]candidate, len(ranked))
@@ -148,7 +149,7 @@ func draftCandidates(entries []CatalogEntry, s draftSpec, oc *store.OutreachCont
 	return out, nil
 }
 
-func explicitTemplate(entries []CatalogEntry, s draftSpec, a store.Account, kinds []string) ([]candidate, *Response) {
+func explicitTemplate(entries []CatalogEntry, s draftSpec, a store.Account, kinds []string) ([]candidate, *slackmsg.Response) {
 	var e *CatalogEntry
 	var names []string
 	for i := range entries {
@@ -157,18 +158,18 @@ func explicitTemplate(entries []CatalogEntry, s draftSpec, a store.Account, kind
 			e = &entries[i]
 		}
 	}
-	refuse := func(msg string) ([]candidate, *Response) {
-		r := Ephemeral(msg)
+	refuse := func(msg string) ([]candidate, *slackmsg.Response) {
+		r := slackmsg.Ephemeral(msg)
 		return nil, &r
 	}
 	switch {
 	case e == nil:
-		return refuse(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Clip(s.Template, 60), strings.Join(names, ", ")))
+		return refuse(fmt.Sprintf("There is no template called `%s`. The templates are %s.", slackmsg.Clip(s.Template, 60), strings.Join(names, ", ")))
 	case s.Channel != "" && e.Channel != s.Channel:
 		return refuse(fmt.Sprintf("`%s` writes a %s, not a %s.", e.Name, e.Channel.Label(), s.Channel.Label()))
 	case e.Fallback() && len(kinds) > 0:
 		return refuse(fmt.Sprintf("`%s` says we know nothing public about them, but %s has public signals (%s). Pick a warm template, or just `/draft %s`.",
-			e.Name, Escape(a.Name), signalKindsText(kinds), Escape(a.Name)))
+			e.Name, slackmsg.Escape(a.Name), signalKindsText(kinds), slackmsg.Escape(a.Name)))
 	case e.Fallback():
 		return []candidate{{entry: *e}}, nil
 	}
@@ -186,7 +187,7 @@ func explicitTemplate(entries []CatalogEntry, s draftSpec, a store.Account, kind
 		have = "only " + signalKindsText(kinds)
 	}
 	return refuse(fmt.Sprintf("`%s` refers to a %s, and %s has %s. Try `/draft %s` for the best fit.",
-		e.Name, strings.Join(want, " or "), Escape(a.Name), have, Escape(a.Name)))
+		e.Name, strings.Join(want, " or "), slackmsg.Escape(a.Name), have, slackmsg.Escape(a.Name)))
 }
 
 func signalKindsText(kinds []string) string {
@@ -210,10 +211,10 @@ func reachableOnly(ranked []templates.Ranked, reach []templates.Channel) []templ
 
 // pickContact chooses who to write to: the one asked for, or the contact with the most decision
 // power who may be contacted. A do-not-contact person is refused with the reason.
-func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []string, *Response) {
+func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []string, *slackmsg.Response) {
 	a := oc.Account
-	refuse := func(msg string) (store.Contact, []string, *Response) {
-		r := Ephemeral(msg)
+	refuse := func(msg string) (store.Contact, []string, *slackmsg.Response) {
+		r := slackmsg.Ephemeral(msg)
 		return store.Contact{}, nil, &r
 	}
 	var chosen *store.Contact
@@ -225,27 +226,27 @@ func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []strin
 			}
 		}
 		if chosen == nil {
-			return refuse(fmt.Sprintf("That contact is no longer listed at %s. Run `/draft %s` again.", Escape(a.Name), Escape(a.Name)))
+			return refuse(fmt.Sprintf("That contact is no longer listed at %s. Run `/draft %s` again.", slackmsg.Escape(a.Name), slackmsg.Escape(a.Name)))
 		}
 	case s.ContactQuery != "":
 		ms := matchContacts(oc.Contacts, s.ContactQuery)
 		switch len(ms) {
 		case 0:
-			return refuse(fmt.Sprintf("No contact at %s matches *%s*. %s", Escape(a.Name), Clip(s.ContactQuery, 60), knownContacts(oc)))
+			return refuse(fmt.Sprintf("No contact at %s matches *%s*. %s", slackmsg.Escape(a.Name), slackmsg.Clip(s.ContactQuery, 60), knownContacts(oc)))
 		case 1:
 			chosen = &ms[0]
 		default:
 			var names []string
 			for _, c := range ms {
-				names = append(names, "*"+Escape(c.Name)+"*")
+				names = append(names, "*"+slackmsg.Escape(c.Name)+"*")
 			}
-			return refuse(fmt.Sprintf("Several contacts at %s match *%s*: %s. Type more of the name.", Escape(a.Name), Escape(s.ContactQuery), strings.Join(names, ", ")))
+			return refuse(fmt.Sprintf("Several contacts at %s match *%s*: %s. Type more of the name.", slackmsg.Escape(a.Name), slackmsg.Escape(s.ContactQuery), strings.Join(names, ", ")))
 		}
 	}
 	if chosen != nil {
 		if chosen.DoNotContact {
 			return refuse(fmt.Sprintf(":no_entry: *%s* at %s is marked *do not contact*: %s. I won't draft to them.",
-				Escape(chosen.Name), Escape(a.Name), Escape(dncReason(*chosen))))
+				slackmsg.Escape(chosen.Name), slackmsg.Escape(a.Name), slackmsg.Escape(dncReason(*chosen))))
 		}
 		return *chosen, nil, nil
 	}
@@ -253,7 +254,7 @@ func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []strin
 	for i := range oc.Contacts {
 		c := oc.Contacts[i]
 		if c.DoNotContact {
-			skipped = append(skipped, fmt.Sprintf("*%s* (do not contact: %s)", Escape(c.Name), Escape(dncReason(c))))
+			skipped = append(skipped, fmt.Sprintf("*%s* (do not contact: %s)", slackmsg.Escape(c.Name), slackmsg.Escape(dncReason(c))))
 			continue
 		}
 		var notes []string
@@ -263,10 +264,10 @@ func pickContact(oc *store.OutreachContext, s draftSpec) (store.Contact, []strin
 		return c, notes, nil
 	}
 	if len(skipped) > 0 {
-		return refuse(fmt.Sprintf(":no_entry: Everyone I know at %s is marked do not contact: %s. I won't draft to them.", Escape(a.Name), strings.Join(skipped, ", ")))
+		return refuse(fmt.Sprintf(":no_entry: Everyone I know at %s is marked do not contact: %s. I won't draft to them.", slackmsg.Escape(a.Name), strings.Join(skipped, ", ")))
 	}
 	return refuse(fmt.Sprintf("I don't know anyone at %s yet, so there is no one to write to. Find the Head of Platform Engineering or VP Engineering first (conference speakers, the engineering blog, platform job posts), then `/draft %s`.",
-		Escape(a.Name), Escape(a.Name)))
+		slackmsg.Escape(a.Name), slackmsg.Escape(a.Name)))
 }
 
 func dncReason(c store.Contact) string {
@@ -286,7 +287,7 @@ func knownContacts(oc *store.OutreachContext) string {
 			names = append(names, "…")
 			break
 		}
-		names = append(names, "*"+Escape(c.Name)+"*")
+		names = append(names, "*"+slackmsg.Escape(c.Name)+"*")
 	}
 	return "Known: " + strings.Join(names, ", ") + "."
 }
@@ -302,14 +303,14 @@ func touchWarning(t *store.Touch, now time.Time) string {
 	}
 	by := ""
 	if t.By != "" {
-		by = " by " + User(t.By)
+		by = " by " + slackmsg.User(t.By)
 	}
 	status := "sent"
 	if t.Status == store.DraftReplied {
 		status = "sent, and they replied"
 	}
 	return fmt.Sprintf(":warning: *Touched %s:* a %s to %s was marked %s%s on %s (template `%s`). Think twice before writing again within %d days.",
-		ago, templates.Channel(t.Channel).Label(), Escape(t.ContactName), status, by, FormatDate(t.At), Escape(t.Template), int(RecentTouch.Hours()/24))
+		ago, templates.Channel(t.Channel).Label(), slackmsg.Escape(t.ContactName), status, by, slackmsg.Date(t.At), slackmsg.Escape(t.Template), int(RecentTouch.Hours()/24))
 }
 
 // kindWeight ranks signal kinds by how warm an opening they give: something the person said
@@ -381,7 +382,7 @@ func (in draftInputs) basis(d templates.Draft) store.DraftBasis {
 	if in.signal != nil {
 		b.SignalTitle, b.SignalURL, b.SignalKind = in.signal.Title, in.signal.URL, in.signal.Kind
 		if in.signal.OccurredAt != nil {
-			b.SignalDate = FormatDate(*in.signal.OccurredAt)
+			b.SignalDate = slackmsg.Date(*in.signal.OccurredAt)
 		}
 	}
 	if in.data.HasPeer {
@@ -564,12 +565,12 @@ func channelsText(cs []templates.Channel) string {
 
 // unreachable explains why a channel can't reach a contact, and what can.
 func unreachable(c store.Contact, ch templates.Channel, reach []templates.Channel) string {
-	why := fmt.Sprintf("I have no way to reach *%s* by %s", Escape(c.Name), ch.Label())
+	why := fmt.Sprintf("I have no way to reach *%s* by %s", slackmsg.Escape(c.Name), ch.Label())
 	switch ch {
 	case templates.Email:
-		why = fmt.Sprintf("I have no e-mail address for *%s*", Escape(c.Name))
+		why = fmt.Sprintf("I have no e-mail address for *%s*", slackmsg.Escape(c.Name))
 	case templates.GitHubComment:
-		why = fmt.Sprintf("I have no GitHub handle for *%s*", Escape(c.Name))
+		why = fmt.Sprintf("I have no GitHub handle for *%s*", slackmsg.Escape(c.Name))
 	}
 	return why + "; on record: " + channelsText(reach) + "."
 }

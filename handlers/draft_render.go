@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -30,49 +31,49 @@ func overLimit(d *store.OutreachDraft) bool {
 
 // renderDraft lays a draft out: who it is for, notes and warnings, the text in a code block
 // (escaped for Slack), what it was written from, and the buttons its state allows.
-func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedBy string) Response {
+func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedBy string) slackmsg.Response {
 	ch := templates.Channel(d.Channel)
 	bs := d.Basis
-	var b Builder
+	var b slackmsg.Builder
 	b.Reserve(2)
-	who := "*" + Escape(d.ContactName) + "*"
+	who := "*" + slackmsg.Escape(d.ContactName) + "*"
 	if bs.ContactTitle != "" {
-		who += ", " + Escape(bs.ContactTitle)
+		who += ", " + slackmsg.Escape(bs.ContactTitle)
 	}
-	who += " at " + Escape(bs.AccountName)
+	who += " at " + slackmsg.Escape(bs.AccountName)
 	var head string
 	switch mode {
 	case modeShared:
-		head = fmt.Sprintf("%s shared a draft to %s", User(sharedBy), who)
+		head = fmt.Sprintf("%s shared a draft to %s", slackmsg.User(sharedBy), who)
 	case modePreview:
-		head = fmt.Sprintf("*Preview* of `%s` for %s (not saved)", Escape(d.Template), who)
+		head = fmt.Sprintf("*Preview* of `%s` for %s (not saved)", slackmsg.Escape(d.Template), who)
 	default:
 		head = "Draft to " + who
 	}
 	chars := utf8.RuneCountInString(d.Body)
-	meta := fmt.Sprintf("%s · template `%s`", ch.Label(), Escape(d.Template))
+	meta := fmt.Sprintf("%s · template `%s`", ch.Label(), slackmsg.Escape(d.Template))
 	if d.TemplateVersion > 0 {
 		meta += fmt.Sprintf(" v%d", d.TemplateVersion)
 	}
 	if bs.Variant != "" {
 		meta += " (short variant)"
 	}
-	meta += fmt.Sprintf(" · %s / %s characters", groupDigits(chars), groupDigits(d.CharLimit))
+	meta += fmt.Sprintf(" · %s / %s characters", slackmsg.Count(chars), slackmsg.Count(d.CharLimit))
 	b.Section(head + "\n" + meta)
 	for _, n := range notes {
 		b.Section(n)
 	}
 	switch {
 	case d.RepliedAt != nil:
-		b.Section(fmt.Sprintf(":speech_balloon: *Replied* (marked by %s on %s) · sent by %s on %s", User(d.RepliedBy), FormatDate(*d.RepliedAt), User(d.SentBy), FormatDate(*d.SentAt)))
+		b.Section(fmt.Sprintf(":speech_balloon: *Replied* (marked by %s on %s) · sent by %s on %s", slackmsg.User(d.RepliedBy), slackmsg.Date(*d.RepliedAt), slackmsg.User(d.SentBy), slackmsg.Date(*d.SentAt)))
 	case d.SentAt != nil:
-		b.Section(fmt.Sprintf(":white_check_mark: *Marked sent* by %s on %s", User(d.SentBy), FormatDate(*d.SentAt)))
+		b.Section(fmt.Sprintf(":white_check_mark: *Marked sent* by %s on %s", slackmsg.User(d.SentBy), slackmsg.Date(*d.SentAt)))
 	case overLimit(d):
 		b.Section(fmt.Sprintf(":no_entry: *Over the limit:* the text is %s characters and a %s allows %s (subjects %d). I won't cut it: edit it, or try another template.",
-			groupDigits(chars), ch.Label(), groupDigits(d.CharLimit), templates.MaxSubjectChars))
+			slackmsg.Count(chars), ch.Label(), slackmsg.Count(d.CharLimit), templates.MaxSubjectChars))
 	}
 	if d.Subject != "" {
-		b.Section("*Subject:* " + Escape(d.Subject))
+		b.Section("*Subject:* " + slackmsg.Escape(d.Subject))
 	}
 	for _, part := range codeSections(d.Body) {
 		b.Section(part)
@@ -81,7 +82,7 @@ func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedB
 	if ctx := basisContext(bs); len(ctx) > 0 {
 		var elems []slack.MixedElement
 		for _, c := range ctx {
-			elems = append(elems, slack.NewTextBlockObject(slack.MarkdownType, Truncate(c, MaxSectionText), false, false))
+			elems = append(elems, slack.NewTextBlockObject(slack.MarkdownType, slackmsg.Truncate(c, slackmsg.MaxSectionText), false, false))
 		}
 		final = append(final, slack.NewContextBlock("draft_basis", elems...))
 	}
@@ -94,14 +95,14 @@ func renderDraft(d *store.OutreachDraft, notes []string, mode draftMode, sharedB
 	}
 	b.Final(final...)
 	text := fmt.Sprintf("Draft to %s (%s), %s: %s", d.ContactName, bs.AccountName, ch.Label(), d.Body)
-	return Response{Text: Clip(text, 300), Blocks: b.Blocks(), InChannel: mode == modeShared}
+	return slackmsg.Response{Text: slackmsg.Clip(text, 300), Blocks: b.Blocks(), InChannel: mode == modeShared}
 }
 
 // basisContext says what the draft was written from: the signal, the pain point, the peer.
 func basisContext(bs store.DraftBasis) []string {
 	var out []string
 	if bs.SignalTitle != "" {
-		s := "*Signal:* " + Link(bs.SignalURL, bs.SignalTitle) + " · " + Escape(templates.KindLabel(bs.SignalKind))
+		s := "*Signal:* " + slackmsg.Link(bs.SignalURL, bs.SignalTitle) + " · " + slackmsg.Escape(templates.KindLabel(bs.SignalKind))
 		if bs.SignalDate != "" {
 			s += " · " + bs.SignalDate
 		}
@@ -110,19 +111,19 @@ func basisContext(bs store.DraftBasis) []string {
 		out = append(out, "*Signal:* none public (not warm)")
 	}
 	if bs.PainTitle != "" {
-		s := "*Pain point:* " + Escape(bs.PainTitle)
+		s := "*Pain point:* " + slackmsg.Escape(bs.PainTitle)
 		if bs.PainObserved {
-			s += " — shown by " + Escape(bs.AccountName)
+			s += " — shown by " + slackmsg.Escape(bs.AccountName)
 			if bs.PainEvidence != "" {
-				s += ": " + Escape(bs.PainEvidence)
+				s += ": " + slackmsg.Escape(bs.PainEvidence)
 			}
 		} else {
-			s += " — typical for its stage, not shown by " + Escape(bs.AccountName) + " in public"
+			s += " — typical for its stage, not shown by " + slackmsg.Escape(bs.AccountName) + " in public"
 		}
 		out = append(out, s)
 	}
 	if bs.PeerName != "" {
-		out = append(out, "*Peer:* "+Escape(bs.PeerName)+" "+Escape(bs.PeerOutcome)+" ("+Escape(bs.PeerWhy)+")")
+		out = append(out, "*Peer:* "+slackmsg.Escape(bs.PeerName)+" "+slackmsg.Escape(bs.PeerOutcome)+" ("+slackmsg.Escape(bs.PeerWhy)+")")
 	}
 	return out
 }
@@ -137,15 +138,15 @@ func draftButtons(d *store.OutreachDraft, mode draftMode) []*slack.ButtonBlockEl
 	switch {
 	case d.RepliedAt != nil:
 	case d.SentAt != nil:
-		out = append(out, Button(ActionDraftReplied, "Mark replied", id, slack.StylePrimary))
+		out = append(out, slackmsg.Button(ActionDraftReplied, "Mark replied", id, slack.StylePrimary))
 	default:
-		out = append(out, Button(ActionDraftAnother, "Another template", id, ""), Button(ActionDraftEdit, "Edit", id, ""))
+		out = append(out, slackmsg.Button(ActionDraftAnother, "Another template", id, ""), slackmsg.Button(ActionDraftEdit, "Edit", id, ""))
 		if !overLimit(d) {
-			out = append(out, Button(ActionDraftSent, "Mark sent", id, slack.StylePrimary))
+			out = append(out, slackmsg.Button(ActionDraftSent, "Mark sent", id, slack.StylePrimary))
 		}
 	}
 	if share {
-		out = append(out, Button(ActionDraftShare, "Share to channel", id, ""))
+		out = append(out, slackmsg.Button(ActionDraftShare, "Share to channel", id, ""))
 	}
 	return out
 }
@@ -159,7 +160,7 @@ func editModal(d *store.OutreachDraft) *slack.ModalViewRequest {
 	body.MaxLength = min(max(d.CharLimit, utf8.RuneCountInString(d.Body)), templates.MaxSourceChars)
 	blocks := []slack.Block{
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("To *%s* at %s · %s · at most %s characters",
-			Escape(d.ContactName), Escape(d.Basis.AccountName), ch.Label(), groupDigits(d.CharLimit)), false, false)),
+			slackmsg.Escape(d.ContactName), slackmsg.Escape(d.Basis.AccountName), ch.Label(), slackmsg.Count(d.CharLimit)), false, false)),
 	}
 	if d.Subject != "" || ch == templates.Email {
 		subj := slack.NewPlainTextInputBlockElement(nil, "subject")

@@ -15,6 +15,7 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/handlers"
+	"outreachbot/identity"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/seed"
@@ -195,7 +196,7 @@ func (e *draftEnv) draftOf(msg slackmsg.Response) *store.OutreachDraft {
 func (e *draftEnv) account(name string) store.Account {
 	e.t.Helper()
 	var a store.Account
-	if err := e.app.Store.DB().Where("key = ?", store.AccountKey(name)).Take(&a).Error; err != nil {
+	if err := e.app.Store.DB().Where("key = ?", identity.Key(name)).Take(&a).Error; err != nil {
 		e.t.Fatalf("account %s: %v", name, err)
 	}
 	return a

@@ -68,15 +68,15 @@ func (h *Followups) Actions() map[string]ActionFunc {
 }
 
 // Handle answers /followups.
-func (h *Followups) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Followups) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	fs, err := h.store.OpenFollowupsOf(ctx, req.UserID)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if len(fs) == 0 {
-		return Ephemeral(fmt.Sprintf("No follow-ups waiting. When you *Mark sent* a draft and get no reply, I remind you after %d business days.", h.days[0])), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("No follow-ups waiting. When you *Mark sent* a draft and get no reply, I remind you after %d business days.", h.days[0])), nil
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header(fmt.Sprintf("Your follow-ups (%s)", slackmsg.Quantity(len(fs), "open", "open")))
 	for _, f := range fs {
 		if b.Room() < 3 {
@@ -85,50 +85,50 @@ func (h *Followups) Handle(ctx context.Context, req Request) (Response, error) {
 		b.Section(followup.Line(f, h.now()))
 		b.Actions("followup_"+strconv.FormatInt(f.ID, 10), followup.Buttons(f.ID)...)
 	}
-	return Response{Text: fmt.Sprintf("%d follow-ups", len(fs)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%d follow-ups", len(fs)), Blocks: b.Blocks()}, nil
 }
 
-func (h *Followups) load(ctx context.Context, a Action) (*store.FollowupDetail, *Response, error) {
+func (h *Followups) load(ctx context.Context, a Action) (*store.FollowupDetail, *slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		r := Ephemeral("That button belongs to an older version of me; `/followups` lists your follow-ups.")
+		r := slackmsg.Ephemeral("That button belongs to an older version of me; `/followups` lists your follow-ups.")
 		return nil, &r, nil
 	}
 	f, err := h.store.FollowupByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		r := Ephemeral("That follow-up no longer exists. `/followups` lists yours.")
+		r := slackmsg.Ephemeral("That follow-up no longer exists. `/followups` lists yours.")
 		return nil, &r, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if f.UserID != a.UserID {
-		r := Ephemeral(fmt.Sprintf("That follow-up is <@%s>'s; `/followups` lists yours.", f.UserID))
+		r := slackmsg.Ephemeral(fmt.Sprintf("That follow-up is <@%s>'s; `/followups` lists yours.", f.UserID))
 		return nil, &r, nil
 	}
 	if f.Status != store.FollowupOpen {
-		r := Ephemeral(fmt.Sprintf("That follow-up is already closed (%s).", f.Status))
+		r := slackmsg.Ephemeral(fmt.Sprintf("That follow-up is already closed (%s).", f.Status))
 		return nil, &r, nil
 	}
 	return f, nil, nil
 }
 
-func (h *Followups) done(ctx context.Context, a Action) (Response, error) {
+func (h *Followups) done(ctx context.Context, a Action) (slackmsg.Response, error) {
 	f, resp, err := h.load(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	now := h.now()
 	if _, err := h.store.CloseFollowup(ctx, f.ID, store.FollowupDone, now); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	msg := fmt.Sprintf(":white_check_mark: Done: you followed up with *%s* at *%s*.", Escape(f.Draft.ContactName), Escape(f.AccountName))
+	msg := fmt.Sprintf(":white_check_mark: Done: you followed up with *%s* at *%s*.", slackmsg.Escape(f.Draft.ContactName), slackmsg.Escape(f.AccountName))
 	if f.Step < len(h.days) {
 		loc := followup.Zone(f.Timezone)
 		next := &store.Followup{DraftID: f.DraftID, Step: f.Step + 1, UserID: f.UserID, AccountID: f.AccountID,
 			DueOn: followup.AddBusinessDays(followup.LocalDay(now, loc), h.days[f.Step]), Timezone: f.Timezone, CreatedAt: now}
 		if _, err := h.store.CreateFollowup(ctx, next); err != nil {
-			return Response{}, err
+			return slackmsg.Response{}, err
 		}
 		msg += fmt.Sprintf(" If they don't reply, I'll remind you on %s (%d business days).", followup.DayText(next.DueOn), h.days[f.Step])
 	} else {
@@ -137,48 +137,48 @@ func (h *Followups) done(ctx context.Context, a Action) (Response, error) {
 	return h.answer(a, msg), nil
 }
 
-func (h *Followups) snooze(ctx context.Context, a Action) (Response, error) {
+func (h *Followups) snooze(ctx context.Context, a Action) (slackmsg.Response, error) {
 	f, resp, err := h.load(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	due := followup.AddBusinessDays(followup.LocalDay(h.now(), followup.Zone(f.Timezone)), 1)
 	if _, err := h.store.SnoozeFollowup(ctx, f.ID, due); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return h.answer(a, fmt.Sprintf(":zzz: Snoozed *%s* at *%s* until %s.", Escape(f.Draft.ContactName), Escape(f.AccountName), followup.DayText(due))), nil
+	return h.answer(a, fmt.Sprintf(":zzz: Snoozed *%s* at *%s* until %s.", slackmsg.Escape(f.Draft.ContactName), slackmsg.Escape(f.AccountName), followup.DayText(due))), nil
 }
 
-func (h *Followups) replied(ctx context.Context, a Action) (Response, error) {
+func (h *Followups) replied(ctx context.Context, a Action) (slackmsg.Response, error) {
 	f, resp, err := h.load(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	now := h.now()
 	if _, _, err := h.store.MarkDraftReplied(ctx, f.DraftID, a.UserID, now); err != nil && !errors.Is(err, store.ErrNotSent) {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if err := h.store.CloseFollowupsOfDraft(ctx, f.DraftID, store.FollowupReplied, now); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return h.answer(a, fmt.Sprintf(":speech_balloon: Recorded that *%s* at *%s* replied; no more follow-ups for that message.", Escape(f.Draft.ContactName), Escape(f.AccountName))), nil
+	return h.answer(a, fmt.Sprintf(":speech_balloon: Recorded that *%s* at *%s* replied; no more follow-ups for that message.", slackmsg.Escape(f.Draft.ContactName), slackmsg.Escape(f.AccountName))), nil
 }
 
-func (h *Followups) stop(ctx context.Context, a Action) (Response, error) {
+func (h *Followups) stop(ctx context.Context, a Action) (slackmsg.Response, error) {
 	f, resp, err := h.load(ctx, a)
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
 	}
 	if err := h.store.CloseFollowupsOfDraft(ctx, f.DraftID, store.FollowupStopped, h.now()); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return h.answer(a, fmt.Sprintf("Stopped: no more follow-ups to *%s* at *%s* for that message.", Escape(f.Draft.ContactName), Escape(f.AccountName))), nil
+	return h.answer(a, fmt.Sprintf("Stopped: no more follow-ups to *%s* at *%s* for that message.", slackmsg.Escape(f.Draft.ContactName), slackmsg.Escape(f.AccountName))), nil
 }
 
 // answer confirms a follow-up button; on the Home tab the refreshed Home is the answer.
-func (h *Followups) answer(a Action, msg string) Response {
+func (h *Followups) answer(a Action, msg string) slackmsg.Response {
 	if a.FromHome {
-		return Response{}
+		return slackmsg.Response{}
 	}
-	return Ephemeral(msg)
+	return slackmsg.Ephemeral(msg)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -30,7 +31,7 @@ func FuzzCommandLine(f *testing.F) {
 		}
 		toks, err := tokenize(text)
 		if err != nil {
-			var ue *UserError
+			var ue *slackmsg.UserError
 			if !errors.As(err, &ue) || ue.Msg == "" {
 				t.Fatalf("%q: an error that is not a message for the user: %v", text, err)
 			}
@@ -70,7 +71,7 @@ func FuzzAccountFindFilters(f *testing.F) {
 		fq, err := h.parseFilters(context.Background(), s)
 		flt := fq.filter
 		if err != nil {
-			var ue *UserError
+			var ue *slackmsg.UserError
 			if !errors.As(err, &ue) || ue.Msg == "" {
 				t.Fatalf("%q: %v", s, err)
 			}

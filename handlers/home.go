@@ -60,7 +60,7 @@ func (h *Home) Command() Command { return Command{} }
 // Actions returns the Home's buttons.
 func (h *Home) Actions() map[string]ActionFunc {
 	return map[string]ActionFunc{
-		ActionHomePage:  func(context.Context, Action) (Response, error) { return Response{}, nil },
+		ActionHomePage:  func(context.Context, Action) (slackmsg.Response, error) { return slackmsg.Response{}, nil },
 		ActionHomeCard:  h.card,
 		ActionHomeDraft: h.draft,
 	}
@@ -97,10 +97,10 @@ func (h *Home) View(ctx context.Context, user string, page int) (slack.HomeTabVi
 	if len(pages) > 1 {
 		var nav []slack.BlockElement
 		if page > 0 {
-			nav = append(nav, Button(ActionHomePage, "◀ Previous", strconv.Itoa(page-1), ""))
+			nav = append(nav, slackmsg.Button(ActionHomePage, "◀ Previous", strconv.Itoa(page-1), ""))
 		}
 		if page < len(pages)-1 {
-			nav = append(nav, Button(ActionHomePage, "Next ▶", strconv.Itoa(page+1), ""))
+			nav = append(nav, slackmsg.Button(ActionHomePage, "Next ▶", strconv.Itoa(page+1), ""))
 		}
 		blocks = append(blocks, slack.NewDividerBlock(), slack.NewActionBlock("home_nav", nav...),
 			slack.NewContextBlock("home_page", mrkdwn(fmt.Sprintf("Page %d of %d", page+1, len(pages)))))
@@ -170,14 +170,14 @@ func (h *Home) items(ctx context.Context, user string) ([]homeItem, string, erro
 		items = append(items, homeItem{"Follow-ups due today", []slack.Block{
 			slack.NewSectionBlock(mrkdwn(followup.Line(f, now)), nil, nil),
 			actions("home_followup_"+strconv.FormatInt(f.ID, 10), append(followup.Buttons(f.ID),
-				Button(ActionHomeDraft, "Open first message", strconv.FormatInt(f.DraftID, 10), ""))...),
+				slackmsg.Button(ActionHomeDraft, "Open first message", strconv.FormatInt(f.DraftID, 10), ""))...),
 		}})
 	}
 	for _, d := range drafts {
-		line := fmt.Sprintf("*%s* at *%s* · %s · template `%s` · drafted %s", Escape(d.ContactName), Escape(d.Basis.AccountName),
-			strings.ToLower(templates.Channel(d.Channel).Label()), Escape(d.Template), FormatDate(d.CreatedAt))
+		line := fmt.Sprintf("*%s* at *%s* · %s · template `%s` · drafted %s", slackmsg.Escape(d.ContactName), slackmsg.Escape(d.Basis.AccountName),
+			strings.ToLower(templates.Channel(d.Channel).Label()), slackmsg.Escape(d.Template), slackmsg.Date(d.CreatedAt))
 		items = append(items, homeItem{"Drafts not sent yet", []slack.Block{
-			slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(Button(ActionHomeDraft, "Open draft", strconv.FormatInt(d.ID, 10), ""))),
+			slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(slackmsg.Button(ActionHomeDraft, "Open draft", strconv.FormatInt(d.ID, 10), ""))),
 		}})
 	}
 	for _, a := range accounts {
@@ -209,7 +209,7 @@ func (h *Home) items(ctx context.Context, user string) ([]homeItem, string, erro
 
 // accountItem is an owned account: name, stage, its newest signals, and its buttons.
 func accountItem(a store.Account, signals []store.Signal) []slack.Block {
-	text := fmt.Sprintf("*%s* · %s", Escape(a.Name), Escape(store.StageLabel(a.Stage)))
+	text := fmt.Sprintf("*%s* · %s", slackmsg.Escape(a.Name), slackmsg.Escape(store.StageLabel(a.Stage)))
 	if len(signals) == 0 {
 		text += "\n_No signals yet._"
 	}
@@ -218,8 +218,8 @@ func accountItem(a store.Account, signals []store.Signal) []slack.Block {
 	}
 	id := strconv.FormatInt(a.ID, 10)
 	return []slack.Block{
-		slack.NewSectionBlock(mrkdwn(Truncate(text, MaxSectionText)), nil, nil),
-		actions("home_account_"+id, Button(ActionHomeCard, "Open card", id, ""), Button(ActionDraftAccount, "Draft outreach", id, slack.StylePrimary)),
+		slack.NewSectionBlock(mrkdwn(slackmsg.Truncate(text, slackmsg.MaxSectionText)), nil, nil),
+		actions("home_account_"+id, slackmsg.Button(ActionHomeCard, "Open card", id, ""), slackmsg.Button(ActionDraftAccount, "Draft outreach", id, slack.StylePrimary)),
 	}
 }
 
@@ -231,43 +231,43 @@ func homeSubscriptionLine(s store.Subscription) string {
 	}
 	line := fmt.Sprintf("*#%d* · %s · %s", s.ID, where, scheduleText(s))
 	if f := digest.DescribeFilter(s.Filters); f != "" {
-		line += " · filters: " + Escape(f)
+		line += " · filters: " + slackmsg.Escape(f)
 	}
 	return line + fmt.Sprintf(" · `/digest unsubscribe %d`", s.ID)
 }
 
-func (h *Home) card(ctx context.Context, a Action) (Response, error) {
+func (h *Home) card(ctx context.Context, a Action) (slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		return Ephemeral("That button belongs to an older version of me; open the Home tab again."), nil
+		return slackmsg.Ephemeral("That button belongs to an older version of me; open the Home tab again."), nil
 	}
 	return cardOf(ctx, h.store, id)
 }
 
-func (h *Home) draft(ctx context.Context, a Action) (Response, error) {
+func (h *Home) draft(ctx context.Context, a Action) (slackmsg.Response, error) {
 	id, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		return Ephemeral("That button belongs to an older version of me; open the Home tab again."), nil
+		return slackmsg.Ephemeral("That button belongs to an older version of me; open the Home tab again."), nil
 	}
 	d, err := h.store.DraftByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That draft no longer exists."), nil
+		return slackmsg.Ephemeral("That draft no longer exists."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if d.Author != a.UserID && d.SentBy != a.UserID {
-		return Ephemeral("That draft is someone else's."), nil
+		return slackmsg.Ephemeral("That draft is someone else's."), nil
 	}
 	return renderDraft(d, nil, modeDM, ""), nil
 }
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, Truncate(s, slackmsg.MaxHeaderText), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, slackmsg.Truncate(s, slackmsg.MaxHeaderText), false, false)
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, Truncate(s, MaxSectionText), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, slackmsg.Truncate(s, slackmsg.MaxSectionText), false, false)
 }
 
 func actions(blockID string, btns ...*slack.ButtonBlockElement) slack.Block {
@@ -279,6 +279,6 @@ func actions(blockID string, btns ...*slack.ButtonBlockElement) slack.Block {
 }
 
 // RefusedHome is the Home of someone who may not use the bot: only why, and whom to ask.
-func RefusedHome(why Response) slack.HomeTabViewRequest {
+func RefusedHome(why slackmsg.Response) slack.HomeTabViewRequest {
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: why.Blocks}}
 }

@@ -8,6 +8,7 @@ import (
 
 	"outreachbot/cli"
 	"outreachbot/handlers"
+	"outreachbot/identity"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -262,7 +263,7 @@ func TestPain_linksFromSignalsWithTheWordsThatShowIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		var stone store.Account
-		if err := app.Store.DB().Where("key = ?", store.AccountKey("Stone")).Take(&stone).Error; err != nil {
+		if err := app.Store.DB().Where("key = ?", identity.Key("Stone")).Take(&stone).Error; err != nil {
 			t.Fatal(err)
 		}
 		before := askAs(t, app, "U1", false, "/pain")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -30,7 +31,7 @@ func NewMarket(st MarketStore) *Market { return &Market{store: st} }
 
 type marketTopic struct {
 	name, usage, description string
-	render                   func(ctx context.Context) (Response, error)
+	render                   func(ctx context.Context) (slackmsg.Response, error)
 }
 
 func (h *Market) topics() []marketTopic {
@@ -60,7 +61,7 @@ func (h *Market) Command() Command {
 }
 
 // Handle answers /market.
-func (h *Market) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Market) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	topic := strings.ToLower(strings.TrimSpace(req.Text))
 	if topic == "" {
 		topic = "overview"
@@ -72,144 +73,144 @@ func (h *Market) Handle(ctx context.Context, req Request) (Response, error) {
 		}
 		names = append(names, "`"+t.name+"`")
 	}
-	return Ephemeral(fmt.Sprintf("I don't know the topic *%s*. Try one of %s, e.g. `/market competitors`.",
-		Clip(req.Text, 60), strings.Join(names, ", "))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("I don't know the topic *%s*. Try one of %s, e.g. `/market competitors`.",
+		slackmsg.Clip(req.Text, 60), strings.Join(names, ", "))), nil
 }
 
-func (h *Market) overview(ctx context.Context) (Response, error) {
+func (h *Market) overview(ctx context.Context) (slackmsg.Response, error) {
 	market, err := h.store.Facts(ctx, store.FactMarket, 0)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	segment, err := h.store.Facts(ctx, store.FactSegment, 0)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("The Backstage market")
 	b.Section("*In numbers*\n" + bullets(market, factLine))
 	b.Section("*Target segment*\n" + bullets(segment, factLine))
 	b.Context("More: `/market competitors`, `/market events`, `/market communities`, `/market roles`, `/market outreach`.")
-	return Response{Text: "The Backstage market in numbers", Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "The Backstage market in numbers", Blocks: b.Blocks()}, nil
 }
 
-func (h *Market) competitors(ctx context.Context) (Response, error) {
+func (h *Market) competitors(ctx context.Context) (slackmsg.Response, error) {
 	comps, err := h.store.Competitors(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	alt, err := h.store.CommercialAlternatives(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Competitors")
 	if len(alt.Facts) > 0 {
 		// Said once: the report says it of the commercial alternatives as a group.
 		text := "*All commercial alternatives* (what the report says of them as a group)\n" + bullets(alt.Facts, factLine)
 		if len(alt.TalkingPoints) > 0 {
-			text += "\n_Answer them:_\n" + bullets(alt.TalkingPoints, func(f store.Fact) string { return Escape(f.Text) })
+			text += "\n_Answer them:_\n" + bullets(alt.TalkingPoints, func(f store.Fact) string { return slackmsg.Escape(f.Text) })
 		}
 		b.Section(text)
 	}
 	for _, c := range comps {
-		text := fmt.Sprintf("*%s* (%s) — %s", Escape(c.Name), Escape(kindLabel(c.Kind)), Escape(c.Summary))
+		text := fmt.Sprintf("*%s* (%s) — %s", slackmsg.Escape(c.Name), slackmsg.Escape(kindLabel(c.Kind)), slackmsg.Escape(c.Summary))
 		if len(c.Facts) > 0 {
 			text += "\n" + bullets(c.Facts, factLine)
 		}
 		if len(c.TalkingPoints) > 0 {
-			text += "\n_Answer it:_ " + Escape(strings.Join(factTexts(c.TalkingPoints), " "))
+			text += "\n_Answer it:_ " + slackmsg.Escape(strings.Join(factTexts(c.TalkingPoints), " "))
 		}
 		if len(c.Accounts) > 0 {
 			label := "_In play at:_ "
 			if c.Kind == "managed_backstage" {
 				label = "_Clients:_ "
 			}
-			text += "\n" + label + Escape(strings.Join(c.Accounts, ", "))
+			text += "\n" + label + slackmsg.Escape(strings.Join(c.Accounts, ", "))
 		}
 		b.Section(text)
 	}
 	b.Context("Each one's card: `/account <name>`, e.g. `/account port`.")
-	return Response{Text: fmt.Sprintf("%d competitors", len(comps)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%d competitors", len(comps)), Blocks: b.Blocks()}, nil
 }
 
-func (h *Market) events(ctx context.Context) (Response, error) {
+func (h *Market) events(ctx context.Context) (slackmsg.Response, error) {
 	events, err := h.store.Events(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Conferences")
 	b.Section(bullets(events, func(e store.Event) string {
-		s := "*" + Escape(e.Name) + "*"
+		s := "*" + slackmsg.Escape(e.Name) + "*"
 		if e.Attendance != "" {
-			s += " — " + Escape(e.Attendance) + " attendees"
+			s += " — " + slackmsg.Escape(e.Attendance) + " attendees"
 		}
 		if e.Location != "" {
-			s += " · " + Escape(e.Location)
+			s += " · " + slackmsg.Escape(e.Location)
 		}
 		if len(e.Companies) > 0 {
-			s += " · presenters: " + Escape(strings.Join(e.Companies, ", "))
+			s += " · presenters: " + slackmsg.Escape(strings.Join(e.Companies, ", "))
 		}
 		if e.Notes != "" {
-			s += "\n    " + Escape(e.Notes)
+			s += "\n    " + slackmsg.Escape(e.Notes)
 		}
 		return s
 	}))
-	return Response{Text: fmt.Sprintf("%d conferences", len(events)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%d conferences", len(events)), Blocks: b.Blocks()}, nil
 }
 
-func (h *Market) communities(ctx context.Context) (Response, error) {
+func (h *Market) communities(ctx context.Context) (slackmsg.Response, error) {
 	cs, err := h.store.Communities(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Communities")
 	b.Section(bullets(cs, func(c store.Community) string {
-		s := "*" + Escape(c.Name) + "* (" + Escape(c.Platform) + ")"
+		s := "*" + slackmsg.Escape(c.Name) + "* (" + slackmsg.Escape(c.Platform) + ")"
 		if c.Members != "" {
-			s += " — " + Escape(c.Members) + " members"
+			s += " — " + slackmsg.Escape(c.Members) + " members"
 		}
 		if c.Notes != "" {
-			s += ". " + Escape(c.Notes)
+			s += ". " + slackmsg.Escape(c.Notes)
 		}
 		return s
 	}))
-	return Response{Text: fmt.Sprintf("%d communities", len(cs)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%d communities", len(cs)), Blocks: b.Blocks()}, nil
 }
 
-func (h *Market) roles(ctx context.Context) (Response, error) {
+func (h *Market) roles(ctx context.Context) (slackmsg.Response, error) {
 	roles, err := h.store.DecisionRoles(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Who decides")
 	b.Section(bullets(roles, func(r store.DecisionRole) string {
-		return fmt.Sprintf("%d. *%s* — %s", r.Rank, Escape(r.Title), Escape(r.Why))
+		return fmt.Sprintf("%d. *%s* — %s", r.Rank, slackmsg.Escape(r.Title), slackmsg.Escape(r.Why))
 	}))
-	return Response{Text: "Decision-makers by rank", Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "Decision-makers by rank", Blocks: b.Blocks()}, nil
 }
 
-func (h *Market) outreach(ctx context.Context) (Response, error) {
+func (h *Market) outreach(ctx context.Context) (slackmsg.Response, error) {
 	channels, err := h.store.GuidanceOf(ctx, store.GuidanceChannel)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	rules, err := h.store.GuidanceOf(ctx, store.GuidancePositioning)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("How to reach out")
 	b.Section("*Channels*\n" + bullets(channels, func(g store.Guidance) string {
-		return "*" + Escape(g.Name) + "* — " + Escape(g.Text)
+		return "*" + slackmsg.Escape(g.Name) + "* — " + slackmsg.Escape(g.Text)
 	}))
 	b.Section("*Positioning for a warm first message*\n" + bullets(rules, func(g store.Guidance) string {
-		return Escape(g.Text)
+		return slackmsg.Escape(g.Text)
 	}))
-	return Response{Text: "Outreach channels and positioning", Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "Outreach channels and positioning", Blocks: b.Blocks()}, nil
 }
 
 func factTexts(fs []store.Fact) []string {
@@ -222,7 +223,7 @@ func factTexts(fs []store.Fact) []string {
 
 func factLine(f store.Fact) string {
 	if f.Figure != "" {
-		return "*" + Escape(f.Figure) + "* — " + Escape(f.Text)
+		return "*" + slackmsg.Escape(f.Figure) + "* — " + slackmsg.Escape(f.Text)
 	}
-	return Escape(f.Text)
+	return slackmsg.Escape(f.Text)
 }

@@ -46,23 +46,23 @@ func (h *AccountMentions) Shortcuts() map[string]ShortcutFunc {
 	return map[string]ShortcutFunc{ShortcutLookupAccounts: h.lookup}
 }
 
-func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, error) {
+func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (slackmsg.Response, error) {
 	read, err := h.reader.ReadMessage(ctx, NormalizeSlackText(s.MessageText))
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	ms := read.Accounts
 	if len(ms) == 0 {
-		return Ephemeral("I found no account in that message. `/account <name>` looks one up by name."), nil
+		return slackmsg.Ephemeral("I found no account in that message. `/account <name>` looks one up by name."), nil
 	}
-	var b Builder
+	var b slackmsg.Builder
 	var more []*slack.ButtonBlockElement
 	var names []string
 	for i, m := range ms {
 		names = append(names, m.Name)
 		if i >= mentionCards {
 			if len(more) < 25 {
-				more = append(more, Button(ActionAccountPick, m.Name, strconv.FormatInt(m.ID, 10), ""))
+				more = append(more, slackmsg.Button(ActionAccountPick, m.Name, strconv.FormatInt(m.ID, 10), ""))
 			}
 			continue
 		}
@@ -71,13 +71,13 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 			continue
 		}
 		if err != nil {
-			return Response{}, err
+			return slackmsg.Response{}, err
 		}
 		card := RenderCard(c)
 		if i > 0 {
 			b.Divider()
 		}
-		b.Context(fmt.Sprintf("Mentioned as “%s”", Escape(m.Evidence)))
+		b.Context(fmt.Sprintf("Mentioned as “%s”", slackmsg.Escape(m.Evidence)))
 		for _, bl := range card.Blocks {
 			b.Block(uniqueBlockID(bl, i))
 		}
@@ -87,7 +87,7 @@ func (h *AccountMentions) lookup(ctx context.Context, s Shortcut) (Response, err
 		b.Section(fmt.Sprintf("The message also mentions %s:", slackmsg.Quantity(len(ms)-mentionCards, "more account", "more accounts")))
 		b.Actions("mentioned_accounts", more...)
 	}
-	return Response{Text: "Accounts in that message: " + Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "Accounts in that message: " + slackmsg.Escape(strings.Join(names, ", ")), Blocks: b.Blocks()}, nil
 }
 
 // uniqueBlockID suffixes the block id of the i-th card's blocks: Slack refuses a message in which

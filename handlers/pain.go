@@ -46,57 +46,57 @@ func (h *Pains) Command() Command {
 const maxPainAccounts = 25
 
 // Handle answers /pain.
-func (h *Pains) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Pains) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	cat, err := h.store.PainCatalogue(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if req.Text == "" {
 		return renderCatalogue(cat), nil
 	}
 	p, ok := findPain(cat, req.Text)
 	if !ok {
-		return Ephemeral(fmt.Sprintf("I don't know a pain point called *%s*. Type `/pain` for the list, or try `/pain yaml`, `/pain adoption`, `/pain cost`.", Clip(req.Text, 100))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("I don't know a pain point called *%s*. Type `/pain` for the list, or try `/pain yaml`, `/pain adoption`, `/pain cost`.", slackmsg.Clip(req.Text, 100))), nil
 	}
 	d, err := h.store.PainByKey(ctx, p.Key)
 	if errors.Is(err, store.ErrNotFound) {
-		return Ephemeral("That pain point was just removed; type `/pain` for the list."), nil
+		return slackmsg.Ephemeral("That pain point was just removed; type `/pain` for the list."), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	return renderPain(d), nil
 }
 
-func renderCatalogue(cat []store.PainSummary) Response {
-	var b Builder
+func renderCatalogue(cat []store.PainSummary) slackmsg.Response {
+	var b slackmsg.Builder
 	b.Header("Backstage pain points")
 	sorted := append([]store.PainSummary(nil), cat...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Accounts > sorted[j].Accounts })
 	lines := make([]string, len(sorted))
 	for i, p := range sorted {
-		lines[i] = fmt.Sprintf("• *%s* (`%s`) — %s", Escape(p.Title), Escape(p.Key), plural(p.Accounts, "account"))
+		lines[i] = fmt.Sprintf("• *%s* (`%s`) — %s", slackmsg.Escape(p.Title), slackmsg.Escape(p.Key), plural(p.Accounts, "account"))
 	}
 	b.Section(strings.Join(lines, "\n"))
 	b.Context("Details: `/pain <topic>`, e.g. `/pain yaml`.")
-	return Response{Text: fmt.Sprintf("%d pain points", len(cat)), Blocks: b.Blocks()}
+	return slackmsg.Response{Text: fmt.Sprintf("%d pain points", len(cat)), Blocks: b.Blocks()}
 }
 
-func renderPain(d *store.PainDetail) Response {
-	var b Builder
+func renderPain(d *store.PainDetail) slackmsg.Response {
+	var b slackmsg.Builder
 	b.Header(d.Title)
 	if d.Summary != "" {
-		b.Section(Escape(d.Summary))
+		b.Section(slackmsg.Escape(d.Summary))
 	}
 	if len(d.Numbers) > 0 {
 		b.Section("*The numbers*\n" + bullets(d.Numbers, factLine))
 	}
 	if len(d.TalkingPoints) > 0 {
-		b.Section("*Talking points*\n" + bullets(d.TalkingPoints, Escape))
+		b.Section("*Talking points*\n" + bullets(d.TalkingPoints, slackmsg.Escape))
 	}
 	if len(d.Evidence) > 0 {
 		b.Section("*Evidence*\n" + bullets(d.Evidence, func(f store.Fact) string {
-			return Escape(f.Text) + " _(" + Escape(f.Source) + ")_"
+			return slackmsg.Escape(f.Text) + " _(" + slackmsg.Escape(f.Source) + ")_"
 		}))
 	}
 	if len(d.Accounts) == 0 {
@@ -107,9 +107,9 @@ func renderPain(d *store.PainDetail) Response {
 			shown = shown[:maxPainAccounts]
 		}
 		text := fmt.Sprintf("*Accounts showing it* (%d)\n", len(d.Accounts)) + bullets(shown, func(a store.PainAccount) string {
-			s := "*" + Escape(a.Name) + "* (" + Escape(store.StageLabel(a.Stage)) + ")"
+			s := "*" + slackmsg.Escape(a.Name) + "* (" + slackmsg.Escape(store.StageLabel(a.Stage)) + ")"
 			if a.Evidence != "" {
-				s += " — " + Escape(a.Evidence)
+				s += " — " + slackmsg.Escape(a.Evidence)
 			}
 			return s
 		})
@@ -118,7 +118,7 @@ func renderPain(d *store.PainDetail) Response {
 		}
 		b.Section(text)
 	}
-	return Response{Text: Escape(d.Title) + ": " + Clip(d.Summary, 300), Blocks: b.Blocks()}
+	return slackmsg.Response{Text: slackmsg.Escape(d.Title) + ": " + slackmsg.Clip(d.Summary, 300), Blocks: b.Blocks()}
 }
 
 // findPain resolves a topic to a pain point: its key, a keyword, or a fuzzy match of its title.

@@ -14,6 +14,7 @@ import (
 
 	"outreachbot/digest"
 	"outreachbot/match"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -80,10 +81,10 @@ func (h *Signals) Views() map[string]ViewFunc {
 }
 
 // Handle answers /signal.
-func (h *Signals) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Signals) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	first, rest := splitFirst(req.Text)
 	if !strings.EqualFold(first, "add") {
-		return Ephemeral("Type `/signal add <account> <url> [note]`, e.g. `/signal add acme https://acme.dev/blog/backstage`. To list signals, use `/signals`."), nil
+		return slackmsg.Ephemeral("Type `/signal add <account> <url> [note]`, e.g. `/signal add acme https://acme.dev/blog/backstage`. To list signals, use `/signals`."), nil
 	}
 	name, link, note, kind, err := parseSignalAdd(rest)
 	if err != nil {
@@ -107,7 +108,7 @@ func parseSignalAdd(text string) (name, link, note, kind string, err error) {
 		if k, ok := strings.CutPrefix(strings.ToLower(w), "kind:"); ok {
 			kind = normalizeKind(k)
 			if !store.IsSignalKind(kind) {
-				return "", "", "", "", userErrorf("`%s` is not a kind. Use one of: %s.", Escape(k), kindList())
+				return "", "", "", "", userErrorf("`%s` is not a kind. Use one of: %s.", slackmsg.Escape(k), kindList())
 			}
 			continue
 		}
@@ -127,37 +128,37 @@ func parseSignalAdd(text string) (name, link, note, kind string, err error) {
 		return "", "", "", "", userErrorf("Which account is it about? `/signal add <account> <url> [note]`.")
 	}
 	if !storableLink(link) {
-		return "", "", "", "", userErrorf("`%s` is not a link I can store: give the whole address, e.g. `https://example.com/post`.", Escape(link))
+		return "", "", "", "", userErrorf("`%s` is not a link I can store: give the whole address, e.g. `https://example.com/post`.", slackmsg.Escape(link))
 	}
 	return strings.Join(before, " "), link, strings.Join(after, " "), kind, nil
 }
 
 // resolve finds the account a name means; a pick-list or "no match" is an answer with ok false,
 // and a store failure is an error (not "removed": a stalled database is not a missing account).
-func (h *Signals) resolve(ctx context.Context, name string) (acc store.Account, answer Response, ok bool, err error) {
+func (h *Signals) resolve(ctx context.Context, name string) (acc store.Account, answer slackmsg.Response, ok bool, err error) {
 	res := h.index.Resolve(name)
 	switch res.Outcome {
 	case match.Ambiguous:
 		var names []string
 		for _, c := range res.Candidates {
-			names = append(names, "`"+Escape(c.Name)+"`")
+			names = append(names, "`"+slackmsg.Escape(c.Name)+"`")
 		}
-		return store.Account{}, Ephemeral(fmt.Sprintf("Several accounts match *%s*: %s. Say which, e.g. `/signal add %s <url>`.",
-			Escape(name), strings.Join(names, ", "), Escape(res.Candidates[0].Name))), false, nil
+		return store.Account{}, slackmsg.Ephemeral(fmt.Sprintf("Several accounts match *%s*: %s. Say which, e.g. `/signal add %s <url>`.",
+			slackmsg.Escape(name), strings.Join(names, ", "), slackmsg.Escape(res.Candidates[0].Name))), false, nil
 	case match.None:
 		return store.Account{}, noMatch(name, res.Candidates), false, nil
 	}
 	accs, err := h.store.AccountsByID(ctx, []int64{res.Best.ID})
 	if err != nil {
-		return store.Account{}, Response{}, false, err
+		return store.Account{}, slackmsg.Response{}, false, err
 	}
 	if len(accs) == 0 {
-		return store.Account{}, Ephemeral("That account was just removed. Try again."), false, nil
+		return store.Account{}, slackmsg.Ephemeral("That account was just removed. Try again."), false, nil
 	}
-	return accs[0], Response{}, true, nil
+	return accs[0], slackmsg.Response{}, true, nil
 }
 
-func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title, note, user string) (Response, error) {
+func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title, note, user string) (slackmsg.Response, error) {
 	if kind == "" {
 		kind = KindFromURL(link, note)
 	}
@@ -173,14 +174,14 @@ func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title
 	}
 	saved, created, err := h.store.SaveSignal(ctx, sig, note, user)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if !created {
-		return Ephemeral(fmt.Sprintf("That link is already saved as signal #%d (%s, %s). Nothing changed.",
-			saved.ID, Escape(store.SignalKindLabel(saved.Kind)), Link(saved.URL, Cut(saved.Title, 80)))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("That link is already saved as signal #%d (%s, %s). Nothing changed.",
+			saved.ID, slackmsg.Escape(store.SignalKindLabel(saved.Kind)), slackmsg.Link(saved.URL, slackmsg.Cut(saved.Title, 80)))), nil
 	}
-	return Ephemeral(fmt.Sprintf("Saved signal #%d for *%s*: %s · %s. The next digests will carry it.",
-		saved.ID, Escape(acc.Name), Escape(store.SignalKindLabel(kind)), Link(link, Cut(title, 80)))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("Saved signal #%d for *%s*: %s · %s. The next digests will carry it.",
+		saved.ID, slackmsg.Escape(acc.Name), slackmsg.Escape(store.SignalKindLabel(kind)), slackmsg.Link(link, slackmsg.Cut(title, 80)))), nil
 }
 
 // KindFromURL guesses a signal's kind from its link (and note): GitHub issues and pull requests,
@@ -225,13 +226,13 @@ func KindFromURL(link, note string) string {
 func titleFromURL(link string) string {
 	u, err := url.Parse(link)
 	if err != nil || u.Host == "" {
-		return Cut(link, 150)
+		return slackmsg.Cut(link, 150)
 	}
 	p := strings.Trim(u.Path, "/")
 	if p == "" {
 		return u.Host
 	}
-	return Cut(strings.TrimPrefix(u.Host, "www.")+"/"+p, 150)
+	return slackmsg.Cut(strings.TrimPrefix(u.Host, "www.")+"/"+p, 150)
 }
 
 func normalizeKind(k string) string {
@@ -253,8 +254,8 @@ type saveMeta struct {
 }
 
 // shortcut opens the *Save as signal* modal on a message, prefilled from it.
-func (h *Signals) shortcut(ctx context.Context, s Shortcut) (Response, error) {
-	text := Unescape(s.MessageText)
+func (h *Signals) shortcut(ctx context.Context, s Shortcut) (slackmsg.Response, error) {
+	text := slackmsg.Unescape(s.MessageText)
 	link := ""
 	if m := slackLinkRe.FindStringSubmatch(text); m != nil {
 		link = m[1]
@@ -266,12 +267,12 @@ func (h *Signals) shortcut(ctx context.Context, s Shortcut) (Response, error) {
 	}
 	plain := strings.TrimSpace(slackLinkRe.ReplaceAllString(text, "$1"))
 	title, _, _ := strings.Cut(plain, "\n")
-	meta, _ := json.Marshal(saveMeta{Channel: s.ChannelID, Permalink: Cut(s.Permalink, 1000)})
-	modal := saveModal(link, Cut(title, 150), KindFromURL(link, plain), string(meta))
+	meta, _ := json.Marshal(saveMeta{Channel: s.ChannelID, Permalink: slackmsg.Cut(s.Permalink, 1000)})
+	modal := saveModal(link, slackmsg.Cut(title, 150), KindFromURL(link, plain), string(meta))
 	if found, account := h.preview(ctx, plain); found != "" {
 		withPreview(modal, found, account)
 	}
-	return Response{Modal: modal}, nil
+	return slackmsg.Response{Modal: modal}, nil
 }
 
 var bareURLRe = regexp.MustCompile(`https?://[^\s<>|]+`)
@@ -309,7 +310,7 @@ func saveModal(link, title, kind, meta string) *slack.ModalViewRequest {
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			input("account", "Account", "Which company is this about?", "", false, false),
 			slack.NewInputBlock("kind", txt("Kind"), nil, sel),
-			input("url", "Link", "https://…", Cut(link, 2000), false, false),
+			input("url", "Link", "https://…", slackmsg.Cut(link, 2000), false, false),
 			input("title", "Title", "What happened, in a line", title, false, true),
 			input("note", "Note", "Why it matters (optional)", "", true, true),
 		}},
@@ -340,7 +341,7 @@ func (h *Signals) submit(ctx context.Context, v ViewSubmission) (ViewResult, err
 		for _, c := range res.Candidates {
 			names = append(names, c.Name)
 		}
-		errs["account"] = Cut("Several match: "+strings.Join(names, ", ")+". Type the full name.", 150)
+		errs["account"] = slackmsg.Cut("Several match: "+strings.Join(names, ", ")+". Type the full name.", 150)
 	case res.Outcome == match.None:
 		errs["account"] = "No account matches that name."
 	default:
@@ -402,7 +403,7 @@ func (h *SignalList) Command() Command {
 }
 
 // Handle answers /signals.
-func (h *SignalList) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *SignalList) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	q, name, err := parseSignalQuery(req.Text, h.now())
 	if err != nil {
 		return errorResponse(err), nil
@@ -422,19 +423,19 @@ func (h *SignalList) Handle(ctx context.Context, req Request) (Response, error) 
 	q.Limit = maxListedSignals
 	sigs, total, err := h.store.SignalsMatching(ctx, q)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if total == 0 {
-		return Ephemeral("No signals match. Widen `since:` or drop `kind:`; save one with `/signal add <account> <url>`."), nil
+		return slackmsg.Ephemeral("No signals match. Widen `since:` or drop `kind:`; save one with `/signal add <account> <url>`."), nil
 	}
 	scored, err := h.scorer.ScoreSignals(ctx, sigs)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Reserve(1)
 	if !q.Since.IsZero() {
-		title += " since " + FormatDate(q.Since)
+		title += " since " + slackmsg.Date(q.Since)
 	}
 	b.Header(fmt.Sprintf("%s (%d)", title, total))
 	lines := make([]string, 0, len(scored))
@@ -447,30 +448,30 @@ func (h *SignalList) Handle(ctx context.Context, req Request) (Response, error) 
 		note = fmt.Sprintf("The %d newest of %d. Narrow with `since:` or `kind:`.", len(scored), total)
 	}
 	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
-	return Response{Text: Escape(fmt.Sprintf("%s: %d signals", title, total)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: slackmsg.Escape(fmt.Sprintf("%s: %d signals", title, total)), Blocks: b.Blocks()}, nil
 }
 
 func scoredLine(s ScoredSignal) string {
-	parts := []string{fmt.Sprintf("*%d*", s.Score), Escape(store.SignalKindLabel(s.Kind))}
+	parts := []string{fmt.Sprintf("*%d*", s.Score), slackmsg.Escape(store.SignalKindLabel(s.Kind))}
 	if s.AccountName != "" {
-		parts = append(parts, "*"+Escape(s.AccountName)+"*")
+		parts = append(parts, "*"+slackmsg.Escape(s.AccountName)+"*")
 	}
 	if s.OccurredAt != nil {
-		parts = append(parts, FormatDate(*s.OccurredAt))
+		parts = append(parts, slackmsg.Date(*s.OccurredAt))
 	}
-	line := "• " + strings.Join(parts, " · ") + " — " + Link(s.URL, Cut(s.Title, 120))
+	line := "• " + strings.Join(parts, " · ") + " — " + slackmsg.Link(s.URL, slackmsg.Cut(s.Title, 120))
 	if s.Source != "" {
-		line += " _(" + Escape(s.Source) + ")_"
+		line += " _(" + slackmsg.Escape(s.Source) + ")_"
 	}
 	if s.Note != "" {
 		// The saver's words, said as theirs: never the author's.
 		by := "note"
 		if s.AddedBy != "" {
-			by = "note from " + User(s.AddedBy)
+			by = "note from " + slackmsg.User(s.AddedBy)
 		}
-		line += "\n      " + by + ": " + Escape(Cut(s.Note, 200))
+		line += "\n      " + by + ": " + slackmsg.Escape(slackmsg.Cut(s.Note, 200))
 	}
-	return line + "\n      _" + Clip(s.Why, 300) + "_"
+	return line + "\n      _" + slackmsg.Clip(s.Why, 300) + "_"
 }
 
 // parseSignalQuery reads [account words] [since:7d] [kind:a,b].
@@ -494,7 +495,7 @@ func parseSignalQuery(text string, now time.Time) (store.SignalQuery, string, er
 			for _, k := range strings.Split(val, ",") {
 				k = normalizeKind(k)
 				if !store.IsSignalKind(k) {
-					return q, "", userErrorf("`%s` is not a kind. Use one of: %s.", Escape(k), kindList())
+					return q, "", userErrorf("`%s` is not a kind. Use one of: %s.", slackmsg.Escape(k), kindList())
 				}
 				q.Kinds = append(q.Kinds, k)
 			}
@@ -507,7 +508,7 @@ func parseSignalQuery(text string, now time.Time) (store.SignalQuery, string, er
 
 // parseAge reads 7d, 2w, 24h, 3m (months).
 func parseAge(v string) (time.Duration, error) {
-	bad := userErrorf("`since:%s` is not an age. Use e.g. `since:7d`, `since:2w`, `since:24h`.", Escape(v))
+	bad := userErrorf("`since:%s` is not an age. Use e.g. `since:7d`, `since:2w`, `since:24h`.", slackmsg.Escape(v))
 	v = strings.ToLower(strings.TrimSpace(v))
 	if len(v) < 2 {
 		return 0, bad
@@ -521,7 +522,7 @@ func parseAge(v string) (time.Duration, error) {
 		return 0, bad
 	}
 	if n > int(maxAge/unit) { // checked before multiplying: 200000d overflows a Duration
-		return 0, userErrorf("`since:%s` is further back than anything I keep; use at most ten years, e.g. `since:365d`.", Escape(v))
+		return 0, userErrorf("`since:%s` is further back than anything I keep; use at most ten years, e.g. `since:365d`.", slackmsg.Escape(v))
 	}
 	return time.Duration(n) * unit, nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"outreachbot/slackmsg"
 )
 
 // MessageReader finds the accounts and pain points a text shows, each with the words of the text
@@ -60,7 +62,7 @@ func (h *Signals) preview(ctx context.Context, text string) (paragraph, account 
 	if err != nil || len(r.Accounts)+len(r.Pains) == 0 {
 		return "", ""
 	}
-	return Truncate(FormatReading(r), maxPreview), firstAccount(r)
+	return slackmsg.Truncate(FormatReading(r), maxPreview), firstAccount(r)
 }
 
 func firstAccount(r Reading) string {
@@ -78,14 +80,14 @@ func FormatReading(r Reading) string {
 	if len(r.Accounts) > 0 {
 		parts := make([]string, len(r.Accounts))
 		for i, a := range r.Accounts {
-			parts[i] = fmt.Sprintf("*%s* (“%s”)", Escape(a.Name), Escape(a.Evidence))
+			parts[i] = fmt.Sprintf("*%s* (“%s”)", slackmsg.Escape(a.Name), slackmsg.Escape(a.Evidence))
 		}
 		b.WriteString("\nAccounts: " + strings.Join(parts, ", "))
 	}
 	if len(r.Pains) > 0 {
 		parts := make([]string, len(r.Pains))
 		for i, p := range r.Pains {
-			parts[i] = fmt.Sprintf("*%s* %.2f (“%s”)", Escape(p.Name), p.Score, Escape(p.Evidence))
+			parts[i] = fmt.Sprintf("*%s* %.2f (“%s”)", slackmsg.Escape(p.Name), p.Score, slackmsg.Escape(p.Evidence))
 		}
 		b.WriteString("\nPain points: " + strings.Join(parts, ", "))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -70,9 +71,9 @@ func (h *Sources) Command() Command {
 }
 
 // Handle answers /sources.
-func (h *Sources) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Sources) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	if !req.Admin {
-		return Ephemeral("Only admins can see and change the watched sources (`OUTREACHBOT_ADMIN_USERS`)."), nil
+		return slackmsg.Ephemeral("Only admins can see and change the watched sources (`OUTREACHBOT_ADMIN_USERS`)."), nil
 	}
 	verb, rest := splitFirst(req.Text)
 	switch strings.ToLower(verb) {
@@ -87,19 +88,19 @@ func (h *Sources) Handle(ctx context.Context, req Request) (Response, error) {
 	case "resume", "enable", "run":
 		return h.setEnabled(ctx, rest, true)
 	}
-	return Ephemeral(fmt.Sprintf("I don't know `/sources %s`. Try `/sources`, `/sources add …`, `/sources remove <key>` or `/sources help`.", Clip(verb, 40))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("I don't know `/sources %s`. Try `/sources`, `/sources add …`, `/sources remove <key>` or `/sources help`.", slackmsg.Clip(verb, 40))), nil
 }
 
-func (h *Sources) list(ctx context.Context) (Response, error) {
+func (h *Sources) list(ctx context.Context) (slackmsg.Response, error) {
 	all, err := h.store.WatchSources(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Watched sources")
 	if len(all) == 0 {
 		b.Section("No sources yet. Add one with `/sources add feed <url>`, `/sources add github owner/repo` or `/sources add lever <company>`.")
-		return Response{Text: "No watched sources", Blocks: b.Blocks()}, nil
+		return slackmsg.Response{Text: "No watched sources", Blocks: b.Blocks()}, nil
 	}
 	failing := 0
 	now := h.now()
@@ -110,7 +111,7 @@ func (h *Sources) list(ctx context.Context) (Response, error) {
 		b.Section(h.describe(ws, now))
 	}
 	b.Context(fmt.Sprintf("%s, %d failing. Add with `/sources add <kind> <target>`, remove with `/sources remove <key>`.", plural(len(all), "source"), failing))
-	return Response{Text: fmt.Sprintf("%s watched, %d failing", plural(len(all), "source"), failing), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%s watched, %d failing", plural(len(all), "source"), failing), Blocks: b.Blocks()}, nil
 }
 
 // describe renders one source: what it is, its last run, what it found and its last error.
@@ -125,11 +126,11 @@ func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
 		icon = ":white_circle:"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s *%s* · %s `%s`", icon, Escape(ws.Key), Escape(ws.Kind), Clip(ws.Target, 120))
+	fmt.Fprintf(&sb, "%s *%s* · %s `%s`", icon, slackmsg.Escape(ws.Key), slackmsg.Escape(ws.Kind), slackmsg.Clip(ws.Target, 120))
 	if ws.Account != "" {
-		fmt.Fprintf(&sb, " · for *%s*", Escape(ws.Account))
+		fmt.Fprintf(&sb, " · for *%s*", slackmsg.Escape(ws.Account))
 	}
-	fmt.Fprintf(&sb, " · `%s`", Escape(ws.Schedule))
+	fmt.Fprintf(&sb, " · `%s`", slackmsg.Escape(ws.Schedule))
 	if !ws.Enabled {
 		sb.WriteString(" · _paused_")
 	}
@@ -146,17 +147,17 @@ func (h *Sources) describe(ws store.WatchSource, now time.Time) string {
 		fmt.Fprintf(&sb, " · next: %s", sourceUntil(now, *ws.NextRunAt))
 	}
 	if ws.LastError != "" {
-		fmt.Fprintf(&sb, "\nLast error (%s): %s", plural(ws.Failures, "failure"), Clip(ws.LastError, 300))
+		fmt.Fprintf(&sb, "\nLast error (%s): %s", plural(ws.Failures, "failure"), slackmsg.Clip(ws.LastError, 300))
 	} else {
 		sb.WriteString("\nLast error: none")
 	}
 	return sb.String()
 }
 
-func (h *Sources) add(ctx context.Context, userID, args string) (Response, error) {
+func (h *Sources) add(ctx context.Context, userID, args string) (slackmsg.Response, error) {
 	words, opts := sourceArgs(args)
 	if len(words) != 2 {
-		return Ephemeral("Say what to watch: `/sources add <kind> <target>`, where kind is one of " +
+		return slackmsg.Ephemeral("Say what to watch: `/sources add <kind> <target>`, where kind is one of " +
 			"`feed`, `github`, `adopters`, `greenhouse`, `lever`. For example `/sources add lever spotify account=Spotify`."), nil
 	}
 	kind, target := strings.ToLower(words[0]), words[1]
@@ -170,34 +171,34 @@ func (h *Sources) add(ctx context.Context, userID, args string) (Response, error
 	}
 	for k := range opts {
 		if k != "account" && k != "schedule" && k != "key" {
-			return Ephemeral(fmt.Sprintf("I don't know the option `%s`; use `key=`, `account=` or `schedule=`.", Escape(k))), nil
+			return slackmsg.Ephemeral(fmt.Sprintf("I don't know the option `%s`; use `key=`, `account=` or `schedule=`.", slackmsg.Escape(k))), nil
 		}
 	}
 	if err := h.validate(ws); err != nil {
-		return Ephemeral("I can't watch that: " + Escape(err.Error())), nil
+		return slackmsg.Ephemeral("I can't watch that: " + slackmsg.Escape(err.Error())), nil
 	}
 	if dup, err := h.sameTarget(ctx, ws); err != nil || dup != nil {
 		if err != nil {
-			return Response{}, err
+			return slackmsg.Response{}, err
 		}
-		return Ephemeral(fmt.Sprintf("*%s* already watches %s `%s`, so I didn't add a second watcher. `/sources run %s` runs it now; `/sources remove %s` stops it.",
-			Escape(dup.Key), Escape(dup.Kind), Escape(dup.Target), Escape(dup.Key), Escape(dup.Key))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("*%s* already watches %s `%s`, so I didn't add a second watcher. `/sources run %s` runs it now; `/sources remove %s` stops it.",
+			slackmsg.Escape(dup.Key), slackmsg.Escape(dup.Kind), slackmsg.Escape(dup.Target), slackmsg.Escape(dup.Key), slackmsg.Escape(dup.Key))), nil
 	}
 	existed := true
 	if _, err := h.store.WatchSourceByKey(ctx, ws.Key); errors.Is(err, store.ErrNotFound) {
 		existed = false
 	} else if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if err := h.store.SaveWatchSource(ctx, ws); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	verb := "Now watching"
 	if existed {
 		verb = "Changed"
 	}
-	return Ephemeral(fmt.Sprintf("%s *%s*: %s `%s` on `%s`%s. It runs at the next tick; `/sources` shows how it went.",
-		verb, Escape(ws.Key), Escape(ws.Kind), Escape(ws.Target), Escape(ws.Schedule), sourceForAccount(ws.Account))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("%s *%s*: %s `%s` on `%s`%s. It runs at the next tick; `/sources` shows how it went.",
+		verb, slackmsg.Escape(ws.Key), slackmsg.Escape(ws.Kind), slackmsg.Escape(ws.Target), slackmsg.Escape(ws.Schedule), sourceForAccount(ws.Account))), nil
 }
 
 // sameTarget finds another source (another key) of the same kind watching the same target:
@@ -235,40 +236,40 @@ func sourceForAccount(a string) string {
 	if a == "" {
 		return ""
 	}
-	return " for *" + Escape(a) + "*"
+	return " for *" + slackmsg.Escape(a) + "*"
 }
 
-func (h *Sources) remove(ctx context.Context, key string) (Response, error) {
+func (h *Sources) remove(ctx context.Context, key string) (slackmsg.Response, error) {
 	key = strings.ToLower(strings.TrimSpace(key))
 	if key == "" {
-		return Ephemeral("Say which: `/sources remove <key>` (`/sources` lists the keys)."), nil
+		return slackmsg.Ephemeral("Say which: `/sources remove <key>` (`/sources` lists the keys)."), nil
 	}
 	if err := h.store.RemoveWatchSource(ctx, key); errors.Is(err, store.ErrNotFound) {
-		return Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", Escape(key))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", slackmsg.Escape(key))), nil
 	} else if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	return Ephemeral(fmt.Sprintf("Stopped watching *%s*. The signals it found stay.", Escape(key))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("Stopped watching *%s*. The signals it found stay.", slackmsg.Escape(key))), nil
 }
 
 // setEnabled pauses or resumes a source; resuming (or "run") makes it due at the next tick.
-func (h *Sources) setEnabled(ctx context.Context, key string, enabled bool) (Response, error) {
+func (h *Sources) setEnabled(ctx context.Context, key string, enabled bool) (slackmsg.Response, error) {
 	key = strings.ToLower(strings.TrimSpace(key))
 	ws, err := h.store.WatchSourceByKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) || key == "" {
-		return Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", Escape(key))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("There is no source *%s*; `/sources` lists them.", slackmsg.Escape(key))), nil
 	}
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	ws.Enabled = enabled
 	if err := h.store.SaveWatchSource(ctx, *ws); err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if !enabled {
-		return Ephemeral(fmt.Sprintf("Paused *%s*; `/sources resume %s` starts it again.", Escape(key), Escape(key))), nil
+		return slackmsg.Ephemeral(fmt.Sprintf("Paused *%s*; `/sources resume %s` starts it again.", slackmsg.Escape(key), slackmsg.Escape(key))), nil
 	}
-	return Ephemeral(fmt.Sprintf("*%s* runs at the next tick.", Escape(key))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("*%s* runs at the next tick.", slackmsg.Escape(key))), nil
 }
 
 // sourceArgRE is one word, a key=value, or a key="quoted value".
@@ -313,7 +314,7 @@ func sourceKey(kind, target string) string {
 			dash = true
 		}
 	}
-	return strings.TrimRight(Cut(b.String(), 60), "-…")
+	return strings.TrimRight(slackmsg.Cut(b.String(), 60), "-…")
 }
 
 func sourceAgo(now, t time.Time) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 	"outreachbot/templates"
 )
@@ -43,10 +44,10 @@ func (e CatalogEntry) Origin() string {
 	}
 	s := fmt.Sprintf("team v%d", e.Version)
 	if e.Author != "" {
-		s += " by " + User(e.Author)
+		s += " by " + slackmsg.User(e.Author)
 	}
 	if !e.SavedAt.IsZero() {
-		s += ", " + FormatDate(e.SavedAt)
+		s += ", " + slackmsg.Date(e.SavedAt)
 	}
 	if e.Overrides {
 		s += " (replaces the shipped one)"
@@ -176,7 +177,7 @@ func (h *Templates) Views() map[string]ViewFunc {
 }
 
 // Handle answers /template.
-func (h *Templates) Handle(ctx context.Context, req Request) (Response, error) {
+func (h *Templates) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {
 	sub, rest := splitFirst(req.Text)
 	switch strings.ToLower(sub) {
 	case "", "list":
@@ -193,31 +194,31 @@ func (h *Templates) Handle(ctx context.Context, req Request) (Response, error) {
 		return h.openEditor(ctx, req, "")
 	case "edit":
 		if rest == "" {
-			return Ephemeral("Which template? `/template edit <name>`; `/template list` shows the names."), nil
+			return slackmsg.Ephemeral("Which template? `/template edit <name>`; `/template list` shows the names."), nil
 		}
 		return h.openEditor(ctx, req, rest)
 	}
-	return Ephemeral(fmt.Sprintf("I don't know `/template %s`. Try `/template list`, `show <name>`, `preview <name> <account>`, `stats`, `add` or `edit <name>`.", Clip(sub, 40))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("I don't know `/template %s`. Try `/template list`, `show <name>`, `preview <name> <account>`, `stats`, `add` or `edit <name>`.", slackmsg.Clip(sub, 40))), nil
 }
 
-func (h *Templates) list(ctx context.Context) (Response, error) {
+func (h *Templates) list(ctx context.Context) (slackmsg.Response, error) {
 	entries, broken, err := h.catalog.Entries(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Outreach templates")
 	var lines []string
 	for _, e := range entries {
 		lines = append(lines, fmt.Sprintf("• `%s` — %s\n      _%s · up to %s characters · %s · %s_",
-			e.Name, Escape(e.Description), e.Channel.Label(), groupDigits(e.Limit), fitsText(e.Template), e.Origin()))
+			e.Name, slackmsg.Escape(e.Description), e.Channel.Label(), slackmsg.Count(e.Limit), fitsText(e.Template), e.Origin()))
 	}
 	b.Section(strings.Join(lines, "\n"))
 	for _, br := range broken {
-		b.Section(fmt.Sprintf(":warning: Team template `%s` v%d no longer passes the checks and is not used: %s", Escape(br.Name), br.Version, Clip(br.Err, 300)))
+		b.Section(fmt.Sprintf(":warning: Team template `%s` v%d no longer passes the checks and is not used: %s", slackmsg.Escape(br.Name), br.Version, slackmsg.Clip(br.Err, 300)))
 	}
 	b.Context("Draft with one: `/draft <account> template:<name>` · try it: `/template preview <name> <account>`")
-	return Response{Text: fmt.Sprintf("%d outreach templates", len(entries)), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("%d outreach templates", len(entries)), Blocks: b.Blocks()}, nil
 }
 
 func fitsText(t *templates.Template) string {
@@ -242,28 +243,28 @@ func fitsText(t *templates.Template) string {
 	return s
 }
 
-func (h *Templates) show(ctx context.Context, name string) (Response, error) {
+func (h *Templates) show(ctx context.Context, name string) (slackmsg.Response, error) {
 	if name == "" {
-		return Ephemeral("Which template? `/template show <name>`; `/template list` shows the names."), nil
+		return slackmsg.Ephemeral("Which template? `/template show <name>`; `/template list` shows the names."), nil
 	}
 	e, ok, err := h.catalog.Lookup(ctx, name)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if !ok {
 		return unknownTemplate(ctx, h.catalog, name)
 	}
-	var b Builder
+	var b slackmsg.Builder
 	b.Reserve(1)
 	b.Header(e.Name)
-	b.Section(fmt.Sprintf("%s\n_%s · up to %s characters · %s · %s_", Escape(e.Description), e.Channel.Label(),
-		groupDigits(e.Limit), fitsText(e.Template), e.Origin()))
+	b.Section(fmt.Sprintf("%s\n_%s · up to %s characters · %s · %s_", slackmsg.Escape(e.Description), e.Channel.Label(),
+		slackmsg.Count(e.Limit), fitsText(e.Template), e.Origin()))
 	for _, part := range codeSections(e.Source) {
 		b.Section(part)
 	}
 	versions, err := h.store.TemplateVersions(ctx, e.Name)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if len(versions) > 0 {
 		var vs []string
@@ -272,35 +273,35 @@ func (h *Templates) show(ctx context.Context, name string) (Response, error) {
 				vs = append(vs, fmt.Sprintf("… and %d older", len(versions)-i))
 				break
 			}
-			vs = append(vs, fmt.Sprintf("v%d by %s, %s", v.Version, User(v.Author), FormatDate(v.CreatedAt)))
+			vs = append(vs, fmt.Sprintf("v%d by %s, %s", v.Version, slackmsg.User(v.Author), slackmsg.Date(v.CreatedAt)))
 		}
 		b.Section("*Versions:* " + strings.Join(vs, " · "))
 	}
 	b.Final(slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
 		"Functions and fields: `/template functions` · admins: `/template edit "+e.Name+"`", false, false)))
-	return Response{Text: "Template " + Escape(e.Name), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: "Template " + slackmsg.Escape(e.Name), Blocks: b.Blocks()}, nil
 }
 
-func unknownTemplate(ctx context.Context, c *TemplateCatalog, name string) (Response, error) {
+func unknownTemplate(ctx context.Context, c *TemplateCatalog, name string) (slackmsg.Response, error) {
 	entries, _, err := c.Entries(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	var names []string
 	for _, e := range entries {
 		names = append(names, "`"+e.Name+"`")
 	}
-	return Ephemeral(fmt.Sprintf("There is no template called `%s`. The templates are %s.", Clip(name, 60), strings.Join(names, ", "))), nil
+	return slackmsg.Ephemeral(fmt.Sprintf("There is no template called `%s`. The templates are %s.", slackmsg.Clip(name, 60), strings.Join(names, ", "))), nil
 }
 
-func (h *Templates) preview(ctx context.Context, req Request, rest string) (Response, error) {
+func (h *Templates) preview(ctx context.Context, req Request, rest string) (slackmsg.Response, error) {
 	name, account := splitFirst(rest)
 	if name == "" || account == "" {
-		return Ephemeral("Type `/template preview <name> <account>`, e.g. `/template preview talk-followup expedia`."), nil
+		return slackmsg.Ephemeral("Type `/template preview <name> <account>`, e.g. `/template preview talk-followup expedia`."), nil
 	}
 	e, ok, err := h.catalog.Lookup(ctx, name)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if !ok {
 		return unknownTemplate(ctx, h.catalog, name)
@@ -308,16 +309,16 @@ func (h *Templates) preview(ctx context.Context, req Request, rest string) (Resp
 	return h.drafts.run(ctx, draftArgs{account: account, template: e.Name}, req.UserID, req.ChannelID, true)
 }
 
-func (h *Templates) stats(ctx context.Context) (Response, error) {
+func (h *Templates) stats(ctx context.Context) (slackmsg.Response, error) {
 	rows, err := h.store.TemplateStats(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if len(rows) == 0 {
-		return Ephemeral("No drafts yet. Start one with `/draft <account>`."), nil
+		return slackmsg.Ephemeral("No drafts yet. Start one with `/draft <account>`."), nil
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Drafted > rows[j].Drafted })
-	var b Builder
+	var b slackmsg.Builder
 	b.Header("Template stats")
 	lines := []string{"```", fmt.Sprintf("%-28s %7s %5s %7s %6s", "template", "drafted", "sent", "replied", "rate")}
 	var tot store.TemplateStat
@@ -326,7 +327,7 @@ func (h *Templates) stats(ctx context.Context) (Response, error) {
 		if r.Sent > 0 {
 			rate = fmt.Sprintf("%.0f%%", 100*r.ReplyRate())
 		}
-		lines = append(lines, fmt.Sprintf("%-28s %7d %5d %7d %6s", Clip(r.Template, 28), r.Drafted, r.Sent, r.Replied, rate))
+		lines = append(lines, fmt.Sprintf("%-28s %7d %5d %7d %6s", slackmsg.Clip(r.Template, 28), r.Drafted, r.Sent, r.Replied, rate))
 		tot.Drafted += r.Drafted
 		tot.Sent += r.Sent
 		tot.Replied += r.Replied
@@ -339,7 +340,7 @@ func (h *Templates) stats(ctx context.Context) (Response, error) {
 	b.Section(strings.Join(lines, "\n"))
 	byPain, byKind, err := h.store.ReplyStats(ctx)
 	if err != nil {
-		return Response{}, err
+		return slackmsg.Response{}, err
 	}
 	if t := replyTable("pain point", byPain, func(k string) string { return k }); t != "" {
 		b.Section("*Reply rate by pain point named*\n" + t)
@@ -348,7 +349,7 @@ func (h *Templates) stats(ctx context.Context) (Response, error) {
 		b.Section("*Reply rate by signal named*\n" + t)
 	}
 	b.Context("Reply rate = replied ÷ sent. A draft counts as sent once someone presses *Mark sent*, and as replied after *Mark replied*.")
-	return Response{Text: fmt.Sprintf("Template stats: %d drafted, %d sent, %d replied", tot.Drafted, tot.Sent, tot.Replied), Blocks: b.Blocks()}, nil
+	return slackmsg.Response{Text: fmt.Sprintf("Template stats: %d drafted, %d sent, %d replied", tot.Drafted, tot.Sent, tot.Replied), Blocks: b.Blocks()}, nil
 }
 
 // replyTable lays out sent, replied and reply rate per key, best rate first.
@@ -358,21 +359,21 @@ func replyTable(what string, rows []store.ReplyStat, label func(string) string) 
 	}
 	lines := []string{"```", fmt.Sprintf("%-28s %5s %7s %6s", what, "sent", "replied", "rate")}
 	for _, r := range rows {
-		lines = append(lines, fmt.Sprintf("%-28s %5d %7d %5.0f%%", Escape(Truncate(label(r.Key), 28)), r.Sent, r.Replied, 100*r.ReplyRate()))
+		lines = append(lines, fmt.Sprintf("%-28s %5d %7d %5.0f%%", slackmsg.Escape(slackmsg.Truncate(label(r.Key), 28)), r.Sent, r.Replied, 100*r.ReplyRate()))
 	}
 	return strings.Join(append(lines, "```"), "\n")
 }
 
 // functionsHelp documents what a template can read and call.
-func functionsHelp() Response {
-	var b Builder
+func functionsHelp() slackmsg.Response {
+	var b slackmsg.Builder
 	b.Header("Writing a template")
 	b.Section("A template is YAML front matter between `---` lines (name, description, channel, subject for e-mail, limit, fits: signals, pains, roles, stages) and a Go text/template body. " +
 		"Every value you insert is escaped for the channel, and an empty one is refused: wrap optional ones in `{{with .Signal.Topic}}…{{end}}` or use `default`. " +
 		"Add `{{define \"short\"}}…{{end}}` for a shorter variant used when the body is over its limit.")
 	var fn []string
 	for _, f := range templates.FuncDocs {
-		fn = append(fn, fmt.Sprintf("• `%s` — %s, e.g. `{{%s}}`", f.Name, Escape(f.Does), Escape(f.Usage)))
+		fn = append(fn, fmt.Sprintf("• `%s` — %s, e.g. `{{%s}}`", f.Name, slackmsg.Escape(f.Does), slackmsg.Escape(f.Usage)))
 	}
 	b.Section("*Functions* (plus and, or, not, eq, ne, lt, le, gt, ge, len, index)\n" + strings.Join(fn, "\n"))
 	b.Section("*Fields*\n" + strings.Join([]string{
@@ -384,11 +385,11 @@ func functionsHelp() Response {
 	}, "\n"))
 	var chans []string
 	for _, c := range templates.Channels() {
-		chans = append(chans, fmt.Sprintf("`%s` (%s, up to %s characters)", c.Channel, c.Label, groupDigits(c.MaxChars)))
+		chans = append(chans, fmt.Sprintf("`%s` (%s, up to %s characters)", c.Channel, c.Label, slackmsg.Count(c.MaxChars)))
 	}
 	b.Section("*Channels:* " + strings.Join(chans, ", "))
-	b.Context(fmt.Sprintf("Limits: %s characters of source, no recursion, range only over the data's lists, a capped output and a time limit.", groupDigits(templates.MaxSourceChars)))
-	return Response{Text: "Writing a template", Blocks: b.Blocks()}
+	b.Context(fmt.Sprintf("Limits: %s characters of source, no recursion, range only over the data's lists, a capped output and a time limit.", slackmsg.Count(templates.MaxSourceChars)))
+	return slackmsg.Response{Text: "Writing a template", Blocks: b.Blocks()}
 }
 
 // editorMeta is the private_metadata of the template modal.
@@ -415,9 +416,9 @@ I saw {{if .Signal.ByContact}}you spoke{{else}}{{.Account.Name}}'s talk{{end}}{{
 Would you be open to comparing notes?
 `
 
-func (h *Templates) openEditor(ctx context.Context, req Request, name string) (Response, error) {
+func (h *Templates) openEditor(ctx context.Context, req Request, name string) (slackmsg.Response, error) {
 	if !req.Admin {
-		return Ephemeral("Only admins can add or edit templates (`OUTREACHBOT_ADMIN_USERS`). Anyone can `/template preview` one."), nil
+		return slackmsg.Ephemeral("Only admins can add or edit templates (`OUTREACHBOT_ADMIN_USERS`). Anyone can `/template preview` one."), nil
 	}
 	meta := editorMeta{}
 	src := templateSkeleton
@@ -425,7 +426,7 @@ func (h *Templates) openEditor(ctx context.Context, req Request, name string) (R
 	if name != "" {
 		e, ok, err := h.catalog.Lookup(ctx, name)
 		if err != nil {
-			return Response{}, err
+			return slackmsg.Response{}, err
 		}
 		if !ok {
 			return unknownTemplate(ctx, h.catalog, name)
@@ -454,7 +455,7 @@ func (h *Templates) openEditor(ctx context.Context, req Request, name string) (R
 				slack.NewTextBlockObject(slack.PlainTextType, hint, false, false), input),
 		}},
 	}
-	return Response{Modal: modal}, nil
+	return slackmsg.Response{Modal: modal}, nil
 }
 
 // maxFieldError keeps a modal field error readable.
@@ -462,7 +463,7 @@ const maxFieldError = 300
 
 func (h *Templates) save(ctx context.Context, v ViewSubmission) (ViewResult, error) {
 	fail := func(msg string) (ViewResult, error) {
-		return ViewResult{Errors: map[string]string{"source": Cut(msg, maxFieldError)}}, nil
+		return ViewResult{Errors: map[string]string{"source": slackmsg.Cut(msg, maxFieldError)}}, nil
 	}
 	if !v.Admin {
 		return fail("Only admins can save templates.")
@@ -493,16 +494,16 @@ func (h *Templates) save(ctx context.Context, v ViewSubmission) (ViewResult, err
 		}
 		return ViewResult{}, err
 	}
-	msg := Ephemeral(fmt.Sprintf(":white_check_mark: Saved `%s` v%d (%s, up to %s characters). Drafts use it from now on. Try it: `/template preview %s <account>`.",
-		t.Name, row.Version, t.Channel.Label(), groupDigits(t.Limit), t.Name))
+	msg := slackmsg.Ephemeral(fmt.Sprintf(":white_check_mark: Saved `%s` v%d (%s, up to %s characters). Drafts use it from now on. Try it: `/template preview %s <account>`.",
+		t.Name, row.Version, t.Channel.Label(), slackmsg.Count(t.Limit), t.Name))
 	return ViewResult{Message: &msg, Channel: v.UserID}, nil
 }
 
 // codeSections puts text in mrkdwn code blocks of at most MaxSectionText characters each,
 // split at line breaks, escaped, with any ``` inside defused so the block cannot end early.
 func codeSections(text string) []string {
-	text = strings.ReplaceAll(Escape(text), "```", "`\u200b`\u200b`")
-	const room = MaxSectionText - 8 // the fences and their newlines
+	text = strings.ReplaceAll(slackmsg.Escape(text), "```", "`\u200b`\u200b`")
+	const room = slackmsg.MaxSectionText - 8 // the fences and their newlines
 	var out []string
 	for text != "" {
 		chunk := text

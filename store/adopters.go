@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"outreachbot/identity"
 )
 
 // AdoptersSource is the source key of facts taken from ADOPTERS.md.
@@ -111,7 +113,7 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 		if existing.Domain == "" && e.Domain != "" {
 			existing.Domain, changed = e.Domain, true
 		}
-		if AccountKey(existing.Name) != AccountKey(name) && !containsFold(existing.Aliases, name) {
+		if identity.Key(existing.Name) != identity.Key(name) && !containsFold(existing.Aliases, name) {
 			existing.Aliases, changed = appendUnique(existing.Aliases, name), true
 		}
 		before := len(existing.Inferred)
@@ -126,7 +128,7 @@ func importAdopter(tx *gorm.DB, e Adopter, withEmails bool, now time.Time, res *
 		acc.Role = RoleProspect
 		acc.Inferred = map[string]string{}
 		acc.AdoptionNotes = e.Description
-		acc.Key = AccountKey(name)
+		acc.Key = identity.Key(name)
 		enrich(&acc)
 		if err := tx.Create(&acc).Error; err != nil {
 			return 0, false, err
@@ -189,7 +191,7 @@ func findAccount(tx *gorm.DB, domain string, names []string) (Account, bool, err
 		}
 	}
 	for _, n := range names {
-		err := tx.Where("key = ?", AccountKey(n)).Take(&acc).Error
+		err := tx.Where("key = ?", identity.Key(n)).Take(&acc).Error
 		if err == nil {
 			return acc, true, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"outreachbot/identity"
 	"outreachbot/sources/adopters"
 	"outreachbot/sources/adopterswatch"
 	"outreachbot/store"
@@ -90,9 +91,9 @@ func accountOf(t *testing.T, st *store.Store, e adopters.Entry) []int64 {
 	var ids []int64
 	q := st.DB().Model(&store.Account{})
 	if e.Domain != "" {
-		q = q.Where("domain = ? OR key = ?", e.Domain, store.AccountKey(e.Organization))
+		q = q.Where("domain = ? OR key = ?", e.Domain, identity.Key(e.Organization))
 	} else {
-		q = q.Where("key = ?", store.AccountKey(e.Organization))
+		q = q.Where("key = ?", identity.Key(e.Organization))
 	}
 	if err := q.Pluck("id", &ids).Error; err != nil {
 		t.Fatal(err)
@@ -250,7 +251,7 @@ func TestImportAdopters_mergesIntoTheReportsAccounts(t *testing.T) {
 			{"Paddle", "paddle.com"}, {"Lunar", "lunar.app"}, {"Netflix", "netflix.com"}, {"Contentful", "contentful.com"},
 		} {
 			var accs []store.Account
-			if err := st.DB().Where("domain = ? OR key = ?", c.domain, store.AccountKey(c.name)).Find(&accs).Error; err != nil {
+			if err := st.DB().Where("domain = ? OR key = ?", c.domain, identity.Key(c.name)).Find(&accs).Error; err != nil {
 				t.Fatal(err)
 			}
 			if len(accs) != 1 || accs[0].Name != c.name {

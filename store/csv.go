@@ -12,6 +12,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"outreachbot/identity"
 )
 
 // CSVImport says what an import did.
@@ -127,7 +129,7 @@ func (s *Store) accountLookup(ctx context.Context) (*accountLookup, error) {
 	l := &accountLookup{byKey: make(map[string]int64, len(rows)*2), byDomain: make(map[string]int64, len(rows))}
 	for _, a := range rows {
 		for _, n := range append([]string{a.Name}, a.Aliases...) {
-			if k := AccountKey(n); k != "" {
+			if k := identity.Key(n); k != "" {
 				if _, dup := l.byKey[k]; !dup {
 					l.byKey[k] = a.ID
 				}
@@ -142,7 +144,7 @@ func (s *Store) accountLookup(ctx context.Context) (*accountLookup, error) {
 
 // resolve finds the account a row names; 0 with a row error when it names one that is unknown.
 func (l *accountLookup) resolve(row csvRow) (int64, *CSVRowError) {
-	if d := NormalizeDomain(row.get("account_domain")); d != "" {
+	if d := identity.Domain(row.get("account_domain")); d != "" {
 		if id, ok := l.byDomain[d]; ok {
 			return id, nil
 		}
@@ -151,7 +153,7 @@ func (l *accountLookup) resolve(row csvRow) (int64, *CSVRowError) {
 		}
 	}
 	if n := row.get("account"); n != "" {
-		if id, ok := l.byKey[AccountKey(n)]; ok {
+		if id, ok := l.byKey[identity.Key(n)]; ok {
 			return id, nil
 		}
 		return 0, &CSVRowError{Row: row.line, Column: "account", Reason: fmt.Sprintf("no account named %q (import the accounts first)", n)}
@@ -191,13 +193,13 @@ func eachValid[T any](ctx context.Context, cr *csvReader, parse func(csvRow) (T,
 var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{1,30}$`)
 
 func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
-	acc := Account{Name: row.get("name"), Domain: NormalizeDomain(row.get("domain")), Industry: row.get("industry"),
+	acc := Account{Name: row.get("name"), Domain: identity.Domain(row.get("domain")), Industry: row.get("industry"),
 		Region: row.get("region"), HQ: row.get("hq"), AdoptionNotes: row.get("adoption_notes"),
 		OwnerUserID: row.get("owner_user_id"), Source: row.get("source"), Aliases: splitList(row.get("aliases"))}
 	if acc.Name == "" {
 		return acc, &CSVRowError{Row: row.line, Column: "name", Reason: "is empty"}
 	}
-	if acc.Key = AccountKey(acc.Name); acc.Key == "" {
+	if acc.Key = identity.Key(acc.Name); acc.Key == "" {
 		return acc, &CSVRowError{Row: row.line, Column: "name", Reason: fmt.Sprintf("%q has no letters or digits", acc.Name)}
 	}
 	if acc.Domain != "" && !domainRE.MatchString(acc.Domain) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"outreachbot/identity"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -14,7 +15,7 @@ import (
 func seededExpedia(t *testing.T, st *store.Store) (store.Account, store.Contact) {
 	t.Helper()
 	var a store.Account
-	if err := st.DB().Where("key = ?", store.AccountKey("Expedia Group")).Take(&a).Error; err != nil {
+	if err := st.DB().Where("key = ?", identity.Key("Expedia Group")).Take(&a).Error; err != nil {
 		t.Fatal(err)
 	}
 	var c store.Contact
@@ -196,7 +197,7 @@ func TestOutreachContext_hasSignalsPainsAndTheCatalogue(t *testing.T) {
 		ctx := context.Background()
 		st := storetest.OpenSeeded(t, d)
 		var bg store.Account
-		if err := st.DB().Where("key = ?", store.AccountKey("Baillie Gifford")).Take(&bg).Error; err != nil {
+		if err := st.DB().Where("key = ?", identity.Key("Baillie Gifford")).Take(&bg).Error; err != nil {
 			t.Fatal(err)
 		}
 		oc, err := st.OutreachContext(ctx, bg.ID)

@@ -166,7 +166,7 @@ func talkFacts(points []string, source string) []seed.Fact {
 // answers, and links the competitor to it.
 func (l *seeder) competitorAccounts(k *seed.Knowledge) error {
 	for _, c := range k.Competitors {
-		acc := Account{Name: c.Name, Domain: NormalizeDomain(c.Domain), Source: c.Source,
+		acc := Account{Name: c.Name, Domain: identity.Domain(c.Domain), Source: c.Source,
 			Role: Role(seed.CompetitorRoles[c.Kind]), RoleSource: RoleFromReport}
 		if c.Vendor != "" {
 			acc = Account{Name: c.Vendor, Aliases: []string{c.Name}, Role: acc.Role, RoleSource: RoleFromReport}
@@ -188,7 +188,7 @@ func (l *seeder) competitorAccounts(k *seed.Knowledge) error {
 func (l *seeder) accounts(k *seed.Knowledge) error {
 	for _, a := range k.Accounts {
 		acc := Account{
-			Name: a.Name, Aliases: a.Aliases, Domain: NormalizeDomain(a.Domain), Industry: a.Industry,
+			Name: a.Name, Aliases: a.Aliases, Domain: identity.Domain(a.Domain), Industry: a.Industry,
 			Employees: a.Employees, Region: a.Region, HQ: a.HQ, Stage: Stage(a.Stage),
 			AdoptionNotes: a.AdoptionNotes, Source: a.Source, Role: Role(a.Role),
 			StageSource: a.Source, StageEvidence: a.AdoptionNotes,
@@ -248,7 +248,7 @@ func (l *seeder) accountLinks(id int64, a seed.Account) error {
 		row := Signal{
 			AccountID: &id, Kind: sg.Kind, Title: sg.Title, Summary: sg.Summary, URL: sg.URL,
 			Person: sg.Person, OccurredAt: parseLooseDate(sg.OccurredAt), DiscoveredAt: seedEpoch,
-			Source: sg.Source, DedupeKey: SignalDedupeKey(sg.URL, AccountKey(a.Name), sg.Kind, sg.Title),
+			Source: sg.Source, DedupeKey: SignalDedupeKey(sg.URL, identity.Key(a.Name), sg.Kind, sg.Title),
 			Baseline: true,
 		}
 		if err := l.upsert(&row, []string{"dedupe_key"}, "account_id", "kind", "title", "summary", "url", "person", "occurred_at", "source", "baseline"); err != nil {
@@ -323,7 +323,7 @@ func (l *seeder) upsert(row any, key []string, update ...string) error {
 // upsertAccount finds an account by domain or key and updates it with the non-empty fields of acc,
 // or creates it. It returns the account's id.
 func upsertAccount(tx *gorm.DB, acc *Account) (int64, error) {
-	acc.Key = AccountKey(acc.Name)
+	acc.Key = identity.Key(acc.Name)
 	if acc.Stage == "" {
 		acc.Stage = StageNone
 	}
@@ -399,12 +399,6 @@ func mergeAccount(existing, acc *Account) {
 		existing.Role, existing.RoleSource = acc.Role, acc.RoleSource
 	}
 }
-
-// AccountKey is the key accounts are stored and merged on: identity.Key of the name.
-func AccountKey(name string) string { return identity.Key(name) }
-
-// NormalizeDomain is the domain accounts are stored and merged on: identity.Domain.
-func NormalizeDomain(s string) string { return identity.Domain(s) }
 
 // SignalDedupeKey identifies a signal: its URL when it has one, else account, kind and title.
 func SignalDedupeKey(url, accountKey, kind, title string) string {

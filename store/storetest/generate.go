@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"outreachbot/identity"
 	"outreachbot/match"
 	"outreachbot/match/matchtest"
 	"outreachbot/store"
@@ -53,7 +54,7 @@ func GenerateAccounts(ctx context.Context, st *store.Store, n int, seed int64) (
 		for i, e := range chunk {
 			r := genRegions[rng.IntN(len(genRegions))]
 			accounts[i] = store.Account{
-				Key: store.AccountKey(e.Name), Name: e.Name, Aliases: append([]string{}, e.Aliases...), Domain: e.Domain,
+				Key: identity.Key(e.Name), Name: e.Name, Aliases: append([]string{}, e.Aliases...), Domain: e.Domain,
 				Industry: genIndustries[rng.IntN(len(genIndustries))], Employees: 50 + rng.IntN(20000),
 				Region: r.region, HQ: r.hq, Stage: store.Stages[rng.IntN(len(store.Stages))].Stage,
 				AdoptionNotes: "Generated account for benchmarks.", Source: "generated",
@@ -104,7 +105,7 @@ func freshEntries(ctx context.Context, st *store.Store, entries []match.Entry) (
 	}
 	out := entries[:0]
 	for _, e := range entries {
-		if !taken["k:"+store.AccountKey(e.Name)] && !taken["d:"+e.Domain] {
+		if !taken["k:"+identity.Key(e.Name)] && !taken["d:"+e.Domain] {
 			out = append(out, e)
 		}
 	}
