@@ -33,7 +33,7 @@ var layers = []layer{
 	// Above everything that ships: the Slack double, synthetic data and the fixtures built on
 	// them, which only tests import.
 	{"test doubles", []string{"slacktest", "match/matchtest"}},
-	{"test kits", []string{"store/storetest", "bot/bottest"}},
+	{"test kits", []string{"store/storetest", "bot/bottest", "digest/digesttest"}},
 	{"fault suite", []string{"faults"}},
 }
 

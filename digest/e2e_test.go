@@ -15,6 +15,7 @@ import (
 	"outreachbot/cli"
 	"outreachbot/config"
 	"outreachbot/digest"
+	"outreachbot/digest/digesttest"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -78,7 +79,7 @@ func (h *e2e) responsePost(url string) string {
 func shown(msgs []slacktest.Message) map[int64]int {
 	out := map[int64]int{}
 	for _, m := range msgs {
-		for _, id := range digest.SignalIDsInJSON(m.Blocks) {
+		for _, id := range digesttest.SignalIDsInJSON(m.Blocks) {
 			out[id]++
 		}
 	}
@@ -103,32 +104,6 @@ func (h *e2e) waitShown(channel string, ids []int64) map[int64]int {
 	return shown(msgs)
 }
 
-func ingest(t *testing.T, st *store.Store, n int, tag string) []int64 {
-	t.Helper()
-	ctx := context.Background()
-	accs, _, err := st.AccountsMatching(ctx, store.AccountFilter{Limit: 8})
-	if err != nil || len(accs) == 0 {
-		t.Fatalf("accounts: %v", err)
-	}
-	var in []store.NewSignal
-	now := time.Now()
-	for i := 0; i < n; i++ {
-		id := accs[i%len(accs)].ID
-		in = append(in, store.NewSignal{Signal: store.Signal{AccountID: &id, Kind: "job_posting", Title: fmt.Sprintf("%s %d", tag, i),
-			URL: fmt.Sprintf("https://jobs.example.com/%s/%d", tag, i), OccurredAt: &now, DiscoveredAt: now, Source: "jobs",
-			DedupeKey: fmt.Sprintf("e2e:%s:%d", tag, i)}})
-	}
-	got, err := st.IngestSignals(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, len(got))
-	for i, s := range got {
-		ids[i] = s.ID
-	}
-	return ids
-}
-
 func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
 	h := startE2E(t)
 	const ch = "C0DIGEST"
@@ -141,7 +116,7 @@ func TestE2E_subscribeNowPostsOnceAnd429IsAbsorbed(t *testing.T) {
 	if !strings.Contains(body, "Subscription *#1*") || !strings.Contains(body, "weekdays 08:30 Europe/London") {
 		t.Fatalf("/digest subscribe answered: %s", body)
 	}
-	ids := ingest(t, h.app.Store, 15, "first")
+	ids := digesttest.Ingest(t, h.app.Store, 15, "first")
 	if got := h.slash(ch, "/digest", "preview"); !strings.Contains(got, "Preview of #1 (only you see this): 15 signals would go out now, 5 of them in the thread") ||
 		!strings.Contains(got, "digest.useful") {
 		t.Fatalf("/digest preview: %s", got)

@@ -2,7 +2,6 @@ package digest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -174,23 +173,6 @@ func SignalIDsIn(blocks []slack.Block) []int64 {
 	for _, b := range blocks {
 		if a, ok := b.(*slack.ActionBlock); ok && strings.HasPrefix(a.BlockID, "sig:") {
 			id, _ := strconv.ParseInt(strings.TrimPrefix(a.BlockID, "sig:"), 10, 64)
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// SignalIDsInJSON lists the signal ids in a message's blocks JSON (as the Slack double holds it).
-func SignalIDsInJSON(raw json.RawMessage) []int64 {
-	var blocks []struct {
-		Type    string `json:"type"`
-		BlockID string `json:"block_id"`
-	}
-	_ = json.Unmarshal(raw, &blocks)
-	var out []int64
-	for _, b := range blocks {
-		if b.Type == "actions" && strings.HasPrefix(b.BlockID, "sig:") {
-			id, _ := strconv.ParseInt(strings.TrimPrefix(b.BlockID, "sig:"), 10, 64)
 			out = append(out, id)
 		}
 	}

@@ -20,7 +20,7 @@ import (
 
 	"outreachbot/cli"
 	"outreachbot/config"
-	"outreachbot/digest"
+	"outreachbot/digest/digesttest"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -218,7 +218,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 		kills = n
 	}
 	for round := 0; round < kills; round++ {
-		all = append(all, ingest(t, st, 3+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
+		all = append(all, digesttest.Ingest(t, st, 3+rng.IntN(12), fmt.Sprintf("kill%d", round))...)
 		posts := len(srv.Calls("chat.postMessage"))
 		p := k.start()
 		if round%2 == 0 {
@@ -250,7 +250,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the three replicas did not connect: %v", err)
 	}
-	all = append(all, ingest(t, st, 14, "replicas")...)
+	all = append(all, digesttest.Ingest(t, st, 14, "replicas")...)
 	k.waitAllPosted(ctx, subs, all, 90*time.Second) // a bound, not a measure: ~30 s on an idle machine
 	for _, p := range reps {
 		p.stop(t)
@@ -262,7 +262,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 		shown := map[int64]int{}
 		roots := 0
 		for _, m := range srv.Messages(ch) {
-			ids := digest.SignalIDsInJSON(m.Blocks)
+			ids := digesttest.SignalIDsInJSON(m.Blocks)
 			for _, id := range ids {
 				shown[id]++
 			}

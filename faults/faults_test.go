@@ -2,7 +2,6 @@ package faults_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +21,7 @@ import (
 
 	"outreachbot/cli"
 	"outreachbot/config"
+	"outreachbot/digest/digesttest"
 	"outreachbot/slacktest"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
@@ -264,7 +264,7 @@ func TestFaults_rateLimitedDigests(t *testing.T) {
 		}
 		subs = append(subs, sub.ID)
 	}
-	ids := ingest(t, r.st, 300, "rate")
+	ids := digesttest.Ingest(t, r.st, 300, "rate")
 	r.srv.RateLimitShare("chat.postMessage", 0.3, 0)
 	r.srv.RateLimitShare("chat.update", 0.3, 0)
 	began := time.Now()
@@ -286,7 +286,7 @@ func TestFaults_rateLimitedDigests(t *testing.T) {
 		shown := map[int64]int{}
 		var tss []string
 		for _, m := range r.srv.Messages(ch) {
-			for _, id := range signalIDs(m.Blocks) {
+			for _, id := range digesttest.SignalIDsInJSON(m.Blocks) {
 				shown[id]++
 			}
 			tss = append(tss, m.TS)
@@ -458,32 +458,6 @@ func codes(m map[int]int) string {
 	return strings.Join(parts, " ")
 }
 
-func ingest(t *testing.T, st *store.Store, n int, tag string) []int64 {
-	t.Helper()
-	ctx := context.Background()
-	accs, _, err := st.AccountsMatching(ctx, store.AccountFilter{Limit: 8})
-	if err != nil || len(accs) == 0 {
-		t.Fatalf("accounts: %v", err)
-	}
-	var in []store.NewSignal
-	now := time.Now()
-	for i := 0; i < n; i++ {
-		id := accs[i%len(accs)].ID
-		in = append(in, store.NewSignal{Signal: store.Signal{AccountID: &id, Kind: "job_posting", Title: fmt.Sprintf("%s %d", tag, i),
-			URL: fmt.Sprintf("https://jobs.example.com/%s/%d", tag, i), OccurredAt: &now, DiscoveredAt: now, Source: "jobs",
-			DedupeKey: fmt.Sprintf("faults:%s:%d", tag, i)}})
-	}
-	got, err := st.IngestSignals(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, len(got))
-	for i, s := range got {
-		ids[i] = s.ID
-	}
-	return ids
-}
-
 func waitPosted(t *testing.T, st *store.Store, subs, ids []int64, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
@@ -499,21 +473,4 @@ func waitPosted(t *testing.T, st *store.Store, subs, ids []int64, limit time.Dur
 		}
 		time.Sleep(200 * time.Millisecond) // polling the database for the binary's progress
 	}
-}
-
-// signalIDs lists the signal ids in a digest message's blocks (the vote buttons' block ids).
-func signalIDs(raw json.RawMessage) []int64 {
-	var blocks []struct {
-		Type    string `json:"type"`
-		BlockID string `json:"block_id"`
-	}
-	_ = json.Unmarshal(raw, &blocks)
-	var out []int64
-	for _, b := range blocks {
-		if b.Type == "actions" && strings.HasPrefix(b.BlockID, "sig:") {
-			id, _ := strconv.ParseInt(strings.TrimPrefix(b.BlockID, "sig:"), 10, 64)
-			out = append(out, id)
-		}
-	}
-	return out
 }
