@@ -8,15 +8,18 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"outreachbot/slackmsg"
+	"outreachbot/store"
 )
 
 // Request is a slash command as a handler sees it.
@@ -246,6 +249,23 @@ type Action struct {
 
 // ActionFunc answers an interaction.
 type ActionFunc func(ctx context.Context, a Action) (slackmsg.Response, error)
+
+// recordOfButton fetches the record whose id a button carries as its value. A value that is not
+// an id (a button an older version sent) is answered with the ephemeral stale, a record that no
+// longer exists with gone; any other error is returned.
+func recordOfButton[T any](ctx context.Context, value string, get func(context.Context, int64) (*T, error), stale, gone string) (*T, *slackmsg.Response, error) {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		r := slackmsg.Ephemeral(stale)
+		return nil, &r, nil
+	}
+	v, err := get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		r := slackmsg.Ephemeral(gone)
+		return nil, &r, nil
+	}
+	return v, nil, err
+}
 
 // ViewSubmission is a modal the user submitted.
 type ViewSubmission struct {

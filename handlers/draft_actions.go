@@ -56,17 +56,9 @@ func mayChange(d *store.OutreachDraft, user string, admin bool) bool {
 }
 
 func (h *Drafts) draftByValue(ctx context.Context, value string) (*store.OutreachDraft, *slackmsg.Response, error) {
-	id, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		r := slackmsg.Ephemeral("That button belongs to an older version of me; run `/draft <account>` again.")
-		return nil, &r, nil
-	}
-	d, err := h.store.DraftByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		r := slackmsg.Ephemeral("That draft no longer exists (its account may have been removed). Run `/draft <account>` again.")
-		return nil, &r, nil
-	}
-	return d, nil, err
+	return recordOfButton(ctx, value, h.store.DraftByID,
+		"That button belongs to an older version of me; run `/draft <account>` again.",
+		"That draft no longer exists (its account may have been removed). Run `/draft <account>` again.")
 }
 
 func (h *Drafts) fromCard(ctx context.Context, a Action) (slackmsg.Response, error) {
@@ -180,13 +172,7 @@ func (h *Drafts) markSent(ctx context.Context, a Action) (slackmsg.Response, err
 	if err != nil {
 		return slackmsg.Response{}, err
 	}
-	var notes []string
-	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked it sent.", slackmsg.User(d.SentBy)))
-	}
-	r := renderDraft(d, notes, modeInteractive, "")
-	r.ReplaceOriginal = true
-	return r, nil
+	return redrawn(d, changed, d.SentBy, "marked it sent"), nil
 }
 
 func (h *Drafts) markReplied(ctx context.Context, a Action) (slackmsg.Response, error) {
@@ -205,13 +191,19 @@ func (h *Drafts) markReplied(ctx context.Context, a Action) (slackmsg.Response, 
 		return slackmsg.Ephemeral(fmt.Sprintf(":speech_balloon: Recorded that *%s* replied to the %s (template `%s`).",
 			slackmsg.Escape(d.ContactName), templates.Channel(d.Channel).Label(), slackmsg.Escape(d.Template))), nil
 	}
+	return redrawn(d, changed, d.RepliedBy, "marked the reply"), nil
+}
+
+// redrawn is the draft's message in place of the one its button was on, noting who had already
+// done what was asked (by) when it changed nothing.
+func redrawn(d *store.OutreachDraft, changed bool, by, done string) slackmsg.Response {
 	var notes []string
 	if !changed {
-		notes = append(notes, fmt.Sprintf(":information_source: %s had already marked the reply.", slackmsg.User(d.RepliedBy)))
+		notes = append(notes, fmt.Sprintf(":information_source: %s had already %s.", slackmsg.User(by), done))
 	}
 	r := renderDraft(d, notes, modeInteractive, "")
 	r.ReplaceOriginal = true
-	return r, nil
+	return r
 }
 
 func (h *Drafts) share(ctx context.Context, a Action) (slackmsg.Response, error) {

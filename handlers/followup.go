@@ -89,18 +89,11 @@ func (h *Followups) Handle(ctx context.Context, req Request) (slackmsg.Response,
 }
 
 func (h *Followups) load(ctx context.Context, a Action) (*store.FollowupDetail, *slackmsg.Response, error) {
-	id, err := strconv.ParseInt(a.Value, 10, 64)
-	if err != nil {
-		r := slackmsg.Ephemeral("That button belongs to an older version of me; `/followups` lists your follow-ups.")
-		return nil, &r, nil
-	}
-	f, err := h.store.FollowupByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		r := slackmsg.Ephemeral("That follow-up no longer exists. `/followups` lists yours.")
-		return nil, &r, nil
-	}
-	if err != nil {
-		return nil, nil, err
+	f, resp, err := recordOfButton(ctx, a.Value, h.store.FollowupByID,
+		"That button belongs to an older version of me; `/followups` lists your follow-ups.",
+		"That follow-up no longer exists. `/followups` lists yours.")
+	if err != nil || resp != nil {
+		return nil, resp, err
 	}
 	if f.UserID != a.UserID {
 		r := slackmsg.Ephemeral(fmt.Sprintf("That follow-up is <@%s>'s; `/followups` lists yours.", f.UserID))

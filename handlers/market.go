@@ -135,62 +135,52 @@ func (h *Market) competitors(ctx context.Context) (slackmsg.Response, error) {
 }
 
 func (h *Market) events(ctx context.Context) (slackmsg.Response, error) {
-	events, err := h.store.Events(ctx)
-	if err != nil {
-		return slackmsg.Response{}, err
-	}
-	var b slackmsg.Builder
-	b.Header("Conferences")
-	b.Section(bullets(events, func(e store.Event) string {
-		s := "*" + slackmsg.Escape(e.Name) + "*"
-		if e.Attendance != "" {
-			s += " — " + slackmsg.Escape(e.Attendance) + " attendees"
-		}
-		if e.Location != "" {
-			s += " · " + slackmsg.Escape(e.Location)
-		}
-		if len(e.Companies) > 0 {
-			s += " · presenters: " + slackmsg.Escape(strings.Join(e.Companies, ", "))
-		}
-		if e.Notes != "" {
-			s += "\n    " + slackmsg.Escape(e.Notes)
-		}
-		return s
-	}))
-	return slackmsg.Response{Text: fmt.Sprintf("%d conferences", len(events)), Blocks: b.Blocks()}, nil
+	return listTopic(ctx, h.store.Events, "Conferences", func(n int) string { return fmt.Sprintf("%d conferences", n) }, eventLine)
 }
 
 func (h *Market) communities(ctx context.Context) (slackmsg.Response, error) {
-	cs, err := h.store.Communities(ctx)
-	if err != nil {
-		return slackmsg.Response{}, err
-	}
-	var b slackmsg.Builder
-	b.Header("Communities")
-	b.Section(bullets(cs, func(c store.Community) string {
-		s := "*" + slackmsg.Escape(c.Name) + "* (" + slackmsg.Escape(c.Platform) + ")"
-		if c.Members != "" {
-			s += " — " + slackmsg.Escape(c.Members) + " members"
-		}
-		if c.Notes != "" {
-			s += ". " + slackmsg.Escape(c.Notes)
-		}
-		return s
-	}))
-	return slackmsg.Response{Text: fmt.Sprintf("%d communities", len(cs)), Blocks: b.Blocks()}, nil
+	return listTopic(ctx, h.store.Communities, "Communities", func(n int) string { return fmt.Sprintf("%d communities", n) }, communityLine)
 }
 
 func (h *Market) roles(ctx context.Context) (slackmsg.Response, error) {
-	roles, err := h.store.DecisionRoles(ctx)
+	return listTopic(ctx, h.store.DecisionRoles, "Who decides", func(int) string { return "Decision-makers by rank" }, decisionRoleLine)
+}
+
+// listTopic is a topic that is one list: a header over one bullet per item; text is the
+// fallback text for n items.
+func listTopic[T any](ctx context.Context, list func(context.Context) ([]T, error), header string, text func(n int) string, line func(T) string) (slackmsg.Response, error) {
+	items, err := list(ctx)
 	if err != nil {
 		return slackmsg.Response{}, err
 	}
 	var b slackmsg.Builder
-	b.Header("Who decides")
-	b.Section(bullets(roles, func(r store.DecisionRole) string {
-		return fmt.Sprintf("%d. *%s* — %s", r.Rank, slackmsg.Escape(r.Title), slackmsg.Escape(r.Why))
-	}))
-	return slackmsg.Response{Text: "Decision-makers by rank", Blocks: b.Blocks()}, nil
+	b.Header(header)
+	b.Section(bullets(items, line))
+	return slackmsg.Response{Text: text(len(items)), Blocks: b.Blocks()}, nil
+}
+
+func eventLine(e store.Event) string {
+	s := "*" + slackmsg.Escape(e.Name) + "*" + part(" — ", e.Attendance, " attendees") + part(" · ", e.Location, "")
+	if len(e.Companies) > 0 {
+		s += " · presenters: " + slackmsg.Escape(strings.Join(e.Companies, ", "))
+	}
+	return s + part("\n    ", e.Notes, "")
+}
+
+func communityLine(c store.Community) string {
+	return "*" + slackmsg.Escape(c.Name) + "* (" + slackmsg.Escape(c.Platform) + ")" + part(" — ", c.Members, " members") + part(". ", c.Notes, "")
+}
+
+func decisionRoleLine(r store.DecisionRole) string {
+	return fmt.Sprintf("%d. *%s* — %s", r.Rank, slackmsg.Escape(r.Title), slackmsg.Escape(r.Why))
+}
+
+// part is v escaped between before and after, or nothing when v is empty.
+func part(before, v, after string) string {
+	if v == "" {
+		return ""
+	}
+	return before + slackmsg.Escape(v) + after
 }
 
 func (h *Market) outreach(ctx context.Context) (slackmsg.Response, error) {

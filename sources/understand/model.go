@@ -46,20 +46,19 @@ type keyWeight struct {
 	w   float32
 }
 
-var (
-	modelOnce sync.Once
-	modelVal  *painModel
-)
+// defaultModel is the embedded model, parsed on first use.
+var defaultModel = parsedOnce("model.json", modelJSON, parseModel)
 
-func defaultModel() *painModel {
-	modelOnce.Do(func() {
-		m, err := parseModel(modelJSON)
+// parsedOnce parses an embedded file on first use. A broken file panics: it is part of the
+// binary, and the package's tests parse it.
+func parsedOnce[T any](name string, data []byte, parse func([]byte) (T, error)) func() T {
+	return sync.OnceValue(func() T {
+		v, err := parse(data)
 		if err != nil {
-			panic("understand: model.json: " + err.Error())
+			panic("understand: " + name + ": " + err.Error())
 		}
-		modelVal = m
+		return v
 	})
-	return modelVal
 }
 
 func parseModel(b []byte) (*painModel, error) {

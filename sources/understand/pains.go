@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -45,21 +44,8 @@ type taxonomyFile struct {
 	} `yaml:"pains"`
 }
 
-var (
-	taxOnce sync.Once
-	taxVal  *taxonomy
-)
-
-func defaultTaxonomy() *taxonomy {
-	taxOnce.Do(func() {
-		t, err := parseTaxonomy(taxonomyYAML)
-		if err != nil {
-			panic("understand: taxonomy.yaml: " + err.Error())
-		}
-		taxVal = t
-	})
-	return taxVal
-}
+// defaultTaxonomy is the embedded taxonomy, parsed on first use.
+var defaultTaxonomy = parsedOnce("taxonomy.yaml", taxonomyYAML, parseTaxonomy)
 
 func parseTaxonomy(b []byte) (*taxonomy, error) {
 	var f taxonomyFile
