@@ -318,27 +318,26 @@ func sourceKey(kind, target string) string {
 }
 
 func sourceAgo(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	if d := now.Sub(t); d >= time.Minute {
+		return roughly(d) + " ago"
 	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	return "just now"
 }
 
 func sourceUntil(now, t time.Time) string {
-	d := t.Sub(now)
-	switch {
-	case d <= time.Minute:
-		return "at the next tick"
-	case d < time.Hour:
-		return fmt.Sprintf("in %d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("in %d h", int(d.Hours()))
+	if d := t.Sub(now); d > time.Minute {
+		return "in " + roughly(d)
 	}
-	return fmt.Sprintf("in %d days", int(d.Hours()/24))
+	return "at the next tick"
+}
+
+// roughly says a duration of a minute or more in whole minutes, hours (under two days) or days.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }

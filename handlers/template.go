@@ -247,12 +247,9 @@ func (h *Templates) show(ctx context.Context, name string) (slackmsg.Response, e
 	if name == "" {
 		return slackmsg.Ephemeral("Which template? `/template show <name>`; `/template list` shows the names."), nil
 	}
-	e, ok, err := h.catalog.Lookup(ctx, name)
-	if err != nil {
-		return slackmsg.Response{}, err
-	}
-	if !ok {
-		return unknownTemplate(ctx, h.catalog, name)
+	e, resp, err := knownTemplate(ctx, h.catalog, name)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
 	}
 	var b slackmsg.Builder
 	b.Reserve(1)
@@ -282,6 +279,17 @@ func (h *Templates) show(ctx context.Context, name string) (slackmsg.Response, e
 	return slackmsg.Response{Text: "Template " + slackmsg.Escape(e.Name), Blocks: b.Blocks()}, nil
 }
 
+// knownTemplate looks a template up by name; a name the catalog does not hold is answered (resp)
+// with the names it does hold.
+func knownTemplate(ctx context.Context, c *TemplateCatalog, name string) (CatalogEntry, *slackmsg.Response, error) {
+	e, ok, err := c.Lookup(ctx, name)
+	if err != nil || ok {
+		return e, nil, err
+	}
+	r, err := unknownTemplate(ctx, c, name)
+	return e, &r, err
+}
+
 func unknownTemplate(ctx context.Context, c *TemplateCatalog, name string) (slackmsg.Response, error) {
 	entries, _, err := c.Entries(ctx)
 	if err != nil {
@@ -299,12 +307,9 @@ func (h *Templates) preview(ctx context.Context, req Request, rest string) (slac
 	if name == "" || account == "" {
 		return slackmsg.Ephemeral("Type `/template preview <name> <account>`, e.g. `/template preview talk-followup expedia`."), nil
 	}
-	e, ok, err := h.catalog.Lookup(ctx, name)
-	if err != nil {
-		return slackmsg.Response{}, err
-	}
-	if !ok {
-		return unknownTemplate(ctx, h.catalog, name)
+	e, resp, err := knownTemplate(ctx, h.catalog, name)
+	if err != nil || resp != nil {
+		return derefResponse(resp), err
 	}
 	return h.drafts.run(ctx, draftArgs{account: account, template: e.Name}, req.UserID, req.ChannelID, true)
 }
@@ -424,12 +429,9 @@ func (h *Templates) openEditor(ctx context.Context, req Request, name string) (s
 	src := templateSkeleton
 	title := "New template"
 	if name != "" {
-		e, ok, err := h.catalog.Lookup(ctx, name)
-		if err != nil {
-			return slackmsg.Response{}, err
-		}
-		if !ok {
-			return unknownTemplate(ctx, h.catalog, name)
+		e, resp, err := knownTemplate(ctx, h.catalog, name)
+		if err != nil || resp != nil {
+			return derefResponse(resp), err
 		}
 		meta = editorMeta{Name: e.Name, Base: e.Version}
 		src = e.Source

@@ -279,13 +279,7 @@ func (s *Store) PainKeysOf(ctx context.Context, ids []int64) (map[int64][]string
 // SetAccountOwner records who owns an account.
 func (s *Store) SetAccountOwner(ctx context.Context, id int64, userID string) error {
 	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ?", id).Update("owner_user_id", userID)
-	if res.Error != nil {
-		return fmt.Errorf("set owner of account %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("set owner of account %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return changedOne(res, fmt.Sprintf("set owner of account %d", id))
 }
 
 // SetAccountRole records what an organization is to the team, and who said so; a role set by a
@@ -293,13 +287,7 @@ func (s *Store) SetAccountOwner(ctx context.Context, id int64, userID string) er
 func (s *Store) SetAccountRole(ctx context.Context, id int64, role Role, source string) error {
 	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ?", id).
 		Updates(map[string]any{"role": role, "role_source": source})
-	if res.Error != nil {
-		return fmt.Errorf("set role of account %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("set role of account %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return changedOne(res, fmt.Sprintf("set role of account %d", id))
 }
 
 // UpsertAccount creates an account or merges it into the one with the same domain or name.

@@ -122,13 +122,7 @@ func (s *Store) ActiveSubscriptions(ctx context.Context) ([]Subscription, error)
 // DeactivateSubscription stops a subscription; its runs stay on record.
 func (s *Store) DeactivateSubscription(ctx context.Context, id int64) error {
 	res := s.db.WithContext(ctx).Model(&Subscription{}).Where("id = ? AND active", id).Update("active", false)
-	if res.Error != nil {
-		return fmt.Errorf("unsubscribe %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("unsubscribe %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return changedOne(res, fmt.Sprintf("unsubscribe %d", id))
 }
 
 // horizon is where a reader that has seen everything visible now should resume.

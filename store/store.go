@@ -125,6 +125,18 @@ func byID[T any](ctx context.Context, db *gorm.DB, what string, id int64) (*T, e
 	return &row, nil
 }
 
+// changedOne is the error of a statement that must change a row: its own, or ErrNotFound when it
+// changed none; what names the change in both ("set owner of account 7: not found").
+func changedOne(res *gorm.DB, what string) error {
+	if res.Error != nil {
+		return fmt.Errorf("%s: %w", what, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
 // redactErr renders an error without the database password, which drivers sometimes echo.
 func redactErr(err error, dsn string) string {
 	msg := err.Error()
