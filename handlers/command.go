@@ -2,6 +2,10 @@
 // function from a parsed request to a Slack message value; it never acks, posts or sleeps, so the
 // same code serves Slack (through package bot) and the terminal (outreachbot ask).
 //
+// A handler that tells the time takes now func() time.Time, fed the one clock's Now (cli passes
+// App.Clock.Now). It reads the time and never waits, so it takes only that method rather than the
+// whole clock.Clock with its After: the narrowest seam, and a test passes any clock's Now.
+//
 // Layers (layers_test.go): handlers import digest, followup, store, templates, match, slackmsg and seed;
 // never bot, cli or sources. A handler neither acks nor posts: the bot does.
 package handlers

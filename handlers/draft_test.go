@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"outreachbot/cli"
+	"outreachbot/clock/clocktest"
 	"outreachbot/config"
 	"outreachbot/handlers"
 	"outreachbot/identity"
@@ -23,26 +23,13 @@ import (
 	"outreachbot/templates"
 )
 
-// clock is a settable time source for the drafts handler.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // draftEnv is a freshly started app (report knowledge plus the ADOPTERS.md snapshot) with the
 // account, draft and template features on a test clock.
 type draftEnv struct {
 	t     *testing.T
 	app   *cli.App
 	reg   *handlers.Registry
-	clock *clock
+	clock *clocktest.Manual
 }
 
 func newDraftEnv(t *testing.T, d store.Dialect) *draftEnv {
@@ -52,7 +39,7 @@ func newDraftEnv(t *testing.T, d store.Dialect) *draftEnv {
 	if err != nil {
 		t.Fatalf("prepare app: %v", err)
 	}
-	c := &clock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.NewManual(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
 	drafts := handlers.NewDrafts(app.Store, app.Directory, c.Now)
 	reg := handlers.NewRegistry(handlers.NewAccounts(app.Store, app.Directory, seed.Segments{}), drafts,
 		handlers.NewTemplates(app.Store, drafts, c.Now))
@@ -338,13 +325,13 @@ func TestDraft_recentTouchWarnsWithTheLastTouch(t *testing.T) {
 	e := newDraftEnv(t, store.SQLite)
 	first := e.cmd("U1", "/draft expedia")
 	e.click("U1", first, "Mark sent")
-	e.clock.Add(12 * 24 * time.Hour)
+	e.clock.Advance(12 * 24 * time.Hour)
 	out := slackmsg.PlainText(e.cmd("U2", "/draft expedia"))
 	want := "Touched 12 days ago: a Conference follow-up to Erik Lindgren was marked sent by @U1 on 10 Mar 2026 (template talk-followup)"
 	if !strings.Contains(out, want) {
 		t.Errorf("no warning %q:\n%s", want, out)
 	}
-	e.clock.Add(19 * 24 * time.Hour)
+	e.clock.Advance(19 * 24 * time.Hour)
 	if out := slackmsg.PlainText(e.cmd("U2", "/draft expedia")); strings.Contains(out, "Touched") {
 		t.Errorf("a touch 31 days ago still warns:\n%s", out)
 	}
