@@ -26,18 +26,18 @@ type SourcesStore interface {
 // (for admins) adding, changing and removing them.
 type Sources struct {
 	store    SourcesStore
-	validate func(store.WatchSource) error
+	validate func(context.Context, store.WatchSource) error
 	now      func() time.Time
 }
 
 // NewSources builds the /sources handler. validate checks a source before it is saved (kind,
-// target, schedule); now is the clock for "ran 5 min ago".
-func NewSources(st SourcesStore, validate func(store.WatchSource) error, now func() time.Time) *Sources {
+// target, schedule, a public address); now is the clock for "ran 5 min ago".
+func NewSources(st SourcesStore, validate func(context.Context, store.WatchSource) error, now func() time.Time) *Sources {
 	if now == nil {
 		now = time.Now
 	}
 	if validate == nil {
-		validate = func(store.WatchSource) error { return nil }
+		validate = func(context.Context, store.WatchSource) error { return nil }
 	}
 	return &Sources{store: st, validate: validate, now: now}
 }
@@ -174,7 +174,7 @@ func (h *Sources) add(ctx context.Context, userID, args string) (slackmsg.Respon
 			return slackmsg.Ephemeral(fmt.Sprintf("I don't know the option `%s`; use `key=`, `account=` or `schedule=`.", slackmsg.Escape(k))), nil
 		}
 	}
-	if err := h.validate(ws); err != nil {
+	if err := h.validate(ctx, ws); err != nil {
 		return slackmsg.Ephemeral("I can't watch that: " + slackmsg.Escape(err.Error())), nil
 	}
 	if dup, err := h.sameTarget(ctx, ws); err != nil || dup != nil {
