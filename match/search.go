@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Outcome says how confidently a query resolved.
@@ -323,12 +324,10 @@ func (ix *Index) exactTerms(s *scratch) int {
 	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
 	inf := float32(math.Inf(1))
 	for _, text := range [2]string{q.norm, q.core} {
-		for t, ok := ix.exact[hashString(text)]; ok && t >= 0; t = ix.terms[t].next {
-			if ix.terms[t].norm == text {
-				s.cand = append(s.cand, t)
-				s.candEst = append(s.candEst, inf)
-			}
-		}
+		ix.eachExact(text, func(t int32) {
+			s.cand = append(s.cand, t)
+			s.candEst = append(s.candEst, inf)
+		})
 		if q.core == q.norm {
 			break
 		}
@@ -364,13 +363,12 @@ func (ix *Index) scoreCandidates(s *scratch, k, want, nExact int) {
 func (ix *Index) bestPerAccount(s *scratch, out []Candidate, want int) []Candidate {
 	slots := s.slots[:0]
 	for _, st := range s.scored {
-		t := &ix.terms[st.id]
-		if slices.Contains(slots, t.slot) {
+		slot := ix.slotOfTerm(st.id)
+		if slices.Contains(slots, slot) {
 			continue
 		}
-		slots = append(slots, t.slot)
-		en := &ix.entries[t.slot]
-		out = append(out, Candidate{ID: en.id, Name: en.name, Matched: en.field(t.field), Score: round4(st.score)})
+		slots = append(slots, slot)
+		out = append(out, Candidate{ID: ix.ids[slot], Name: ix.name(slot), Matched: ix.spelling(st.id), Score: round4(st.score)})
 		if len(out) == want {
 			break
 		}
@@ -396,24 +394,12 @@ func (ix *Index) collect(s *scratch, k, want, from, nExact int, best float64) fl
 		t := s.cand[ci]
 		// Trigram similarity (at most diceWeight) only matters while no clearly better match exists.
 		useDice := best < diceWeight+PickWindow
-		if sc := s.score(&s.q, ix.terms[t].norm, useDice); sc > 0 {
+		if sc := s.score(&s.q, ix.norm(t), useDice); sc > 0 {
 			s.scored = append(s.scored, scoredTerm{id: t, score: sc})
 			best = max(best, sc)
 		}
 	}
 	return best
-}
-
-func (en *entry) field(f int16) string {
-	switch {
-	case f == fieldName:
-		return en.name
-	case f == fieldDomain:
-		return en.domain
-	case int(f) <= len(en.aliases):
-		return en.aliases[f-1]
-	}
-	return en.name
 }
 
 func round4(x float64) float64 {
@@ -482,7 +468,7 @@ func (ix *Index) generate(s *scratch, k int) {
 		for int(m.tok) >= len(s.tokDF) {
 			s.tokDF = append(s.tokDF, 0)
 		}
-		s.tokDF[m.tok] += len(ix.words[m.word].post)
+		s.tokDF[m.tok] += ix.df(m.word)
 	}
 	slices.SortFunc(s.wm, func(a, b wordMatch) int {
 		if a.tok != b.tok {
@@ -497,7 +483,7 @@ func (ix *Index) generate(s *scratch, k int) {
 			}
 			return 1
 		}
-		return len(ix.words[a.word].post) - len(ix.words[b.word].post)
+		return ix.df(a.word) - ix.df(b.word)
 	})
 
 	if cap(s.acc) < len(ix.terms) {
@@ -520,7 +506,7 @@ func (ix *Index) generate(s *scratch, k int) {
 		df := s.tokDF[best.tok]
 		// A query word weighs by the rarity of its best match: its longer or misspelt variants
 		// must not outweigh the word itself by being rarer.
-		idf := float32(1 + math.Log1p(n/float64(1+len(ix.words[best.word].post))))
+		idf := float32(1 + math.Log1p(n/float64(1+ix.df(best.word))))
 		if i > 0 && df > commonDF {
 			// A common word after rarer ones: once those single out a few terms (all rescored in
 			// full anyway; terms lacking every rarer query word cannot be good matches) skip it,
@@ -530,10 +516,10 @@ func (ix *Index) generate(s *scratch, k int) {
 				break
 			}
 			if len(touched) <= memberLimit {
-				wt := ix.words[best.word].text
+				wt := ix.wordText(best.word)
 				prefixes := best.qual == qualExact && best.tok < maxQueryWords
 				for _, t := range touched {
-					if f := wordIn(ix.terms[t].norm, wt, prefixes); f > 0 {
+					if f := wordIn(ix.norm(t), wt, prefixes); f > 0 {
 						a := acc[t] + f*best.qual*idf
 						acc[t] = a
 						maxAcc = max(maxAcc, a)
@@ -548,12 +534,11 @@ func (ix *Index) generate(s *scratch, k int) {
 		}
 		tag := uint8(best.tok) + 1
 		for _, m := range group {
-			post := ix.words[m.word].post
-			if processed+len(post) > termBudget {
-				post = post[:max(0, termBudget-processed)]
-			}
+			post := ix.postings(m.word)
+			np := min(ix.df(m.word), max(0, termBudget-processed))
 			w := m.qual * idf
-			for _, t := range post {
+			for range np {
+				t, _ := post.next()
 				if mark[t] == tag {
 					continue // a better match of the same query word already counted
 				}
@@ -566,7 +551,7 @@ func (ix *Index) generate(s *scratch, k int) {
 				acc[t] = a
 				maxAcc = max(maxAcc, a)
 			}
-			processed += len(post)
+			processed += np
 		}
 		i = j
 	}
@@ -574,7 +559,7 @@ func (ix *Index) generate(s *scratch, k int) {
 	// Keep the k best, preferring terms with fewer words among equals.
 	h := s.heap[:0]
 	for _, t := range touched {
-		est := acc[t] - 0.02*float32(ix.tnw[t])
+		est := acc[t] - 0.02*float32(ix.termWordCount(t))
 		acc[t] = 0
 		mark[t] = 0
 		if len(h) < k {
@@ -649,7 +634,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		s.wm = append(s.wm, wordMatch{tok: int32(i), word: w, qual: float32(qual)})
 	}
 	exactID := int32(-1)
-	if id, ok := ix.wordID[tok]; ok {
+	if id, ok := ix.lookupWord(tok); ok {
 		exactID = id
 		add(id, qualExact)
 	}
@@ -666,12 +651,20 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		// Words starting with this rune.
 		if _, ok := sym(r[0]); ok {
 			for _, c := range "abcdefghijklmnopqrstuvwxyz0123456789" {
-				for _, w := range ix.wgrams[gramKey(' ', r[0], c)] {
+				l := ix.gramList(gramKey(' ', r[0], c))
+				if l == nil {
+					continue
+				}
+				for cur := l.cursor(); ; {
+					w, ok := cur.next()
+					if !ok {
+						break
+					}
 					if len(s.wm)-first >= maxPrefix {
 						return
 					}
 					if w != exactID {
-						add(w, qualPrefix+0.3/float64(ix.wmeta[w].runes))
+						add(w, qualPrefix+0.3/float64(ix.words[w].runes))
 					}
 				}
 			}
@@ -682,16 +675,23 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	// Words starting with tok contain all its leading grams (all but the last, which ends the
 	// word), so the shortest of those lists holds every one of them.
 	s.tg = appendGrams(s.tg[:0], tok)
-	var lead []int32
+	var lead *plist
 	for gi, g := range s.tg[:len(s.tg)-1] {
-		if l := ix.wgrams[g]; gi == 0 || len(l) < len(lead) {
+		if l := ix.gramList(g); gi == 0 || l == nil || lead != nil && l.n < lead.n {
 			lead = l
 		}
+		if lead == nil {
+			break // no word has this gram, so none starts with tok
+		}
 	}
-	if maxPrefix > 0 {
-		for _, w := range lead {
-			if w != exactID && int(ix.wmeta[w].runes) > L && strings.HasPrefix(ix.words[w].text, tok) {
-				add(w, qualPrefix+0.3*float64(L)/float64(ix.wmeta[w].runes))
+	if maxPrefix > 0 && lead != nil {
+		for cur := lead.cursor(); ; {
+			w, ok := cur.next()
+			if !ok {
+				break
+			}
+			if w != exactID && int(ix.words[w].runes) > L && strings.HasPrefix(ix.wordText(w), tok) {
+				add(w, qualPrefix+0.3*float64(L)/float64(ix.words[w].runes))
 			}
 		}
 		if exactID >= 0 && len(s.wm)-first > 1+maxPrefix {
@@ -726,7 +726,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	s.tg = slices.Compact(s.tg)
 	s.glists = s.glists[:0]
 	for _, g := range s.tg {
-		if n := len(ix.wgrams[g]); n > 0 {
+		if n := ix.gramLen(g); n > 0 {
 			s.glists = append(s.glists, gramList{g, n})
 		}
 	}
@@ -741,7 +741,11 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		if nproc > 0 && processed+gl.n > vocabBudget {
 			break
 		}
-		for _, w := range ix.wgrams[gl.key] {
+		for cur := ix.gramList(gl.key).cursor(); ; {
+			w, ok := cur.next()
+			if !ok {
+				break
+			}
 			if counts[w] == 0 {
 				touched = append(touched, w)
 			}
@@ -792,14 +796,14 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		if c < minC || w == exactID {
 			continue
 		}
-		m := ix.wmeta[w]
+		m := &ix.words[w]
 		wl := int(m.runes)
-		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.words[w].text, tok) {
+		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.wordText(w), tok) {
 			continue // a prefix match, added above
 		}
-		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
+		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount32(qsig^m.sig) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
-			if d := s.typoDistance(tok, r, ix.words[w].text, qascii && m.ascii, k); d <= k {
+			if d := s.typoDistance(tok, r, ix.wordText(w), qascii && m.ascii(), k); d <= k {
 				hasTypo = true
 				if d == 1 {
 					add(w, qualTypo1)
@@ -850,18 +854,20 @@ func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func
 		if w == exactID || slices.Contains(found, w) {
 			return
 		}
-		s.wr = appendRunes(s.wr[:0], ix.words[w].text)
+		s.wr = appendRunes(s.wr[:0], ix.wordText(w))
 		if osa(r, s.wr, 1, &s.dl) == 1 {
 			found = append(found, w)
 			add(w, qualTypo1)
 		}
 	}
 	chain := func(h uint64) {
-		if n, ok := ix.dels[h]; ok {
-			for ; n >= 0 && len(found) < maxWordMatches; n = ix.delNodes[n].next {
-				try(ix.delNodes[n].word)
+		ix.dels.each(uint32(h), func(w int32) bool {
+			if len(found) >= maxWordMatches {
+				return false
 			}
-		}
+			try(w)
+			return true
+		})
 	}
 	chain(hashString(tok)) // words with one rune more
 	prev := rune(-1)
@@ -872,7 +878,7 @@ func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func
 		prev = c
 		end := i + utf8.RuneLen(c)
 		s.qbytes = append(append(s.qbytes[:0], tok[:i]...), tok[end:]...)
-		if w, ok := ix.wordID[string(s.qbytes)]; ok {
+		if w, ok := ix.lookupWord(unsafe.String(unsafe.SliceData(s.qbytes), len(s.qbytes))); ok {
 			try(w) // words with one rune less
 		}
 		chain(hashBytes(hashBytes(hashInit, tok[:i]), tok[end:])) // substitutions, transpositions
@@ -894,7 +900,7 @@ func (ix *Index) capWords(s *scratch, first, n int) {
 		case a.qual < b.qual:
 			return 1
 		}
-		return int(ix.wmeta[a.word].runes) - int(ix.wmeta[b.word].runes)
+		return int(ix.words[a.word].runes) - int(ix.words[b.word].runes)
 	})
 	s.wm = s.wm[:first+n]
 }
@@ -924,7 +930,7 @@ func (ix *Index) splitWords(s *scratch, tok string) bool {
 			if segs[j] != 0 && segs[j] <= segs[i]+1 {
 				continue
 			}
-			if _, ok := ix.wordID[tok[i:j]]; ok {
+			if _, ok := ix.lookupWord(tok[i:j]); ok {
 				segs[j], from[j] = segs[i]+1, int8(i)
 			}
 		}
@@ -934,7 +940,8 @@ func (ix *Index) splitWords(s *scratch, tok string) bool {
 	}
 	// Each part must be in the term, just like a query word of its own.
 	for j := n; j > 0; j = int(from[j]) {
-		s.wm = append(s.wm, wordMatch{tok: int32(s.pseudo), word: ix.wordID[tok[from[j]:j]], qual: qualSplit})
+		w, _ := ix.lookupWord(tok[from[j]:j])
+		s.wm = append(s.wm, wordMatch{tok: int32(s.pseudo), word: w, qual: qualSplit})
 		s.pseudo++
 	}
 	return true
