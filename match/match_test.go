@@ -986,8 +986,7 @@ func benchSetup(b *testing.B) {
 }
 
 // benchResolve resolves qs round-robin and reports the median and 99th percentile latency.
-func benchResolve(b *testing.B, qs []string) {
-	ix := benchQueries.ix
+func benchResolve(b *testing.B, ix *Index, qs []string) {
 	lat := make([]time.Duration, 1<<20) // a ring: reallocation would disturb the timings
 	i := 0
 	for b.Loop() {
@@ -1006,11 +1005,11 @@ func benchResolve(b *testing.B, qs []string) {
 
 // BenchmarkResolve runs Resolve against 100,000 synthetic plus the realistic accounts.
 func BenchmarkResolve(b *testing.B) {
-	b.Run("exact", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.exact) })
-	b.Run("typo", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.typo) })
+	b.Run("exact", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.ix, benchQueries.exact) })
+	b.Run("typo", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.ix, benchQueries.typo) })
 	b.Run("short", func(b *testing.B) {
 		benchSetup(b)
-		benchResolve(b, []string{"a", "b", "no", "hm", "ab", "gmbh", "inc", "com", "logistics", "nord"})
+		benchResolve(b, benchQueries.ix, []string{"a", "b", "no", "hm", "ab", "gmbh", "inc", "com", "logistics", "nord"})
 	})
 	b.Run("parallel", func(b *testing.B) {
 		benchSetup(b)
@@ -1153,4 +1152,57 @@ func TestSpellingKept(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkMillion builds the index over 1,000,000 peer-shaped accounts (as the side-by-side
+// benchmark's data at that size), then resolves the benchmark's four query forms (the name, lower
+// case, a dropped letter, the first word), reporting the build time, the live heap and the
+// lookup latency. It checks that it measured lookups that find something: a broken index that
+// answers "no match" fast must fail it. Run it alone: go test -run '^$' -bench Million ./match
+func BenchmarkMillion(b *testing.B) {
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	entries := peerShaped(n)
+	start := time.Now()
+	ix := NewIndex()
+	for _, e := range entries {
+		ix.Upsert(e)
+	}
+	build := time.Since(start)
+	rng := rand.New(rand.NewPCG(5, 5))
+	qs := make([]string, 2000)
+	for k := range qs {
+		name := entries[rng.IntN(n)].Name
+		switch k % 4 {
+		case 0:
+			qs[k] = name
+		case 1:
+			qs[k] = strings.ToLower(name)
+		case 2:
+			p := 1 + rng.IntN(len(name)-2)
+			qs[k] = name[:p] + name[p+1:]
+		default:
+			qs[k] = strings.Fields(name)[0]
+		}
+	}
+	entries = nil
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	found := 0
+	b.ResetTimer()
+	benchResolve(b, ix, qs)
+	b.StopTimer()
+	for _, q := range qs[:400] {
+		if r := ix.Resolve(q); r.Outcome != None || len(r.Candidates) > 0 {
+			found++
+		}
+	}
+	if found < 360 {
+		b.Fatalf("only %d of 400 lookups found anything", found)
+	}
+	b.ReportMetric(build.Seconds(), "build-s")
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/account")
 }

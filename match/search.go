@@ -158,33 +158,33 @@ func clip(c []Candidate, n int) []Candidate {
 
 // scratch is per-lookup working memory, pooled.
 type scratch struct {
-	q        queryInfo
-	wm       []wordMatch
-	tokDF    []int
-	pseudo   int      // next query word id for a part of a split word
-	tg       []uint32 // trigrams of a query word
-	glists   []gramList
-	counts   []uint8 // by vocabulary word
-	wtouched []int32
-	wr       []rune
-	qbytes   []byte
-	bag      [256]int16 // byte counts of the current ASCII query word
-	acc      []float32  // by term
-	mark     []uint8    // by term: 1 + the query word last credited
-	typoAll  bool       // look for typos of query words that are words themselves
-	skipped  bool       // some query word skipped the typo search
-	touched  []int32
-	heap     []heapItem
-	cand     []int32
-	slots    []int32
-	found    []int32
-	candEst  []float32
-	scored   []scoredTerm
-	tr       []rune   // term runes
-	tc       []rune   // term runes without spaces
-	ttoks    [][2]int // term word spans in tr
-	tgrams   []uint32
-	dl       []int
+	q       queryInfo
+	wm      []wordMatch
+	tokDF   []int
+	pseudo  int      // next query word id for a part of a split word
+	tg      []uint32 // trigrams of a query word
+	glists  []gramList
+	wordPos idMap   // vocabulary words sharing grams with the current query word
+	counts  []uint8 // by position in wordPos: grams shared
+	wr      []rune
+	qbytes  []byte
+	bag     [256]int16 // byte counts of the current ASCII query word
+	acc     []float32  // by position in termPos: evidence so far
+	mark    []uint8    // by position in termPos: 1 + the query word last credited
+	typoAll bool       // look for typos of query words that are words themselves
+	skipped bool       // some query word skipped the typo search
+	termPos idMap      // terms touched by the query words
+	heap    []heapItem
+	cand    []int32
+	slots   []int32
+	found   []int32
+	candEst []float32
+	scored  []scoredTerm
+	tr      []rune   // term runes
+	tc      []rune   // term runes without spaces
+	ttoks   [][2]int // term word spans in tr
+	tgrams  []uint32
+	dl      []int
 }
 
 type gramList struct {
@@ -495,13 +495,9 @@ func (ix *Index) generate(s *scratch, k int) {
 		return ix.df(a.word) - ix.df(b.word)
 	})
 
-	if cap(s.acc) < len(ix.terms) {
-		s.acc = make([]float32, len(ix.terms)+len(ix.terms)/4)
-		s.mark = make([]uint8, len(s.acc))
-	}
-	acc := s.acc[:len(ix.terms)]
-	mark := s.mark[:len(ix.terms)]
-	touched := s.touched[:0]
+	// Terms touched, in first-touch order, with their weight and the query word last credited.
+	tm := &s.termPos
+	acc, mark := s.acc[:0], s.mark[:0]
 	n := float64(ix.termCount)
 	processed := 0
 	maxAcc := float32(0)
@@ -521,16 +517,16 @@ func (ix *Index) generate(s *scratch, k int) {
 			// full anyway; terms lacking every rarer query word cannot be good matches) skip it,
 			// and while they single out a few hundred, look it up in those terms' text rather than
 			// walking its long posting list.
-			if len(touched) <= k || frontSize(acc, touched, maxAcc) <= k/2 {
+			if len(acc) <= k || frontSize(acc, maxAcc) <= k/2 {
 				break
 			}
-			if len(touched) <= memberLimit {
+			if len(acc) <= memberLimit {
 				wt := ix.wordText(best.word)
 				prefixes := best.qual == qualExact && best.tok < maxQueryWords
-				for _, t := range touched {
+				for p, t := range tm.keys {
 					if f := wordIn(ix.norm(t), wt, prefixes); f > 0 {
-						a := acc[t] + f*best.qual*idf
-						acc[t] = a
+						a := acc[p] + f*best.qual*idf
+						acc[p] = a
 						maxAcc = max(maxAcc, a)
 					}
 				}
@@ -548,16 +544,16 @@ func (ix *Index) generate(s *scratch, k int) {
 			w := m.qual * idf
 			for range np {
 				t, _ := post.next()
-				if mark[t] == tag {
+				p, added := tm.put(t)
+				if added {
+					acc, mark = append(acc, 0), append(mark, 0)
+				}
+				if mark[p] == tag {
 					continue // a better match of the same query word already counted
 				}
-				mark[t] = tag
-				a := acc[t]
-				if a == 0 {
-					touched = append(touched, t)
-				}
-				a += w
-				acc[t] = a
+				mark[p] = tag
+				a := acc[p] + w
+				acc[p] = a
 				maxAcc = max(maxAcc, a)
 			}
 			processed += np
@@ -567,10 +563,8 @@ func (ix *Index) generate(s *scratch, k int) {
 
 	// Keep the k best, preferring terms with fewer words among equals.
 	h := s.heap[:0]
-	for _, t := range touched {
-		est := acc[t] - 0.02*float32(ix.termWordCount(t))
-		acc[t] = 0
-		mark[t] = 0
+	for p, t := range tm.keys {
+		est := acc[p] - 0.02*float32(ix.termWordCount(t))
 		if len(h) < k {
 			h = append(h, heapItem{est, t})
 			if len(h) == k {
@@ -596,7 +590,8 @@ func (ix *Index) generate(s *scratch, k int) {
 		s.cand = append(s.cand, it.id)
 		s.candEst = append(s.candEst, it.est)
 	}
-	s.touched = touched[:0]
+	tm.reset()
+	s.acc, s.mark = keepSmall(acc), keepSmall(mark)
 	s.heap = h[:0]
 }
 
@@ -623,10 +618,10 @@ func wordIn(n, w string, prefixes bool) float32 {
 }
 
 // frontSize counts the touched terms whose accumulated weight ties the maximum.
-func frontSize(acc []float32, touched []int32, maxAcc float32) int {
+func frontSize(acc []float32, maxAcc float32) int {
 	n := 0
-	for _, t := range touched {
-		if acc[t] >= maxAcc*0.999 {
+	for _, a := range acc {
+		if a >= maxAcc*0.999 {
 			n++
 		}
 	}
@@ -740,11 +735,9 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		}
 	}
 	slices.SortFunc(s.glists, func(a, b gramList) int { return a.n - b.n })
-	if cap(s.counts) < len(ix.words) {
-		s.counts = make([]uint8, len(ix.words)+len(ix.words)/4)
-	}
-	counts := s.counts[:len(ix.words)]
-	touched := s.wtouched[:0]
+	// Words sharing grams with tok, in first-touch order, with how many they share.
+	wm := &s.wordPos
+	counts := s.counts[:0]
 	nproc, processed := 0, 0
 	for _, gl := range s.glists {
 		if nproc > 0 && processed+gl.n > vocabBudget {
@@ -755,10 +748,11 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 			if !ok {
 				break
 			}
-			if counts[w] == 0 {
-				touched = append(touched, w)
+			p, added := wm.put(w)
+			if added {
+				counts = append(counts, 0)
 			}
-			counts[w]++
+			counts[p]++
 		}
 		processed += gl.n
 		nproc++
@@ -786,8 +780,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		minTypo = max(1, nproc-4*maxTy)
 	}
 	var hist [256]int32
-	for _, w := range touched {
-		hist[counts[w]]++
+	for _, c := range counts {
+		hist[c]++
 	}
 	minSim := max(1, (len(s.tg)+1)/4)
 	for c, n := 255, int32(0); c > minSim; c-- {
@@ -799,9 +793,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	}
 	minC := min(minTypo, minSim)
 	hasTypo := false
-	for _, w := range touched {
-		c := int(counts[w])
-		counts[w] = 0
+	for p, w := range wm.keys {
+		c := int(counts[p])
 		if c < minC || w == exactID {
 			continue
 		}
@@ -826,7 +819,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 			add(w, qualSimilar)
 		}
 	}
-	s.wtouched = touched[:0]
+	wm.reset()
+	s.counts = keepSmall(counts)
 	if hasTypo {
 		// Similar words are for suggestions when nothing closer exists.
 		kept := first
@@ -1210,4 +1204,69 @@ func (s *scratch) dice(q *queryInfo, tn string) float64 {
 		return 0
 	}
 	return 2 * float64(len(shared)) / float64(len(q.grams)+len(s.tgrams))
+}
+
+// idMap numbers the distinct ids a lookup touches (0, 1, 2, ... in first-touch order), so that
+// per-lookup counters are small slices by that number rather than arrays as long as the index:
+// a lookup's working memory stays a few hundred kilobytes at any index size.
+type idMap struct {
+	slots []int32 // 1 + position in keys; 0 is empty; a power of two long
+	keys  []int32
+	shift uint8 // 32 - log2(len(slots))
+}
+
+// put returns the position of id, adding it if new (added).
+func (m *idMap) put(id int32) (pos int, added bool) {
+	if 2*len(m.keys) >= len(m.slots) {
+		m.grow()
+	}
+	mask := len(m.slots) - 1
+	for i := int(uint32(id) * 0x9e3779b1 >> m.shift); ; i = (i + 1) & mask {
+		p := m.slots[i]
+		if p == 0 {
+			m.keys = append(m.keys, id)
+			m.slots[i] = int32(len(m.keys))
+			return len(m.keys) - 1, true
+		}
+		if m.keys[p-1] == id {
+			return int(p - 1), false
+		}
+	}
+}
+
+func (m *idMap) grow() {
+	size := max(1024, 2*len(m.slots))
+	m.slots = make([]int32, size)
+	m.shift = uint8(32 - bits.TrailingZeros(uint(size)))
+	mask := size - 1
+	for p, id := range m.keys {
+		i := int(uint32(id) * 0x9e3779b1 >> m.shift)
+		for m.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.slots[i] = int32(p + 1)
+	}
+}
+
+// keepSmall empties a per-lookup slice for reuse, or drops it when an unusual lookup grew it.
+func keepSmall[E any](s []E) []E {
+	if cap(s) > maxKeptSlots {
+		return nil
+	}
+	return s[:0]
+}
+
+// maxKeptSlots caps the tables and slices a pooled scratch keeps between lookups.
+const maxKeptSlots = 1 << 15
+
+// reset empties m for the next lookup.
+func (m *idMap) reset() {
+	if len(m.slots) > maxKeptSlots {
+		*m = idMap{}
+		return
+	}
+	if len(m.keys) > 0 {
+		clear(m.slots)
+		m.keys = m.keys[:0]
+	}
 }
