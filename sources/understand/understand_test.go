@@ -118,7 +118,7 @@ var acceptanceFloors = floors{
 }
 
 // regressionFloors are what the detector measured on the held-out part when it was last trained
-// (pain precision 0.553, recall 0.531; accounts 1.000 / 0.955; no trap text with a false
+// (pain precision 0.551, recall 0.551; accounts 1.000 / 0.955; no trap text with a false
 // account), less a small margin: the suite fails when detection gets worse. They were set after
 // measuring and were never used to choose anything. The acceptance floors are not met yet;
 // -acceptance shows by how much.
@@ -128,12 +128,11 @@ var regressionFloors = floors{
 }
 
 // earlierFloors hold heldout.yaml, measured on its own (issue 11); with -acceptance it must meet
-// the 0.85 floor the old test pooled it under. Its pain recall was 0.32 (8 of 25) before the
-// training texts of training-extra.yaml grew from 95 to 381, and 0.24 (6 of 25) after; the
-// regression floor sits below the latter.
+// the 0.85 floor the old test pooled it under. Its pain recall moved between 0.24 and 0.32 (6 and
+// 8 of 25 texts) as training-extra.yaml grew from 95 to 425 texts; it is 0.32 now.
 var (
 	earlierAcceptance = floors{painPrecision: 0.85, painRecall: 0.85, accountPrecision: 0.95, accountRecall: 0.90}
-	earlierRegression = floors{painPrecision: 0.65, painRecall: 0.20, accountPrecision: 0.95, accountRecall: 0.90}
+	earlierRegression = floors{painPrecision: 0.65, painRecall: 0.25, accountPrecision: 0.95, accountRecall: 0.90}
 )
 
 func floorsFor(acc, reg floors) (floors, string) {
