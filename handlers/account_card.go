@@ -124,6 +124,8 @@ func kindLabel(kind string) string {
 		return "commercial developer portal"
 	case "managed_backstage":
 		return "managed Backstage"
+	case "backstage_distribution":
+		return "supported Backstage distribution"
 	}
 	return strings.ReplaceAll(kind, "_", " ")
 }
@@ -246,12 +248,17 @@ func competitorsInPlay(c *store.Card) []string {
 	return out
 }
 
-// productSections show what a competing product is, what the report says of it, who uses it and
+// productSections show what a competing product is, what its source (the report, or the public
+// statement it was seeded from) says of it, who uses it and
 // the talking points that answer it.
 func productSections(b *Builder, p store.CompetitorWithFacts, alt store.Alternatives) {
 	b.Section(fmt.Sprintf("*%s* (%s) — %s", Escape(p.Name), Escape(kindLabel(p.Kind)), Escape(p.Summary)))
 	if len(p.Facts) > 0 {
-		b.Section("*What the report says of " + Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
+		who := "the report"
+		if p.Source != "report" {
+			who = sourceName(p.Source)
+		}
+		b.Section("*What " + Escape(who) + " says of " + Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
 	}
 	who := "*Accounts known to use or evaluate it*"
 	if p.Kind == "managed_backstage" {
