@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"outreachbot/cli"
@@ -70,5 +71,28 @@ func TestPrepare_aStoreSeededFromAnOlderKnowledgeFileCatchesUpAtStart(t *testing
 		if seeded {
 			t.Error("a second start with the same knowledge file seeded again")
 		}
+	})
+}
+
+// A CSV import enriches the accounts it writes on both paths (row by row on SQLite, COPY and a
+// set-wise merge on PostgreSQL): the cards say what was inferred and from what.
+func TestImportCSV_newAccountsAreEnrichedOnBothEngines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		csv := "name,domain,adoption_notes\n" +
+			"Globex Bank,globexbank.com.br,Developer portal for our 700 engineers.\n" +
+			"Initech Software,initech.se,\n"
+		res, err := app.Store.ImportCSV(context.Background(), store.CSVAccounts, strings.NewReader(csv), store.CSVOptions{})
+		if err != nil || len(res.Errors) != 0 {
+			t.Fatalf("import: %v %+v", err, res.Errors)
+		}
+		expect(t, "/account globex bank", askAs(t, app, "U1", false, "/account globex bank"),
+			[]string{"Industry: financial services (inferred)", "Industry — the name “Globex Bank” contains “bank”",
+				"Brazil, Latin America (inferred)", "Country — the domain globexbank.com.br ends in .com.br",
+				"Size: engineering headcount 700+ (inferred)", "Engineers — its description says “700 engineers”"}, nil)
+		expect(t, "/account initech software", askAs(t, app, "U1", false, "/account initech software"),
+			[]string{"Industry: software (inferred)", "Sweden, Europe (inferred)"}, nil)
+		expect(t, "/account find industry:fintech region:brazil", askAs(t, app, "U1", false, "/account find industry:fintech region:brazil"),
+			[]string{"Globex Bank"}, []string{"No account matches"})
 	})
 }

@@ -126,8 +126,10 @@ func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOpti
 		for _, r := range refused {
 			cr.reject(r)
 		}
-		ids, err = mergeAccountGroups(ctx, tx, res)
-		return err
+		if ids, err = mergeAccountGroups(ctx, tx, res); err != nil {
+			return err
+		}
+		return enrichWritten(ctx, tx, ids)
 	})
 	return ids, err
 }
