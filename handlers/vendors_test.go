@@ -96,3 +96,24 @@ func TestImportCSV_newAccountsAreEnrichedOnBothEngines(t *testing.T) {
 			[]string{"Globex Bank"}, []string{"No account matches"})
 	})
 }
+
+// Pain links seeded from real public texts that name the account: each card quotes the sentence
+// and names where it was published, /pain counts the account, and a draft never presents the
+// text as the contact's own.
+func TestPain_publicTextsThatNameTheAccountShowItsPain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		sentence := "Catalog scanning across a Github enterprise server with multiple organizations is complex to setup specially regarding authentication."
+		expect(t, "/account mercedes", askAs(t, app, "U1", false, "/account mercedes"),
+			[]string{"Integration challenges with existing enterprise systems — “" + sentence + "” _(GitHub issue backstage/backstage#6605)_",
+				"https://github.com/backstage/backstage/issues/6605"}, nil)
+		expect(t, "/account adobe", askAs(t, app, "U1", false, "/account adobe"),
+			[]string{"Implementation complexity requiring specialized engineering resources — “The bet paid off, but it came with its own complexity.” _(Developer Home case study by Adobe's product manager (cjdot.dev))_"}, nil)
+		expect(t, "/pain integration", askAs(t, app, "U1", false, "/pain integration"),
+			[]string{"Mercedes-Benz.io", sentence}, nil)
+		expect(t, "/pain", askAs(t, app, "U1", false, "/pain"),
+			[]string{"(integration) — 1 account\n"}, nil)
+		expect(t, "/draft mercedes", askAs(t, app, "U1", false, "/draft mercedes"),
+			[]string{"I came across"}, []string{"Thanks for raising", "Thanks for writing up"})
+	})
+}
