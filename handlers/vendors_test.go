@@ -88,7 +88,7 @@ func TestImportCSV_newAccountsAreEnrichedOnBothEngines(t *testing.T) {
 		}
 		expect(t, "/account globex bank", askAs(t, app, "U1", false, "/account globex bank"),
 			[]string{"Industry: financial services (inferred)", "Industry — the name “Globex Bank” contains “bank”",
-				"Brazil, Latin America (inferred)", "Country — the domain globexbank.com.br ends in .com.br",
+				"Brazil, Latin America (inferred)", "Country, Region — the domain globexbank.com.br ends in .com.br",
 				"Size: engineering headcount 700+ (inferred)", "Engineers — its description says “700 engineers”"}, nil)
 		expect(t, "/account initech software", askAs(t, app, "U1", false, "/account initech software"),
 			[]string{"Industry: software (inferred)", "Sweden, Europe (inferred)"}, nil)
@@ -115,5 +115,31 @@ func TestPain_publicTextsThatNameTheAccountShowItsPain(t *testing.T) {
 			[]string{"(integration) — 1 account\n"}, nil)
 		expect(t, "/draft mercedes", askAs(t, app, "U1", false, "/draft mercedes"),
 			[]string{"I came across"}, []string{"Thanks for raising", "Thanks for writing up"})
+	})
+}
+
+// Public firmographics fill what the account does not state, each labelled inferred with the
+// words, who published them and where; a value a CSV file states replaces them, loses the label
+// and survives the next seed.
+func TestAccountCard_publicFirmographicsShowTheirSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "/account dazn", askAs(t, app, "U1", false, "/account dazn"),
+			[]string{"Industry: media (inferred)", "Size: 2,400 employees (inferred)", "London, United Kingdom (inferred)",
+				"Industry, Employees, Engineers, HQ — DAZN's Head of Engineering for Developer Experience",
+				"around 700 people in engineering", "https://getdx.com/podcast/developer-experience-at-dazn/"}, nil)
+		expect(t, "/account adobe", askAs(t, app, "U1", false, "/account adobe"),
+			[]string{"Engineers — the portfolio of the product manager of Adobe's Backstage portal (cjdot.dev): “A developer portal for 4,000+ engineers"}, nil)
+
+		ctx := context.Background()
+		if _, err := app.Store.ImportCSV(ctx, store.CSVAccounts, strings.NewReader("name,domain,employees,hq\nGoCardless,gocardless.com,950,\"London, United Kingdom\"\n"), store.CSVOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Store.Seed(ctx, app.Knowledge); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account gocardless after a CSV and a seed", askAs(t, app, "U1", false, "/account gocardless"),
+			[]string{"Size: 950 employees\n", "Industry: financial services (inferred)", "Industry — tech.eu, October 2023"},
+			[]string{"Size: 800", "Employees —", "HQ —"})
 	})
 }

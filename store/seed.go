@@ -120,7 +120,7 @@ func (l *seeder) loadAndRecord(k *seed.Knowledge) error {
 func (l *seeder) load(k *seed.Knowledge) error {
 	steps := []func(*seed.Knowledge) error{
 		l.sources, l.market, l.decisionRoles, l.painPoints, l.competitors,
-		l.accounts, l.competitorAccounts, l.events, l.communities, l.guidance,
+		l.accounts, l.competitorAccounts, l.firmographics, l.events, l.communities, l.guidance,
 	}
 	for _, step := range steps {
 		if err := step(k); err != nil {
@@ -434,10 +434,13 @@ func mergeAccount(existing, acc *Account) {
 		existing.Inferred = map[string]string{}
 	}
 	// A stated value replaces an inferred one, and is no longer labelled inferred.
-	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region} {
+	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region, "hq": acc.HQ} {
 		if _, inferred := acc.Inferred[field]; v != "" && !inferred {
 			stated(existing, field)
 		}
+	}
+	if _, inferred := acc.Inferred["employees"]; acc.Employees > 0 && !inferred {
+		stated(existing, "employees")
 	}
 	setIf(&existing.Domain, acc.Domain)
 	setIf(&existing.Industry, acc.Industry)

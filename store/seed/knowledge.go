@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -39,6 +40,27 @@ type Knowledge struct {
 	Communities  []Community  `yaml:"communities"`
 	Channels     []Channel    `yaml:"outreach_channels"`
 	Positioning  []Rule       `yaml:"positioning"`
+	// Firmographics are public statements of organizations' size, HQ and industry.
+	Firmographics []Firmographic `yaml:"firmographics"`
+}
+
+// Firmographic is what one public source states of an organization: its employees, engineering
+// headcount, HQ or industry, with the words that state them, who published them and where.
+type Firmographic struct {
+	Account   string `yaml:"account"`
+	Domain    string `yaml:"domain,omitempty"`
+	Employees int    `yaml:"employees,omitempty"`
+	Engineers int    `yaml:"engineers,omitempty"`
+	HQ        string `yaml:"hq,omitempty"`
+	Industry  string `yaml:"industry,omitempty"`
+	Says      string `yaml:"says"`
+	Who       string `yaml:"who"`
+	URL       string `yaml:"url"`
+}
+
+// Evidence is how a card shows where a firmographic value came from.
+func (f Firmographic) Evidence() string {
+	return fmt.Sprintf("%s: “%s” (%s)", f.Who, f.Says, f.URL)
 }
 
 // Source names where a fact comes from; every fact refers to one by key.
@@ -311,6 +333,11 @@ func (k *Knowledge) Validate() error {
 	}
 	for _, f := range k.Alternatives.Facts {
 		check("commercial alternatives", f.Source)
+	}
+	for _, f := range k.Firmographics {
+		if f.Account == "" || f.Says == "" || f.Who == "" || !strings.HasPrefix(f.URL, "https://") {
+			errs = append(errs, fmt.Errorf("firmographics of %q: account, says, who and an https url are required", f.Account))
+		}
 	}
 	for _, p := range k.PainPoints {
 		for _, f := range append(append([]Fact{}, p.Numbers...), p.Evidence...) {
