@@ -26,7 +26,7 @@ func FeaturesAt(a *App, now func() time.Time) []handlers.Feature {
 		handlers.NewSignals(st, dir).WithReader(messageReader{st}),
 		handlers.NewSignalList(st, dir, a.Digests),
 		handlers.NewDigests(a.Digests, seg),
-		handlers.NewSources(st, watch.Validate, now),
+		handlers.NewSources(st, watch.Checker{AllowPrivate: a.Options.AllowPrivateFetch}.Check, now),
 		handlers.NewFollowups(st, a.Options.FollowupDays, now),
 		handlers.NewHome(st, now),
 		handlers.NewAccountMentions(st, messageReader{st}),

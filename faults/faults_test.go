@@ -321,7 +321,8 @@ func TestFaults_rateLimitedDigests(t *testing.T) {
 // TestFaults_databaseStalled: PostgreSQL stops answering for 30 s (a proxy holds every byte).
 // Commands sent meanwhile are answered within their deadline with a clear message, /readyz says
 // 503, and once the database is back commands succeed within 5 s; no write the bot said it
-// saved is lost.
+// saved is lost (the one that shows recovery and a burst of 10 at once after it), and no write it
+// said was stopped lands later, when the bytes the stall held reach the database.
 func TestFaults_databaseStalled(t *testing.T) {
 	const deadline = 5 * time.Second
 	r := newRig(t, "OUTREACHBOT_HANDLER_TIMEOUT="+deadline.String())
@@ -355,7 +356,7 @@ func TestFaults_databaseStalled(t *testing.T) {
 		mu               sync.Mutex
 		answered, clear  int
 		slowest          time.Duration
-		saved            []string
+		saved, stopped   []string
 		readyzDuringCode = map[int]int{}
 	)
 	var wg sync.WaitGroup
@@ -388,6 +389,9 @@ func TestFaults_databaseStalled(t *testing.T) {
 			if body != "" {
 				answered++
 			}
+			if strings.Contains(body, "took too long") {
+				stopped = append(stopped, u)
+			}
 			if strings.Contains(body, "took too long") || strings.Contains(strings.ToLower(body), "saved") {
 				clear++
 			} else {
@@ -418,7 +422,34 @@ func TestFaults_databaseStalled(t *testing.T) {
 			t.Fatalf("no command succeeded a minute after the database came back: %s", body)
 		}
 	}
-	lostWrites := 0
+	// Then a burst of writes at once on the recovered pool: each said saved is stored once.
+	var burst sync.WaitGroup
+	for i := range 10 {
+		burst.Add(1)
+		go func() {
+			defer burst.Done()
+			u := fmt.Sprintf("https://faults.example.com/burst/%d", i)
+			if body, _ := send("add expedia " + u); strings.Contains(strings.ToLower(body), "saved") {
+				mu.Lock()
+				saved = append(saved, u)
+				mu.Unlock()
+			} else {
+				t.Errorf("after recovery, %s: %.200s", u, body)
+			}
+		}()
+	}
+	burst.Wait()
+	lostWrites, landedAfterStop := 0, 0
+	for _, u := range stopped {
+		// "That took too long and was stopped": the write must not land later, when the held
+		// bytes reach the database.
+		var n int64
+		r.st.DB().Raw("SELECT COUNT(*) FROM signals WHERE url = ?", u).Scan(&n)
+		if n != 0 {
+			landedAfterStop++
+			t.Errorf("%s: the user heard it was stopped, yet it was stored %d times", u, n)
+		}
+	}
 	for _, u := range saved {
 		var n int64
 		r.st.DB().Raw("SELECT COUNT(*) FROM signals WHERE url = ?", u).Scan(&n)
@@ -431,8 +462,8 @@ func TestFaults_databaseStalled(t *testing.T) {
 	if answered < total || clear < answered || slowest > deadline+2*time.Second || readyzDuringCode[503] == 0 || recovery > 5*time.Second {
 		t.Errorf("answered %d of %d, %d clear, slowest %v (deadline %v), /readyz %v, recovery %v", answered, total, clear, slowest, deadline, readyzDuringCode, recovery)
 	}
-	report(t, "database stalled %s: %d commands answered of %d sent, %d with a clear message, slowest answer %s (deadline %s); /readyz %s; recovery %s after the database came back; writes said saved %d, lost %d",
-		stall, sentDuring, total, clear, slowest.Round(10*time.Millisecond), deadline, codes(readyzDuringCode), recovery.Round(10*time.Millisecond), len(saved), lostWrites)
+	report(t, "database stalled %s: %d commands answered of %d sent, %d with a clear message, slowest answer %s (deadline %s); /readyz %s; recovery %s after the database came back; writes said saved %d, lost %d; said stopped %d, stored anyway %d",
+		stall, sentDuring, total, clear, slowest.Round(10*time.Millisecond), deadline, codes(readyzDuringCode), recovery.Round(10*time.Millisecond), len(saved), lostWrites, len(stopped), landedAfterStop)
 }
 
 func httpStatus(u string) int {

@@ -25,18 +25,18 @@ type SourcesStore interface {
 // (for admins) adding, changing and removing them.
 type Sources struct {
 	store    SourcesStore
-	validate func(store.WatchSource) error
+	validate func(context.Context, store.WatchSource) error
 	now      func() time.Time
 }
 
 // NewSources builds the /sources handler. validate checks a source before it is saved (kind,
-// target, schedule); now is the clock for "ran 5 min ago".
-func NewSources(st SourcesStore, validate func(store.WatchSource) error, now func() time.Time) *Sources {
+// target, schedule, a public address); now is the clock for "ran 5 min ago".
+func NewSources(st SourcesStore, validate func(context.Context, store.WatchSource) error, now func() time.Time) *Sources {
 	if now == nil {
 		now = time.Now
 	}
 	if validate == nil {
-		validate = func(store.WatchSource) error { return nil }
+		validate = func(context.Context, store.WatchSource) error { return nil }
 	}
 	return &Sources{store: st, validate: validate, now: now}
 }
@@ -173,7 +173,7 @@ func (h *Sources) add(ctx context.Context, userID, args string) (Response, error
 			return Ephemeral(fmt.Sprintf("I don't know the option `%s`; use `key=`, `account=` or `schedule=`.", Escape(k))), nil
 		}
 	}
-	if err := h.validate(ws); err != nil {
+	if err := h.validate(ctx, ws); err != nil {
 		return Ephemeral("I can't watch that: " + Escape(err.Error())), nil
 	}
 	if dup, err := h.sameTarget(ctx, ws); err != nil || dup != nil {

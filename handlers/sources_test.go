@@ -61,7 +61,7 @@ func sourcesHandler() (*handlers.Sources, *fakeSources) {
 		"broken": {Key: "broken", Kind: "feed", Target: "https://blog.example/feed", Schedule: "@hourly", Enabled: true,
 			LastRunAt: &ran, LastError: "GET https://blog.example/feed: 503 Service Unavailable (retry after 1h0m0s) <!here>", Failures: 3},
 	}}
-	validate := func(ws store.WatchSource) error {
+	validate := func(_ context.Context, ws store.WatchSource) error {
 		if ws.Kind == "gitlab" {
 			return errors.New(`unknown kind "gitlab"`)
 		}

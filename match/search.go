@@ -225,25 +225,17 @@ func (q *queryInfo) set(norm string, domain bool) {
 	q.core = stripLegal(norm)
 	q.ncore = strings.Count(q.core, " ") + 1
 	q.coreLen = utf8.RuneCountInString(q.core) - (q.ncore - 1)
-	q.runes = q.runes[:0]
-	q.comp = q.comp[:0]
-	q.toks = q.toks[:0]
+	q.runes, q.comp, q.toks = splitWords(norm, q.runes[:0], q.comp[:0], q.toks[:0])
 	q.btoks = q.btoks[:0]
-	start, bstart := 0, 0
-	for bi, r := range norm {
-		if r == ' ' {
-			q.btoks = append(q.btoks, [2]int{bstart, bi})
-			bstart = bi + 1
-			q.toks = append(q.toks, [2]int{start, len(q.runes)})
-			q.runes = append(q.runes, r)
-			start = len(q.runes)
-			continue
+	for bstart := 0; ; {
+		i := strings.IndexByte(norm[bstart:], ' ')
+		if i < 0 {
+			q.btoks = append(q.btoks, [2]int{bstart, len(norm)})
+			break
 		}
-		q.runes = append(q.runes, r)
-		q.comp = append(q.comp, r)
+		q.btoks = append(q.btoks, [2]int{bstart, bstart + i})
+		bstart += i + 1
 	}
-	q.toks = append(q.toks, [2]int{start, len(q.runes)})
-	q.btoks = append(q.btoks, [2]int{bstart, len(norm)})
 	q.short = len(q.comp) <= 2
 	for _, g := range q.grams {
 		q.gset[g>>6] = 0
@@ -262,6 +254,23 @@ func (q *queryInfo) set(norm string, domain bool) {
 func (q *queryInfo) tok(i int) []rune { return q.runes[q.toks[i][0]:q.toks[i][1]] }
 
 func (q *queryInfo) word(i int) string { return q.norm[q.btoks[i][0]:q.btoks[i][1]] }
+
+// splitWords appends the runes of s to runes, the same without its spaces to comp, and the rune
+// span of each space-separated word to toks: the query and every term are split the same way.
+func splitWords(s string, runes, comp []rune, toks [][2]int) ([]rune, []rune, [][2]int) {
+	start := 0
+	for _, r := range s {
+		if r == ' ' {
+			toks = append(toks, [2]int{start, len(runes)})
+			runes = append(runes, r)
+			start = len(runes)
+			continue
+		}
+		runes = append(runes, r)
+		comp = append(comp, r)
+	}
+	return runes, comp, append(toks, [2]int{start, len(runes)})
+}
 
 // rank appends to out up to cap(out) accounts ordered by score, rescoring at most k terms.
 func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
@@ -1014,19 +1023,7 @@ func (s *scratch) score(q *queryInfo, tn string, useDice bool) float64 {
 	if tn == q.core {
 		return scoreExact - legalPenalty
 	}
-	s.tr, s.tc, s.ttoks = s.tr[:0], s.tc[:0], s.ttoks[:0]
-	start := 0
-	for _, r := range tn {
-		if r == ' ' {
-			s.ttoks = append(s.ttoks, [2]int{start, len(s.tr)})
-			s.tr = append(s.tr, r)
-			start = len(s.tr)
-			continue
-		}
-		s.tr = append(s.tr, r)
-		s.tc = append(s.tc, r)
-	}
-	s.ttoks = append(s.ttoks, [2]int{start, len(s.tr)})
+	s.tr, s.tc, s.ttoks = splitWords(tn, s.tr[:0], s.tc[:0], s.ttoks[:0])
 	if slices.Equal(q.comp, s.tc) {
 		return scoreCompact
 	}

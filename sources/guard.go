@@ -1,10 +1,12 @@
 package sources
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"syscall"
 	"time"
 )
@@ -51,6 +53,40 @@ func newClient(timeout time.Duration, forbidden func(netip.Addr) string) *http.C
 	tr.Proxy = nil
 	tr.DialContext = dialer.DialContext
 	return &http.Client{Timeout: timeout, Transport: tr}
+}
+
+// LookupFunc resolves a host name to its addresses (net.DefaultResolver's LookupNetIP by default).
+type LookupFunc func(ctx context.Context, host string) ([]netip.Addr, error)
+
+// CheckURL refuses, before anything is saved or fetched, a URL whose host is, or resolves to, an
+// address that is not on the public internet: an admin typing /sources add hears at once that
+// the source will never be fetched, rather than finding it later as the source's last error.
+// NewClient checks again at every dial, since what a name resolves to may change.
+func CheckURL(ctx context.Context, raw string, lookup LookupFunc) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("%q is not a URL with a host", raw)
+	}
+	host := u.Hostname()
+	addrs := []netip.Addr{}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = append(addrs, ip)
+	} else {
+		if lookup == nil {
+			lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+				return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+			}
+		}
+		if addrs, err = lookup(ctx, host); err != nil || len(addrs) == 0 {
+			return fmt.Errorf("the host %s does not resolve (check the address, or try again later)", host)
+		}
+	}
+	for _, ip := range addrs {
+		if kind := forbiddenAddress(ip); kind != "" {
+			return &ForbiddenAddressError{IP: ip.Unmap(), Kind: kind}
+		}
+	}
+	return nil
 }
 
 // ForbiddenAddressError is a fetch refused because its address is not on the public internet.

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -76,5 +77,35 @@ func TestNewClient_refusesInternalAddressesAfterDNSAndOnRedirects(t *testing.T) 
 	f, err := Get(ctx, NewClient(5*time.Second, true), srv.URL+"/", State{}, "")
 	if err != nil || string(f.Body) != "internal secret" {
 		t.Errorf("allowed explicitly: %q %v", f.Body, err)
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	lookup := func(_ context.Context, host string) ([]netip.Addr, error) {
+		switch host {
+		case "feeds.corp.example":
+			return []netip.Addr{netip.MustParseAddr("93.184.215.14"), netip.MustParseAddr("10.1.2.3")}, nil
+		case "blog.example.com":
+			return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	for _, c := range []struct{ url, want string }{
+		{"https://blog.example.com/feed.xml", ""},
+		{"https://93.184.215.14/feed", ""},
+		{"https://feeds.corp.example/rss", "10.1.2.3 is a private address"},
+		{"http://[::1]:8080/feed", "::1 is a loopback address"},
+		{"http://169.254.169.254/latest", "link-local"},
+		{"http://[::ffff:127.0.0.1]/x", "loopback"},
+		{"https://nowhere.example/feed", "does not resolve"},
+		{"https:///feed", "not a URL with a host"},
+	} {
+		err := CheckURL(context.Background(), c.url, lookup)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.url, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want an error saying %q", c.url, err, c.want)
+		}
 	}
 }

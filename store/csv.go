@@ -206,28 +206,23 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 	if acc.OwnerUserID != "" && !slackUserRE.MatchString(acc.OwnerUserID) {
 		return acc, &CSVRowError{Row: row.line, Column: "owner_user_id", Reason: fmt.Sprintf("%q is not a Slack user id (U… or W…, as in the member's profile)", acc.OwnerUserID)}
 	}
-	if v := row.get("employees"); v != "" {
-		n, err := strconv.Atoi(strings.NewReplacer(",", "", "_", "", " ", "").Replace(v))
-		if err != nil || n < 0 {
-			return acc, &CSVRowError{Row: row.line, Column: "employees", Reason: fmt.Sprintf("%q is not a whole number", v)}
-		}
-		acc.Employees = n
+	if _, rerr := optionalColumn(row, "employees", "a whole number", parseEmployees, &acc.Employees); rerr != nil {
+		return acc, rerr
 	}
-	if v := row.get("stage"); v != "" {
-		st, ok := ParseStage(v)
-		if !ok {
-			return acc, &CSVRowError{Row: row.line, Column: "stage", Reason: fmt.Sprintf("%q is not a stage (none, evaluating, initial, production, managed, churned)", v)}
-		}
-		acc.Stage = st
+	staged, rerr := optionalColumn(row, "stage", "a stage (none, evaluating, initial, production, managed, churned)", ParseStage, &acc.Stage)
+	if rerr != nil {
+		return acc, rerr
+	}
+	if staged {
 		acc.StageSource, acc.StageEvidence = RoleFromCSV, "the stage column of an imported CSV file"
 	}
-	if v := row.get("role"); v != "" {
-		r, ok := ParseRole(v)
-		if !ok {
-			return acc, &CSVRowError{Row: row.line, Column: "role", Reason: fmt.Sprintf("%q is not a role (prospect, customer, competitor, vendor, partner)", v)}
-		}
+	roled, rerr := optionalColumn(row, "role", "a role (prospect, customer, competitor, vendor, partner)", ParseRole, &acc.Role)
+	if rerr != nil {
+		return acc, rerr
+	}
+	if roled {
 		// A role from a file is kept by later seeds, like one set by hand.
-		acc.Role, acc.RoleSource = r, RoleFromCSV
+		acc.RoleSource = RoleFromCSV
 	}
 	if acc.Source == "" {
 		acc.Source = opts.Source
@@ -236,6 +231,33 @@ func accountFromRow(row csvRow, opts CSVOptions) (Account, *CSVRowError) {
 }
 
 var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
+// optionalColumn parses the cell of column name into *dst when the cell is not empty and reports
+// whether it did; a cell parse refuses is the row's error: "<cell> is not <want>".
+func optionalColumn[T any](row csvRow, name, want string, parse func(string) (T, bool), dst *T) (bool, *CSVRowError) {
+	v := row.get(name)
+	if v == "" {
+		return false, nil
+	}
+	t, ok := parse(v)
+	if !ok {
+		return false, &CSVRowError{Row: row.line, Column: name, Reason: fmt.Sprintf("%q is not %s", v, want)}
+	}
+	*dst = t
+	return true, nil
+}
+
+// parseEmployees reads a head count, allowing thousands separators ("12,000", "12 000").
+func parseEmployees(v string) (int, bool) {
+	n, err := strconv.Atoi(strings.NewReplacer(",", "", "_", "", " ", "").Replace(v))
+	return n, err == nil && n >= 0
+}
+
+// parseDecisionRank reads a contact's rank from 1 (decides) to 99.
+func parseDecisionRank(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 1 && n <= 99
+}
 
 // splitList reads "a; b | c" as a list.
 func splitList(s string) []string {
@@ -282,19 +304,11 @@ func contactFromRow(row csvRow, dir *accountLookup, opts CSVOptions) (Contact, *
 	if c.Handles == nil {
 		c.Handles = []string{}
 	}
-	if v := row.get("decision_rank"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 99 {
-			return c, &CSVRowError{Row: row.line, Column: "decision_rank", Reason: fmt.Sprintf("%q is not a rank from 1 to 99", v)}
-		}
-		c.DecisionRank = n
+	if _, rerr := optionalColumn(row, "decision_rank", "a rank from 1 to 99", parseDecisionRank, &c.DecisionRank); rerr != nil {
+		return c, rerr
 	}
-	if v := row.get("do_not_contact"); v != "" {
-		b, ok := parseBool(v)
-		if !ok {
-			return c, &CSVRowError{Row: row.line, Column: "do_not_contact", Reason: fmt.Sprintf("%q is not yes or no", v)}
-		}
-		c.DoNotContact = b
+	if _, rerr := optionalColumn(row, "do_not_contact", "yes or no", parseBool, &c.DoNotContact); rerr != nil {
+		return c, rerr
 	}
 	if c.Source == "" {
 		c.Source = opts.Source
@@ -331,12 +345,13 @@ func signalFromRow(row csvRow, dir *accountLookup, opts CSVOptions) (Signal, *CS
 	if sig.URL != "" && !strings.HasPrefix(sig.URL, "https://") && !strings.HasPrefix(sig.URL, "http://") {
 		return sig, &CSVRowError{Row: row.line, Column: "url", Reason: fmt.Sprintf("%q is not an http(s) URL", sig.URL)}
 	}
-	if v := row.get("occurred_at"); v != "" {
-		t, ok := parseCSVTime(v)
-		if !ok {
-			return sig, &CSVRowError{Row: row.line, Column: "occurred_at", Reason: fmt.Sprintf("%q is not a date (2024-10-08 or 2024-10-08T15:04:05Z)", v)}
-		}
-		sig.OccurredAt = &t
+	var occurred time.Time
+	dated, rerr := optionalColumn(row, "occurred_at", "a date (2024-10-08 or 2024-10-08T15:04:05Z)", parseCSVTime, &occurred)
+	if rerr != nil {
+		return sig, rerr
+	}
+	if dated {
+		sig.OccurredAt = &occurred
 	}
 	id, rerr := dir.resolve(row)
 	if rerr != nil {

@@ -451,6 +451,25 @@ var (
 	keyRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
 )
 
+// Checker checks a source before it is saved: its configuration (Validate) and, for the kinds
+// fetched from a URL, that the URL's host is on the public internet, unless AllowPrivate (the
+// same setting the runner's client obeys). Lookup resolves host names (the system resolver when nil).
+type Checker struct {
+	AllowPrivate bool
+	Lookup       sources.LookupFunc
+}
+
+// Check is Validate, then the address check.
+func (c Checker) Check(ctx context.Context, ws store.WatchSource) error {
+	if err := Validate(ws); err != nil {
+		return err
+	}
+	if c.AllowPrivate || (ws.Kind != store.SourceFeed && ws.Kind != store.SourceAdopters) {
+		return nil
+	}
+	return sources.CheckURL(ctx, ws.Target, c.Lookup)
+}
+
 // Validate checks a source's configuration before it is saved.
 func Validate(ws store.WatchSource) error {
 	if !keyRE.MatchString(ws.Key) {
