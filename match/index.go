@@ -24,42 +24,50 @@ type Entry struct {
 // with it, within its typo budget, or merely similar; it then counts those words' postings from the
 // rarest query word up, rescores the best few dozen terms in full, and keeps the best term per account.
 //
+// Memory: every string lives once in an append-only arena (a term's normalized text, then how to
+// spell the original from it, see appendSpelling); a word is an offset into the text of the term
+// that brought it; accounts, terms and words are small fixed-size records in slices indexed by
+// int32; lookups by account id, text and word go through open-addressing tables of int32; posting
+// and trigram lists are delta varints. There are no per-account maps, strings or pointers, so an
+// account costs around a hundred bytes and the garbage collector has almost nothing to scan.
+//
 // Reads take a read lock; Upsert and Remove take the write lock and cost O(length of the posting
-// lists they touch), which is fine for occasional edits. The zero value is not usable: call NewIndex.
+// lists they touch), which is fine for occasional edits. Removed records stay in place, unused, until
+// they outnumber half the live ones; the index is then rebuilt from its own live records. The zero
+// value is not usable: call NewIndex.
 type Index struct {
-	mu sync.RWMutex
-
-	entries     []entry         // by slot; a free slot has terms == nil
-	freeEntries []int32         // reusable entry slots
-	byID        map[int64]int32 // account id → entry slot
-
-	terms     []term
-	tnw       []uint8          // words per term (capped at 255), parallel to terms
-	freeTerms []int32          // reusable term ids
-	termCount int              // live terms
-	exact     map[uint64]int32 // hash of a normalized term → first term id with that text
-
-	words     []word
-	wmeta     []wordMeta // parallel to words, compact for scanning
-	wordID    map[string]int32
-	freeWords []int32
-	wgrams    [][]int32 // trigram key → ids of vocabulary words containing it (unordered)
-
-	// One-deletion variants of vocabulary words (SymSpell): two words within one edit share a
-	// variant or one is a variant of the other, so single typos are found by hash lookups.
-	dels     map[uint64]int32 // hash of a word with one rune deleted → first node
-	delNodes []delNode
-	freeDels []int32
-
+	mu   sync.RWMutex
 	pool sync.Pool // *scratch
+	core
 }
 
-type entry struct {
-	id      int64
-	name    string
-	aliases []string
-	domain  string
-	terms   []int32
+// core is the index's data, swapped whole when the index is rebuilt.
+type core struct {
+	text arena
+	rec  []byte // scratch for building a record
+
+	// Entries (accounts) by slot, never reused until a rebuild. An entry's terms are
+	// terms[term0[slot]:term0[slot+1]]: terms are added in slot order, so term0 never decreases
+	// and a term's slot is found by binary search.
+	ids         []int64
+	term0       []int32
+	dead        []uint64         // bit set of removed slots
+	names       map[int32]uint32 // slot → arena offset of a name no term spells (it normalizes to nothing)
+	byID        table            // live entry slots by account id
+	liveEntries int
+
+	terms     []term
+	exact     table // live term ids by hash of their normalized text
+	termCount int   // live terms
+
+	words     []word
+	wordID    table    // live word ids by hash of their text
+	lists     []plist  // postings of words in more than one term
+	freeLists []int32  // unused lists
+	gramAt    []int32  // trigram key → 1 + index in grams, 0 when no word has it
+	grams     []plist  // ids of the vocabulary words containing a trigram
+	dels      delTable // one-deletion variants of vocabulary words (SymSpell)
+	deadWords int
 }
 
 // field values of term: which string of the entry the term came from.
@@ -69,39 +77,46 @@ const (
 	// aliases use 1 + alias index
 )
 
+// term is a normalized name, alias or domain. Its record at off in the arena is the normalized
+// text (nlen bytes) then its spelling; or, when nw has termShared, the uvarint offset of an
+// equal run of text in an earlier term of the entry (an alias inside the name), then its spelling.
 type term struct {
-	norm  string // normalized text; "" when the term id is free
-	slot  int32  // entry slot
-	next  int32  // next term id in the exact-match chain, or -1
+	off   uint32
 	field int16
+	nlen  uint8
+	nw    uint8 // words (at most 64 in maxTermBytes), | termShared
 }
 
+const termShared = 0x80
+
+// word is one vocabulary word: tlen bytes of the arena at off.
 type word struct {
-	text string
-	post []int32 // ids of the terms containing the word (unordered); empty when the id is free
+	off   uint32
+	post  int32  // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
+	sig   uint32 // set of runes, one bit each (mod 32); an edit changes at most two bits
+	tlen  uint8
+	runes uint8 // rune count, capped at 255
+	grams uint8 // distinct trigrams, capped at 255
+	flags uint8
 }
 
-type delNode struct {
-	word int32 // vocabulary word id, -1 when free
-	next int32 // next node with the same deletion hash, or -1
-}
+const noPost = -1
 
-type wordMeta struct {
-	sig   uint64 // set of runes, one bit each (mod 64); an edit changes at most two bits
-	runes uint8  // rune count, capped at 255
-	grams uint8  // distinct trigrams, capped at 255
-	ascii bool
-	dels  bool // its one-deletion variants are indexed (it occurs in a name or an alias)
-}
+const (
+	wordASCII = 1 << iota
+	wordDels  // its one-deletion variants are indexed (it occurs in a name or an alias)
+)
+
+func (w *word) ascii() bool { return w.flags&wordASCII != 0 }
 
 // runeSig returns the rune-set signature of s.
-func runeSig(s string) uint64 {
-	var sig uint64
+func runeSig(s string) uint32 {
+	var sig uint32
 	for _, r := range s {
 		if x, ok := sym(r); ok {
-			sig |= 1 << x
+			sig |= 1 << (x % 32)
 		} else {
-			sig |= 1 << (37 + uint32(r)%27)
+			sig |= 1 << (uint32(r) % 32)
 		}
 	}
 	return sig
@@ -112,95 +127,298 @@ const maxTermBytes = 128
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{
-		byID:   make(map[int64]int32),
-		exact:  make(map[uint64]int32),
-		wordID: make(map[string]int32),
-		wgrams: make([][]int32, numGramKeys),
-		dels:   make(map[uint64]int32),
+	return &Index{core: newCore()}
+}
+
+func newCore() core {
+	return core{gramAt: make([]int32, numGramKeys)}
+}
+
+// normOff returns the arena offset of term t's normalized text and of its spelling.
+func (c *core) normOff(t int32) (uint32, uint32) {
+	tm := &c.terms[t]
+	if tm.nw&termShared == 0 {
+		return tm.off, tm.off + uint32(tm.nlen)
+	}
+	at, k := uvarint(c.text.bytes(tm.off))
+	return at, tm.off + uint32(k)
+}
+
+// norm returns the normalized text of term t.
+func (c *core) norm(t int32) string {
+	tm := &c.terms[t]
+	if tm.nw&termShared == 0 {
+		return c.text.str(tm.off, int(tm.nlen))
+	}
+	at, _ := c.normOff(t)
+	return c.text.str(at, int(tm.nlen))
+}
+
+// words returns the number of words of term t.
+func (c *core) termWordCount(t int32) uint8 { return c.terms[t].nw &^ termShared }
+
+// wordText returns the text of vocabulary word w.
+func (c *core) wordText(w int32) string {
+	wd := &c.words[w]
+	return c.text.str(wd.off, int(wd.tlen))
+}
+
+// df returns how many terms contain word w.
+func (c *core) df(w int32) int {
+	switch p := c.words[w].post; {
+	case p >= 0:
+		return 1
+	case p == noPost:
+		return 0
+	default:
+		return int(c.lists[-p-2].n)
 	}
 }
+
+// postings returns a cursor over the terms containing word w, in ascending order.
+func (c *core) postings(w int32) cursor {
+	switch p := c.words[w].post; {
+	case p >= 0:
+		return cursor{one: p + 1}
+	case p == noPost:
+		return cursor{}
+	default:
+		return c.lists[-p-2].cursor()
+	}
+}
+
+// gramList returns the list of vocabulary words containing trigram key g, or nil.
+func (c *core) gramList(g uint32) *plist {
+	if i := c.gramAt[g]; i > 0 {
+		return &c.grams[i-1]
+	}
+	return nil
+}
+
+// gramLen returns how many vocabulary words contain trigram key g.
+func (c *core) gramLen(g uint32) int {
+	if l := c.gramList(g); l != nil {
+		return int(l.n)
+	}
+	return 0
+}
+
+// lookupWord returns the vocabulary id of w.
+func (c *core) lookupWord(w string) (int32, bool) {
+	h := hashString(w)
+	for i := c.wordID.start(h); i >= 0; i = c.wordID.probe(i) {
+		id, ok := c.wordID.at(i)
+		if !ok {
+			break
+		}
+		if c.wordText(id) == w {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// slotOf returns the live entry slot of account id.
+func (c *core) slotOf(id int64) (int32, bool) {
+	for i := c.byID.start(uint64(id)); i >= 0; i = c.byID.probe(i) {
+		s, ok := c.byID.at(i)
+		if !ok {
+			break
+		}
+		if c.ids[s] == id {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// slotOfTerm returns the entry slot of term t.
+func (c *core) slotOfTerm(t int32) int32 {
+	// The last slot whose first term is at most t; entries without terms share their successor's term0.
+	lo, hi := 0, len(c.term0)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.term0[m] <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return int32(lo - 1)
+}
+
+// eachExact calls f with every live term whose normalized text is n.
+func (c *core) eachExact(n string, f func(t int32)) {
+	for i := c.exact.start(hashString(n)); i >= 0; i = c.exact.probe(i) {
+		t, ok := c.exact.at(i)
+		if !ok {
+			return
+		}
+		if c.norm(t) == n {
+			f(t)
+		}
+	}
+}
+
+func (c *core) termHash(t int32) uint64 { return hashString(c.norm(t)) }
+func (c *core) wordHash(w int32) uint64 { return hashString(c.wordText(w)) }
+func (c *core) slotHash(s int32) uint64 { return uint64(c.ids[s]) }
+
+// entryTerms returns the range of term ids of entry slot.
+func (c *core) entryTerms(slot int32) (int32, int32) {
+	end := int32(len(c.terms))
+	if int(slot)+1 < len(c.term0) {
+		end = c.term0[slot+1]
+	}
+	return c.term0[slot], end
+}
+
+// name returns the display name of entry slot.
+func (c *core) name(slot int32) string {
+	if off, ok := c.names[slot]; ok {
+		n, k := uvarint(c.text.bytes(off))
+		return string(c.text.bytes(off + uint32(k))[:n])
+	}
+	return c.spelling(c.term0[slot])
+}
+
+func (c *core) isDead(slot int) bool { return c.dead[slot>>6]&(1<<(slot&63)) != 0 }
 
 // Len returns the number of accounts in the index.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.byID)
+	return ix.liveEntries
 }
 
 // Name returns the display name of account id and whether the account is indexed.
 func (ix *Index) Name(id int64) (string, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	slot, ok := ix.byID[id]
+	slot, ok := ix.slotOf(id)
 	if !ok {
 		return "", false
 	}
-	return ix.entries[slot].name, true
+	return ix.name(slot), true
 }
 
 // Upsert adds e, or replaces the account with the same ID (its old names, aliases and domain are dropped).
 func (ix *Index) Upsert(e Entry) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if slot, ok := ix.byID[e.ID]; ok {
+	if slot, ok := ix.slotOf(e.ID); ok {
 		ix.removeSlot(slot)
 	}
-	slot := takeSlot(&ix.entries, &ix.freeEntries)
-	en := entry{id: e.ID, name: e.Name, domain: e.Domain, terms: []int32{}}
-	if len(e.Aliases) > 0 {
-		en.aliases = slices.Clone(e.Aliases)
-	}
-	add := func(s string, field int16) {
-		n := truncateWords(Normalize(s), maxTermBytes)
-		if n == "" {
-			return
-		}
-		for _, t := range en.terms {
-			if ix.terms[t].norm == n {
-				return // same text as an earlier field of this entry
-			}
-		}
-		var skip func(string) bool
-		if field == fieldDomain {
-			skip = func(w string) bool { return ix.joinsWords(w, en.terms) }
-		}
-		en.terms = append(en.terms, ix.addTerm(n, slot, field, skip))
-	}
-	add(e.Name, fieldName)
+	fields := make([]field, 0, 2+len(e.Aliases))
+	fields = append(fields, field{raw: e.Name, num: fieldName})
 	for i, a := range e.Aliases {
 		if i >= 1<<14 {
 			break
 		}
-		add(a, int16(i+1))
+		fields = append(fields, field{raw: a, num: int16(i + 1)})
 	}
-	add(e.Domain, fieldDomain)
-	ix.entries[slot] = en
-	ix.byID[e.ID] = slot
+	fields = append(fields, field{raw: e.Domain, num: fieldDomain})
+	for i := range fields {
+		fields[i].norm = truncateWords(Normalize(fields[i].raw), maxTermBytes)
+	}
+	ix.addEntry(e.ID, e.Name, fields)
+	ix.compactIfSparse()
+}
+
+// field is one name, alias or domain of an entry being added, with its normalized text.
+type field struct {
+	raw, norm string
+	num       int16
 }
 
 // Remove deletes account id; removing an unknown id does nothing.
 func (ix *Index) Remove(id int64) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if slot, ok := ix.byID[id]; ok {
+	if slot, ok := ix.slotOf(id); ok {
 		ix.removeSlot(slot)
+		ix.compactIfSparse()
 	}
 }
 
-func (ix *Index) removeSlot(slot int32) {
-	en := &ix.entries[slot]
-	for _, t := range en.terms {
-		ix.removeTerm(t)
+// addEntry indexes account id with its fields (the name first); fields whose normalized text is
+// empty or repeats an earlier field's get no term.
+func (c *core) addEntry(id int64, name string, fields []field) {
+	slot := int32(len(c.ids))
+	first := int32(len(c.terms))
+	c.ids = appendLean(c.ids, id)
+	c.term0 = appendLean(c.term0, first)
+	if len(c.dead)*64 <= int(slot) {
+		c.dead = appendLean(c.dead, 0)
 	}
-	delete(ix.byID, en.id)
-	*en = entry{}
-	ix.freeEntries = append(ix.freeEntries, slot)
+	for _, f := range fields {
+		if f.norm == "" {
+			continue
+		}
+		dup := false
+		for t := first; int(t) < len(c.terms); t++ {
+			dup = dup || c.norm(t) == f.norm
+		}
+		if dup {
+			continue // same text as an earlier field of this entry
+		}
+		var skip func(string) bool
+		if f.num == fieldDomain {
+			skip = func(w string) bool { return c.joinsWords(w, first) }
+		}
+		c.addTerm(f, first, skip)
+	}
+	if int(first) == len(c.terms) || c.terms[first].field != fieldName {
+		if c.names == nil {
+			c.names = make(map[int32]uint32)
+		}
+		c.rec = appendUvarint(c.rec[:0], uint32(len(name)))
+		c.rec = append(c.rec, name...)
+		c.names[slot] = c.text.put(c.rec)
+	}
+	c.byID.insert(slot, uint64(id), c.slotHash)
+	c.liveEntries++
 }
 
-// termWords calls f for each distinct indexed word of a term. Domains are indexed without their
-// public suffix ("volvocars com" → "volvocars") so that "com" does not post every account.
-func termWords(n string, field int16, f func(w string)) {
+func (c *core) removeSlot(slot int32) {
+	from, to := c.entryTerms(slot)
+	for t := from; t < to; t++ {
+		c.removeTerm(t)
+	}
+	c.byID.remove(slot, uint64(c.ids[slot]), c.slotHash)
+	c.dead[slot>>6] |= 1 << (slot & 63)
+	delete(c.names, slot)
+	c.liveEntries--
+}
+
+// compactIfSparse rebuilds the index from its live records once removed ones outnumber half the
+// live ones: their text, records and table slots are then returned.
+func (ix *Index) compactIfSparse() {
+	deadTerms := len(ix.terms) - ix.termCount
+	deadEntries := len(ix.ids) - ix.liveEntries
+	if deadTerms <= 1024+ix.termCount/2 && deadEntries <= 1024+ix.liveEntries/2 && ix.deadWords <= 1024+len(ix.words)/2 {
+		return
+	}
+	fresh := newCore()
+	var fields []field
+	for slot := range ix.ids {
+		if ix.isDead(slot) {
+			continue
+		}
+		fields = fields[:0]
+		from, to := ix.entryTerms(int32(slot))
+		for t := from; t < to; t++ {
+			fields = append(fields, field{raw: ix.spelling(t), norm: ix.norm(t), num: ix.terms[t].field})
+		}
+		fresh.addEntry(ix.ids[slot], ix.name(int32(slot)), fields)
+	}
+	ix.core = fresh
+}
+
+// termWords calls f for each distinct indexed word of a term, with its byte offset in n. Domains
+// are indexed without their public suffix ("volvocars com" → "volvocars") so that "com" does not
+// post every account.
+func termWords(n string, field int16, f func(w string, at int)) {
 	if field == fieldDomain {
 		n = domainCore(n)
 	}
@@ -211,7 +429,7 @@ func termWords(n string, field int16, f func(w string)) {
 		}
 		w := n[start:i]
 		if w != "" && !seenBefore(n, start, w) {
-			f(w)
+			f(w, start)
 		}
 		start = i + 1
 	}
@@ -233,11 +451,12 @@ func seenBefore(n string, at int, w string) bool {
 }
 
 // joinsWords reports whether w is two or more consecutive words (of two or more bytes each) of one
-// of terms run together ("volvocars" for "volvo cars"). Such domain words are not indexed: Resolve finds them by splitting
-// the query word, and indexing every "namesuffix" concatenation would bloat the vocabulary.
-func (ix *Index) joinsWords(w string, terms []int32) bool {
-	for _, t := range terms {
-		n := ix.terms[t].norm
+// of the terms from first on run together ("volvocars" for "volvo cars"). Such domain words are not
+// indexed: Resolve finds them by splitting the query word, and indexing every "namesuffix"
+// concatenation would bloat the vocabulary.
+func (c *core) joinsWords(w string, first int32) bool {
+	for t := first; int(t) < len(c.terms); t++ {
+		n := c.norm(t)
 		for start := 0; start < len(n); {
 			end := start
 			parts := 0
@@ -271,50 +490,106 @@ func (ix *Index) joinsWords(w string, terms []int32) bool {
 	return false
 }
 
-// addTerm indexes normalized text n; words for which skip returns true get no postings.
-func (ix *Index) addTerm(n string, slot int32, field int16, skip func(string) bool) int32 {
-	id := takeSlot(&ix.terms, &ix.freeTerms)
-	if int(id) == len(ix.tnw) {
-		ix.tnw = append(ix.tnw, 0)
+// addTerm indexes field f of the entry whose terms start at first; words for which skip returns
+// true get no postings.
+func (c *core) addTerm(f field, first int32, skip func(string) bool) {
+	id := int32(len(c.terms))
+	nw := uint8(strings.Count(f.norm, " ") + 1)
+	c.rec = c.rec[:0]
+	shared := false
+	for t := first; t < id; t++ {
+		if i := strings.Index(c.norm(t), f.norm); i >= 0 {
+			at, _ := c.normOff(t)
+			c.rec = appendUvarint(c.rec, at+uint32(i))
+			shared = true
+			nw |= termShared
+			break
+		}
 	}
-	termWords(n, field, func(w string) {
+	if !shared {
+		c.rec = append(c.rec, f.norm...)
+	}
+	c.rec = appendSpelling(c.rec, f.raw, f.norm)
+	c.terms = appendLean(c.terms, term{off: c.text.put(c.rec), field: f.num, nlen: uint8(len(f.norm)), nw: nw})
+	n := c.norm(id)
+	off, _ := c.normOff(id)
+	termWords(n, f.num, func(w string, at int) {
 		if skip != nil && skip(w) {
 			return
 		}
-		wid := ix.wordFor(w)
-		if field != fieldDomain {
-			ix.addDeletes(w, wid)
+		wid := c.wordFor(w, off+uint32(at))
+		if f.num != fieldDomain {
+			c.addDeletes(w, wid)
 		}
-		ix.words[wid].post = append(ix.words[wid].post, id)
+		c.addPosting(wid, id)
 	})
-	h := hashString(n)
-	next := int32(-1)
-	if head, ok := ix.exact[h]; ok {
-		next = head
-	}
-	ix.exact[h] = id
-	ix.terms[id] = term{norm: n, slot: slot, next: next, field: field}
-	ix.tnw[id] = uint8(min(strings.Count(n, " ")+1, 255))
-	ix.termCount++
-	return id
+	c.exact.insert(id, hashString(n), c.termHash)
+	c.termCount++
 }
 
-// wordFor returns the vocabulary id of w, adding it if needed.
-func (ix *Index) wordFor(w string) int32 {
-	if id, ok := ix.wordID[w]; ok {
+func (c *core) addPosting(w, t int32) {
+	wd := &c.words[w]
+	switch p := wd.post; {
+	case p == noPost:
+		wd.post = t
+	case p >= 0:
+		var l int32
+		if k := len(c.freeLists); k > 0 {
+			l = c.freeLists[k-1]
+			c.freeLists = c.freeLists[:k-1]
+		} else {
+			c.lists = append(c.lists, plist{})
+			l = int32(len(c.lists) - 1)
+		}
+		c.lists[l].add(p)
+		c.lists[l].add(t)
+		wd.post = -2 - l
+	default:
+		c.lists[-p-2].add(t)
+	}
+}
+
+// removePosting drops term t from word w's postings and reports whether the word is left in none.
+func (c *core) removePosting(w, t int32) bool {
+	wd := &c.words[w]
+	switch p := wd.post; {
+	case p == t:
+		wd.post = noPost
+	case p <= -2:
+		l := &c.lists[-p-2]
+		l.remove(t)
+		if l.n == 1 {
+			cur := l.cursor()
+			one, _ := cur.next()
+			*l = plist{}
+			c.freeLists = append(c.freeLists, -p-2)
+			wd.post = one
+		}
+	}
+	return wd.post == noPost
+}
+
+// wordFor returns the vocabulary id of w, adding it (its text at arena offset off) if needed.
+func (c *core) wordFor(w string, off uint32) int32 {
+	if id, ok := c.lookupWord(w); ok {
 		return id
 	}
-	id := takeSlot(&ix.words, &ix.freeWords)
-	if int(id) == len(ix.wmeta) {
-		ix.wmeta = append(ix.wmeta, wordMeta{})
-	}
+	id := int32(len(c.words))
 	grams := wordGrams(w, nil)
 	for _, g := range grams {
-		ix.wgrams[g] = append(ix.wgrams[g], id)
+		if c.gramAt[g] == 0 {
+			c.grams = append(c.grams, plist{})
+			c.gramAt[g] = int32(len(c.grams))
+		}
+		c.grams[c.gramAt[g]-1].add(id)
 	}
-	ix.words[id] = word{text: w}
-	ix.wmeta[id] = wordMeta{sig: runeSig(w), runes: uint8(min(utf8.RuneCountInString(w), 255)), grams: uint8(min(len(grams), 255)), ascii: len(w) == utf8.RuneCountInString(w)}
-	ix.wordID[w] = id
+	runes := utf8.RuneCountInString(w)
+	wd := word{off: off, post: noPost, sig: runeSig(w), tlen: uint8(len(w)), runes: uint8(min(runes, 255)), grams: uint8(min(len(grams), 255))}
+	if runes == len(w) {
+		wd.flags |= wordASCII
+	}
+	c.words = appendLean(c.words, wd)
+	c.wordID.insert(id, hashString(w), c.wordHash)
 	return id
 }
 
@@ -322,33 +597,12 @@ func (ix *Index) wordFor(w string) int32 {
 // and aliases get them: a domain's own word ("barcortech123" of barcortech123.example) is
 // usually unique to its account, and indexing the variants of every one of them cost most of
 // the index's memory; a misspelt domain is still found through shared trigrams.
-func (ix *Index) addDeletes(w string, wid int32) {
-	if ix.wmeta[wid].dels || !deletable(w) {
+func (c *core) addDeletes(w string, wid int32) {
+	if c.words[wid].flags&wordDels != 0 || !deletable(w) {
 		return
 	}
-	ix.wmeta[wid].dels = true
-	forEachDelete(w, func(h uint64) {
-		n := takeSlot(&ix.delNodes, &ix.freeDels)
-		next := int32(-1)
-		if head, ok := ix.dels[h]; ok {
-			next = head
-		}
-		ix.delNodes[n] = delNode{word: wid, next: next}
-		ix.dels[h] = n
-	})
-}
-
-// takeSlot returns a free slot of items, reusing one from free when there is one, else
-// appending a zero value.
-func takeSlot[T any](items *[]T, free *[]int32) int32 {
-	if k := len(*free); k > 0 {
-		id := (*free)[k-1]
-		*free = (*free)[:k-1]
-		return id
-	}
-	var zero T
-	*items = append(*items, zero)
-	return int32(len(*items) - 1)
+	c.words[wid].flags |= wordDels
+	forEachDelete(w, func(h uint64) { c.dels.insert(uint32(h), wid) })
 }
 
 // deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
@@ -371,91 +625,26 @@ func forEachDelete(w string, f func(h uint64)) {
 	}
 }
 
-func (ix *Index) removeDeletes(w string, wid int32) {
-	if !ix.wmeta[wid].dels {
-		return
-	}
-	forEachDelete(w, func(h uint64) {
-		head, ok := ix.dels[h]
-		if !ok {
-			return
-		}
-		prev := int32(-1)
-		for n := head; n >= 0; prev, n = n, ix.delNodes[n].next {
-			if ix.delNodes[n].word != wid {
-				continue
-			}
-			next := ix.delNodes[n].next
-			switch {
-			case prev >= 0:
-				ix.delNodes[prev].next = next
-			case next >= 0:
-				ix.dels[h] = next
-			default:
-				delete(ix.dels, h)
-			}
-			ix.delNodes[n] = delNode{word: -1, next: -1}
-			ix.freeDels = append(ix.freeDels, n)
-			return
-		}
-	})
-}
-
 // removeTerm unindexes term id. It tries every word of the term: words skipped by addTerm simply
 // do not list the term.
-func (ix *Index) removeTerm(id int32) {
-	t := &ix.terms[id]
-	termWords(t.norm, t.field, func(w string) {
-		wid, ok := ix.wordID[w]
-		if !ok {
+func (c *core) removeTerm(id int32) {
+	n := c.norm(id)
+	termWords(n, c.terms[id].field, func(w string, _ int) {
+		wid, ok := c.lookupWord(w)
+		if !ok || !c.removePosting(wid, id) {
 			return
 		}
-		wd := &ix.words[wid]
-		wd.post = removeID(wd.post, id)
-		if len(wd.post) == 0 {
-			for _, g := range wordGrams(w, nil) {
-				ix.wgrams[g] = removeID(ix.wgrams[g], wid)
-			}
-			ix.removeDeletes(w, wid)
-			delete(ix.wordID, w)
-			*wd = word{}
-			ix.wmeta[wid] = wordMeta{}
-			ix.freeWords = append(ix.freeWords, wid)
+		for _, g := range wordGrams(w, nil) {
+			c.gramList(g).remove(wid)
 		}
+		if c.words[wid].flags&wordDels != 0 {
+			forEachDelete(w, func(h uint64) { c.dels.remove(uint32(h), wid) })
+		}
+		c.wordID.remove(wid, hashString(w), c.wordHash)
+		c.deadWords++
 	})
-	h := hashString(t.norm)
-	if head := ix.exact[h]; head == id {
-		if t.next >= 0 {
-			ix.exact[h] = t.next
-		} else {
-			delete(ix.exact, h)
-		}
-	} else {
-		for p := head; p >= 0; p = ix.terms[p].next {
-			if ix.terms[p].next == id {
-				ix.terms[p].next = t.next
-				break
-			}
-		}
-	}
-	*t = term{slot: -1, next: -1}
-	ix.freeTerms = append(ix.freeTerms, id)
-	ix.termCount--
-}
-
-// removeID deletes one occurrence of id from an unordered list.
-func removeID(list []int32, id int32) []int32 {
-	i := slices.Index(list, id)
-	if i < 0 {
-		return list
-	}
-	last := len(list) - 1
-	list[i] = list[last]
-	list = list[:last]
-	if len(list) == 0 {
-		return nil
-	}
-	return list
+	c.exact.remove(id, hashString(n), c.termHash)
+	c.termCount--
 }
 
 // truncateWords cuts a normalized string to at most max bytes, at a word boundary when possible.

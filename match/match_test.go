@@ -520,19 +520,8 @@ func TestUpsertRemove(t *testing.T) {
 	if ix.Len() != 0 || ix.termCount != 0 {
 		t.Fatalf("Len = %d, terms = %d after removing all", ix.Len(), ix.termCount)
 	}
-	for g, list := range ix.wgrams {
-		if len(list) != 0 {
-			t.Fatalf("vocabulary gram list %d still has %v", g, list)
-		}
-	}
-	if len(ix.wordID) != 0 || len(ix.freeWords) != len(ix.words) {
-		t.Fatalf("vocabulary has %d words, %d of %d ids free", len(ix.wordID), len(ix.freeWords), len(ix.words))
-	}
-	if len(ix.dels) != 0 || len(ix.freeDels) != len(ix.delNodes) {
-		t.Fatalf("deletion variants: %d keys, %d of %d nodes free", len(ix.dels), len(ix.freeDels), len(ix.delNodes))
-	}
-	if len(ix.exact) != 0 {
-		t.Fatalf("exact map has %d keys", len(ix.exact))
+	if st := indexStats(ix); st != [6]int{} {
+		t.Fatalf("emptied index holds [terms words postings grams deletions exact] = %v", st)
 	}
 	if r := ix.Resolve("spotify"); r.Outcome != None || len(r.Candidates) != 0 {
 		t.Errorf("empty index: %s", describe(r))
@@ -593,25 +582,23 @@ func TestChurn(t *testing.T) {
 	for _, e := range live {
 		fresh.Upsert(e)
 	}
-	stats := func(ix *Index) [5]int {
-		postings, grams, dels := 0, 0, 0
-		for _, w := range ix.words {
-			postings += len(w.post)
-		}
-		for _, l := range ix.wgrams {
-			grams += len(l)
-		}
-		for _, n := range ix.dels {
-			for ; n >= 0; n = ix.delNodes[n].next {
-				dels++
-			}
-		}
-		return [5]int{ix.termCount, len(ix.wordID), postings, grams, dels}
+	if got, want := indexStats(ix), indexStats(fresh); got != want {
+		t.Errorf("churned index [terms words postings grams deletions exact] = %v, fresh %v", got, want)
 	}
-	if got, want := stats(ix), stats(fresh); got != want {
-		t.Errorf("churned index [terms words postings grams deletions] = %v, fresh %v", got, want)
+	t.Logf("%d live accounts; [terms words postings grams deletions exact] = %v; %d term records", len(live), indexStats(ix), len(ix.terms))
+}
+
+// indexStats counts what ix holds: live terms, vocabulary words, postings, trigram entries,
+// deletion variants and exact-text entries.
+func indexStats(ix *Index) [6]int {
+	postings, grams := 0, 0
+	for w := range ix.words {
+		postings += ix.df(int32(w))
 	}
-	t.Logf("%d live accounts; [terms words postings grams deletions] = %v; %d free term ids", len(live), stats(ix), len(ix.freeTerms))
+	for i := range ix.grams {
+		grams += int(ix.grams[i].n)
+	}
+	return [6]int{ix.termCount, ix.wordID.n, postings, grams, ix.dels.n, ix.exact.n}
 }
 
 func TestSearch(t *testing.T) {
@@ -920,24 +907,39 @@ func TestConcurrent(t *testing.T) {
 
 func TestMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds 100,000 accounts")
+		t.Skip("builds 100,000 accounts twice")
 	}
-	bytes, ix := measureBuild(100_000)
-	t.Logf("100,000 accounts, %d terms, %d words: %.1f MB live heap (%.0f B/account)",
-		ix.termCount, len(ix.wordID), float64(bytes)/(1<<20), float64(bytes)/100_000)
-	if bytes > 64<<20 {
-		t.Errorf("index uses %.1f MB", float64(bytes)/(1<<20))
+	// A guard against gross regressions; scripts/bench.sh checks the budget (150 B/account).
+	for _, c := range []struct {
+		name    string
+		entries func(int) []Entry
+	}{{"synthetic", func(n int) []Entry { return Synthetic(n, 42) }}, {"peer-shaped", peerShaped}} {
+		bytes, ix := measureBuild(c.entries, 100_000)
+		t.Logf("%s: 100,000 accounts, %d terms, %d words: %.1f MB live heap (%.0f B/account)",
+			c.name, ix.termCount, ix.wordID.n, float64(bytes)/(1<<20), float64(bytes)/100_000)
+		if bytes > 300*100_000 {
+			t.Errorf("%s: the index uses %.0f B/account", c.name, float64(bytes)/100_000)
+		}
 	}
 }
 
-// measureBuild returns the live heap retained by an index of n synthetic accounts, including the
-// name, alias and domain strings it keeps (the caller's Entry values are dropped).
-func measureBuild(n int) (uint64, *Index) {
+// peerShaped returns n accounts shaped like the side-by-side benchmark's (a domain word each).
+func peerShaped(n int) []Entry {
+	var out []Entry
+	for _, a := range matchtest.PeerShaped(n) {
+		out = append(out, Entry(a))
+	}
+	return out
+}
+
+// measureBuild returns the live heap retained by an index of n accounts made by entries,
+// including the name, alias and domain strings it keeps (the caller's Entry values are dropped).
+func measureBuild(entries func(int) []Entry, n int) (uint64, *Index) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	ix := NewIndex()
-	for _, e := range Synthetic(n, 42) {
+	for _, e := range entries(n) {
 		ix.Upsert(e)
 	}
 	runtime.GC()
@@ -984,8 +986,7 @@ func benchSetup(b *testing.B) {
 }
 
 // benchResolve resolves qs round-robin and reports the median and 99th percentile latency.
-func benchResolve(b *testing.B, qs []string) {
-	ix := benchQueries.ix
+func benchResolve(b *testing.B, ix *Index, qs []string) {
 	lat := make([]time.Duration, 1<<20) // a ring: reallocation would disturb the timings
 	i := 0
 	for b.Loop() {
@@ -1004,11 +1005,11 @@ func benchResolve(b *testing.B, qs []string) {
 
 // BenchmarkResolve runs Resolve against 100,000 synthetic plus the realistic accounts.
 func BenchmarkResolve(b *testing.B) {
-	b.Run("exact", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.exact) })
-	b.Run("typo", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.typo) })
+	b.Run("exact", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.ix, benchQueries.exact) })
+	b.Run("typo", func(b *testing.B) { benchSetup(b); benchResolve(b, benchQueries.ix, benchQueries.typo) })
 	b.Run("short", func(b *testing.B) {
 		benchSetup(b)
-		benchResolve(b, []string{"a", "b", "no", "hm", "ab", "gmbh", "inc", "com", "logistics", "nord"})
+		benchResolve(b, benchQueries.ix, []string{"a", "b", "no", "hm", "ab", "gmbh", "inc", "com", "logistics", "nord"})
 	})
 	b.Run("parallel", func(b *testing.B) {
 		benchSetup(b)
@@ -1023,7 +1024,8 @@ func BenchmarkResolve(b *testing.B) {
 	})
 }
 
-// BenchmarkBuild indexes 100,000 accounts and reports the index's live heap size.
+// BenchmarkBuild indexes 100,000 accounts and reports the index's live heap size, on synthetic
+// accounts and (B/account-peer) on accounts shaped like the side-by-side benchmark's.
 func BenchmarkBuild(b *testing.B) {
 	entries := Synthetic(100_000, 42)
 	for b.Loop() {
@@ -1033,9 +1035,11 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	bytes, _ := measureBuild(len(entries))
+	bytes, _ := measureBuild(func(n int) []Entry { return Synthetic(n, 42) }, len(entries))
 	b.ReportMetric(float64(bytes)/(1<<20), "MB-heap")
 	b.ReportMetric(float64(bytes)/float64(len(entries)), "B/account")
+	bytes, _ = measureBuild(peerShaped, len(entries))
+	b.ReportMetric(float64(bytes)/float64(len(entries)), "B/account-peer")
 }
 
 // osaRef is the textbook optimal-string-alignment distance.
@@ -1113,4 +1117,92 @@ func TestBagDistanceLowerBound(t *testing.T) {
 			t.Fatalf("bag[%d] = %d", i, v)
 		}
 	}
+}
+
+// TestSpellingKept checks that names, aliases and domains come back exactly as given, however
+// the index stores them.
+func TestSpellingKept(t *testing.T) {
+	long := strings.Repeat("Verylongword ", 20) + "GmbH"
+	tricky := []Entry{
+		{ID: 1, Name: "Nordwind Logistics GmbH", Aliases: []string{"nordwind logistics", "NORDWIND"}, Domain: "nordwind-logistics.de"},
+		{ID: 2, Name: "IKEA IT AB", Aliases: []string{"iKEA"}, Domain: "WWW.Ikea.COM"},
+		{ID: 3, Name: "Müller & Okafor AG", Aliases: []string{"Müller Okafor"}, Domain: "https://mueller-okafor.de/about"},
+		{ID: 4, Name: "x_y_z Labs", Aliases: []string{"X_Y"}, Domain: "xyz.io"},
+		{ID: 5, Name: long, Aliases: []string{"Very Long"}},
+		{ID: 6, Name: "H&M", Aliases: []string{"hm", "Hennes & Mauritz"}, Domain: "hm.com"},
+		{ID: 7, Name: "  Padded  Name  ", Domain: "padded.example"},
+		{ID: 8, Name: "deLorean Motor Company", Aliases: []string{"DeLorean"}},
+	}
+	entries := append(tricky, Synthetic(3000, 7)[1000:]...)
+	ix := buildIndex(entries)
+	for _, e := range entries {
+		if got, ok := ix.Name(e.ID); !ok || got != e.Name {
+			t.Errorf("Name(%d) = %q, want %q", e.ID, got, e.Name)
+		}
+		for _, s := range append(slices.Clone(e.Aliases), e.Domain) {
+			if Normalize(s) == "" || Normalize(s) == Normalize(e.Name) {
+				continue
+			}
+			found := false
+			for _, c := range ix.Search(s, 20) {
+				found = found || c.ID == e.ID && c.Matched == s
+			}
+			if !found {
+				t.Errorf("Search(%q) does not list account %d with that spelling: %+v", s, e.ID, ix.Search(s, 5))
+			}
+		}
+	}
+}
+
+// BenchmarkMillion builds the index over 1,000,000 peer-shaped accounts (as the side-by-side
+// benchmark's data at that size), then resolves the benchmark's four query forms (the name, lower
+// case, a dropped letter, the first word), reporting the build time, the live heap and the
+// lookup latency. It checks that it measured lookups that find something: a broken index that
+// answers "no match" fast must fail it. Run it alone: go test -run '^$' -bench Million ./match
+func BenchmarkMillion(b *testing.B) {
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	entries := peerShaped(n)
+	start := time.Now()
+	ix := NewIndex()
+	for _, e := range entries {
+		ix.Upsert(e)
+	}
+	build := time.Since(start)
+	rng := rand.New(rand.NewPCG(5, 5))
+	qs := make([]string, 2000)
+	for k := range qs {
+		name := entries[rng.IntN(n)].Name
+		switch k % 4 {
+		case 0:
+			qs[k] = name
+		case 1:
+			qs[k] = strings.ToLower(name)
+		case 2:
+			p := 1 + rng.IntN(len(name)-2)
+			qs[k] = name[:p] + name[p+1:]
+		default:
+			qs[k] = strings.Fields(name)[0]
+		}
+	}
+	entries = nil
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	found := 0
+	b.ResetTimer()
+	benchResolve(b, ix, qs)
+	b.StopTimer()
+	for _, q := range qs[:400] {
+		if r := ix.Resolve(q); r.Outcome != None || len(r.Candidates) > 0 {
+			found++
+		}
+	}
+	if found < 360 {
+		b.Fatalf("only %d of 400 lookups found anything", found)
+	}
+	b.ReportMetric(build.Seconds(), "build-s")
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/account")
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Outcome says how confidently a query resolved.
@@ -157,33 +158,33 @@ func clip(c []Candidate, n int) []Candidate {
 
 // scratch is per-lookup working memory, pooled.
 type scratch struct {
-	q        queryInfo
-	wm       []wordMatch
-	tokDF    []int
-	pseudo   int      // next query word id for a part of a split word
-	tg       []uint32 // trigrams of a query word
-	glists   []gramList
-	counts   []uint8 // by vocabulary word
-	wtouched []int32
-	wr       []rune
-	qbytes   []byte
-	bag      [256]int16 // byte counts of the current ASCII query word
-	acc      []float32  // by term
-	mark     []uint8    // by term: 1 + the query word last credited
-	typoAll  bool       // look for typos of query words that are words themselves
-	skipped  bool       // some query word skipped the typo search
-	touched  []int32
-	heap     []heapItem
-	cand     []int32
-	slots    []int32
-	found    []int32
-	candEst  []float32
-	scored   []scoredTerm
-	tr       []rune   // term runes
-	tc       []rune   // term runes without spaces
-	ttoks    [][2]int // term word spans in tr
-	tgrams   []uint32
-	dl       []int
+	q       queryInfo
+	wm      []wordMatch
+	tokDF   []int
+	pseudo  int      // next query word id for a part of a split word
+	tg      []uint32 // trigrams of a query word
+	glists  []gramList
+	wordPos idMap   // vocabulary words sharing grams with the current query word
+	counts  []uint8 // by position in wordPos: grams shared
+	wr      []rune
+	qbytes  []byte
+	bag     [256]int16 // byte counts of the current ASCII query word
+	acc     []float32  // by position in termPos: evidence so far
+	mark    []uint8    // by position in termPos: 1 + the query word last credited
+	typoAll bool       // look for typos of query words that are words themselves
+	skipped bool       // some query word skipped the typo search
+	termPos idMap      // terms touched by the query words
+	heap    []heapItem
+	cand    []int32
+	slots   []int32
+	found   []int32
+	candEst []float32
+	scored  []scoredTerm
+	tr      []rune   // term runes
+	tc      []rune   // term runes without spaces
+	ttoks   [][2]int // term word spans in tr
+	tgrams  []uint32
+	dl      []int
 }
 
 type gramList struct {
@@ -332,12 +333,10 @@ func (ix *Index) exactTerms(s *scratch) int {
 	s.cand, s.candEst = s.cand[:0], s.candEst[:0]
 	inf := float32(math.Inf(1))
 	for _, text := range [2]string{q.norm, q.core} {
-		for t, ok := ix.exact[hashString(text)]; ok && t >= 0; t = ix.terms[t].next {
-			if ix.terms[t].norm == text {
-				s.cand = append(s.cand, t)
-				s.candEst = append(s.candEst, inf)
-			}
-		}
+		ix.eachExact(text, func(t int32) {
+			s.cand = append(s.cand, t)
+			s.candEst = append(s.candEst, inf)
+		})
 		if q.core == q.norm {
 			break
 		}
@@ -373,13 +372,12 @@ func (ix *Index) scoreCandidates(s *scratch, k, want, nExact int) {
 func (ix *Index) bestPerAccount(s *scratch, out []Candidate, want int) []Candidate {
 	slots := s.slots[:0]
 	for _, st := range s.scored {
-		t := &ix.terms[st.id]
-		if slices.Contains(slots, t.slot) {
+		slot := ix.slotOfTerm(st.id)
+		if slices.Contains(slots, slot) {
 			continue
 		}
-		slots = append(slots, t.slot)
-		en := &ix.entries[t.slot]
-		out = append(out, Candidate{ID: en.id, Name: en.name, Matched: en.field(t.field), Score: round4(st.score)})
+		slots = append(slots, slot)
+		out = append(out, Candidate{ID: ix.ids[slot], Name: ix.name(slot), Matched: ix.spelling(st.id), Score: round4(st.score)})
 		if len(out) == want {
 			break
 		}
@@ -405,24 +403,12 @@ func (ix *Index) collect(s *scratch, k, want, from, nExact int, best float64) fl
 		t := s.cand[ci]
 		// Trigram similarity (at most diceWeight) only matters while no clearly better match exists.
 		useDice := best < diceWeight+PickWindow
-		if sc := s.score(&s.q, ix.terms[t].norm, useDice); sc > 0 {
+		if sc := s.score(&s.q, ix.norm(t), useDice); sc > 0 {
 			s.scored = append(s.scored, scoredTerm{id: t, score: sc})
 			best = max(best, sc)
 		}
 	}
 	return best
-}
-
-func (en *entry) field(f int16) string {
-	switch {
-	case f == fieldName:
-		return en.name
-	case f == fieldDomain:
-		return en.domain
-	case int(f) <= len(en.aliases):
-		return en.aliases[f-1]
-	}
-	return en.name
 }
 
 func round4(x float64) float64 {
@@ -491,7 +477,7 @@ func (ix *Index) generate(s *scratch, k int) {
 		for int(m.tok) >= len(s.tokDF) {
 			s.tokDF = append(s.tokDF, 0)
 		}
-		s.tokDF[m.tok] += len(ix.words[m.word].post)
+		s.tokDF[m.tok] += ix.df(m.word)
 	}
 	slices.SortFunc(s.wm, func(a, b wordMatch) int {
 		if a.tok != b.tok {
@@ -506,16 +492,12 @@ func (ix *Index) generate(s *scratch, k int) {
 			}
 			return 1
 		}
-		return len(ix.words[a.word].post) - len(ix.words[b.word].post)
+		return ix.df(a.word) - ix.df(b.word)
 	})
 
-	if cap(s.acc) < len(ix.terms) {
-		s.acc = make([]float32, len(ix.terms)+len(ix.terms)/4)
-		s.mark = make([]uint8, len(s.acc))
-	}
-	acc := s.acc[:len(ix.terms)]
-	mark := s.mark[:len(ix.terms)]
-	touched := s.touched[:0]
+	// Terms touched, in first-touch order, with their weight and the query word last credited.
+	tm := &s.termPos
+	acc, mark := s.acc[:0], s.mark[:0]
 	n := float64(ix.termCount)
 	processed := 0
 	maxAcc := float32(0)
@@ -529,22 +511,22 @@ func (ix *Index) generate(s *scratch, k int) {
 		df := s.tokDF[best.tok]
 		// A query word weighs by the rarity of its best match: its longer or misspelt variants
 		// must not outweigh the word itself by being rarer.
-		idf := float32(1 + math.Log1p(n/float64(1+len(ix.words[best.word].post))))
+		idf := float32(1 + math.Log1p(n/float64(1+ix.df(best.word))))
 		if i > 0 && df > commonDF {
 			// A common word after rarer ones: once those single out a few terms (all rescored in
 			// full anyway; terms lacking every rarer query word cannot be good matches) skip it,
 			// and while they single out a few hundred, look it up in those terms' text rather than
 			// walking its long posting list.
-			if len(touched) <= k || frontSize(acc, touched, maxAcc) <= k/2 {
+			if len(acc) <= k || frontSize(acc, maxAcc) <= k/2 {
 				break
 			}
-			if len(touched) <= memberLimit {
-				wt := ix.words[best.word].text
+			if len(acc) <= memberLimit {
+				wt := ix.wordText(best.word)
 				prefixes := best.qual == qualExact && best.tok < maxQueryWords
-				for _, t := range touched {
-					if f := wordIn(ix.terms[t].norm, wt, prefixes); f > 0 {
-						a := acc[t] + f*best.qual*idf
-						acc[t] = a
+				for p, t := range tm.keys {
+					if f := wordIn(ix.norm(t), wt, prefixes); f > 0 {
+						a := acc[p] + f*best.qual*idf
+						acc[p] = a
 						maxAcc = max(maxAcc, a)
 					}
 				}
@@ -557,35 +539,32 @@ func (ix *Index) generate(s *scratch, k int) {
 		}
 		tag := uint8(best.tok) + 1
 		for _, m := range group {
-			post := ix.words[m.word].post
-			if processed+len(post) > termBudget {
-				post = post[:max(0, termBudget-processed)]
-			}
+			post := ix.postings(m.word)
+			np := min(ix.df(m.word), max(0, termBudget-processed))
 			w := m.qual * idf
-			for _, t := range post {
-				if mark[t] == tag {
+			for range np {
+				t, _ := post.next()
+				p, added := tm.put(t)
+				if added {
+					acc, mark = append(acc, 0), append(mark, 0)
+				}
+				if mark[p] == tag {
 					continue // a better match of the same query word already counted
 				}
-				mark[t] = tag
-				a := acc[t]
-				if a == 0 {
-					touched = append(touched, t)
-				}
-				a += w
-				acc[t] = a
+				mark[p] = tag
+				a := acc[p] + w
+				acc[p] = a
 				maxAcc = max(maxAcc, a)
 			}
-			processed += len(post)
+			processed += np
 		}
 		i = j
 	}
 
 	// Keep the k best, preferring terms with fewer words among equals.
 	h := s.heap[:0]
-	for _, t := range touched {
-		est := acc[t] - 0.02*float32(ix.tnw[t])
-		acc[t] = 0
-		mark[t] = 0
+	for p, t := range tm.keys {
+		est := acc[p] - 0.02*float32(ix.termWordCount(t))
 		if len(h) < k {
 			h = append(h, heapItem{est, t})
 			if len(h) == k {
@@ -611,7 +590,8 @@ func (ix *Index) generate(s *scratch, k int) {
 		s.cand = append(s.cand, it.id)
 		s.candEst = append(s.candEst, it.est)
 	}
-	s.touched = touched[:0]
+	tm.reset()
+	s.acc, s.mark = keepSmall(acc), keepSmall(mark)
 	s.heap = h[:0]
 }
 
@@ -638,10 +618,10 @@ func wordIn(n, w string, prefixes bool) float32 {
 }
 
 // frontSize counts the touched terms whose accumulated weight ties the maximum.
-func frontSize(acc []float32, touched []int32, maxAcc float32) int {
+func frontSize(acc []float32, maxAcc float32) int {
 	n := 0
-	for _, t := range touched {
-		if acc[t] >= maxAcc*0.999 {
+	for _, a := range acc {
+		if a >= maxAcc*0.999 {
 			n++
 		}
 	}
@@ -658,7 +638,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		s.wm = append(s.wm, wordMatch{tok: int32(i), word: w, qual: float32(qual)})
 	}
 	exactID := int32(-1)
-	if id, ok := ix.wordID[tok]; ok {
+	if id, ok := ix.lookupWord(tok); ok {
 		exactID = id
 		add(id, qualExact)
 	}
@@ -675,12 +655,20 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		// Words starting with this rune.
 		if _, ok := sym(r[0]); ok {
 			for _, c := range "abcdefghijklmnopqrstuvwxyz0123456789" {
-				for _, w := range ix.wgrams[gramKey(' ', r[0], c)] {
+				l := ix.gramList(gramKey(' ', r[0], c))
+				if l == nil {
+					continue
+				}
+				for cur := l.cursor(); ; {
+					w, ok := cur.next()
+					if !ok {
+						break
+					}
 					if len(s.wm)-first >= maxPrefix {
 						return
 					}
 					if w != exactID {
-						add(w, qualPrefix+0.3/float64(ix.wmeta[w].runes))
+						add(w, qualPrefix+0.3/float64(ix.words[w].runes))
 					}
 				}
 			}
@@ -691,16 +679,23 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	// Words starting with tok contain all its leading grams (all but the last, which ends the
 	// word), so the shortest of those lists holds every one of them.
 	s.tg = appendGrams(s.tg[:0], tok)
-	var lead []int32
+	var lead *plist
 	for gi, g := range s.tg[:len(s.tg)-1] {
-		if l := ix.wgrams[g]; gi == 0 || len(l) < len(lead) {
+		if l := ix.gramList(g); gi == 0 || l == nil || lead != nil && l.n < lead.n {
 			lead = l
 		}
+		if lead == nil {
+			break // no word has this gram, so none starts with tok
+		}
 	}
-	if maxPrefix > 0 {
-		for _, w := range lead {
-			if w != exactID && int(ix.wmeta[w].runes) > L && strings.HasPrefix(ix.words[w].text, tok) {
-				add(w, qualPrefix+0.3*float64(L)/float64(ix.wmeta[w].runes))
+	if maxPrefix > 0 && lead != nil {
+		for cur := lead.cursor(); ; {
+			w, ok := cur.next()
+			if !ok {
+				break
+			}
+			if w != exactID && int(ix.words[w].runes) > L && strings.HasPrefix(ix.wordText(w), tok) {
+				add(w, qualPrefix+0.3*float64(L)/float64(ix.words[w].runes))
 			}
 		}
 		if exactID >= 0 && len(s.wm)-first > 1+maxPrefix {
@@ -735,26 +730,29 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	s.tg = slices.Compact(s.tg)
 	s.glists = s.glists[:0]
 	for _, g := range s.tg {
-		if n := len(ix.wgrams[g]); n > 0 {
+		if n := ix.gramLen(g); n > 0 {
 			s.glists = append(s.glists, gramList{g, n})
 		}
 	}
 	slices.SortFunc(s.glists, func(a, b gramList) int { return a.n - b.n })
-	if cap(s.counts) < len(ix.words) {
-		s.counts = make([]uint8, len(ix.words)+len(ix.words)/4)
-	}
-	counts := s.counts[:len(ix.words)]
-	touched := s.wtouched[:0]
+	// Words sharing grams with tok, in first-touch order, with how many they share.
+	wm := &s.wordPos
+	counts := s.counts[:0]
 	nproc, processed := 0, 0
 	for _, gl := range s.glists {
 		if nproc > 0 && processed+gl.n > vocabBudget {
 			break
 		}
-		for _, w := range ix.wgrams[gl.key] {
-			if counts[w] == 0 {
-				touched = append(touched, w)
+		for cur := ix.gramList(gl.key).cursor(); ; {
+			w, ok := cur.next()
+			if !ok {
+				break
 			}
-			counts[w]++
+			p, added := wm.put(w)
+			if added {
+				counts = append(counts, 0)
+			}
+			counts[p]++
 		}
 		processed += gl.n
 		nproc++
@@ -782,8 +780,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		minTypo = max(1, nproc-4*maxTy)
 	}
 	var hist [256]int32
-	for _, w := range touched {
-		hist[counts[w]]++
+	for _, c := range counts {
+		hist[c]++
 	}
 	minSim := max(1, (len(s.tg)+1)/4)
 	for c, n := 255, int32(0); c > minSim; c-- {
@@ -795,20 +793,19 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	}
 	minC := min(minTypo, minSim)
 	hasTypo := false
-	for _, w := range touched {
-		c := int(counts[w])
-		counts[w] = 0
+	for p, w := range wm.keys {
+		c := int(counts[p])
 		if c < minC || w == exactID {
 			continue
 		}
-		m := ix.wmeta[w]
+		m := &ix.words[w]
 		wl := int(m.runes)
-		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.words[w].text, tok) {
+		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.wordText(w), tok) {
 			continue // a prefix match, added above
 		}
-		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount64(qsig^m.sig) <= 2*maxTy {
+		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount32(qsig^m.sig) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
-			if d := s.typoDistance(tok, r, ix.words[w].text, qascii && m.ascii, k); d <= k {
+			if d := s.typoDistance(tok, r, ix.wordText(w), qascii && m.ascii(), k); d <= k {
 				hasTypo = true
 				if d == 1 {
 					add(w, qualTypo1)
@@ -822,7 +819,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 			add(w, qualSimilar)
 		}
 	}
-	s.wtouched = touched[:0]
+	wm.reset()
+	s.counts = keepSmall(counts)
 	if hasTypo {
 		// Similar words are for suggestions when nothing closer exists.
 		kept := first
@@ -859,18 +857,20 @@ func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func
 		if w == exactID || slices.Contains(found, w) {
 			return
 		}
-		s.wr = appendRunes(s.wr[:0], ix.words[w].text)
+		s.wr = appendRunes(s.wr[:0], ix.wordText(w))
 		if osa(r, s.wr, 1, &s.dl) == 1 {
 			found = append(found, w)
 			add(w, qualTypo1)
 		}
 	}
 	chain := func(h uint64) {
-		if n, ok := ix.dels[h]; ok {
-			for ; n >= 0 && len(found) < maxWordMatches; n = ix.delNodes[n].next {
-				try(ix.delNodes[n].word)
+		ix.dels.each(uint32(h), func(w int32) bool {
+			if len(found) >= maxWordMatches {
+				return false
 			}
-		}
+			try(w)
+			return true
+		})
 	}
 	chain(hashString(tok)) // words with one rune more
 	prev := rune(-1)
@@ -881,7 +881,7 @@ func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func
 		prev = c
 		end := i + utf8.RuneLen(c)
 		s.qbytes = append(append(s.qbytes[:0], tok[:i]...), tok[end:]...)
-		if w, ok := ix.wordID[string(s.qbytes)]; ok {
+		if w, ok := ix.lookupWord(unsafe.String(unsafe.SliceData(s.qbytes), len(s.qbytes))); ok {
 			try(w) // words with one rune less
 		}
 		chain(hashBytes(hashBytes(hashInit, tok[:i]), tok[end:])) // substitutions, transpositions
@@ -903,7 +903,7 @@ func (ix *Index) capWords(s *scratch, first, n int) {
 		case a.qual < b.qual:
 			return 1
 		}
-		return int(ix.wmeta[a.word].runes) - int(ix.wmeta[b.word].runes)
+		return int(ix.words[a.word].runes) - int(ix.words[b.word].runes)
 	})
 	s.wm = s.wm[:first+n]
 }
@@ -933,7 +933,7 @@ func (ix *Index) splitWords(s *scratch, tok string) bool {
 			if segs[j] != 0 && segs[j] <= segs[i]+1 {
 				continue
 			}
-			if _, ok := ix.wordID[tok[i:j]]; ok {
+			if _, ok := ix.lookupWord(tok[i:j]); ok {
 				segs[j], from[j] = segs[i]+1, int8(i)
 			}
 		}
@@ -943,7 +943,8 @@ func (ix *Index) splitWords(s *scratch, tok string) bool {
 	}
 	// Each part must be in the term, just like a query word of its own.
 	for j := n; j > 0; j = int(from[j]) {
-		s.wm = append(s.wm, wordMatch{tok: int32(s.pseudo), word: ix.wordID[tok[from[j]:j]], qual: qualSplit})
+		w, _ := ix.lookupWord(tok[from[j]:j])
+		s.wm = append(s.wm, wordMatch{tok: int32(s.pseudo), word: w, qual: qualSplit})
 		s.pseudo++
 	}
 	return true
@@ -1203,4 +1204,69 @@ func (s *scratch) dice(q *queryInfo, tn string) float64 {
 		return 0
 	}
 	return 2 * float64(len(shared)) / float64(len(q.grams)+len(s.tgrams))
+}
+
+// idMap numbers the distinct ids a lookup touches (0, 1, 2, ... in first-touch order), so that
+// per-lookup counters are small slices by that number rather than arrays as long as the index:
+// a lookup's working memory stays a few hundred kilobytes at any index size.
+type idMap struct {
+	slots []int32 // 1 + position in keys; 0 is empty; a power of two long
+	keys  []int32
+	shift uint8 // 32 - log2(len(slots))
+}
+
+// put returns the position of id, adding it if new (added).
+func (m *idMap) put(id int32) (pos int, added bool) {
+	if 2*len(m.keys) >= len(m.slots) {
+		m.grow()
+	}
+	mask := len(m.slots) - 1
+	for i := int(uint32(id) * 0x9e3779b1 >> m.shift); ; i = (i + 1) & mask {
+		p := m.slots[i]
+		if p == 0 {
+			m.keys = append(m.keys, id)
+			m.slots[i] = int32(len(m.keys))
+			return len(m.keys) - 1, true
+		}
+		if m.keys[p-1] == id {
+			return int(p - 1), false
+		}
+	}
+}
+
+func (m *idMap) grow() {
+	size := max(1024, 2*len(m.slots))
+	m.slots = make([]int32, size)
+	m.shift = uint8(32 - bits.TrailingZeros(uint(size)))
+	mask := size - 1
+	for p, id := range m.keys {
+		i := int(uint32(id) * 0x9e3779b1 >> m.shift)
+		for m.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.slots[i] = int32(p + 1)
+	}
+}
+
+// keepSmall empties a per-lookup slice for reuse, or drops it when an unusual lookup grew it.
+func keepSmall[E any](s []E) []E {
+	if cap(s) > maxKeptSlots {
+		return nil
+	}
+	return s[:0]
+}
+
+// maxKeptSlots caps the tables and slices a pooled scratch keeps between lookups.
+const maxKeptSlots = 1 << 15
+
+// reset empties m for the next lookup.
+func (m *idMap) reset() {
+	if len(m.slots) > maxKeptSlots {
+		*m = idMap{}
+		return
+	}
+	if len(m.keys) > 0 {
+		clear(m.slots)
+		m.keys = m.keys[:0]
+	}
 }

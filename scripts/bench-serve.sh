@@ -71,7 +71,8 @@ par_res=$(bench 8000 16)
 after=$(($(rss) / 1024))
 heap heap-after
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 - "$seq_res" "$par_res" "$N" "$idle" "$after" "${build_ms:-0}" "$load" "$OUT" <<'PY'
+status=0
+python3 - "$seq_res" "$par_res" "$N" "$idle" "$after" "${build_ms:-0}" "$load" "$OUT" <<'PY' || status=$?
 import json, sys
 seq, par = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 n, idle, after, build_ms, load, out = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7], sys.argv[8]
@@ -95,6 +96,5 @@ for label, v, op, lim in rows:
 print(f"heap profiles: {out}/heap-idle.pb.gz, {out}/heap-after.pb.gz")
 sys.exit(fail)
 PY
-status=$?
 for f in heap-idle heap-after; do [ -s "$OUT/$f.top" ] && { echo "--- $f (inuse_space)"; cat "$OUT/$f.top"; }; done
 exit $status

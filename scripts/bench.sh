@@ -5,6 +5,7 @@
 #   BenchmarkSocketPath/16-in-flight                           ≥ 1,000 commands/s
 #   BenchmarkAccountLookup cards/op (the card of the account meant) ≥ 0.85 (the benchmark fails below)
 #   BenchmarkBuild (name index, 100,000 synthetic accounts)     ≤ 150 B/account
+#   BenchmarkBuild (name index, 100,000 peer-shaped accounts)   ≤ 150 B/account (a domain word each)
 # and prints every figure with the load average (the machine may be shared). Exits non-zero when a
 # budget is missed. Takes a few minutes. scripts/bench-csv.sh (imports) and scripts/bench-serve.sh
 # (serve's memory, index build, lookups through the Socket Mode double) check the other budgets.
@@ -36,6 +37,7 @@ check "socket path p99 ms, sequential" "$(metric 'BenchmarkSocketPath/sequential
 check "socket path commands/s, 16 in flight" "$(metric 'BenchmarkSocketPath/16-in-flight' cmds/s)" ">=" 1000
 check "lookups answered with the card meant" "$(metric '^BenchmarkAccountLookup' cards/op)" ">=" 0.85
 check "name index B/account (100k synthetic)" "$(metric '^BenchmarkBuild' B/account)" "<=" 150
+check "name index B/account (100k peer-shaped)" "$(metric '^BenchmarkBuild' B/account-peer)" "<=" 150
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$out"
 exit $fail
