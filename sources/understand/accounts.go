@@ -313,6 +313,9 @@ func pathLike(text string, start, end int) bool {
 // judge decides a candidate by its class and, for an ambiguous name, by its context.
 func (a *Analyzer) judge(c *candidate, text string, toks []token, lenient bool) {
 	span := toks[c.from:c.to]
+	if !lenient && productUse(text, toks, c.from, c.to) {
+		return // "her Netflix videos", "watching Netflix": the product, not the company
+	}
 	switch c.f.class {
 	case distinctive:
 		c.accepted = true
@@ -389,6 +392,44 @@ func (a *Analyzer) judge(c *candidate, text string, toks []token, lenient bool) 
 	}
 	c.pending = true
 }
+
+// productUse reports whether the name in toks[from:to] is used as a product someone owns or
+// consumes rather than as the company: after a possessive pronoun and before an ordinary word
+// ("her Netflix videos", "my Spotify playlist"), or after a verb of watching or listening
+// ("watching Netflix", "listening to Spotify"). A company word after the name ("our Netflix
+// engineers", "my Spotify colleagues") keeps it a company.
+func productUse(text string, toks []token, from, to int) bool {
+	if from == 0 {
+		return false
+	}
+	p1 := toks[from-1]
+	if !onlySpaceBetween(text, []token{p1, toks[from]}) {
+		return false
+	}
+	if consumeVerbs[p1.norm] {
+		return true
+	}
+	if p1.norm == "to" && from >= 2 && listenVerbs[toks[from-2].norm] {
+		return true
+	}
+	last := toks[to-1]
+	if !ownerPronouns[p1.norm] || last.possessive || to >= len(toks) {
+		return false
+	}
+	n1 := toks[to]
+	if !onlySpaceBetween(text, []token{last, n1}) || isUpperStart(n1.text) {
+		return false
+	}
+	return !orgSuffix[n1.norm] && !orgVerbs[n1.norm] && !beVerbs[n1.norm] && !colleagueWords[n1.norm]
+}
+
+// Words around a name that make it a product in someone's hands (productUse).
+var (
+	ownerPronouns  = setOf("my", "your", "his", "her", "our", "their")
+	consumeVerbs   = setOf("watch", "watches", "watched", "watching", "binge", "binged", "bingeing", "binging", "stream", "streams", "streamed", "streaming")
+	listenVerbs    = setOf("listen", "listens", "listened", "listening")
+	colleagueWords = setOf("colleague", "colleagues", "coworker", "coworkers", "manager", "boss", "office", "offices", "days", "years", "time", "tenure", "interview", "interviews", "recruiter", "contact")
+)
 
 // titleLineEnd reports whether the name closes a line after a dash, a comma or an opening
 // parenthesis: the shape of a job ad's or a post's title ("Engineering Manager, Platform — Unity",

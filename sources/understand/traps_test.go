@@ -27,6 +27,7 @@ var trapAccounts = []understand.Account{
 	{ID: 14, Name: "Unity", Domain: "unity.com"},
 	{ID: 15, Name: "Baillie Gifford", Domain: "bailliegifford.com"},
 	{ID: 16, Name: "H&M", Aliases: []string{"HM", "H and M"}, Domain: "hm.com"},
+	{ID: 17, Name: "Netflix", Domain: "netflix.com"},
 }
 
 func TestAccounts_ordinaryWordsAreNotCompanies(t *testing.T) {
@@ -46,6 +47,11 @@ func TestAccounts_ordinaryWordsAreNotCompanies(t *testing.T) {
 		{"unity version", "Unity 2022 LTS builds fail on the runner.", nil},
 		{"red hat lower", "She wore a red hat to the conference.", nil},
 		{"npm scope", "Install @spotify/backstage-plugin-insights and restart.", nil},
+		{"product she owns", "She edits her Netflix videos at night and posts them.", nil},
+		{"product I own", "I shared my Spotify playlist for the offsite.", nil},
+		{"watching", "We were watching Netflix after the release party.", nil},
+		{"listening", "Listening to Spotify while the build runs.", nil},
+		{"licence", "Their Adobe licences expire in May.", nil},
 
 		{"at company", "I lead the platform team at Paddle and we run Backstage.", []string{"Paddle"}},
 		{"possessive", "Lunar's platform team wrote about their portal.", []string{"Lunar"}},
@@ -61,6 +67,10 @@ func TestAccounts_ordinaryWordsAreNotCompanies(t *testing.T) {
 		{"titled", "American Airlines and Red Hat presented.", []string{"American Airlines", "Red Hat"}},
 		{"acronym", "At DAZN we run Backstage; dazn is not shouting.", []string{"DAZN"}},
 		{"ampersand", "H&M shared its story.", []string{"H&M"}},
+		{"our colleagues at", "Our Netflix colleagues shared their portal.", []string{"Netflix"}},
+		{"her team", "Her Spotify team runs Backstage.", []string{"Spotify"}},
+		{"possessive company", "Netflix's platform team wrote about paved roads.", []string{"Netflix"}},
+		{"works at", "She works at Netflix on the developer portal.", []string{"Netflix"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

@@ -118,17 +118,18 @@ var acceptanceFloors = floors{
 }
 
 // regressionFloors are what the detector measured on the held-out part when it was last trained
-// (pain precision 0.574, recall 0.551; accounts 0.984 / 0.969; one trap text with a false
+// (pain precision 0.551, recall 0.551; accounts 1.000 / 0.955; no trap text with a false
 // account), less a small margin: the suite fails when detection gets worse. They were set after
 // measuring and were never used to choose anything. The acceptance floors are not met yet;
 // -acceptance shows by how much.
 var regressionFloors = floors{
 	painPrecision: 0.50, painRecall: 0.50, keyRecall: 0.30, keyPositives: 5,
-	accountPrecision: 0.95, accountRecall: 0.90, trapErrors: 1,
+	accountPrecision: 0.95, accountRecall: 0.90, trapErrors: 0,
 }
 
 // earlierFloors hold heldout.yaml, measured on its own (issue 11); with -acceptance it must meet
-// the 0.85 floor the old test pooled it under.
+// the 0.85 floor the old test pooled it under. Its pain recall moved between 0.24 and 0.32 (6 and
+// 8 of 25 texts) as training-extra.yaml grew from 95 to 425 texts; it is 0.32 now.
 var (
 	earlierAcceptance = floors{painPrecision: 0.85, painRecall: 0.85, accountPrecision: 0.95, accountRecall: 0.90}
 	earlierRegression = floors{painPrecision: 0.65, painRecall: 0.25, accountPrecision: 0.95, accountRecall: 0.90}
