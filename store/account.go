@@ -41,10 +41,31 @@ type CardPain struct {
 // cardSignals is how many of the latest signals a card carries.
 const cardSignals = 5
 
-// AccountCard fetches an account and everything its card shows. The parts are independent
-// lookups by the account's key, so they run concurrently: the card costs about one round trip
-// more than fetching the account alone.
+// AccountCard fetches an account and everything its card shows. On PostgreSQL that is one
+// statement (cardSQL); SQLite, a single local connection, looks the parts up one by one. An
+// organization that sells something (not a prospect) costs a query or two more for its products.
 func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
+	var (
+		c   *Card
+		err error
+	)
+	if s.dialect == Postgres {
+		c, err = s.cardInOneQuery(ctx, id)
+	} else {
+		c, err = s.cardByParts(ctx, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.addProducts(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// cardByParts looks up each part of a card by the account's id, concurrently where the pool
+// allows it.
+func (s *Store) cardByParts(ctx context.Context, id int64) (*Card, error) {
 	c := &Card{}
 	g, gctx := errgroup.WithContext(ctx)
 	db := s.db.WithContext(gctx)
@@ -100,23 +121,28 @@ func (s *Store) AccountCard(ctx context.Context, id int64) (*Card, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if c.Account.Role != RoleProspect && c.Account.Role != "" {
-		// Only an organization that is not a prospect sells something we answer; a prospect's
-		// card (nearly all of them) costs no query for it.
-		var err error
-		if c.Products, err = s.ProductsOf(ctx, id); err != nil {
-			return nil, err
-		}
-		for _, p := range c.Products {
-			if p.Kind == "commercial_portal" { // what the report says of commercial portals as a group
-				if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
-					return nil, err
-				}
-				break
+	return c, nil
+}
+
+// addProducts fills what an organization that is not a prospect sells; a prospect's card (nearly
+// all of them) costs no query for it.
+func (s *Store) addProducts(ctx context.Context, c *Card) error {
+	if c.Account.Role == RoleProspect || c.Account.Role == "" {
+		return nil
+	}
+	var err error
+	if c.Products, err = s.ProductsOf(ctx, c.Account.ID); err != nil {
+		return err
+	}
+	for _, p := range c.Products {
+		if p.Kind == "commercial_portal" { // what the report says of commercial portals as a group
+			if c.Alternatives, err = s.CommercialAlternatives(ctx); err != nil {
+				return err
 			}
+			break
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // AccountNames lists every account with only what a name lookup needs.

@@ -18,7 +18,11 @@ import (
 
 // copyStaged runs stage (COPY into a temporary table it creates) and then merge, in one
 // transaction on one pgx connection.
-func (s *Store) copyStaged(ctx context.Context, create, table string, cols []string, src pgx.CopyFromSource, merge func(pgx.Tx) error) error {
+//
+// The transaction runs without JIT (compiling the merge statements cost about half a second each,
+// whatever the file's size) and with enough work_mem that the merges' hashes and sorts stay in
+// memory. analyze, when not empty, is run after the COPY (the statistics a merge's plan needs).
+func (s *Store) copyStaged(ctx context.Context, create, table string, cols []string, src pgx.CopyFromSource, analyze string, merge func(pgx.Tx) error) error {
 	conn, err := s.SQL().Conn(ctx)
 	if err != nil {
 		return err
@@ -30,6 +34,9 @@ func (s *Store) copyStaged(ctx context.Context, create, table string, cols []str
 			return fmt.Errorf("COPY needs the pgx driver, have %T", dc)
 		}
 		return pgx.BeginFunc(ctx, sc.Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"); err != nil {
+				return fmt.Errorf("tune the import's transaction: %w", err)
+			}
 			if _, err := tx.Exec(ctx, create); err != nil {
 				return fmt.Errorf("staging table: %w", err)
 			}
@@ -42,8 +49,10 @@ func (s *Store) copyStaged(ctx context.Context, create, table string, cols []str
 			if err := src.Err(); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, "ANALYZE "+table); err != nil {
-				return fmt.Errorf("analyze staging table: %w", err)
+			if analyze != "" {
+				if _, err := tx.Exec(ctx, analyze); err != nil {
+					return fmt.Errorf("analyze staging table: %w", err)
+				}
 			}
 			return merge(tx)
 		})
@@ -110,15 +119,15 @@ func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOpti
 	src := &rowSource[Account]{ctx: ctx, cr: cr,
 		parse: func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
 		values: func(line int, a Account) []any {
-			return []any{line, line, a.Key, a.Name, nonNil(a.Aliases), a.Domain, a.Industry, a.Employees, a.Region, a.HQ, string(a.Stage),
+			// The row's own aliases without repeats (case ignored), as the merge's fast paths expect.
+			return []any{line, line, a.Key, a.Name, appendUnique([]string{}, a.Aliases...), a.Domain, a.Industry, a.Employees, a.Region, a.HQ, string(a.Stage),
 				a.AdoptionNotes, a.OwnerUserID, a.Source, string(a.Role)}
 		}}
 	var ids []int64
-	err := s.copyStaged(ctx, `CREATE TEMP TABLE csv_accounts (
+	err := s.copyStaged(ctx, `CREATE TEMP TABLE csv_accounts_in (
 			line INT, grp INT, key TEXT, name TEXT, aliases TEXT[], domain TEXT, industry TEXT, employees INT,
-			region TEXT, hq TEXT, stage TEXT, adoption_notes TEXT, owner_user_id TEXT, source TEXT, role TEXT,
-			by_domain BIGINT, by_key BIGINT, target BIGINT, refused BOOLEAN NOT NULL DEFAULT false
-		) ON COMMIT DROP`, "csv_accounts", accountCopyColumns, src, func(tx pgx.Tx) error {
+			region TEXT, hq TEXT, stage TEXT, adoption_notes TEXT, owner_user_id TEXT, source TEXT, role TEXT
+		) ON COMMIT DROP`, "csv_accounts_in", accountCopyColumns, src, "", func(tx pgx.Tx) error {
 		refused, err := resolveAccountRows(ctx, tx)
 		if err != nil {
 			return err
@@ -167,10 +176,18 @@ func resolveAccountRows(ctx context.Context, tx pgx.Tx) ([]CSVRowError, error) {
 		}
 		return nil
 	}
-	if err := exec("match domains", `UPDATE csv_accounts s SET by_domain = a.id FROM accounts a WHERE s.domain <> '' AND a.domain = s.domain`); err != nil {
+	// The rows are matched while they are copied into the table the merge works on, with one
+	// write per row: updating the staged rows in place instead (once for the domain, once for
+	// the name, once for the target) wrote each row three more times and left the table four
+	// times its size for every later scan. A refused row's target is never read.
+	if err := exec("match stored accounts", `CREATE TEMP TABLE csv_accounts ON COMMIT DROP AS
+		SELECT r.*, d.id AS by_domain, k.id AS by_key, COALESCE(d.id, k.id) AS target, false AS refused
+		FROM csv_accounts_in r
+		LEFT JOIN accounts d ON r.domain <> '' AND d.domain = r.domain
+		LEFT JOIN accounts k ON k.key = r.key`); err != nil {
 		return nil, err
 	}
-	if err := exec("match names", `UPDATE csv_accounts s SET by_key = a.id FROM accounts a WHERE a.key = s.key`); err != nil {
+	if err := exec("analyze matched rows", `ANALYZE csv_accounts (grp, key, domain, target)`); err != nil {
 		return nil, err
 	}
 	var out []CSVRowError
@@ -181,10 +198,6 @@ func resolveAccountRows(ctx context.Context, tx pgx.Tx) ([]CSVRowError, error) {
 		return nil, err
 	}
 	if err := groupRows(ctx, tx, "csv_accounts", "key", "domain"); err != nil {
-		return nil, err
-	}
-	if err := exec("own targets", `UPDATE csv_accounts SET target = COALESCE(by_domain, by_key)
-		WHERE NOT refused AND (by_domain IS NOT NULL OR by_key IS NOT NULL)`); err != nil {
 		return nil, err
 	}
 	err = scanRefused(ctx, tx, &out, `UPDATE csv_accounts s SET refused = true FROM (
@@ -232,7 +245,9 @@ func scanRefused(ctx context.Context, tx pgx.Tx, out *[]CSVRowError, sql string)
 // last non-empty value of each field, and the aliases (the stored ones first, then the file's in
 // order, without duplicates whatever their case). Nearly every group is one row, which is taken
 // as it is; only groups of several rows go through ordered aggregates. Every step is a join or a
-// GROUP BY over the staged rows, none a per-group scan.
+// GROUP BY over the staged rows, none a per-group scan. A single row's aliases (deduplicated by
+// the reader) are taken as they are for a new account, and a stored account that already has
+// them all keeps its own; only the other rows merge the two lists element by element.
 const accountMergeSQL = `CREATE TEMP TABLE csv_account_merge ON COMMIT DROP AS
 WITH sizes AS (
 	SELECT grp, count(*) AS n FROM csv_accounts WHERE NOT refused GROUP BY grp
@@ -275,6 +290,8 @@ WITH sizes AS (
 )
 SELECT n.*, CASE
 	WHEN n.n = 1 AND n.key = n.own_key AND cardinality(n.row_aliases) = 0 THEN n.old_aliases
+	WHEN n.n = 1 AND n.target IS NULL THEN to_jsonb(n.row_aliases)
+	WHEN n.n = 1 AND n.key = n.own_key AND lower(n.old_aliases::text)::jsonb @> to_jsonb(lower(n.row_aliases::text)::text[]) THEN n.old_aliases
 	WHEN n.n = 1 THEN n.old_aliases || COALESCE((
 		SELECT jsonb_agg(v ORDER BY o) FROM (
 			SELECT DISTINCT ON (lower(v)) v, o
@@ -378,7 +395,7 @@ func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *account
 	return s.copyStaged(ctx, `CREATE TEMP TABLE csv_contacts (
 			line INT, account_id BIGINT, name TEXT, title TEXT, email TEXT, handles TEXT[], decision_rank INT,
 			do_not_contact BOOLEAN, dnc_reason TEXT, notes TEXT, source TEXT
-		) ON COMMIT DROP`, "csv_contacts", contactCopyColumns, src, func(tx pgx.Tx) error {
+		) ON COMMIT DROP`, "csv_contacts", contactCopyColumns, src, "ANALYZE csv_contacts (account_id, name)", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, contactMergeSQL); err != nil {
 			return fmt.Errorf("merge staged contacts: %w", err)
 		}
@@ -482,7 +499,7 @@ func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountL
 	return s.copyStaged(ctx, `CREATE TEMP TABLE csv_signals (
 			account_id BIGINT, kind TEXT, title TEXT, summary TEXT, url TEXT, person TEXT,
 			occurred_at TIMESTAMPTZ, discovered_at TIMESTAMPTZ, source TEXT, dedupe_key TEXT
-		) ON COMMIT DROP`, "csv_signals", signalCopyColumns, src, func(tx pgx.Tx) error {
+		) ON COMMIT DROP`, "csv_signals", signalCopyColumns, src, "", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO signals (account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key)
 			SELECT account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key FROM csv_signals
 			ON CONFLICT (dedupe_key) DO NOTHING`)

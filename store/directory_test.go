@@ -20,15 +20,7 @@ func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
 	url := storetest.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	open := func() *store.Store {
-		st, err := store.Open(ctx, store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	mine, other := open(), open()
+	mine, other := openReplica(t, ctx, url), openReplica(t, ctx, url)
 	if _, err := mine.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -155,4 +147,16 @@ func TestDirectory_oneNotificationPerStatement(t *testing.T) {
 	if r := dir.Resolve("Brambleworth 777 Holdings"); r.Outcome != match.Unique {
 		t.Errorf("an imported account: %+v", r)
 	}
+}
+
+// openReplica opens one more store on the PostgreSQL database at url, as another replica of the
+// bot would, closed when the test ends.
+func openReplica(t *testing.T, ctx context.Context, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(ctx, store.Config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

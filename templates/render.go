@@ -65,7 +65,10 @@ type limits struct {
 }
 
 // renderLimits are generous for a message of a few hundred words and tight for anything else.
-var renderLimits = limits{maxOutput: 16 << 10, timeout: 250 * time.Millisecond}
+// The work budget (budget.go) is what bounds a render's CPU to milliseconds; the wall-time limit
+// is the backstop behind it, so it leaves room for a busy machine's scheduling delays (at 250 ms
+// a shipped template failed at load 24 on 2 cores) and still answers well within a command's deadline.
+var renderLimits = limits{maxOutput: 16 << 10, timeout: 2 * time.Second}
 
 // Render fills the template with d. When the body is over the template's limit it tries the
 // template's "short" variant; when that is over too (or there is none) it returns the shorter

@@ -56,7 +56,7 @@ func GenerateAccounts(ctx context.Context, st *store.Store, n int, seed int64) (
 				Key: store.AccountKey(e.Name), Name: e.Name, Aliases: append([]string{}, e.Aliases...), Domain: e.Domain,
 				Industry: genIndustries[rng.IntN(len(genIndustries))], Employees: 50 + rng.IntN(20000),
 				Region: r.region, HQ: r.hq, Stage: store.Stages[rng.IntN(len(store.Stages))].Stage,
-				AdoptionNotes: "Generated account for benchmarks.", Source: "generated",
+				AdoptionNotes: "Generated account for benchmarks.", Source: "generated", Inferred: map[string]string{},
 			}
 		}
 		if err := st.DB().WithContext(ctx).CreateInBatches(accounts, batch).Error; err != nil {
