@@ -79,6 +79,8 @@ func (a *App) prepare(ctx context.Context) error {
 		if err := a.seedFresh(ctx); err != nil {
 			return err
 		}
+	} else if err := reseed(ctx, a.Store, a.Knowledge, a.Log); err != nil {
+		return err
 	}
 	built := time.Now()
 	a.Directory, err = store.NewDirectory(ctx, a.Store, a.Log)
@@ -88,6 +90,19 @@ func (a *App) prepare(ctx context.Context) error {
 	a.Log.Info("account index built", "accounts", a.Directory.Len(), "took_ms", time.Since(built).Milliseconds())
 	a.Digests = digest.New(a.Store, digest.Options{Segment: a.Knowledge.Segments, Log: a.Log, Clock: a.Clock})
 	a.Registry = handlers.NewRegistry(Features(a)...)
+	return nil
+}
+
+// reseed seeds an existing store again when its knowledge file is not the one built in (a store
+// made before the file gained organizations or roles).
+func reseed(ctx context.Context, st *store.Store, k *seed.Knowledge, log *slog.Logger) error {
+	seeded, stats, err := st.SeedIfChanged(ctx, k)
+	if err != nil {
+		return err
+	}
+	if seeded {
+		log.Info("knowledge file changed since the last seed: seeded again", "accounts", stats.Accounts, "competitors", stats.Competitors)
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"outreachbot/handlers"
 	"outreachbot/slackmsg"
 	"outreachbot/store"
+	"outreachbot/store/seed"
 )
 
 func options(env Env) (config.Options, error) {
@@ -132,6 +133,9 @@ func runMigrate(ctx context.Context, env Env, _ Parts, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "applied %d migration(s)\n", len(ran))
+		if err := reseedExisting(ctx, env, st); err != nil {
+			return err
+		}
 	}
 	lines, err := st.MigrationStatus(ctx)
 	if err != nil {
@@ -139,6 +143,27 @@ func runMigrate(ctx context.Context, env Env, _ Parts, args []string) error {
 	}
 	for _, l := range lines {
 		fmt.Fprintln(env.Stdout, l)
+	}
+	return nil
+}
+
+// reseedExisting brings a store that already holds accounts up to the built-in knowledge file,
+// as a start does; an empty store is left for the first start, which also imports ADOPTERS.md.
+func reseedExisting(ctx context.Context, env Env, st *store.Store) error {
+	empty, err := st.IsEmpty(ctx)
+	if err != nil || empty {
+		return err
+	}
+	k, err := seed.Load()
+	if err != nil {
+		return err
+	}
+	seeded, _, err := st.SeedIfChanged(ctx, k)
+	if err != nil {
+		return err
+	}
+	if seeded {
+		fmt.Fprintln(env.Stdout, "the built-in knowledge file changed since the last seed: seeded again")
 	}
 	return nil
 }

@@ -125,6 +125,8 @@ func kindLabel(kind string) string {
 		return "commercial developer portal"
 	case "managed_backstage":
 		return "managed Backstage"
+	case "backstage_distribution":
+		return "supported Backstage distribution"
 	}
 	return strings.ReplaceAll(kind, "_", " ")
 }
@@ -191,13 +193,13 @@ func placeText(a store.Account) string {
 	if country != "" && strings.Contains(strings.ToLower(a.HQ), strings.ToLower(country)) {
 		country = ""
 	}
-	return joinNonEmpty(", ", a.HQ, country, a.Region)
+	return joinNonEmpty(", ", inferredValue(a, "hq", a.HQ), country, a.Region)
 }
 
 // sizeOf is the employee count when known, else the inferred engineering headcount, said as such.
 func sizeOf(a store.Account) string {
 	if a.Employees > 0 {
-		return sizeText(a.Employees)
+		return inferredValue(a, "employees", sizeText(a.Employees))
 	}
 	if a.Engineers > 0 {
 		return fmt.Sprintf("engineering headcount %s+ (inferred)", slackmsg.Count(a.Engineers))
@@ -207,21 +209,31 @@ func sizeOf(a store.Account) string {
 
 // inferredFields are the fields enrichment may fill, in the order the card explains them.
 var inferredFields = []struct{ key, label string }{
-	{"industry", "Industry"}, {"country", "Country"}, {"region", "Region"}, {"engineers", "Engineers"},
+	{"industry", "Industry"}, {"employees", "Employees"}, {"engineers", "Engineers"}, {"hq", "HQ"},
+	{"country", "Country"}, {"region", "Region"},
 }
 
 // inferredSection explains every inferred value with its evidence.
 func inferredSection(a store.Account) string {
-	var lines []string
+	// Fields inferred from the same evidence share one line.
+	var order []string
+	labels := map[string][]string{}
 	for _, f := range inferredFields {
 		if ev, ok := a.Inferred[f.key]; ok {
-			lines = append(lines, "• "+f.label+" — "+slackmsg.Escape(ev))
+			if labels[ev] == nil {
+				order = append(order, ev)
+			}
+			labels[ev] = append(labels[ev], f.label)
 		}
 	}
-	if len(lines) == 0 {
+	if len(order) == 0 {
 		return ""
 	}
-	return "*Inferred from the public record* (not stated by the company)\n" + strings.Join(lines, "\n")
+	lines := make([]string, len(order))
+	for i, ev := range order {
+		lines[i] = "• " + strings.Join(labels[ev], ", ") + " — " + slackmsg.Escape(ev)
+	}
+	return "*Inferred from the public record* (not from the report)\n" + strings.Join(lines, "\n")
 }
 
 // managedBy names the managed-Backstage vendors an account is a client of.
@@ -247,12 +259,21 @@ func competitorsInPlay(c *store.Card) []string {
 	return out
 }
 
-// productSections show what a competing product is, what the report says of it, who uses it and
+// productSections show what a competing product is, what its source (the report, or the public
+// statement it was seeded from) says of it, who uses it and
 // the talking points that answer it.
 func productSections(b *slackmsg.Builder, p store.CompetitorWithFacts, alt store.Alternatives) {
 	b.Section(fmt.Sprintf("*%s* (%s) — %s", slackmsg.Escape(p.Name), slackmsg.Escape(kindLabel(p.Kind)), slackmsg.Escape(p.Summary)))
 	if len(p.Facts) > 0 {
+<<<<<<< HEAD
 		b.Section("*What the report says of " + slackmsg.Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
+=======
+		who := "the report"
+		if p.Source != "report" {
+			who = sourceName(p.Source)
+		}
+		b.Section("*What " + Escape(who) + " says of " + Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
+>>>>>>> main
 	}
 	who := "*Accounts known to use or evaluate it*"
 	if p.Kind == "managed_backstage" {

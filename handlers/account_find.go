@@ -125,7 +125,7 @@ func renderFind(query string, fq findQuery, rows []fitRow, total int64) slackmsg
 	}
 	note := "Filters read as: " + strings.Join(said, "; ") + "."
 	if inferred > 0 {
-		note += " Values marked (inferred) come from the public record (name, description, domain), not from the company; `/account <name>` shows the evidence."
+		note += " Values marked (inferred) come from the public record (name, description, domain, public statements), not from the report; `/account <name>` shows the evidence."
 	}
 	b.Context(slackmsg.Escape(note), "Open one with `/account <name>`.")
 	return slackmsg.Response{Text: slackmsg.Escape(fmt.Sprintf("%s %s %s", plural(int(total), "account"), matches, query)), Blocks: b.Blocks()}

@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"os"
+	"regexp"
 	"testing"
 
 	"outreachbot/store"
@@ -21,9 +23,10 @@ func TestAccountFind_wordsPeopleUseAndInferredValues(t *testing.T) {
 			{"/account find region:brazil", []string{"Stone", "Brazil, Latin America (inferred)", "country Brazil"}, nil},
 			{"/account find region:uk industry:software", []string{"1 account matches", "Paddle"}, []string{"1 accounts"}},
 			{"/account find role:competitor", []string{"4 accounts match", "Port", "Cortex", "OpsLevel", "Humanitec"}, nil},
-			// The README's example: nothing matches all five, and the answer says which filter empties it.
+			// Five filters nothing matches (the README's example before public firmographics): the
+			// answer says which filter empties it.
 			{`/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`,
-				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 15 accounts", "region:london (HQ mentions london) alone: 1 account", "pain:yaml (shows pain yaml) alone: 0 accounts"},
+				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 17 accounts", "region:london (HQ mentions london) alone: 5 accounts", "pain:yaml (shows pain yaml) alone: 0 accounts"},
 				[]string{"1 accounts"}},
 			// An empty answer names only the filters given: no size was given, so no word of size.
 			{"/account find industry:widgets", []string{"No account matches all of", "industry:widgets", "not a word I know", "alone: 0 accounts"}, []string{"size"}},
@@ -38,13 +41,33 @@ func TestAccountCard_inferredValuesSayWhereTheyCameFrom(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		expect(t, "/account stone", askAs(t, app, "U1", false, "/account stone"),
-			[]string{"Region: Brazil, Latin America (inferred)", "Inferred from the public record", "Country — the domain stone.com.br ends in .com.br"}, nil)
+			[]string{"Region: Brazil, Latin America (inferred)", "Inferred from the public record", "Country, Region — the domain stone.com.br ends in .com.br"}, nil)
 		expect(t, "/account volvofinans", askAs(t, app, "U1", false, "/account volvofinans bank"),
-			[]string{"Industry: financial services (inferred)", "Industry — the name “Volvofinans Bank” contains “bank”", "Country — the domain volvofinans.se ends in .se"}, nil)
+			[]string{"Industry: financial services (inferred)", "Industry — the name “Volvofinans Bank” contains “bank”", "Country, Region — the domain volvofinans.se ends in .se"}, nil)
 		expect(t, "/account hellofresh", askAs(t, app, "U1", false, "/account hellofresh"),
 			[]string{"Size: engineering headcount 500+ (inferred)", "Engineers — its description says “500+ engineers”"}, nil)
 		// Stated values stay unlabelled.
 		expect(t, "/account baillie gifford", askAs(t, app, "U1", false, "/account baillie gifford"),
 			[]string{"Industry: financial services\n"}, []string{"financial services (inferred)"})
+	})
+}
+
+// readmeFindExample is the /account find example of the README's command table, read from the
+// file so the two cannot drift apart.
+var readmeFindExample = regexp.MustCompile("\\| `/account find <filters>` \\|[^`|]*`([^`]+)`")
+
+func TestReadme_findExampleAnswersWithRealAccounts(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readmeFindExample.FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no /account find example in its command table")
+	}
+	line := "/account find " + string(m[1])
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, line, askAs(t, app, "U1", false, line), []string{"1. "}, []string{"No account matches"})
 	})
 }

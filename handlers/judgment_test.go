@@ -267,7 +267,7 @@ func TestPain_linksFromSignalsWithTheWordsThatShowIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := askAs(t, app, "U1", false, "/pain")
-		expect(t, "/pain before", before, []string{"Manual YAML file management and fixed data models (yaml) — 0 accounts", "(implementation-complexity) — 5 accounts"}, nil)
+		expect(t, "/pain before", before, []string{"Manual YAML file management and fixed data models (yaml) — 0 accounts", "(implementation-complexity) — 6 accounts"}, nil)
 		// A watcher finds a post by Stone's team that says the YAML hurts; the text names no one.
 		_, err = app.Store.IngestSignals(ctx, []store.NewSignal{{
 			Signal: store.Signal{AccountID: &stone.ID, Kind: "blog_post", Title: "Keeping 900 catalog-info.yaml files honest",

@@ -355,7 +355,7 @@ func TestPain_catalogueAndTopics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		out := slackmsg.PlainText(ask(t, app, "/pain"))
-		if !strings.Contains(out, "Implementation complexity requiring specialized engineering resources (implementation-complexity) — 5 accounts") {
+		if !strings.Contains(out, "Implementation complexity requiring specialized engineering resources (implementation-complexity) — 6 accounts") {
 			t.Errorf("catalogue should count the accounts showing each pain:\n%s", out)
 		}
 		cases := []struct {
@@ -366,7 +366,7 @@ func TestPain_catalogueAndTopics(t *testing.T) {
 			{"adoption", []string{"adoption", "10%", "99%"}},
 			{"cost", []string{"$400–500K", "$150,000", "$30–65"}},
 			{"auth", []string{"Authentication"}},
-			{"implementation-complexity", []string{"4–7", "Baillie Gifford", "Accounts showing it (5)"}},
+			{"implementation-complexity", []string{"4–7", "Baillie Gifford", "Accounts showing it (6)"}},
 			{"Implementaton complexty", []string{"Implementation complexity"}},
 		}
 		for _, c := range cases {

@@ -135,8 +135,10 @@ func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOpti
 		for _, r := range refused {
 			cr.reject(r)
 		}
-		ids, err = mergeAccountGroups(ctx, tx, res)
-		return err
+		if ids, err = mergeAccountGroups(ctx, tx, res); err != nil {
+			return err
+		}
+		return enrichWritten(ctx, tx, ids)
 	})
 	return ids, err
 }
@@ -333,8 +335,10 @@ func mergeAccountGroups(ctx context.Context, tx pgx.Tx, res *CSVImport) ([]int64
 			stage = COALESCE(m.stage, a.stage), adoption_notes = COALESCE(m.adoption_notes, a.adoption_notes),
 			owner_user_id = COALESCE(m.owner_user_id, a.owner_user_id), source = COALESCE(m.source, a.source),
 			inferred = CASE WHEN jsonb_typeof(a.inferred::jsonb) = 'object'
-				THEN ((a.inferred::jsonb - CASE WHEN m.industry IS NULL THEN '' ELSE 'industry' END)
-					- CASE WHEN m.region IS NULL THEN '' ELSE 'region' END)::text ELSE '{}' END,
+				THEN ((((a.inferred::jsonb - CASE WHEN m.industry IS NULL THEN '' ELSE 'industry' END)
+					- CASE WHEN m.region IS NULL THEN '' ELSE 'region' END)
+					- CASE WHEN m.hq IS NULL THEN '' ELSE 'hq' END)
+					- CASE WHEN m.employees IS NULL THEN '' ELSE 'employees' END)::text ELSE '{}' END,
 			role = COALESCE(m.role, a.role), role_source = CASE WHEN m.role IS NULL THEN a.role_source ELSE 'csv' END,
 			stage_source = CASE WHEN m.stage IS NULL THEN a.stage_source ELSE 'csv' END,
 			stage_evidence = CASE WHEN m.stage IS NULL THEN a.stage_evidence ELSE 'the stage column of an imported CSV file' END,

@@ -29,14 +29,9 @@ func (s *Store) Seed(ctx context.Context, k *seed.Knowledge) (SeedStats, error) 
 		st SeedStats
 		l  seeder
 	)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedLockID).Error; err != nil {
-				return fmt.Errorf("seed lock: %w", err)
-			}
-		}
+	err := s.seedTx(ctx, func(tx *gorm.DB) error {
 		l = seeder{tx: tx, st: &st}
-		return l.load(k)
+		return l.loadAndRecord(k)
 	})
 	if err != nil {
 		return SeedStats{}, fmt.Errorf("seed: %w", err)
@@ -44,6 +39,58 @@ func (s *Store) Seed(ctx context.Context, k *seed.Knowledge) (SeedStats, error) 
 	s.accountsChanged(l.accountIDs...)
 	return st, nil
 }
+
+// SeedIfChanged seeds the store again when it was last seeded from another knowledge file (or
+// from one before the store recorded which), so a store made before the file gained organizations
+// or roles gets them at the next start or migrate. It reports whether it seeded. Idempotent: a
+// second call with the same file does nothing; replicas starting together take turns.
+func (s *Store) SeedIfChanged(ctx context.Context, k *seed.Knowledge) (bool, SeedStats, error) {
+	var (
+		st     SeedStats
+		l      seeder
+		seeded bool
+	)
+	err := s.seedTx(ctx, func(tx *gorm.DB) error {
+		var rows []seedState
+		if err := tx.Where("id = 1").Find(&rows).Error; err != nil {
+			return fmt.Errorf("seed state: %w", err)
+		}
+		if len(rows) == 1 && rows[0].KnowledgeDigest == k.Digest {
+			return nil
+		}
+		seeded = true
+		l = seeder{tx: tx, st: &st}
+		return l.loadAndRecord(k)
+	})
+	if err != nil {
+		return false, SeedStats{}, fmt.Errorf("seed again: %w", err)
+	}
+	s.accountsChanged(l.accountIDs...)
+	return seeded, st, nil
+}
+
+// seedTx runs f in one transaction that holds the seed lock (on PostgreSQL), so replicas seeding
+// at the same time take turns.
+func (s *Store) seedTx(ctx context.Context, f func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedLockID).Error; err != nil {
+				return fmt.Errorf("seed lock: %w", err)
+			}
+		}
+		return f(tx)
+	})
+}
+
+// seedState records the knowledge file the store was last seeded from.
+type seedState struct {
+	ID              int64
+	KnowledgeDigest string
+	SeededAt        time.Time
+}
+
+// TableName maps seedState to its table.
+func (seedState) TableName() string { return "seed_state" }
 
 // IsEmpty reports whether no account has been stored yet (a fresh database).
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
@@ -61,10 +108,19 @@ type seeder struct {
 	accountIDs []int64
 }
 
+// loadAndRecord loads the knowledge and records which file it was.
+func (l *seeder) loadAndRecord(k *seed.Knowledge) error {
+	if err := l.load(k); err != nil {
+		return err
+	}
+	row := seedState{ID: 1, KnowledgeDigest: k.Digest, SeededAt: time.Now().UTC()}
+	return l.upsert(&row, []string{"id"}, "knowledge_digest", "seeded_at")
+}
+
 func (l *seeder) load(k *seed.Knowledge) error {
 	steps := []func(*seed.Knowledge) error{
 		l.sources, l.market, l.decisionRoles, l.painPoints, l.competitors,
-		l.accounts, l.competitorAccounts, l.events, l.communities, l.guidance,
+		l.accounts, l.competitorAccounts, l.firmographics, l.events, l.communities, l.guidance,
 	}
 	for _, step := range steps {
 		if err := step(k); err != nil {
@@ -192,6 +248,9 @@ func (l *seeder) accounts(k *seed.Knowledge) error {
 			Employees: a.Employees, Region: a.Region, HQ: a.HQ, Stage: Stage(a.Stage),
 			AdoptionNotes: a.AdoptionNotes, Source: a.Source, Role: Role(a.Role),
 			StageSource: a.Source, StageEvidence: a.AdoptionNotes,
+		}
+		if a.StageSource != "" {
+			acc.StageSource = a.StageSource
 		}
 		if acc.Role != "" {
 			acc.RoleSource = RoleFromReport
@@ -375,10 +434,13 @@ func mergeAccount(existing, acc *Account) {
 		existing.Inferred = map[string]string{}
 	}
 	// A stated value replaces an inferred one, and is no longer labelled inferred.
-	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region} {
+	for field, v := range map[string]string{"industry": acc.Industry, "region": acc.Region, "hq": acc.HQ} {
 		if _, inferred := acc.Inferred[field]; v != "" && !inferred {
 			stated(existing, field)
 		}
+	}
+	if _, inferred := acc.Inferred["employees"]; acc.Employees > 0 && !inferred {
+		stated(existing, "employees")
 	}
 	setIf(&existing.Domain, acc.Domain)
 	setIf(&existing.Industry, acc.Industry)

@@ -66,10 +66,21 @@ func TestSeed_isIdempotent(t *testing.T) {
 				t.Errorf("%s changed on the second seed: %s → %s", key, v, after[key])
 			}
 		}
-		// Every account, plus the organization behind each competitor that is not one already.
+		// Every account, plus the organization behind each competitor that is not one already, plus
+		// each organization public firmographics describe that the file does not list.
 		want := len(k.Accounts)
+		named := map[string]bool{}
+		for _, a := range k.Accounts {
+			named[a.Name] = true
+		}
 		for _, c := range k.Competitors {
 			if c.Vendor == "" {
+				want++
+			}
+		}
+		for _, f := range k.Firmographics {
+			if !named[f.Account] {
+				named[f.Account] = true
 				want++
 			}
 		}

@@ -6,8 +6,11 @@ package seed
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -19,6 +22,9 @@ var knowledgeYAML []byte
 
 // Knowledge is the whole data file: everything the research report names.
 type Knowledge struct {
+	// Digest identifies the file's bytes (sha256, hex): a store seeded from another digest is
+	// seeded again at start.
+	Digest      string       `yaml:"-"`
 	Version     int          `yaml:"version"`
 	Sources     []Source     `yaml:"sources"`
 	Market      []Fact       `yaml:"market"`
@@ -34,6 +40,27 @@ type Knowledge struct {
 	Communities  []Community  `yaml:"communities"`
 	Channels     []Channel    `yaml:"outreach_channels"`
 	Positioning  []Rule       `yaml:"positioning"`
+	// Firmographics are public statements of organizations' size, HQ and industry.
+	Firmographics []Firmographic `yaml:"firmographics"`
+}
+
+// Firmographic is what one public source states of an organization: its employees, engineering
+// headcount, HQ or industry, with the words that state them, who published them and where.
+type Firmographic struct {
+	Account   string `yaml:"account"`
+	Domain    string `yaml:"domain,omitempty"`
+	Employees int    `yaml:"employees,omitempty"`
+	Engineers int    `yaml:"engineers,omitempty"`
+	HQ        string `yaml:"hq,omitempty"`
+	Industry  string `yaml:"industry,omitempty"`
+	Says      string `yaml:"says"`
+	Who       string `yaml:"who"`
+	URL       string `yaml:"url"`
+}
+
+// Evidence is how a card shows where a firmographic value came from.
+func (f Firmographic) Evidence() string {
+	return fmt.Sprintf("%s: “%s” (%s)", f.Who, f.Says, f.URL)
 }
 
 // Source names where a fact comes from; every fact refers to one by key.
@@ -86,15 +113,17 @@ type PainPoint struct {
 
 // Account is a company the report names.
 type Account struct {
-	Name          string   `yaml:"name"`
-	Aliases       []string `yaml:"aliases,omitempty"`
-	Domain        string   `yaml:"domain,omitempty"`
-	Industry      string   `yaml:"industry,omitempty"`
-	Employees     int      `yaml:"employees,omitempty"`
-	Region        string   `yaml:"region,omitempty"`
-	HQ            string   `yaml:"hq,omitempty"`
-	Stage         string   `yaml:"stage"`
-	AdoptionNotes string   `yaml:"adoption_notes,omitempty"`
+	Name      string   `yaml:"name"`
+	Aliases   []string `yaml:"aliases,omitempty"`
+	Domain    string   `yaml:"domain,omitempty"`
+	Industry  string   `yaml:"industry,omitempty"`
+	Employees int      `yaml:"employees,omitempty"`
+	Region    string   `yaml:"region,omitempty"`
+	HQ        string   `yaml:"hq,omitempty"`
+	Stage     string   `yaml:"stage"`
+	// StageSource is the source key the stage comes from when it is not the account's own source.
+	StageSource   string `yaml:"stage_source,omitempty"`
+	AdoptionNotes string `yaml:"adoption_notes,omitempty"`
 	// Role is prospect (the default), customer, competitor, vendor or partner.
 	Role        string        `yaml:"role,omitempty"`
 	Facts       []Fact        `yaml:"facts,omitempty"`
@@ -162,6 +191,8 @@ var CompetitorRoles = map[string]string{
 	"commercial_portal": "competitor",
 	"managed_backstage": "vendor",
 	"open_source":       "vendor",
+	// A supported distribution of Backstage (Red Hat Developer Hub).
+	"backstage_distribution": "vendor",
 }
 
 // Event is a conference.
@@ -213,6 +244,8 @@ func Parse(data []byte) (*Knowledge, error) {
 	if err := k.Validate(); err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	k.Digest = hex.EncodeToString(sum[:])
 	return &k, nil
 }
 
@@ -253,6 +286,9 @@ func (k *Knowledge) Validate() error {
 	for _, a := range k.Accounts {
 		accounts[a.Name] = true
 		check("account "+a.Name, a.Source)
+		if a.StageSource != "" {
+			check("stage of "+a.Name, a.StageSource)
+		}
 		if a.Role != "" && !contains(AccountRoles, a.Role) {
 			errs = append(errs, fmt.Errorf("account %s: unknown role %q", a.Name, a.Role))
 		}
@@ -297,6 +333,11 @@ func (k *Knowledge) Validate() error {
 	}
 	for _, f := range k.Alternatives.Facts {
 		check("commercial alternatives", f.Source)
+	}
+	for _, f := range k.Firmographics {
+		if f.Account == "" || f.Says == "" || f.Who == "" || !strings.HasPrefix(f.URL, "https://") {
+			errs = append(errs, fmt.Errorf("firmographics of %q: account, says, who and an https url are required", f.Account))
+		}
 	}
 	for _, p := range k.PainPoints {
 		for _, f := range append(append([]Fact{}, p.Numbers...), p.Evidence...) {

@@ -196,7 +196,7 @@ func TestKnowledge_everyNamedCompanyIsAnAccount(t *testing.T) {
 		"Baillie Gifford": "managed", "Contentful": "managed", "Paddle": "managed", "Lunar": "managed",
 		"JPMorgan Chase": "none", "Goldman Sachs": "none", "OpenAI": "none", "Anthropic": "none",
 		"Netflix": "none", "Ford": "none", "UnitedHealth": "none", "Walmart": "none",
-		"Red Hat": "none", "VMware": "none",
+		"Red Hat": "adopted", "VMware": "none",
 	}
 	for name, stage := range want {
 		t.Run(name, func(t *testing.T) {

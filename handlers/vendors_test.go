@@ -1,0 +1,145 @@
+package handlers_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"outreachbot/cli"
+	"outreachbot/config"
+	"outreachbot/store"
+	"outreachbot/store/seed"
+	"outreachbot/store/storetest"
+)
+
+func TestAccountCard_backstageSellersAreVendorsWithTheirEvidence(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		for _, c := range []struct {
+			name string
+			want []string
+		}{
+			{"red hat", []string{"Vendor — sells or hosts Backstage", "Red Hat Developer Hub (supported Backstage distribution)",
+				"from github.com/janus-idp/operator: “Sells Red Hat Developer Hub", "a Red Hat supported version of Backstage",
+				"What github.com/janus-idp/operator says of Red Hat Developer Hub", "don't pitch them"}},
+			{"shipshape", []string{"Vendor", "from ADOPTERS.md: “We are a consultancy helping teams implement and customize Backstage.”", "don't pitch them"}},
+			{"syndetic", []string{"Vendor", "multiple F100 clients", "don't pitch them"}},
+		} {
+			out := askAs(t, app, "U1", false, "/account "+c.name)
+			expect(t, "/account "+c.name, out, append(c.want, "Not a prospect"),
+				[]string{"no Backstage", "What the report says of Red Hat Developer Hub", "Draft outreach"})
+			out = askAs(t, app, "U1", false, "/draft "+c.name)
+			expect(t, "/draft "+c.name, out, []string{"No draft:", "not a prospect"}, []string{"Hi "})
+		}
+	})
+}
+
+// A store seeded before the knowledge file knew the competitors and vendors (as every store made
+// before the judgment change was) gets them at the next start, without `outreachbot seed`, and a
+// second start seeds nothing.
+func TestPrepare_aStoreSeededFromAnOlderKnowledgeFileCatchesUpAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		st := storetest.Open(t, d)
+		old, err := seed.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		old.Digest, old.Competitors = "before the judgment change", nil
+		for i := range old.Accounts {
+			old.Accounts[i].Role, old.Accounts[i].Competitors = "", nil
+		}
+		if _, err := st.Seed(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		app, err := cli.Prepare(ctx, config.Options{}, st, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("prepare: %v", err)
+		}
+		expect(t, "/account port after a start", askAs(t, app, "U1", false, "/account port"),
+			[]string{"Competitor — sells a competing developer portal", "Not a prospect"}, []string{"No account matches"})
+		expect(t, "/account red hat after a start", askAs(t, app, "U1", false, "/account red hat"),
+			[]string{"Vendor", "Red Hat Developer Hub"}, []string{"Role: prospect"})
+		expect(t, "/account roadie after a start", askAs(t, app, "U1", false, "/account roadie"),
+			[]string{"Vendor", "Known clients (4)"}, nil)
+
+		seeded, _, err := st.SeedIfChanged(ctx, app.Knowledge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seeded {
+			t.Error("a second start with the same knowledge file seeded again")
+		}
+	})
+}
+
+// A CSV import enriches the accounts it writes on both paths (row by row on SQLite, COPY and a
+// set-wise merge on PostgreSQL): the cards say what was inferred and from what.
+func TestImportCSV_newAccountsAreEnrichedOnBothEngines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		csv := "name,domain,adoption_notes\n" +
+			"Globex Bank,globexbank.com.br,Developer portal for our 700 engineers.\n" +
+			"Initech Software,initech.se,\n"
+		res, err := app.Store.ImportCSV(context.Background(), store.CSVAccounts, strings.NewReader(csv), store.CSVOptions{})
+		if err != nil || len(res.Errors) != 0 {
+			t.Fatalf("import: %v %+v", err, res.Errors)
+		}
+		expect(t, "/account globex bank", askAs(t, app, "U1", false, "/account globex bank"),
+			[]string{"Industry: financial services (inferred)", "Industry — the name “Globex Bank” contains “bank”",
+				"Brazil, Latin America (inferred)", "Country, Region — the domain globexbank.com.br ends in .com.br",
+				"Size: engineering headcount 700+ (inferred)", "Engineers — its description says “700 engineers”"}, nil)
+		expect(t, "/account initech software", askAs(t, app, "U1", false, "/account initech software"),
+			[]string{"Industry: software (inferred)", "Sweden, Europe (inferred)"}, nil)
+		expect(t, "/account find industry:fintech region:brazil", askAs(t, app, "U1", false, "/account find industry:fintech region:brazil"),
+			[]string{"Globex Bank"}, []string{"No account matches"})
+	})
+}
+
+// Pain links seeded from real public texts that name the account: each card quotes the sentence
+// and names where it was published, /pain counts the account, and a draft never presents the
+// text as the contact's own.
+func TestPain_publicTextsThatNameTheAccountShowItsPain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		sentence := "Catalog scanning across a Github enterprise server with multiple organizations is complex to setup specially regarding authentication."
+		expect(t, "/account mercedes", askAs(t, app, "U1", false, "/account mercedes"),
+			[]string{"Integration challenges with existing enterprise systems — “" + sentence + "” _(GitHub issue backstage/backstage#6605)_",
+				"https://github.com/backstage/backstage/issues/6605"}, nil)
+		expect(t, "/account adobe", askAs(t, app, "U1", false, "/account adobe"),
+			[]string{"Implementation complexity requiring specialized engineering resources — “The bet paid off, but it came with its own complexity.” _(Developer Home case study by Adobe's product manager (cjdot.dev))_"}, nil)
+		expect(t, "/pain integration", askAs(t, app, "U1", false, "/pain integration"),
+			[]string{"Mercedes-Benz.io", sentence}, nil)
+		expect(t, "/pain", askAs(t, app, "U1", false, "/pain"),
+			[]string{"(integration) — 1 account\n"}, nil)
+		expect(t, "/draft mercedes", askAs(t, app, "U1", false, "/draft mercedes"),
+			[]string{"I came across"}, []string{"Thanks for raising", "Thanks for writing up"})
+	})
+}
+
+// Public firmographics fill what the account does not state, each labelled inferred with the
+// words, who published them and where; a value a CSV file states replaces them, loses the label
+// and survives the next seed.
+func TestAccountCard_publicFirmographicsShowTheirSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "/account dazn", askAs(t, app, "U1", false, "/account dazn"),
+			[]string{"Industry: media (inferred)", "Size: 2,400 employees (inferred)", "London, United Kingdom (inferred)",
+				"Industry, Employees, Engineers, HQ — DAZN's Head of Engineering for Developer Experience",
+				"around 700 people in engineering", "https://getdx.com/podcast/developer-experience-at-dazn/"}, nil)
+		expect(t, "/account adobe", askAs(t, app, "U1", false, "/account adobe"),
+			[]string{"Engineers — the portfolio of the product manager of Adobe's Backstage portal (cjdot.dev): “A developer portal for 4,000+ engineers"}, nil)
+
+		ctx := context.Background()
+		if _, err := app.Store.ImportCSV(ctx, store.CSVAccounts, strings.NewReader("name,domain,employees,hq\nGoCardless,gocardless.com,950,\"London, United Kingdom\"\n"), store.CSVOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Store.Seed(ctx, app.Knowledge); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account gocardless after a CSV and a seed", askAs(t, app, "U1", false, "/account gocardless"),
+			[]string{"Size: 950 employees\n", "Industry: financial services (inferred)", "Industry — tech.eu, October 2023"},
+			[]string{"Size: 800", "Employees —", "HQ —"})
+	})
+}
