@@ -265,15 +265,11 @@ func competitorsInPlay(c *store.Card) []string {
 func productSections(b *slackmsg.Builder, p store.CompetitorWithFacts, alt store.Alternatives) {
 	b.Section(fmt.Sprintf("*%s* (%s) — %s", slackmsg.Escape(p.Name), slackmsg.Escape(kindLabel(p.Kind)), slackmsg.Escape(p.Summary)))
 	if len(p.Facts) > 0 {
-<<<<<<< HEAD
-		b.Section("*What the report says of " + slackmsg.Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
-=======
 		who := "the report"
 		if p.Source != "report" {
 			who = sourceName(p.Source)
 		}
-		b.Section("*What " + Escape(who) + " says of " + Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
->>>>>>> main
+		b.Section("*What " + slackmsg.Escape(who) + " says of " + slackmsg.Escape(p.Name) + "*\n" + bullets(p.Facts, factLine))
 	}
 	who := "*Accounts known to use or evaluate it*"
 	if p.Kind == "managed_backstage" {
