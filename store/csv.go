@@ -64,8 +64,8 @@ const csvProgressEvery = 4096
 // Accounts and contacts are merged in Go the same way on both engines (csvbatch.go): the stored
 // records the file names are read with a few set-wise queries and only what differs is written,
 // on PostgreSQL with COPY and one UPDATE (csvcopy.go), on SQLite row by row (csvlite.go).
-// Signals stream through COPY into a staging table on PostgreSQL and are written in batches on
-// SQLite. No statement runs per row on PostgreSQL, so the time grows linearly with the file.
+// Signals are written in batches on both engines, by COPY on PostgreSQL. No statement runs per
+// row on PostgreSQL, so the time grows linearly with the file.
 //
 // Rows name the same account when they share a domain or a name key; an account in the file
 // merges into the stored one with its domain, else its name. Contacts are one per account and

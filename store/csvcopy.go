@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -15,8 +13,8 @@ import (
 // This file is the PostgreSQL side of ImportCSV, all in one transaction. Accounts and contacts
 // are merged in Go (csvbatch.go) against the stored records the file names, read with one query;
 // new ones are written with one COPY into the table and changed ones with one UPDATE from a
-// COPY-filled temporary table, so a re-import reads and writes nothing per row. Signals stream
-// through COPY into a temporary staging table and one INSERT … ON CONFLICT merges them.
+// COPY-filled temporary table, so a re-import reads and writes nothing per row. Signals go in
+// batches: one query finds the batch's signals already stored, one COPY writes the others.
 
 // pgTx runs f in one transaction on one pgx connection (COPY needs pgx itself).
 //
@@ -41,65 +39,6 @@ func (s *Store) pgTx(ctx context.Context, f func(pgx.Tx) error) error {
 		})
 	})
 }
-
-// copyStaged creates a temporary table (create), fills it by COPY from src, then runs merge, in
-// one transaction (pgTx).
-func (s *Store) copyStaged(ctx context.Context, create, table string, cols []string, src pgx.CopyFromSource, merge func(pgx.Tx) error) error {
-	return s.pgTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, create); err != nil {
-			return fmt.Errorf("staging table: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
-			if err := src.Err(); err != nil {
-				return err
-			}
-			return fmt.Errorf("COPY: %w", err)
-		}
-		if err := src.Err(); err != nil {
-			return err
-		}
-		return merge(tx)
-	})
-}
-
-// rowSource feeds COPY from the CSV reader: each valid row converted by values, the others
-// reported.
-type rowSource[T any] struct {
-	ctx    context.Context
-	cr     *csvReader
-	parse  func(csvRow) (T, *CSVRowError)
-	values func(line int, v T) []any
-	vals   []any
-	err    error
-}
-
-func (c *rowSource[T]) Next() bool {
-	for {
-		row, err := c.cr.next()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				c.err = err
-			}
-			return false
-		}
-		v, rerr := c.parse(row)
-		if rerr != nil {
-			c.cr.reject(*rerr)
-			continue
-		}
-		if c.cr.res.Rows%1024 == 0 {
-			if err := c.ctx.Err(); err != nil {
-				c.err = err
-				return false
-			}
-		}
-		c.vals = c.values(row.line, v)
-		return true
-	}
-}
-
-func (c *rowSource[T]) Values() ([]any, error) { return c.vals, nil }
-func (c *rowSource[T]) Err() error             { return c.err }
 
 // --- accounts ---------------------------------------------------------------
 
@@ -330,35 +269,110 @@ func contactValues(c *Contact) ([]any, error) {
 
 var signalCopyColumns = []string{"account_id", "kind", "title", "summary", "url", "person", "occurred_at", "discovered_at", "source", "dedupe_key"}
 
-// copySignalsCSV stages the file's signals and merges them with one INSERT … ON CONFLICT
-// (dedupe_key) DO NOTHING: a signal already stored (or twice in the file) is kept once.
+// signalBatch is how many rows of a signals file are checked and written at a time.
+const signalBatch = 8192
+
+// copySignalsCSV writes the file's signals batch by batch: one query finds which of the
+// batch's dedupe keys are stored already (by an earlier file, or an earlier batch of this one),
+// and one COPY writes the others straight into signals. A signal already stored, or twice in
+// the file, is kept once (the first). Another goroutine reads and checks the file meanwhile, so
+// reading and writing overlap; nothing is staged, and a re-import only reads.
 func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	staged := 0
-	src := &rowSource[Signal]{ctx: ctx, cr: cr,
-		parse: func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) },
-		values: func(_ int, sig Signal) []any {
-			staged++
-			var occurred, account any
-			if sig.OccurredAt != nil {
-				occurred = *sig.OccurredAt
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := make(chan []Signal, 2)
+	var readErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(batches)
+		send := func(b []Signal) error {
+			select {
+			case batches <- b:
+				return nil
+			case <-readCtx.Done():
+				return readCtx.Err()
 			}
-			if sig.AccountID != nil {
-				account = *sig.AccountID
-			}
-			return []any{account, sig.Kind, sig.Title, sig.Summary, sig.URL, sig.Person, occurred, sig.DiscoveredAt, sig.Source, sig.DedupeKey}
-		}}
-	return s.copyStaged(ctx, `CREATE TEMP TABLE csv_signals (
-			account_id BIGINT, kind TEXT, title TEXT, summary TEXT, url TEXT, person TEXT,
-			occurred_at TIMESTAMPTZ, discovered_at TIMESTAMPTZ, source TEXT, dedupe_key TEXT
-		) ON COMMIT DROP`, "csv_signals", signalCopyColumns, src, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO signals (account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key)
-			SELECT account_id, kind, title, summary, url, person, occurred_at, discovered_at, source, dedupe_key FROM csv_signals
-			ON CONFLICT (dedupe_key) DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("merge staged signals: %w", err)
 		}
-		res.Imported = int(tag.RowsAffected())
-		res.Unchanged = staged - res.Imported
-		return nil
+		batch := make([]Signal, 0, signalBatch)
+		readErr = eachValid(readCtx, cr, func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) },
+			func(_ int, sig Signal) error {
+				if batch = append(batch, sig); len(batch) < signalBatch {
+					return nil
+				}
+				b := batch
+				batch = make([]Signal, 0, signalBatch)
+				return send(b)
+			})
+		if readErr == nil && len(batch) > 0 {
+			readErr = send(batch)
+		}
+	}()
+	err := s.pgTx(ctx, func(tx pgx.Tx) error {
+		for batch := range batches {
+			n, err := copyNewSignals(ctx, tx, batch)
+			if err != nil {
+				return err
+			}
+			res.Imported += n
+			res.Unchanged += len(batch) - n
+		}
+		return readErr
 	})
+	stop()
+	<-done
+	return err
+}
+
+// copyNewSignals writes the signals of batch whose dedupe key is neither stored nor earlier in
+// the batch, and returns how many.
+func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal) (int, error) {
+	keys := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, sig := range batch {
+		if !seen[sig.DedupeKey] {
+			seen[sig.DedupeKey] = true
+			keys = append(keys, sig.DedupeKey)
+		}
+	}
+	rows, err := tx.Query(ctx, "SELECT dedupe_key FROM signals WHERE dedupe_key = ANY($1)", keys)
+	if err != nil {
+		return 0, fmt.Errorf("find stored signals: %w", err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("find stored signals: %w", err)
+	}
+	for _, k := range stored {
+		seen[k] = false
+	}
+	fresh := make([]*Signal, 0, len(batch))
+	for i := range batch {
+		if k := batch[i].DedupeKey; seen[k] {
+			seen[k] = false // the first of the file's rows with this key is the one kept
+			fresh = append(fresh, &batch[i])
+		}
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"signals"}, signalCopyColumns, copyRows(fresh, signalValues))
+	if err != nil && isUniqueViolation(err) {
+		return 0, fmt.Errorf("another writer stored one of the file's signals while it was imported; nothing was imported, import the file again: %w", err)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("insert new signals: %w", err)
+	}
+	return len(fresh), nil
+}
+
+func signalValues(sig *Signal) ([]any, error) {
+	var occurred, account any
+	if sig.OccurredAt != nil {
+		occurred = *sig.OccurredAt
+	}
+	if sig.AccountID != nil {
+		account = *sig.AccountID
+	}
+	return []any{account, sig.Kind, sig.Title, sig.Summary, sig.URL, sig.Person, occurred, sig.DiscoveredAt, sig.Source, sig.DedupeKey}, nil
 }
