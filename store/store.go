@@ -37,6 +37,7 @@ type Store struct {
 	dialect Dialect
 	dsn     string
 	hooks   changeHooks
+	claims  claimQueue
 
 	closeMu sync.Mutex
 	closers []func() // run by Close before the pool closes
