@@ -16,3 +16,6 @@ func CardByParts(ctx context.Context, st *Store, id int64) (*Card, error) {
 
 // Reloads counts the directory's full index builds.
 func Reloads(d *Directory) int64 { return d.reloads.Load() }
+
+// CardSQL is the card's one PostgreSQL statement.
+const CardSQL = cardSQL
