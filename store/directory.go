@@ -120,7 +120,11 @@ func (d *Directory) Refresh(ctx context.Context, ids ...int64) error {
 
 func (d *Directory) reload(ctx context.Context) error {
 	d.reloads.Add(1)
-	fresh := match.NewIndex()
+	var n int64
+	if err := d.st.db.WithContext(ctx).Model(&Account{}).Count(&n).Error; err != nil {
+		return fmt.Errorf("count accounts: %w", err)
+	}
+	fresh := match.NewIndexFor(int(n))
 	if err := d.st.eachAccountName(ctx, func(a Account) { fresh.Upsert(entryOf(a)) }); err != nil {
 		return err
 	}
