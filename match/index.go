@@ -67,6 +67,7 @@ type core struct {
 	gramAt    []int32  // trigram key → 1 + index in grams, 0 when no word has it
 	grams     []plist  // ids of the vocabulary words containing a trigram
 	dels      delTable // one-deletion variants of vocabulary words (SymSpell)
+	prefixes  prefixes // vocabulary words in byte order
 	deadWords int
 }
 
@@ -607,6 +608,7 @@ func (c *core) wordFor(w string, off uint32) int32 {
 	}
 	c.words = appendLean(c.words, wd)
 	c.wordID.insert(id, hashString(w), c.wordHash)
+	c.prefixes.add(id)
 	return id
 }
 
