@@ -128,6 +128,7 @@ func (d *Directory) reload(ctx context.Context) error {
 	if err := d.st.eachAccountName(ctx, func(a Account) { fresh.Upsert(entryOf(a)) }); err != nil {
 		return err
 	}
+	fresh.Settle()
 	d.ix.Store(fresh)
 	// The old index (tens of MB at 100,000 accounts) is garbage now; hand its memory back to the
 	// system rather than keep the process at twice its size until the next collections.
