@@ -28,6 +28,7 @@ func serve(ctx context.Context, app *cli.App) error {
 		Log:        app.Log,
 		Registry:   app.Registry,
 		Claims:     app.Store,
+		Homes:      app.Store,
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
