@@ -255,7 +255,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		t.Fatalf("Home not republished with the follow-ups due")
 	}
 	if home, err := bottest.Decode([]byte(calls[len(calls)-1].Args["view"])); err == nil {
-		t.Logf("the rep's Home on the due day:\n%s", home.All())
+		t.Logf("the rep's Home on the due day, block by block:\n%s", home.Outline())
 	}
 	pass(time.Date(wed.Year(), wed.Month(), wed.Day(), 15, 0, 0, 0, berlin))
 	if n := len(r.dms()); n != 1 {
