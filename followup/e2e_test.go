@@ -113,6 +113,35 @@ func (r *rep) openHome() msg {
 	return decode(r.t, []byte(calls[n].Args["view"]))
 }
 
+// clickHome presses a button on the rep's Home tab (a block_actions from the home view).
+func (r *rep) clickHome(button bottest.Button) {
+	r.t.Helper()
+	_, err := r.srv.Interaction(r.ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": repID}, "trigger_id": r.srv.NewTriggerID(),
+		"container": map[string]any{"type": "view", "view_id": "V0HOME"},
+		"view":      map[string]any{"id": "V0HOME", "type": "home", "private_metadata": "0"},
+		"actions":   []map[string]any{{"action_id": button.ActionID, "value": button.Value, "type": "button", "block_id": "home"}},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// homeAfter waits for a Home published to the rep after the first n views.publish calls that
+// passes ok, and returns what it shows.
+func (r *rep) homeAfter(n int, ok func(string) bool) string {
+	r.t.Helper()
+	for seen := n; ; seen++ {
+		calls, err := r.srv.WaitForCalls(r.ctx, "views.publish", seen+1)
+		if err != nil {
+			r.t.Fatalf("no such Home after call %d: %v", n, err)
+		}
+		if got := decode(r.t, []byte(calls[seen].Args["view"])).All(); calls[seen].Args["user_id"] == repID && ok(got) {
+			return got
+		}
+	}
+}
+
 // dms are the messages the bot posted to the rep's DM.
 func (r *rep) dms() []msg {
 	var out []msg
@@ -262,7 +291,7 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		t.Fatalf("a second nudge the same day: %d", n)
 	}
 
-	// Snooze Expedia's, record Toyota's reply, from the nudge.
+	// Snooze Expedia's from the nudge; record Toyota's reply from the Home.
 	snooze, replied := dms[0].Buttons("Snooze"), dms[0].Buttons("Replied")
 	if len(snooze) != 2 || len(replied) != 2 {
 		t.Fatalf("buttons in the nudge:\n%s", nudge)
@@ -276,8 +305,11 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	if got := r.click(snooze[ex]).All(); !strings.Contains(got, "until "+thu.Format("Mon 2 Jan")) {
 		t.Errorf("Snooze: %s", got)
 	}
-	if got := r.click(replied[to]).All(); !strings.Contains(got, "replied") {
-		t.Errorf("Replied: %s", got)
+	n := len(r.srv.Calls("views.publish"))
+	r.clickHome(replied[to])
+	if got := r.homeAfter(n, func(h string) bool { return !strings.Contains(h, "Follow-ups due today") }); !strings.Contains(got, "0 follow-ups due") ||
+		!strings.Contains(got, "1 follow-up later") {
+		t.Errorf("the Home after Expedia snoozed and Toyota's reply recorded on it:\n%s", got)
 	}
 	pass(time.Date(thu.Year(), thu.Month(), thu.Day(), 9, 30, 0, 0, berlin))
 	dms = r.dms()
