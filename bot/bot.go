@@ -44,7 +44,7 @@ type Deps struct {
 	Claims   Claimer
 	// Homes remembers each user's last published App Home; without it the Home is published only
 	// when opened or paged, never refreshed after a change.
-	Homes HomeRecorder
+	Homes HomeStore
 	// Ready reports whether the store answers (for /readyz).
 	Ready func(ctx context.Context) error
 	// Background jobs run beside the socket until shutdown (e.g. the account index watcher).

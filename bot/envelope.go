@@ -229,6 +229,7 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 	}
 	b.ack(log, req, nil, received)
 	if vr.Message != nil {
+		noteHomes(ctx, vr.Message.Homes)
 		channel := vr.Channel
 		if channel == "" {
 			channel = cb.User.ID

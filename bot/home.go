@@ -20,11 +20,12 @@ import (
 	"outreachbot/store"
 )
 
-// HomeRecorder remembers the App Home last published to each user (store.Store): the page they
-// were on and a digest of what it showed, on every replica.
-type HomeRecorder interface {
+// HomeStore remembers the App Home last published to each user (store.Store): the page they were
+// on and a digest of what it showed, on every replica; and says who owns accounts.
+type HomeStore interface {
 	LastHome(ctx context.Context, userID string) (store.HomeView, bool, error)
 	RecordHome(ctx context.Context, v store.HomeView) error
+	OwnersOf(ctx context.Context, accountIDs []int64) ([]string, error)
 }
 
 // The App Home is published when a user opens it or pages through it (showHome), and again,
@@ -41,9 +42,26 @@ func (b *Bot) showHome(ctx context.Context, log *slog.Logger, user string, page 
 }
 
 // RefreshHome publishes a user's Home again if what it shows changed, for jobs that change it
-// (a follow-up scheduled or nudged).
+// (a follow-up scheduled or nudged); AccountsChanged does the same for
+// the owners of accounts with new signals.
 func (b *Bot) RefreshHome(ctx context.Context, user string) {
 	b.publishHome(ctx, b.log, user, 0, false)
+}
+
+// AccountsChanged publishes again, where it changed, the Home of everyone who owns one of the
+// accounts (a watcher found new signals about them).
+func (b *Bot) AccountsChanged(ctx context.Context, accountIDs []int64) {
+	if b.deps.Homes == nil {
+		return
+	}
+	owners, err := b.deps.Homes.OwnersOf(ctx, accountIDs)
+	if err != nil {
+		b.log.Warn("owners of accounts with new signals", "err", err)
+		return
+	}
+	for _, u := range owners {
+		b.publishHome(ctx, b.log, u, 0, false)
+	}
 }
 
 // refreshHomes publishes again, where it changed, the Home of the person who acted and of
@@ -66,7 +84,7 @@ func (b *Bot) refreshHomes(ctx context.Context, log *slog.Logger, actor string, 
 // publishHome lays out and publishes a user's Home: their dashboard if they may use the bot, a
 // short refusal otherwise (the same rule as every command, see Access). Unless always, it keeps
 // the page last published to them and publishes only what differs from it; without a
-// HomeRecorder only always publishes.
+// HomeStore only always publishes.
 func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, user string, page int, always bool) {
 	// One at a time per user in this process, so two changes close together publish once.
 	mu := &b.homeLocks[homeStripe(user)]

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"outreachbot/bot/bottest"
 	"outreachbot/slacktest"
+	"outreachbot/store"
 )
 
 // view is a published Home tab as Slack received it.
@@ -129,6 +131,12 @@ func TestE2E_homeIsTheRepsDashboard(t *testing.T) {
 	}
 	if !strings.Contains(v.All(), "Your day") {
 		t.Errorf("Home after Open card:\n%s", v.All())
+	}
+	// Open draft: the draft arrives in the DM with its buttons.
+	dm = len(h.srv.Messages("U0REP"))
+	h.clickHome("U0REP", v, "Open draft")
+	if text, _ := h.posted("U0REP", dm); !strings.Contains(text, "Draft to") || !strings.Contains(text, "[Mark sent]") {
+		t.Errorf("Open draft from the Home: %s", text)
 	}
 }
 
@@ -395,3 +403,37 @@ func TestE2E_homePublishedAgainWhenWhatItShowsChanges(t *testing.T) {
 		return strings.Contains(got, "*Expedia Group*") && !strings.Contains(got, "Toyota")
 	})
 }
+
+// TestE2E_homeShowsNewSignalsOnMyAccounts: a signal someone else saves about the rep's account,
+// and one a watcher finds, each publish the rep's Home again with it.
+func TestE2E_homeShowsNewSignalsOnMyAccounts(t *testing.T) {
+	h := start(t)
+	own(t, h, "U0REP", "expedia")
+	h.openHome("U0REP")
+	n := len(h.srv.Calls("views.publish"))
+	if body := h.answer(slacktest.SlashCommand{Command: "/signal", Text: "add expedia https://medium.com/expedia-group-tech/portal-day-two our portal, day two", UserID: "U0001"}); !strings.Contains(body, "Saved signal") {
+		t.Fatalf("/signal add: %s", body)
+	}
+	_, n = h.homeOf("U0REP", n, func(got string) bool { return strings.Contains(got, "portal-day-two") })
+
+	ctx := h.ctx()
+	var expedia int64
+	names, err := h.app.Store.AccountNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range names {
+		if a.Name == "Expedia Group" {
+			expedia = a.ID
+		}
+	}
+	if _, err := h.app.Store.IngestSignals(ctx, []store.NewSignal{{Signal: store.Signal{AccountID: &expedia, Kind: "job_posting",
+		Title: "Expedia: Staff Engineer, Internal Developer Portal", URL: "https://careers.expedia.com/jobs/456",
+		DiscoveredAt: time.Now(), OccurredAt: ptr(time.Now()), Source: "watch:test", DedupeKey: "test:expedia-456"}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.AccountsChanged(ctx, []int64{expedia}) // what a watcher's run does after storing it
+	h.homeOf("U0REP", n, func(got string) bool { return strings.Contains(got, "Staff Engineer, Internal Developer Portal") })
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,31 @@ func TestHomeViews_lastPublishedIsReplaced(t *testing.T) {
 		}
 		if _, ok, _ := st.LastHome(ctx, "U2"); ok {
 			t.Error("another user's Home")
+		}
+	})
+}
+
+// TestOwnersOf_eachOwnerOnce: the owners of the accounts asked about, each once, none for an
+// account nobody owns.
+func TestOwnersOf_eachOwnerOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		st := storetest.OpenSeeded(t, d)
+		names, err := st.AccountNames(ctx)
+		if err != nil || len(names) < 4 {
+			t.Fatalf("accounts: %d %v", len(names), err)
+		}
+		for i, owner := range []string{"U2", "U1", "U2"} {
+			if err := st.SetAccountOwner(ctx, names[i].ID, owner); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.OwnersOf(ctx, []int64{names[0].ID, names[1].ID, names[2].ID, names[3].ID})
+		if err != nil || strings.Join(got, ",") != "U1,U2" {
+			t.Errorf("owners: %v %v", got, err)
+		}
+		if got, err := st.OwnersOf(ctx, []int64{names[3].ID}); err != nil || len(got) != 0 {
+			t.Errorf("owners of an unowned account: %v %v", got, err)
 		}
 	})
 }
