@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,16 +22,22 @@ type HomeView struct {
 // TableName maps HomeView to its table.
 func (HomeView) TableName() string { return "home_views" }
 
-// LastHome is the Home last published to a user; ok is false when none was.
+// LastHome is the Home last published to a user; ok is false when none was. It runs after every
+// command (to see whether the actor's Home changed), so it reads one row without gorm.
 func (s *Store) LastHome(ctx context.Context, userID string) (v HomeView, ok bool, err error) {
-	var rows []HomeView
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Limit(1).Find(&rows).Error; err != nil {
-		return HomeView{}, false, fmt.Errorf("last home of %s: %w", userID, err)
+	q := "SELECT page, digest, published_at FROM home_views WHERE user_id = $1"
+	if s.dialect == SQLite {
+		q = "SELECT page, digest, published_at FROM home_views WHERE user_id = ?"
 	}
-	if len(rows) == 0 {
+	err = s.SQL().QueryRowContext(ctx, q, userID).Scan(&v.Page, &v.Digest, &v.PublishedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return HomeView{}, false, nil
 	}
-	return rows[0], true, nil
+	if err != nil {
+		return HomeView{}, false, fmt.Errorf("last home of %s: %w", userID, err)
+	}
+	v.UserID = userID
+	return v, true, nil
 }
 
 // RecordHome records the Home just published to a user, replacing the one before.
