@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"outreachbot/cli"
-	"outreachbot/config"
+	"outreachbot/bot/bottest"
 	"outreachbot/digest/digesttest"
 	"outreachbot/slacktest"
 	"outreachbot/store"
@@ -169,24 +166,9 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 	began := time.Now()
 	ctx := context.Background()
 	url := storetest.NewDatabase(t)
-	bin := filepath.Join(t.TempDir(), "outreachbot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-kill"), slacktest.WithBotToken("xoxb-kill"))
-	t.Cleanup(srv.Close)
-	st, err := store.Open(ctx, store.Config{DatabaseURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := cli.Prepare(ctx, config.Options{}, st, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
-	k := &killRig{t: t, bin: bin, srv: srv, st: st, env: append(os.Environ(),
-		"OUTREACHBOT_WATCH=off", "SLACK_APP_TOKEN=xapp-1-kill", "SLACK_BOT_TOKEN=xoxb-kill", "SLACK_API_URL="+srv.APIURL(), "DATABASE_URL="+url,
+	bin, st := bottest.Deploy(t, url)
+	srv := bottest.NewServer(t)
+	k := &killRig{t: t, bin: bin, srv: srv, st: st, env: bottest.ServeEnv(srv, url,
 		"OUTREACHBOT_HTTP_ADDR=127.0.0.1:0", "OUTREACHBOT_LOG_LEVEL=warn")}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -245,7 +227,7 @@ func TestKill_botKilledAtRandomPointsPostsEachSignalOnce(t *testing.T) {
 		reps = append(reps, k.start())
 	}
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	err = srv.WaitConnected(wctx, hellos+3)
+	err := srv.WaitConnected(wctx, hellos+3)
 	cancel()
 	if err != nil {
 		t.Fatalf("the three replicas did not connect: %v", err)

@@ -3,13 +3,11 @@ package faults_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,8 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"outreachbot/cli"
-	"outreachbot/config"
+	"outreachbot/bot/bottest"
 	"outreachbot/digest/digesttest"
 	"outreachbot/slacktest"
 	"outreachbot/store"
@@ -51,33 +48,17 @@ func newRig(t *testing.T, extraEnv ...string) *rig {
 	if os.Getenv("OUTREACHBOT_FAULTS") == "" {
 		t.Skip("the fault suite runs from scripts/faults.sh (OUTREACHBOT_FAULTS=1)")
 	}
-	ctx := context.Background()
 	direct := storetest.NewDatabase(t)
 	u, err := url.Parse(direct)
 	if err != nil {
 		t.Fatal(err)
 	}
 	proxy := storetest.NewStallProxy(t, u.Host)
-	bin := filepath.Join(t.TempDir(), "outreachbot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	srv := slacktest.NewServer(slacktest.WithAppToken("xapp-1-faults"), slacktest.WithBotToken("xoxb-faults"))
-	t.Cleanup(srv.Close)
-	st, err := store.Open(ctx, store.Config{DatabaseURL: direct})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := cli.Prepare(ctx, config.Options{}, st, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	bin, st := bottest.Deploy(t, direct)
+	srv := bottest.NewServer(t)
 	ops := freeAddr(t)
-	r := &rig{t: t, bin: bin, srv: srv, st: st, proxy: proxy, ops: ops, env: append(append(os.Environ(),
-		"OUTREACHBOT_WATCH=off", "SLACK_APP_TOKEN=xapp-1-faults", "SLACK_BOT_TOKEN=xoxb-faults", "SLACK_API_URL="+srv.APIURL(),
-		"DATABASE_URL="+proxy.URL(direct), "OUTREACHBOT_HTTP_ADDR="+ops, "OUTREACHBOT_LOG_LEVEL=error"), extraEnv...)}
+	r := &rig{t: t, bin: bin, srv: srv, st: st, proxy: proxy, ops: ops, env: bottest.ServeEnv(srv, proxy.URL(direct),
+		append([]string{"OUTREACHBOT_HTTP_ADDR=" + ops, "OUTREACHBOT_LOG_LEVEL=error"}, extraEnv...)...)}
 	t.Cleanup(r.stopAll)
 	return r
 }

@@ -147,15 +147,11 @@ func (s *Store) addProducts(ctx context.Context, c *Card) error {
 
 // AccountNames lists every account with only what a name lookup needs.
 func (s *Store) AccountNames(ctx context.Context, ids ...int64) ([]Account, error) {
-	var rows []Account
 	q := s.db.WithContext(ctx).Select("id, name, aliases, domain")
 	if len(ids) > 0 {
 		q = q.Where("id IN ?", ids)
 	}
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("account names: %w", err)
-	}
-	return rows, nil
+	return findAll[Account](q, "account names")
 }
 
 // eachAccountName calls f with every account, holding only what a name lookup needs of one row
@@ -182,14 +178,10 @@ func (s *Store) eachAccountName(ctx context.Context, f func(Account)) error {
 
 // AccountsByID fetches accounts by id, in no particular order.
 func (s *Store) AccountsByID(ctx context.Context, ids []int64) ([]Account, error) {
-	var rows []Account
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("accounts by id: %w", err)
-	}
-	return rows, nil
+	return findAll[Account](s.db.WithContext(ctx).Where("id IN ?", ids), "accounts by id")
 }
 
 // AccountFilter narrows a segment query. Empty fields do not filter.
@@ -271,9 +263,9 @@ func (s *Store) AccountsMatching(ctx context.Context, f AccountFilter) ([]Accoun
 	if limit <= 0 {
 		limit = 500
 	}
-	var rows []Account
-	if err := q.Order("name").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("matching accounts: %w", err)
+	rows, err := findAll[Account](q.Order("name").Limit(limit), "matching accounts")
+	if err != nil {
+		return nil, 0, err
 	}
 	return rows, total, nil
 }

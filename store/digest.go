@@ -103,20 +103,14 @@ func (s *Store) SubscriptionByID(ctx context.Context, id int64) (*Subscription, 
 // SubscriptionsIn lists the active subscriptions posting to a channel (or to a user's DM when
 // channelID is a user id), oldest first.
 func (s *Store) SubscriptionsIn(ctx context.Context, channelID string) ([]Subscription, error) {
-	var out []Subscription
-	if err := s.db.WithContext(ctx).Where("active AND channel_id = ?", channelID).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("subscriptions in %s: %w", channelID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("active AND channel_id = ?", channelID).Order("id")
+	return findAll[Subscription](q, "subscriptions in %s", channelID)
 }
 
 // ActiveSubscriptions lists every active subscription.
 func (s *Store) ActiveSubscriptions(ctx context.Context) ([]Subscription, error) {
-	var out []Subscription
-	if err := s.db.WithContext(ctx).Where("active").Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("active subscriptions: %w", err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("active").Order("id")
+	return findAll[Subscription](q, "active subscriptions")
 }
 
 // DeactivateSubscription stops a subscription; its runs stay on record.

@@ -334,22 +334,15 @@ func recentAlerts(tx *gorm.DB, subID int64, since time.Time) (int, error) {
 
 // OpenRuns lists the runs still to post whose next attempt is due, oldest first.
 func (s *Store) OpenRuns(ctx context.Context, now time.Time) ([]Run, error) {
-	var out []Run
-	err := s.db.WithContext(ctx).Where("state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", RunPosting, now.UTC()).
-		Order("id").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("open runs: %w", err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", RunPosting, now.UTC()).
+		Order("id")
+	return findAll[Run](q, "open runs")
 }
 
 // OpenRunsOf lists a subscription's runs still to post, due or not, oldest first.
 func (s *Store) OpenRunsOf(ctx context.Context, subID int64) ([]Run, error) {
-	var out []Run
-	if err := s.db.WithContext(ctx).Where("subscription_id = ? AND state = ?", subID, RunPosting).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("open runs of subscription %d: %w", subID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("subscription_id = ? AND state = ?", subID, RunPosting).Order("id")
+	return findAll[Run](q, "open runs of subscription %d", subID)
 }
 
 // RunByID fetches a run.
@@ -359,11 +352,8 @@ func (s *Store) RunByID(ctx context.Context, id int64) (*Run, error) {
 
 // RunsOf lists a subscription's latest runs, newest first.
 func (s *Store) RunsOf(ctx context.Context, subID int64, limit int) ([]Run, error) {
-	var out []Run
-	if err := s.db.WithContext(ctx).Where("subscription_id = ?", subID).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("runs of subscription %d: %w", subID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("subscription_id = ?", subID).Order("id DESC").Limit(limit)
+	return findAll[Run](q, "runs of subscription %d", subID)
 }
 
 // RunItemDetail is a claimed signal with its details, page and score, for rendering.
@@ -405,11 +395,8 @@ func (s *Store) RunItems(ctx context.Context, runID int64) ([]RunItemDetail, err
 
 // RunPages lists a run's pages in order.
 func (s *Store) RunPages(ctx context.Context, runID int64) ([]Page, error) {
-	var out []Page
-	if err := s.db.WithContext(ctx).Where("run_id = ?", runID).Order("page").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("pages of run %d: %w", runID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("run_id = ?", runID).Order("page")
+	return findAll[Page](q, "pages of run %d", runID)
 }
 
 // PlacePage records the message a page will be posted in, unless one is recorded already. It

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -47,15 +46,11 @@ type FollowupDetail struct {
 // DraftsAwaitingFollowup lists drafts sent since the given time, not answered, that have no
 // follow-up yet (the scheduler gives each one its first).
 func (s *Store) DraftsAwaitingFollowup(ctx context.Context, since time.Time) ([]OutreachDraft, error) {
-	var out []OutreachDraft
-	err := s.db.WithContext(ctx).
+	q := s.db.WithContext(ctx).
 		Where("sent_at IS NOT NULL AND sent_at >= ? AND replied_at IS NULL", since.UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM followups f WHERE f.draft_id = outreach_drafts.id)").
-		Order("id").Limit(1000).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("drafts awaiting a follow-up: %w", err)
-	}
-	return out, nil
+		Order("id").Limit(1000)
+	return findAll[OutreachDraft](q, "drafts awaiting a follow-up")
 }
 
 // CreateFollowup stores a follow-up unless the draft already has one for that step (another
@@ -86,41 +81,35 @@ func (s *Store) OpenFollowupsOf(ctx context.Context, userID string) ([]FollowupD
 
 // FollowupByID fetches one follow-up with its draft.
 func (s *Store) FollowupByID(ctx context.Context, id int64) (*FollowupDetail, error) {
-	var f Followup
-	if err := s.db.WithContext(ctx).Take(&f, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("follow-up %d: %w", id, ErrNotFound)
-		}
-		return nil, fmt.Errorf("follow-up %d: %w", id, err)
+	f, err := byID[Followup](ctx, s.db, "follow-up", id)
+	if err != nil {
+		return nil, err
 	}
 	d, err := s.DraftByID(ctx, f.DraftID)
 	if err != nil {
 		return nil, err
 	}
-	out := &FollowupDetail{Followup: f, Draft: *d, AccountName: d.Basis.AccountName}
+	out := &FollowupDetail{Followup: *f, Draft: *d, AccountName: d.Basis.AccountName}
 	return out, nil
 }
 
 // followupDetails reads open follow-ups of unanswered drafts with their drafts and accounts.
 func (s *Store) followupDetails(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]FollowupDetail, error) {
 	db := s.db.WithContext(ctx)
-	var fs []Followup
 	q := db.Table("followups f").Select("f.*").
 		Joins("JOIN outreach_drafts d ON d.id = f.draft_id").
 		Where("f.status = ? AND d.replied_at IS NULL", FollowupOpen)
-	if err := where(q).Order("f.due_on, f.id").Limit(500).Find(&fs).Error; err != nil {
-		return nil, fmt.Errorf("follow-ups: %w", err)
-	}
-	if len(fs) == 0 {
-		return nil, nil
+	fs, err := findAll[Followup](where(q).Order("f.due_on, f.id").Limit(500), "follow-ups")
+	if err != nil || len(fs) == 0 {
+		return nil, err
 	}
 	ids := make([]int64, len(fs))
 	for i, f := range fs {
 		ids[i] = f.DraftID
 	}
-	var drafts []OutreachDraft
-	if err := db.Where("id IN ?", ids).Find(&drafts).Error; err != nil {
-		return nil, fmt.Errorf("follow-up drafts: %w", err)
+	drafts, err := findAll[OutreachDraft](db.Where("id IN ?", ids), "follow-up drafts")
+	if err != nil {
+		return nil, err
 	}
 	byID := map[int64]OutreachDraft{}
 	accIDs := make([]int64, 0, len(drafts))
@@ -145,9 +134,9 @@ func (s *Store) followupDetails(ctx context.Context, where func(*gorm.DB) *gorm.
 }
 
 func (s *Store) accountNamesByID(ctx context.Context, ids []int64) (map[int64]string, error) {
-	var rows []Account
-	if err := s.db.WithContext(ctx).Select("id, name").Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("account names: %w", err)
+	rows, err := findAll[Account](s.db.WithContext(ctx).Select("id, name").Where("id IN ?", ids), "account names")
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[int64]string, len(rows))
 	for _, a := range rows {
@@ -213,14 +202,11 @@ func (s *Store) SnoozeFollowup(ctx context.Context, id int64, dueOn string) (boo
 
 // NewestSignalSince returns the account's newest signal found after a time, or nil.
 func (s *Store) NewestSignalSince(ctx context.Context, accountID int64, since time.Time) (*Signal, error) {
-	var out []Signal
-	err := s.db.WithContext(ctx).Where("account_id = ? AND discovered_at > ?", accountID, since.UTC()).
-		Order("discovered_at DESC, id DESC").Limit(1).Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("account %d newest signal: %w", accountID, err)
-	}
-	if len(out) == 0 {
-		return nil, nil
+	q := s.db.WithContext(ctx).Where("account_id = ? AND discovered_at > ?", accountID, since.UTC()).
+		Order("discovered_at DESC, id DESC").Limit(1)
+	out, err := findAll[Signal](q, "account %d newest signal", accountID)
+	if err != nil || len(out) == 0 {
+		return nil, err
 	}
 	return &out[0], nil
 }
@@ -241,10 +227,10 @@ func (r ReplyStat) ReplyRate() float64 {
 // ReplyStats counts sent and answered drafts by the pain point they named and by the kind of
 // signal they named (from what each draft was written from); TemplateStats counts by template.
 func (s *Store) ReplyStats(ctx context.Context) (byPain, byKind []ReplyStat, err error) {
-	var rows []OutreachDraft
-	if err := s.db.WithContext(ctx).Select("id, pain_key, basis, sent_at, replied_at").
-		Where("sent_at IS NOT NULL").Find(&rows).Error; err != nil {
-		return nil, nil, fmt.Errorf("reply stats: %w", err)
+	q := s.db.WithContext(ctx).Select("id, pain_key, basis, sent_at, replied_at").Where("sent_at IS NOT NULL")
+	rows, err := findAll[OutreachDraft](q, "reply stats")
+	if err != nil {
+		return nil, nil, err
 	}
 	tally := func(m map[string]*ReplyStat, key string, replied bool) {
 		if key == "" {

@@ -7,11 +7,8 @@ import (
 
 // AccountsOwnedBy lists the accounts a user owns, by name.
 func (s *Store) AccountsOwnedBy(ctx context.Context, userID string) ([]Account, error) {
-	var out []Account
-	if err := s.db.WithContext(ctx).Where("owner_user_id = ?", userID).Order("name, id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("accounts of %s: %w", userID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("owner_user_id = ?", userID).Order("name, id")
+	return findAll[Account](q, "accounts of %s", userID)
 }
 
 // NewestSignalsOf returns up to perAccount of each account's newest signals (by when they
@@ -40,21 +37,15 @@ WHERE rn <= ? ORDER BY account_id, rn`, accountIDs, perAccount).Scan(&rows).Erro
 
 // UnsentDraftsBy lists a user's drafts not marked sent, newest first (at most limit).
 func (s *Store) UnsentDraftsBy(ctx context.Context, userID string, limit int) ([]OutreachDraft, error) {
-	var out []OutreachDraft
-	if err := s.db.WithContext(ctx).Where("author = ? AND sent_at IS NULL", userID).
-		Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("unsent drafts of %s: %w", userID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("author = ? AND sent_at IS NULL", userID).
+		Order("created_at DESC, id DESC").Limit(limit)
+	return findAll[OutreachDraft](q, "unsent drafts of %s", userID)
 }
 
 // SubscriptionsBy lists the active digest subscriptions a user made, oldest first.
 func (s *Store) SubscriptionsBy(ctx context.Context, userID string) ([]Subscription, error) {
-	var out []Subscription
-	if err := s.db.WithContext(ctx).Where("active AND created_by = ?", userID).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("subscriptions of %s: %w", userID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("active AND created_by = ?", userID).Order("id")
+	return findAll[Subscription](q, "subscriptions of %s", userID)
 }
 
 // Industries lists the distinct industries accounts have (for telling a filter that matches no

@@ -66,18 +66,15 @@ func (s *Store) IngestSignals(ctx context.Context, in []NewSignal) ([]Signal, er
 
 // SignalMentions lists what a signal was found to mention.
 func (s *Store) SignalMentions(ctx context.Context, signalID int64) ([]SignalMention, error) {
-	var out []SignalMention
-	if err := s.db.WithContext(ctx).Where("signal_id = ?", signalID).Order("kind, ref_id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("mentions of signal %d: %w", signalID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("signal_id = ?", signalID).Order("kind, ref_id")
+	return findAll[SignalMention](q, "mentions of signal %d", signalID)
 }
 
 // PainPointIDs maps every pain point's key to its id.
 func (s *Store) PainPointIDs(ctx context.Context) (map[string]int64, error) {
-	var rows []PainPoint
-	if err := s.db.WithContext(ctx).Select("id, key").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("pain point ids: %w", err)
+	rows, err := findAll[PainPoint](s.db.WithContext(ctx).Select("id, key"), "pain point ids")
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]int64, len(rows))
 	for _, p := range rows {

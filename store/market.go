@@ -45,25 +45,22 @@ func (s *Store) ProductsOf(ctx context.Context, accountID int64) ([]CompetitorWi
 // competitors reads every competitor, or only those sold by the account vendorID.
 func (s *Store) competitors(ctx context.Context, vendorID int64) ([]CompetitorWithFacts, error) {
 	db := s.db.WithContext(ctx)
-	var comps []Competitor
 	q := db.Order("kind, name")
 	if vendorID != 0 {
 		q = q.Where("account_id = ?", vendorID)
 	}
-	if err := q.Find(&comps).Error; err != nil {
-		return nil, fmt.Errorf("competitors: %w", err)
-	}
-	if len(comps) == 0 {
-		return nil, nil
+	comps, err := findAll[Competitor](q, "competitors")
+	if err != nil || len(comps) == 0 {
+		return nil, err
 	}
 	ids := make([]int64, len(comps))
 	for i, c := range comps {
 		ids[i] = c.ID
 	}
-	var facts []Fact
-	if err := db.Where("subject_type IN ? AND subject_id IN ?", []string{FactCompetitor, FactCompetitorTalk}, ids).
-		Order("subject_id, position, id").Find(&facts).Error; err != nil {
-		return nil, fmt.Errorf("competitor facts: %w", err)
+	facts, err := findAll[Fact](db.Where("subject_type IN ? AND subject_id IN ?", []string{FactCompetitor, FactCompetitorTalk}, ids).
+		Order("subject_id, position, id"), "competitor facts")
+	if err != nil {
+		return nil, err
 	}
 	var links []struct {
 		CompetitorID int64
@@ -100,27 +97,18 @@ func (s *Store) competitors(ctx context.Context, vendorID int64) ([]CompetitorWi
 
 // Events lists the conferences.
 func (s *Store) Events(ctx context.Context) ([]Event, error) {
-	var out []Event
-	if err := s.db.WithContext(ctx).Order("year DESC, name").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("events: %w", err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Order("year DESC, name")
+	return findAll[Event](q, "events")
 }
 
 // Communities lists the professional networks.
 func (s *Store) Communities(ctx context.Context) ([]Community, error) {
-	var out []Community
-	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("communities: %w", err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Order("id")
+	return findAll[Community](q, "communities")
 }
 
 // GuidanceOf lists outreach channels or positioning rules.
 func (s *Store) GuidanceOf(ctx context.Context, kind string) ([]Guidance, error) {
-	var out []Guidance
-	if err := s.db.WithContext(ctx).Where("kind = ?", kind).Order("key").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("guidance %s: %w", kind, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("kind = ?", kind).Order("key")
+	return findAll[Guidance](q, "guidance %s", kind)
 }

@@ -205,11 +205,8 @@ func logEvent(tx *gorm.DB, d *OutreachDraft, kind, actor, body string, at time.T
 
 // DraftEvents lists a draft's log, oldest first.
 func (s *Store) DraftEvents(ctx context.Context, draftID int64) ([]OutreachEvent, error) {
-	var out []OutreachEvent
-	if err := s.db.WithContext(ctx).Where("draft_id = ?", draftID).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("draft %d events: %w", draftID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("draft_id = ?", draftID).Order("id")
+	return findAll[OutreachEvent](q, "draft %d events", draftID)
 }
 
 // Touch is the last time someone was written to: a draft marked sent.
@@ -235,13 +232,10 @@ func (s *Store) LastTouchOfAccount(ctx context.Context, accountID int64) (*Touch
 }
 
 func (s *Store) lastTouch(ctx context.Context, where string, id int64) (*Touch, error) {
-	var rows []OutreachDraft
-	if err := s.db.WithContext(ctx).Where(where+" AND sent_at IS NOT NULL", id).
-		Order("sent_at DESC, id DESC").Limit(1).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("last touch: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil, nil
+	q := s.db.WithContext(ctx).Where(where+" AND sent_at IS NOT NULL", id).Order("sent_at DESC, id DESC").Limit(1)
+	rows, err := findAll[OutreachDraft](q, "last touch")
+	if err != nil || len(rows) == 0 {
+		return nil, err
 	}
 	d := rows[0]
 	return &Touch{DraftID: d.ID, ContactID: d.ContactID, ContactName: d.ContactName, Template: d.Template,
@@ -309,13 +303,13 @@ func (s *Store) OutreachContext(ctx context.Context, accountID int64) (*Outreach
 		Limit(outreachSignals).Find(&oc.Signals).Error; err != nil {
 		return nil, fmt.Errorf("account %d signals: %w", accountID, err)
 	}
-	var pains []PainPoint
-	if err := db.Order("id").Find(&pains).Error; err != nil {
-		return nil, fmt.Errorf("pain points: %w", err)
+	pains, err := findAll[PainPoint](db.Order("id"), "pain points")
+	if err != nil {
+		return nil, err
 	}
-	var numbers []Fact
-	if err := db.Where("subject_type = ?", FactPainNumber).Order("subject_id, position, id").Find(&numbers).Error; err != nil {
-		return nil, fmt.Errorf("pain numbers: %w", err)
+	numbers, err := findAll[Fact](db.Where("subject_type = ?", FactPainNumber).Order("subject_id, position, id"), "pain numbers")
+	if err != nil {
+		return nil, err
 	}
 	byPain := map[int64][]Fact{}
 	for _, f := range numbers {
@@ -385,9 +379,6 @@ func (s *Store) PeerOutcomes(ctx context.Context) ([]PeerOutcome, error) {
 
 // ContactsOf lists an account's contacts by decision rank.
 func (s *Store) ContactsOf(ctx context.Context, accountID int64) ([]Contact, error) {
-	var out []Contact
-	if err := s.db.WithContext(ctx).Where("account_id = ?", accountID).Order("decision_rank, name").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("account %d contacts: %w", accountID, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("account_id = ?", accountID).Order("decision_rank, name")
+	return findAll[Contact](q, "account %d contacts", accountID)
 }

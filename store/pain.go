@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"gorm.io/gorm"
 )
 
 // PainSummary is a pain point with how many accounts show it.
@@ -16,10 +13,10 @@ type PainSummary struct {
 
 // PainCatalogue lists every pain point with its account count.
 func (s *Store) PainCatalogue(ctx context.Context) ([]PainSummary, error) {
-	var pains []PainPoint
 	db := s.db.WithContext(ctx)
-	if err := db.Order("id").Find(&pains).Error; err != nil {
-		return nil, fmt.Errorf("pain points: %w", err)
+	pains, err := findAll[PainPoint](db.Order("id"), "pain points")
+	if err != nil {
+		return nil, err
 	}
 	var counts []struct {
 		PainPointID int64
@@ -59,17 +56,15 @@ type PainAccount struct {
 // PainByKey fetches one pain point with everything its explanation shows.
 func (s *Store) PainByKey(ctx context.Context, key string) (*PainDetail, error) {
 	db := s.db.WithContext(ctx)
-	d := &PainDetail{}
-	if err := db.Where("key = ?", key).Take(&d.PainPoint).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("pain point %q: %w", key, ErrNotFound)
-		}
-		return nil, fmt.Errorf("pain point %q: %w", key, err)
+	p, err := take[PainPoint](db.Where("key = ?", key), "pain point %q", key)
+	if err != nil {
+		return nil, err
 	}
-	var facts []Fact
-	if err := db.Where("subject_id = ? AND subject_type IN ?", d.ID, []string{FactPainNumber, FactPainEvidence}).
-		Order("position, id").Find(&facts).Error; err != nil {
-		return nil, fmt.Errorf("pain point %q facts: %w", key, err)
+	d := &PainDetail{PainPoint: *p}
+	facts, err := findAll[Fact](db.Where("subject_id = ? AND subject_type IN ?", d.ID, []string{FactPainNumber, FactPainEvidence}).
+		Order("position, id"), "pain point %q facts", key)
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range facts {
 		if f.SubjectType == FactPainNumber {
@@ -88,19 +83,13 @@ func (s *Store) PainByKey(ctx context.Context, key string) (*PainDetail, error) 
 
 // Facts lists the facts about one subject, in their file order.
 func (s *Store) Facts(ctx context.Context, subjectType string, subjectID int64) ([]Fact, error) {
-	var facts []Fact
-	if err := s.db.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).
-		Order("position, id").Find(&facts).Error; err != nil {
-		return nil, fmt.Errorf("facts of %s %d: %w", subjectType, subjectID, err)
-	}
-	return facts, nil
+	q := s.db.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).
+		Order("position, id")
+	return findAll[Fact](q, "facts of %s %d", subjectType, subjectID)
 }
 
 // DecisionRoles lists the decision-maker titles by rank.
 func (s *Store) DecisionRoles(ctx context.Context) ([]DecisionRole, error) {
-	var roles []DecisionRole
-	if err := s.db.WithContext(ctx).Order("rank, title").Find(&roles).Error; err != nil {
-		return nil, fmt.Errorf("decision roles: %w", err)
-	}
-	return roles, nil
+	q := s.db.WithContext(ctx).Order("rank, title")
+	return findAll[DecisionRole](q, "decision roles")
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -55,24 +54,13 @@ func (WatchSource) TableName() string { return "watch_sources" }
 
 // WatchSources lists every configured source by key.
 func (s *Store) WatchSources(ctx context.Context) ([]WatchSource, error) {
-	var out []WatchSource
-	if err := s.db.WithContext(ctx).Order("key").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("watch sources: %w", err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Order("key")
+	return findAll[WatchSource](q, "watch sources")
 }
 
 // WatchSourceByKey fetches one source; ErrNotFound if there is none.
 func (s *Store) WatchSourceByKey(ctx context.Context, key string) (*WatchSource, error) {
-	var ws WatchSource
-	err := s.db.WithContext(ctx).Where("key = ?", key).Take(&ws).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("watch source %q: %w", key, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("watch source %q: %w", key, err)
-	}
-	return &ws, nil
+	return take[WatchSource](s.db.WithContext(ctx).Where("key = ?", key), "watch source %q", key)
 }
 
 // SaveWatchSource adds a source or changes its configuration (kind, target, account, schedule,
@@ -133,16 +121,12 @@ func (s *Store) RemoveWatchSource(ctx context.Context, key string) error {
 // DueWatchSources lists the enabled sources whose next run is due at now and that no replica is
 // running.
 func (s *Store) DueWatchSources(ctx context.Context, now time.Time) ([]WatchSource, error) {
-	var out []WatchSource
-	err := s.db.WithContext(ctx).
+	q := s.db.WithContext(ctx).
 		Where("enabled = ? AND (next_run_at IS NULL OR next_run_at <= ?) AND (lease_until IS NULL OR lease_until < ?)", true, now, now).
 		// Never-run and "run now" sources (no next run) first, on both engines: PostgreSQL sorts
 		// NULLs last and SQLite first.
-		Order("next_run_at IS NOT NULL, next_run_at, key").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("due watch sources: %w", err)
-	}
-	return out, nil
+		Order("next_run_at IS NOT NULL, next_run_at, key")
+	return findAll[WatchSource](q, "due watch sources")
 }
 
 // ClaimWatchSource takes the run of a source until now+lease, so that only one replica fetches

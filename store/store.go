@@ -123,14 +123,31 @@ var ErrNotFound = errors.New("not found")
 // byID fetches the row of type T with the primary key id; what names it in errors ("draft 7:
 // not found"), and a missing row wraps ErrNotFound.
 func byID[T any](ctx context.Context, db *gorm.DB, what string, id int64) (*T, error) {
+	// A lone number in Where is gorm's primary-key condition, the one Take(&row, id) builds.
+	return take[T](db.WithContext(ctx).Where(id), "%s %d", what, id)
+}
+
+// take runs q for one row of T. Its error starts with what it fetched, formatted from format and
+// args ("watch source \"rss\": not found"); a missing row wraps ErrNotFound.
+func take[T any](q *gorm.DB, format string, args ...any) (*T, error) {
 	var row T
-	if err := db.WithContext(ctx).Take(&row, id).Error; err != nil {
+	if err := q.Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			err = ErrNotFound
 		}
-		return nil, fmt.Errorf("%s %d: %w", what, id, err)
+		return nil, fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
 	}
 	return &row, nil
+}
+
+// findAll runs q for every row of T it selects. Its error starts with what it lists, formatted
+// from format and args ("runs of subscription 7: …").
+func findAll[T any](q *gorm.DB, format string, args ...any) ([]T, error) {
+	var out []T
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
+	}
+	return out, nil
 }
 
 // changedOne is the error of a statement that must change a row: its own, or ErrNotFound when it

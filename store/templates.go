@@ -67,21 +67,14 @@ func isUniqueViolation(err error) bool {
 
 // LatestTemplates lists the live version of every team template, by name.
 func (s *Store) LatestTemplates(ctx context.Context) ([]OutreachTemplate, error) {
-	var out []OutreachTemplate
-	err := s.db.WithContext(ctx).Table("outreach_templates t").Select("t.*").
+	q := s.db.WithContext(ctx).Table("outreach_templates t").Select("t.*").
 		Where("t.version = (SELECT MAX(v.version) FROM outreach_templates v WHERE v.name = t.name)").
-		Order("t.name").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("team templates: %w", err)
-	}
-	return out, nil
+		Order("t.name")
+	return findAll[OutreachTemplate](q, "team templates")
 }
 
 // TemplateVersions lists every saved version of a template, newest first.
 func (s *Store) TemplateVersions(ctx context.Context, name string) ([]OutreachTemplate, error) {
-	var out []OutreachTemplate
-	if err := s.db.WithContext(ctx).Where("name = ?", name).Order("version DESC").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("template %s versions: %w", name, err)
-	}
-	return out, nil
+	q := s.db.WithContext(ctx).Where("name = ?", name).Order("version DESC")
+	return findAll[OutreachTemplate](q, "template %s versions", name)
 }

@@ -1,7 +1,9 @@
 // Package bottest runs the real bot — slack-go's Socket Mode client and all — against the Slack
-// test double, for end-to-end tests in any package.
+// test double, for end-to-end tests in any package; and deploys the real binary (built, its
+// database prepared by cli.Prepare) for the tests that start and kill it as processes.
 //
-// Layers (layers_test.go): a test kit; only tests import it.
+// Layers (layers_test.go): a test kit; only tests import it. It imports cli, so no test inside
+// a package cli imports (package bot, not bot_test) may import it.
 package bottest
 
 import (
