@@ -133,13 +133,17 @@ func (s *Store) followupDetails(ctx context.Context, where func(*gorm.DB) *gorm.
 	return out, nil
 }
 
+// accountNamesByID maps each of the accounts ids names to its name.
 func (s *Store) accountNamesByID(ctx context.Context, ids []int64) (map[int64]string, error) {
-	rows, err := findAll[Account](s.db.WithContext(ctx).Select("id, name").Where("id IN ?", ids), "account names")
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil // AccountNames of no ids lists every account
+	}
+	accs, err := s.AccountNames(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]string, len(rows))
-	for _, a := range rows {
+	for _, a := range accs {
 		out[a.ID] = a.Name
 	}
 	return out, nil
