@@ -67,6 +67,7 @@ type core struct {
 	gramAt    []int32  // trigram key → 1 + index in grams, 0 when no word has it
 	grams     []plist  // ids of the vocabulary words containing a trigram
 	dels      delTable // one-deletion variants of vocabulary words (SymSpell)
+	prefixes  prefixes // vocabulary words in byte order
 	deadWords int
 }
 
@@ -128,6 +129,23 @@ const maxTermBytes = 128
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{core: newCore()}
+}
+
+// NewIndexFor returns an empty index with room for about n accounts: loading n accounts then
+// neither rehashes its id and name tables as they grow (a seventh of a build) nor copies its
+// record slices, and the tables end fuller than grown ones (less memory, not more).
+func NewIndexFor(n int) *Index {
+	ix := NewIndex()
+	if n <= 0 {
+		return ix
+	}
+	terms := 2 * n // a name and, for most accounts, a domain; aliases are rare
+	ix.ids = make([]int64, 0, n)
+	ix.term0 = make([]int32, 0, n)
+	ix.terms = make([]term, 0, terms)
+	ix.byID.reserve(n)
+	ix.exact.reserve(terms)
+	return ix
 }
 
 func newCore() core {
@@ -590,6 +608,7 @@ func (c *core) wordFor(w string, off uint32) int32 {
 	}
 	c.words = appendLean(c.words, wd)
 	c.wordID.insert(id, hashString(w), c.wordHash)
+	c.prefixes.add(id)
 	return id
 }
 

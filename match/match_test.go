@@ -87,8 +87,14 @@ func realistic() []Entry {
 	}
 }
 
+// buildIndex loads entries into an index sized for them, as a start loads every account (other
+// tests grow an index from NewIndex, as refreshes do).
 func buildIndex(entries ...[]Entry) *Index {
-	ix := NewIndex()
+	n := 0
+	for _, list := range entries {
+		n += len(list)
+	}
+	ix := NewIndexFor(n)
 	for _, list := range entries {
 		for _, e := range list {
 			ix.Upsert(e)
@@ -938,7 +944,7 @@ func measureBuild(entries func(int) []Entry, n int) (uint64, *Index) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix := NewIndex()
+	ix := NewIndexFor(n)
 	for _, e := range entries(n) {
 		ix.Upsert(e)
 	}
@@ -1029,7 +1035,7 @@ func BenchmarkResolve(b *testing.B) {
 func BenchmarkBuild(b *testing.B) {
 	entries := Synthetic(100_000, 42)
 	for b.Loop() {
-		ix := NewIndex()
+		ix := NewIndexFor(len(entries))
 		for _, e := range entries {
 			ix.Upsert(e)
 		}
@@ -1166,7 +1172,7 @@ func BenchmarkMillion(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	entries := peerShaped(n)
 	start := time.Now()
-	ix := NewIndex()
+	ix := NewIndexFor(n)
 	for _, e := range entries {
 		ix.Upsert(e)
 	}

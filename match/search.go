@@ -158,33 +158,34 @@ func clip(c []Candidate, n int) []Candidate {
 
 // scratch is per-lookup working memory, pooled.
 type scratch struct {
-	q       queryInfo
-	wm      []wordMatch
-	tokDF   []int
-	pseudo  int      // next query word id for a part of a split word
-	tg      []uint32 // trigrams of a query word
-	glists  []gramList
-	wordPos idMap   // vocabulary words sharing grams with the current query word
-	counts  []uint8 // by position in wordPos: grams shared
-	wr      []rune
-	qbytes  []byte
-	bag     [256]int16 // byte counts of the current ASCII query word
-	acc     []float32  // by position in termPos: evidence so far
-	mark    []uint8    // by position in termPos: 1 + the query word last credited
-	typoAll bool       // look for typos of query words that are words themselves
-	skipped bool       // some query word skipped the typo search
-	termPos idMap      // terms touched by the query words
-	heap    []heapItem
-	cand    []int32
-	slots   []int32
-	found   []int32
-	candEst []float32
-	scored  []scoredTerm
-	tr      []rune   // term runes
-	tc      []rune   // term runes without spaces
-	ttoks   [][2]int // term word spans in tr
-	tgrams  []uint32
-	dl      []int
+	q        queryInfo
+	wm       []wordMatch
+	tokDF    []int
+	pseudo   int      // next query word id for a part of a split word
+	tg       []uint32 // trigrams of a query word
+	glists   []gramList
+	wordPos  idMap   // vocabulary words sharing grams with the current query word
+	counts   []uint8 // by position in wordPos: grams shared
+	wr       []rune
+	qbytes   []byte
+	bag      [256]int16 // byte counts of the current ASCII query word
+	acc      []float32  // by position in termPos: evidence so far
+	mark     []uint8    // by position in termPos: 1 + the query word last credited
+	typoAll  bool       // look for typos of query words that are words themselves
+	skipped  bool       // some query word skipped the typo search
+	termPos  idMap      // terms touched by the query words
+	heap     []heapItem
+	cand     []int32
+	slots    []int32
+	found    []int32
+	prefixed []int32 // words starting with the current query word
+	candEst  []float32
+	scored   []scoredTerm
+	tr       []rune   // term runes
+	tc       []rune   // term runes without spaces
+	ttoks    [][2]int // term word spans in tr
+	tgrams   []uint32
+	dl       []int
 }
 
 type gramList struct {
@@ -290,6 +291,13 @@ func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
 	}
 
 	ix.mu.RLock()
+	if ix.prefixes.unsettled() {
+		ix.mu.RUnlock()
+		ix.mu.Lock()
+		ix.settle()
+		ix.mu.Unlock()
+		ix.mu.RLock()
+	}
 	defer ix.mu.RUnlock()
 	if ix.termCount == 0 {
 		return out
@@ -689,15 +697,11 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		}
 	}
 	if maxPrefix > 0 && lead != nil {
-		for cur := lead.cursor(); ; {
-			w, ok := cur.next()
-			if !ok {
-				break
-			}
-			if w != exactID && int(ix.words[w].runes) > L && strings.HasPrefix(ix.wordText(w), tok) {
+		ix.eachPrefixed(s, tok, func(w int32) {
+			if w != exactID && int(ix.words[w].runes) > L {
 				add(w, qualPrefix+0.3*float64(L)/float64(ix.words[w].runes))
 			}
-		}
+		})
 		if exactID >= 0 && len(s.wm)-first > 1+maxPrefix {
 			ix.capWords(s, first, 1+maxPrefix)
 		}

@@ -41,6 +41,13 @@ func (t *table) probe(i int) int {
 	return i
 }
 
+// reserve sizes an empty table for n ids without growing.
+func (t *table) reserve(n int) {
+	if len(t.slots) == 0 && n > 0 {
+		t.slots = make([]int32, n*4/3+16)
+	}
+}
+
 // insert adds id under hash h; hashOf rehashes stored ids when the table grows.
 func (t *table) insert(id int32, h uint64, hashOf func(int32) uint64) {
 	if (t.n+1)*4 > len(t.slots)*3 {

@@ -64,6 +64,25 @@ func TestAccountCard_oneQueryMatchesParts(t *testing.T) {
 	}
 }
 
+// TestAccountCard_readsEveryColumn: the card's one statement names every column of accounts, so
+// a column a migration adds is not silently missing from PostgreSQL's cards.
+func TestAccountCard_readsEveryColumn(t *testing.T) {
+	st := storetest.Open(t, store.Postgres)
+	var cols []string
+	if err := st.DB().Raw(`SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'accounts'`).Scan(&cols).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) < 10 {
+		t.Fatalf("accounts has %d columns: %v", len(cols), cols)
+	}
+	for _, c := range cols {
+		if !strings.Contains(store.CardSQL, "a."+c+",") && !strings.Contains(store.CardSQL, "a."+c+")") {
+			t.Errorf("the card statement does not read accounts.%s", c)
+		}
+	}
+}
+
 // cardJSON renders a card for comparison; an empty part reads the same whether nil or empty.
 func cardJSON(t *testing.T, c *store.Card) string {
 	t.Helper()

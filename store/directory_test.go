@@ -67,6 +67,40 @@ func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
 	})
 }
 
+// TestDirectory_buildsOnceAtStartAndMissesNothingBeforeWatch: the index a start builds is the
+// one Watch keeps fresh (at 1,000,000 accounts a second build is seconds of every start), and an
+// account another replica writes between that build and Watch still arrives.
+func TestDirectory_buildsOnceAtStartAndMissesNothingBeforeWatch(t *testing.T) {
+	url := storetest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mine, other := openReplica(t, ctx, url), openReplica(t, ctx, url)
+	if _, err := mine.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := store.NewDirectory(ctx, mine, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := other.UpsertAccount(ctx, &store.Account{Name: "Between Builds Ltd", Domain: "betweenbuilds.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := make(chan []int64, 4)
+	store.SetAfterListen(dir, func(ids []int64) { applied <- ids })
+	go dir.Watch(ctx)
+	for r := dir.Resolve("between builds"); r.Outcome != match.Unique || r.Best.ID != id; r = dir.Resolve("between builds") {
+		select {
+		case <-applied:
+		case <-ctx.Done():
+			t.Fatalf("the account written before Watch never reached the index: %+v", r)
+		}
+	}
+	if n := store.Reloads(dir); n != 1 {
+		t.Errorf("the index was built %d times, want once", n)
+	}
+}
+
 // waitFor checks cond at every 50 ms tick until it holds or ctx ends: the index changes in a
 // goroutine of the store's, on a database notification, which no event of the test's shows.
 func waitFor(t *testing.T, ctx context.Context, what string, cond func(i int) bool) {

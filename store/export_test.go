@@ -13,3 +13,9 @@ func CardByParts(ctx context.Context, st *Store, id int64) (*Card, error) {
 	}
 	return c, st.addProducts(ctx, c)
 }
+
+// Reloads counts the directory's full index builds.
+func Reloads(d *Directory) int64 { return d.reloads.Load() }
+
+// CardSQL is the card's one PostgreSQL statement.
+const CardSQL = cardSQL

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -168,6 +170,47 @@ func TestClaimDelivery_onceAcrossCallers(t *testing.T) {
 		again, err := st.ClaimDelivery(ctx, "cmd:T1")
 		if err != nil || again {
 			t.Fatalf("second claim = %v, %v; want false", again, err)
+		}
+	})
+}
+
+// TestClaimDelivery_concurrentClaimsOncePerKey: 16 commands in flight, each delivered up to three
+// times across two replicas at once, are acted on exactly once each (PostgreSQL writes concurrent
+// claims together; the answer must still be one "fresh" per key).
+func TestClaimDelivery_concurrentClaimsOncePerKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		var replicas []*store.Store
+		if d == store.Postgres {
+			url := storetest.NewDatabase(t)
+			replicas = []*store.Store{openReplica(t, ctx, url), openReplica(t, ctx, url)}
+			if _, err := replicas[0].Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			replicas = []*store.Store{storetest.Open(t, d)}
+		}
+		const keys, deliveries = 16, 3
+		fresh := make([]atomic.Int32, keys)
+		var wg sync.WaitGroup
+		for k := range keys {
+			for r := range deliveries {
+				wg.Go(func() {
+					ok, err := replicas[r%len(replicas)].ClaimDelivery(ctx, fmt.Sprintf("cmd:T%d", k))
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						fresh[k].Add(1)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		for k := range fresh {
+			if n := fresh[k].Load(); n != 1 {
+				t.Errorf("cmd:T%d acted on %d times, want once", k, n)
+			}
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -36,6 +37,10 @@ type Store struct {
 	dialect Dialect
 	dsn     string
 	hooks   changeHooks
+	claims  claimQueue
+
+	closeMu sync.Mutex
+	closers []func() // run by Close before the pool closes
 }
 
 // Config says which database to open.
@@ -114,8 +119,24 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.SQL().PingContext(ctx)
 }
 
-// Close releases the connection pool.
-func (s *Store) Close() error { return s.SQL().Close() }
+// Close releases the connection pool and the connections held beside it.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	closers := s.closers
+	s.closers = nil
+	s.closeMu.Unlock()
+	for _, f := range closers {
+		f()
+	}
+	return s.SQL().Close()
+}
+
+// onClose adds f to what Close releases.
+func (s *Store) onClose(f func()) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	s.closers = append(s.closers, f)
+}
 
 // ErrNotFound is returned when a row asked for by key does not exist.
 var ErrNotFound = errors.New("not found")

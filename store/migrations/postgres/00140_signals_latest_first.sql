@@ -1,0 +1,9 @@
+-- +goose Up
+-- An account's signals in the order every card and list shows them (newest first, undated last,
+-- then newest id), so "the latest 5" reads 5 rows from the index instead of sorting them all.
+DROP INDEX signals_account_idx;
+CREATE INDEX signals_account_idx ON signals (account_id, occurred_at DESC NULLS LAST, id DESC);
+
+-- +goose Down
+DROP INDEX signals_account_idx;
+CREATE INDEX signals_account_idx ON signals (account_id, occurred_at DESC);
