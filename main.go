@@ -28,6 +28,7 @@ func serve(ctx context.Context, app *cli.App) error {
 		Log:        app.Log,
 		Registry:   app.Registry,
 		Claims:     app.Store,
+		Homes:      app.Store,
 		Ready:      app.Store.Ping,
 		Background: app.Background(),
 	})
@@ -35,7 +36,8 @@ func serve(ctx context.Context, app *cli.App) error {
 	b.AddJob(followup.New(app.Store, b.Poster(), followup.Options{
 		Days: app.Options.FollowupDays, Changed: b.RefreshHome, Log: app.Log}).Run)
 	if app.Options.Watch {
-		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, AllowPrivate: app.Options.AllowPrivateFetch, Log: app.Log}).Run)
+		b.AddJob(watch.New(app.Store, watch.Config{GitHubToken: app.Options.GitHubToken, AllowPrivate: app.Options.AllowPrivateFetch,
+			Found: b.AccountsChanged, Log: app.Log}).Run)
 	}
 	return b.Run(ctx)
 }

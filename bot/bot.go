@@ -42,6 +42,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Registry *handlers.Registry
 	Claims   Claimer
+	// Homes remembers each user's last published App Home; without it the Home is published only
+	// when opened or paged, never refreshed after a change.
+	Homes HomeStore
 	// Ready reports whether the store answers (for /readyz).
 	Ready func(ctx context.Context) error
 	// Background jobs run beside the socket until shutdown (e.g. the account index watcher).
@@ -70,8 +73,10 @@ type Bot struct {
 	online   atomic.Bool
 	notReady atomic.Pointer[string] // why /readyz says 503, when not online
 	botUser  atomic.Value           // string: the bot's own user id (auth.test), to skip its own messages
-	ops      *http.Server
-	opsAddr  chan string
+	// homeLocks order the publishing of each user's App Home (striped by user: bounded).
+	homeLocks [homeStripes]sync.Mutex
+	ops       *http.Server
+	opsAddr   chan string
 }
 
 // New builds a bot; Run connects it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,39 +75,7 @@ func (b *Bot) converse(ctx context.Context, log *slog.Logger, user, channel, thr
 	}
 }
 
-// publishHome publishes page of a user's App Home: their dashboard if they may use the bot, a
-// short refusal otherwise (the same rule as every command, see Access).
-func (b *Bot) publishHome(ctx context.Context, log *slog.Logger, user string, page int) {
-	view := handlers.RefusedHome(refusal())
-	var err error
-	if b.access.Allowed(ctx, user) {
-		view, err = b.deps.Registry.Home(ctx, user, page)
-	}
-	if err != nil {
-		log.Error("lay out app home", "user", user, "err", err)
-		return
-	}
-	if err := b.poster.PublishHome(ctx, user, view); err != nil {
-		log.Error("publish app home", "user", user, "err", err)
-	}
-}
-
-// RefreshHome publishes a user's App Home again (its first page), for jobs that changed what it
-// shows (a follow-up scheduled or nudged).
-func (b *Bot) RefreshHome(ctx context.Context, user string) {
-	b.publishHome(ctx, b.log, user, 0)
-}
-
 func (b *Bot) ownUserID() string {
 	id, _ := b.botUser.Load().(string)
 	return id
-}
-
-// homePage reads the page a Home button or view carries; anything else is the first page.
-func homePage(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }

@@ -118,6 +118,7 @@ func startBot(t testing.TB, srv *slacktest.Server, app *cli.App, counts *atomic.
 		Log:      slog.New(slog.DiscardHandler),
 		Registry: handlers.NewRegistry(features...),
 		Claims:   app.Store,
+		Homes:    app.Store,
 		Ready:    app.Store.Ping,
 	}
 	d.Options.AckBudget = 150 * time.Millisecond // so the slow handler goes through response_url quickly

@@ -45,6 +45,8 @@ func (b *Bot) handleEnvelope(ctx context.Context, evt socketmode.Event, received
 		}
 		return
 	}
+	ctx, named := withHomeSet(ctx)
+	defer b.refreshHomes(ctx, log, actor(evt), named)
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
 		b.slashCommand(ctx, log, req, data, received)
@@ -180,10 +182,9 @@ func (b *Bot) interaction(ctx context.Context, log *slog.Logger, req *socketmode
 			})
 			b.deliver(ctx, log, cb.TriggerID, cb.ResponseURL, cb.Channel.ID, cb.User.ID, b.userFacing(log, act.ActionID, result{resp, err}))
 		}
-		if !fromHome {
-			page = 0
+		if fromHome {
+			b.showHome(ctx, log, cb.User.ID, page)
 		}
-		b.publishHome(ctx, log, cb.User.ID, page)
 	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
 		b.ack(log, req, nil, received)
 		sc := handlers.Shortcut{
@@ -228,6 +229,7 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 	}
 	b.ack(log, req, nil, received)
 	if vr.Message != nil {
+		noteHomes(ctx, vr.Message.Homes)
 		channel := vr.Channel
 		if channel == "" {
 			channel = cb.User.ID
@@ -253,6 +255,9 @@ func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, received t
 	go func() {
 		defer cancel()
 		resp, err := b.dispatch(hctx, log, name, f)
+		if err == nil {
+			noteHomes(ctx, resp.Homes)
+		}
 		done <- result{resp, err}
 	}()
 	select {
@@ -322,7 +327,7 @@ func (b *Bot) eventsAPI(ctx context.Context, log *slog.Logger, e slackevents.Eve
 	switch ev := e.InnerEvent.Data.(type) {
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab == "home" {
-			b.publishHome(ctx, log, ev.User, 0)
+			b.showHome(ctx, log, ev.User, 0)
 		}
 	case *slackevents.AppMentionEvent:
 		b.mention(ctx, log, ev)

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"outreachbot/bot/bottest"
 	"outreachbot/slacktest"
+	"outreachbot/store"
 )
 
 // view is a published Home tab as Slack received it.
@@ -129,6 +131,12 @@ func TestE2E_homeIsTheRepsDashboard(t *testing.T) {
 	}
 	if !strings.Contains(v.All(), "Your day") {
 		t.Errorf("Home after Open card:\n%s", v.All())
+	}
+	// Open draft: the draft arrives in the DM with its buttons.
+	dm = len(h.srv.Messages("U0REP"))
+	h.clickHome("U0REP", v, "Open draft")
+	if text, _ := h.posted("U0REP", dm); !strings.Contains(text, "Draft to") || !strings.Contains(text, "[Mark sent]") {
+		t.Errorf("Open draft from the Home: %s", text)
 	}
 }
 
@@ -325,3 +333,107 @@ func TestE2E_digestSubscribeRefusesATwinAndWarnsOfAnEmptyFilter(t *testing.T) {
 		t.Errorf("industry:widgets: %s", got)
 	}
 }
+
+// homeOf waits for a Home published to user after the first n views.publish calls whose text
+// passes ok, and returns it with how many calls there were then.
+func (h *harness) homeOf(user string, n int, ok func(string) bool) (view, int) {
+	h.t.Helper()
+	ctx := h.ctx()
+	for seen := n; ; seen++ {
+		calls, err := h.srv.WaitForCalls(ctx, "views.publish", seen+1)
+		if err != nil {
+			h.t.Fatalf("no Home published to %s after call %d: %v", user, n, err)
+		}
+		c := calls[seen]
+		if c.Args["user_id"] != user {
+			continue
+		}
+		v, err := bottest.Decode([]byte(c.Args["view"]))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if ok(v.All()) {
+			return v, seen + 1
+		}
+	}
+}
+
+// TestE2E_homePublishedAgainWhenWhatItShowsChanges: a rep looking at their Home sees it change
+// as they work, whatever they work in (a slash command, a DM), and when someone else gives them
+// an account; a question that changes nothing publishes nothing.
+func TestE2E_homePublishedAgainWhenWhatItShowsChanges(t *testing.T) {
+	h := start(t)
+	h.openHome("U0REP")
+	h.openHome("U0OTHER")
+	has := func(s string) func(string) bool { return func(got string) bool { return strings.Contains(got, s) } }
+
+	n := len(h.srv.Calls("views.publish"))
+	own(t, h, "U0REP", "expedia", "toyota")
+	_, n = h.homeOf("U0REP", n, has("*Toyota*"))
+
+	// A read-only question publishes nothing; the draft after it is the next Home.
+	if body := h.answer(slacktest.SlashCommand{Command: "/pain", Text: "yaml", UserID: "U0REP"}); !strings.Contains(body, "YAML") {
+		t.Fatalf("/pain yaml: %s", body)
+	}
+	if body := h.answer(slacktest.SlashCommand{Command: "/draft", Text: "expedia", UserID: "U0REP"}); !strings.Contains(body, "Draft to") {
+		t.Fatalf("draft: %s", body)
+	}
+	calls, err := h.srv.WaitForCalls(h.ctx(), "views.publish", n+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := calls[n].Args["view"]; calls[n].Args["user_id"] != "U0REP" || !strings.Contains(got, "Drafts not sent yet") {
+		t.Errorf("the Home published after /pain yaml and /draft expedia (the first should publish nothing): %.300s", got)
+	}
+	n++
+
+	// A DM that subscribes to a digest: the subscription shows.
+	if _, err := h.srv.Event(h.ctx(), map[string]any{"type": "message", "channel_type": "im", "channel": "D0DMREP",
+		"user": "U0REP", "text": "digest subscribe me weekdays 08:30", "ts": "1700004000.000100"}); err != nil {
+		t.Fatal(err)
+	}
+	_, n = h.homeOf("U0REP", n, has("weekdays 08:30"))
+
+	// Toyota given to someone else: it leaves the rep's Home and joins theirs.
+	if body := h.answer(slacktest.SlashCommand{Command: "/account", Text: "toyota owner <@U0OTHER|otto>", UserID: "U0REP"}); !strings.Contains(body, "now owns") {
+		t.Fatalf("give toyota: %s", body)
+	}
+	h.homeOf("U0OTHER", n, has("*Toyota*"))
+	h.homeOf("U0REP", n, func(got string) bool {
+		return strings.Contains(got, "*Expedia Group*") && !strings.Contains(got, "Toyota")
+	})
+}
+
+// TestE2E_homeShowsNewSignalsOnMyAccounts: a signal someone else saves about the rep's account,
+// and one a watcher finds, each publish the rep's Home again with it.
+func TestE2E_homeShowsNewSignalsOnMyAccounts(t *testing.T) {
+	h := start(t)
+	own(t, h, "U0REP", "expedia")
+	h.openHome("U0REP")
+	n := len(h.srv.Calls("views.publish"))
+	if body := h.answer(slacktest.SlashCommand{Command: "/signal", Text: "add expedia https://medium.com/expedia-group-tech/portal-day-two our portal, day two", UserID: "U0001"}); !strings.Contains(body, "Saved signal") {
+		t.Fatalf("/signal add: %s", body)
+	}
+	_, n = h.homeOf("U0REP", n, func(got string) bool { return strings.Contains(got, "portal-day-two") })
+
+	ctx := h.ctx()
+	var expedia int64
+	names, err := h.app.Store.AccountNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range names {
+		if a.Name == "Expedia Group" {
+			expedia = a.ID
+		}
+	}
+	if _, err := h.app.Store.IngestSignals(ctx, []store.NewSignal{{Signal: store.Signal{AccountID: &expedia, Kind: "job_posting",
+		Title: "Expedia: Staff Engineer, Internal Developer Portal", URL: "https://careers.expedia.com/jobs/456",
+		DiscoveredAt: time.Now(), OccurredAt: ptr(time.Now()), Source: "watch:test", DedupeKey: "test:expedia-456"}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.AccountsChanged(ctx, []int64{expedia}) // what a watcher's run does after storing it
+	h.homeOf("U0REP", n, func(got string) bool { return strings.Contains(got, "Staff Engineer, Internal Developer Portal") })
+}
+
+func ptr[T any](v T) *T { return &v }

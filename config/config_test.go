@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +84,33 @@ func TestCheckSlack_swappedTokensSaySo(t *testing.T) {
 				t.Errorf("the message shows a token: %v", err)
 			}
 		})
+	}
+}
+
+// TestParseEnv_followupDays: follow-ups come 4 then 7 business days apart unless
+// OUTREACHBOT_FOLLOWUP_DAYS says otherwise; a value that is not a list of 1–60 is refused.
+func TestParseEnv_followupDays(t *testing.T) {
+	cases := []struct {
+		value string
+		want  string // the days, or "error"
+	}{
+		{"", "4,7"},
+		{"3", "3"},
+		{"2, 5;10", "2,5,10"},
+		{"0,7", "error"},
+		{"4,61", "error"},
+		{"soon", "error"},
+	}
+	for _, c := range cases {
+		o, err := ParseEnv(env(map[string]string{"OUTREACHBOT_FOLLOWUP_DAYS": c.value}))
+		got := "error"
+		if err == nil {
+			got = strings.Trim(strings.Join(strings.Fields(fmt.Sprint(o.FollowupDays)), ","), "[]")
+		} else if !strings.Contains(err.Error(), "OUTREACHBOT_FOLLOWUP_DAYS") {
+			t.Errorf("%q: the error does not name the variable: %v", c.value, err)
+		}
+		if got != c.want {
+			t.Errorf("OUTREACHBOT_FOLLOWUP_DAYS=%q: %s, want %s", c.value, got, c.want)
+		}
 	}
 }

@@ -33,3 +33,17 @@ func TestDueDay_businessDaysInTheRepsZone(t *testing.T) {
 		})
 	}
 }
+
+func TestOpeningOf_quotesTheFirstSentenceNotTheGreeting(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"Hi Erik,\n\nI saw Toyota's talk at BackstageCon. It was good.", "I saw Toyota's talk at BackstageCon"},
+		{"Hi Erik, we haven't met and this isn't about anything you've posted. Still…", "we haven't met and this isn't about anything you've posted"},
+		{"Hello Ana María, quick question about your portal? Thanks", "quick question about your portal?"},
+		{"Hiring platform engineers, are you? Let's talk.", "Hiring platform engineers, are you?"},
+		{"", ""},
+	} {
+		if got := openingOf(c.body); got != c.want {
+			t.Errorf("openingOf(%q) = %q, want %q", c.body, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package followup_test
 import (
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,7 @@ func startRep(t *testing.T, c *clocktest.Manual) *rep {
 		t.Fatal(err)
 	}
 	reg := handlers.NewRegistry(cli.FeaturesAt(app, c.Now)...)
-	b := bot.New(bot.Deps{Options: opts, Log: log, Registry: reg, Claims: st})
+	b := bot.New(bot.Deps{Options: opts, Log: log, Registry: reg, Claims: st, Homes: st})
 	bottest.Start(t, srv, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -93,6 +94,50 @@ func (r *rep) responseAt(url string) msg {
 			if p.ResponseURL == url {
 				return decode(r.t, p.Body)
 			}
+		}
+	}
+}
+
+// openHome opens the rep's Home tab, as Slack tells the bot when they click it, and returns the
+// Home published then.
+func (r *rep) openHome() msg {
+	r.t.Helper()
+	n := len(r.srv.Calls("views.publish"))
+	if _, err := r.srv.Event(r.ctx, map[string]any{"type": "app_home_opened", "user": repID, "channel": "D0HOME", "tab": "home"}); err != nil {
+		r.t.Fatal(err)
+	}
+	calls, err := r.srv.WaitForCalls(r.ctx, "views.publish", n+1)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return decode(r.t, []byte(calls[n].Args["view"]))
+}
+
+// clickHome presses a button on the rep's Home tab (a block_actions from the home view).
+func (r *rep) clickHome(button bottest.Button) {
+	r.t.Helper()
+	_, err := r.srv.Interaction(r.ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": repID}, "trigger_id": r.srv.NewTriggerID(),
+		"container": map[string]any{"type": "view", "view_id": "V0HOME"},
+		"view":      map[string]any{"id": "V0HOME", "type": "home", "private_metadata": "0"},
+		"actions":   []map[string]any{{"action_id": button.ActionID, "value": button.Value, "type": "button", "block_id": "home"}},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// homeAfter waits for a Home published to the rep after the first n views.publish calls that
+// passes ok, and returns what it shows.
+func (r *rep) homeAfter(n int, ok func(string) bool) string {
+	r.t.Helper()
+	for seen := n; ; seen++ {
+		calls, err := r.srv.WaitForCalls(r.ctx, "views.publish", seen+1)
+		if err != nil {
+			r.t.Fatalf("no such Home after call %d: %v", n, err)
+		}
+		if got := decode(r.t, []byte(calls[seen].Args["view"])).All(); calls[seen].Args["user_id"] == repID && ok(got) {
+			return got
 		}
 	}
 }
@@ -158,6 +203,19 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		if got := r.click(sent[0]); !strings.Contains(got.All(), "Marked sent") {
 			t.Fatalf("Mark sent: %s", got.All())
 		}
+	}
+	// A draft not sent yet, a digest subscription, and the Home open: the rep's day.
+	if got := r.command("/account", "american airlines owner <@"+repID+"|rita>").All(); !strings.Contains(got, "now owns") {
+		t.Fatalf("own american airlines: %s", got)
+	}
+	if d := r.command("/draft", "american airlines"); len(d.Buttons("Mark sent")) != 1 {
+		t.Fatalf("/draft american airlines:\n%s", d.All())
+	}
+	if got := r.command("/digest", "subscribe me weekdays 08:30").All(); !strings.Contains(got, "Subscription *#") {
+		t.Fatalf("subscribe: %s", got)
+	}
+	if got := r.openHome().All(); strings.Contains(got, "Follow-ups due today") || !strings.Contains(got, "Drafts not sent yet") {
+		t.Fatalf("the Home before anything is due:\n%s", got)
 	}
 	replica := followup.New(r.st, r.bot.Poster(), followup.Options{Clock: c, Changed: r.bot.RefreshHome})
 	other := followup.New(r.st, r.bot.Poster(), followup.Options{Clock: c, Changed: r.bot.RefreshHome})
@@ -226,14 +284,14 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 		t.Fatalf("Home not republished with the follow-ups due")
 	}
 	if home, err := bottest.Decode([]byte(calls[len(calls)-1].Args["view"])); err == nil {
-		t.Logf("the rep's Home on the due day:\n%s", home.All())
+		t.Logf("the rep's Home on the due day, block by block:\n%s", home.Outline())
 	}
 	pass(time.Date(wed.Year(), wed.Month(), wed.Day(), 15, 0, 0, 0, berlin))
 	if n := len(r.dms()); n != 1 {
 		t.Fatalf("a second nudge the same day: %d", n)
 	}
 
-	// Snooze Expedia's, record Toyota's reply, from the nudge.
+	// Snooze Expedia's from the nudge; record Toyota's reply from the Home.
 	snooze, replied := dms[0].Buttons("Snooze"), dms[0].Buttons("Replied")
 	if len(snooze) != 2 || len(replied) != 2 {
 		t.Fatalf("buttons in the nudge:\n%s", nudge)
@@ -247,8 +305,11 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	if got := r.click(snooze[ex]).All(); !strings.Contains(got, "until "+thu.Format("Mon 2 Jan")) {
 		t.Errorf("Snooze: %s", got)
 	}
-	if got := r.click(replied[to]).All(); !strings.Contains(got, "replied") {
-		t.Errorf("Replied: %s", got)
+	n := len(r.srv.Calls("views.publish"))
+	r.clickHome(replied[to])
+	if got := r.homeAfter(n, func(h string) bool { return !strings.Contains(h, "Follow-ups due today") }); !strings.Contains(got, "0 follow-ups due") ||
+		!strings.Contains(got, "1 follow-up later") {
+		t.Errorf("the Home after Expedia snoozed and Toyota's reply recorded on it:\n%s", got)
 	}
 	pass(time.Date(thu.Year(), thu.Month(), thu.Day(), 9, 30, 0, 0, berlin))
 	dms = r.dms()
@@ -258,9 +319,40 @@ func TestFollowup_nudgedOnTheRightDayInBerlinAcrossDST(t *testing.T) {
 	if got := dms[1].All(); !strings.Contains(got, "Follow-ups due: 1 message") || !strings.Contains(got, "Expedia") || strings.Contains(got, "Toyota") {
 		t.Errorf("the day after:\n%s", got)
 	}
-	// Reply rates by template, pain point and signal kind.
-	if got := r.command("/template", "stats").All(); !strings.Contains(got, "Reply rate by pain point") || !strings.Contains(got, "Reply rate by signal") {
-		t.Errorf("/template stats:\n%s", got)
+	// Done: the next follow-up is due 7 business days later (the second of the default 4, 7).
+	done := dms[1].Buttons("Done")
+	if len(done) != 1 {
+		t.Fatalf("buttons the day after:\n%s", dms[1].All())
+	}
+	next := followup.AddBusinessDays(followup.LocalDay(c.Now(), berlin), 7)
+	if got := r.click(done[0]).All(); !strings.Contains(got, "I'll remind you on "+followup.DayText(next)+" (7 business days)") {
+		t.Errorf("Done: %s", got)
+	}
+	list := r.command("/followups", "")
+	if got := list.All(); !strings.Contains(got, "Expedia Group") || !strings.Contains(got, "due "+followup.DayText(next)) || !strings.Contains(got, "Follow-up 2.") || strings.Contains(got, "Toyota") {
+		t.Errorf("/followups after Done:\n%s", got)
+	}
+	// Stop: no follow-ups left.
+	if got := r.click(list.Buttons("Stop")[0]).All(); !strings.Contains(got, "no more follow-ups to *Erik Lindgren* at *Expedia Group*") {
+		t.Errorf("Stop: %s", got)
+	}
+	if got := r.command("/followups", "").All(); !strings.Contains(got, "No follow-ups waiting") {
+		t.Errorf("/followups after Stop:\n%s", got)
+	}
+
+	// Reply rates by template, pain point and signal kind: Toyota's reply counts, Expedia's
+	// silence counts, the American Airlines draft never sent counts only as drafted.
+	stats := r.command("/template", "stats").All()
+	t.Logf("/template stats:\n%s", stats)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`talk-followup +2 +1 +1 +100%`), // drafted 2 (Toyota, American Airlines), sent 1
+		regexp.MustCompile(`not-warm-connect +1 +1 +0 +0%`),
+		regexp.MustCompile(`(?s)Reply rate by pain point.*?low-adoption +2 +1 +50%`), // both sent named it
+		regexp.MustCompile(`(?s)Reply rate by signal.*?Conference talk +1 +1 +100%`),
+	} {
+		if !want.MatchString(stats) {
+			t.Errorf("/template stats lacks %s:\n%s", want, stats)
+		}
 	}
 }
 

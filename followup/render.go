@@ -2,6 +2,7 @@ package followup
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func Line(f store.FollowupDetail, now time.Time) string {
 	if d.SentAt != nil {
 		sent = " on " + slackmsg.Date(d.SentAt.In(Zone(f.Timezone)))
 	}
-	line += fmt.Sprintf("\nYou sent the %s `%s`%s; no reply recorded.", strings.ToLower(templates.Channel(d.Channel).Label()), slackmsg.Escape(d.Template), sent)
+	line += fmt.Sprintf("\nYou sent the %s `%s`%s; no reply recorded.", templates.Channel(d.Channel).InText(), slackmsg.Escape(d.Template), sent)
 	if f.Step > 1 {
 		line += fmt.Sprintf(" Follow-up %d.", f.Step)
 	}
@@ -170,13 +171,19 @@ func Draft(f store.FollowupDetail, newer *store.Signal) string {
 	return text
 }
 
-// openingOf is a message's first sentence after its greeting line, cut to 80 characters.
+// greeting is "Hi Erik, " at the start of a message written as one paragraph.
+var greeting = regexp.MustCompile(`^(?i)(hi|hello|hey|dear)\b[^,.!?\n]{0,40},\s+`)
+
+// openingOf is a message's first sentence after its greeting, cut to 80 characters.
 func openingOf(body string) string {
 	lines := strings.Split(strings.TrimSpace(body), "\n")
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
 		if l == "" || i == 0 && len(lines) > 1 && strings.HasSuffix(l, ",") {
 			continue // the greeting ("Hi Erik,") and blank lines
+		}
+		if i == 0 {
+			l = greeting.ReplaceAllString(l, "") // "Hi Erik, we haven't met…" in one line
 		}
 		if end := strings.IndexAny(l, ".?!"); end > 0 {
 			l = strings.TrimSuffix(l[:end+1], ".")

@@ -186,10 +186,20 @@ func (h *Accounts) setOwner(ctx context.Context, name, user string) (slackmsg.Re
 		return *other, nil
 	}
 	id := strings.TrimPrefix(user, "@")
+	card, err := h.store.AccountCard(ctx, best.ID)
+	if err != nil {
+		return slackmsg.Response{}, err
+	}
 	if err := h.store.SetAccountOwner(ctx, best.ID, id); err != nil {
 		return slackmsg.Response{}, err
 	}
-	return slackmsg.Ephemeral(fmt.Sprintf("%s now owns *%s*.", slackmsg.User(id), slackmsg.Escape(best.Name))), nil
+	resp := slackmsg.Ephemeral(fmt.Sprintf("%s now owns *%s*.", slackmsg.User(id), slackmsg.Escape(best.Name)))
+	// The account leaves one Home and joins another.
+	resp.Homes = []string{id}
+	if was := card.Account.OwnerUserID; was != "" && was != id {
+		resp.Homes = append(resp.Homes, was)
+	}
+	return resp, nil
 }
 
 // resolveOne finds the one account a name means, or the answer to give instead (a pick-list,

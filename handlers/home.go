@@ -175,7 +175,7 @@ func (h *Home) items(ctx context.Context, user string) ([]homeItem, string, erro
 	}
 	for _, d := range drafts {
 		line := fmt.Sprintf("*%s* at *%s* · %s · template `%s` · drafted %s", slackmsg.Escape(d.ContactName), slackmsg.Escape(d.Basis.AccountName),
-			strings.ToLower(templates.Channel(d.Channel).Label()), slackmsg.Escape(d.Template), slackmsg.Date(d.CreatedAt))
+			templates.Channel(d.Channel).InText(), slackmsg.Escape(d.Template), slackmsg.Date(d.CreatedAt))
 		items = append(items, homeItem{"Drafts not sent yet", []slack.Block{
 			slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(slackmsg.Button(ActionHomeDraft, "Open draft", strconv.FormatInt(d.ID, 10), ""))),
 		}})

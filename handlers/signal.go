@@ -180,8 +180,12 @@ func (h *Signals) save(ctx context.Context, acc store.Account, link, kind, title
 		return slackmsg.Ephemeral(fmt.Sprintf("That link is already saved as signal #%d (%s, %s). Nothing changed.",
 			saved.ID, slackmsg.Escape(store.SignalKindLabel(saved.Kind)), slackmsg.Link(saved.URL, slackmsg.Cut(saved.Title, 80)))), nil
 	}
-	return slackmsg.Ephemeral(fmt.Sprintf("Saved signal #%d for *%s*: %s · %s. The next digests will carry it.",
-		saved.ID, slackmsg.Escape(acc.Name), slackmsg.Escape(store.SignalKindLabel(kind)), slackmsg.Link(link, slackmsg.Cut(title, 80)))), nil
+	resp := slackmsg.Ephemeral(fmt.Sprintf("Saved signal #%d for *%s*: %s · %s. The next digests will carry it.",
+		saved.ID, slackmsg.Escape(acc.Name), slackmsg.Escape(store.SignalKindLabel(kind)), slackmsg.Link(link, slackmsg.Cut(title, 80))))
+	if acc.OwnerUserID != "" {
+		resp.Homes = []string{acc.OwnerUserID} // the owner's Home shows the account's newest signals
+	}
+	return resp, nil
 }
 
 // KindFromURL guesses a signal's kind from its link (and note): GitHub issues and pull requests,

@@ -35,6 +35,9 @@ type Response struct {
 	// Modal, when set, is opened for the user (views.open with the request's trigger id) instead
 	// of, or besides, showing the message. A Response with only a Modal sends no message.
 	Modal *slack.ModalViewRequest `json:"-"`
+	// Homes are other people whose App Home this answer changed (an account given to someone):
+	// the bot publishes theirs again too, as it does the caller's.
+	Homes []string `json:"-"`
 }
 
 // IsModalOnly reports whether the response only opens a modal.

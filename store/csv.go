@@ -28,7 +28,7 @@ type CSVImport struct {
 	// Columns maps each header the file used to the field it fills; Ignored lists the others.
 	Columns map[string]string
 	Ignored []string
-	// Bulk is true when the rows went through PostgreSQL COPY and a set-based merge.
+	// Bulk is true when the rows were written with PostgreSQL COPY and set-wise statements.
 	Bulk bool
 }
 
@@ -61,9 +61,11 @@ const csvProgressEvery = 4096
 // reason while the good rows are kept. The whole file is one transaction: a file that fails
 // part-way (a read error, a database error, a cancelled context) writes nothing.
 //
-// On PostgreSQL every kind streams through COPY into a staging table and is merged with a few
-// set-based statements (csvcopy.go), so the time grows linearly with the file. SQLite writes the
-// rows in batches inside one transaction.
+// Accounts and contacts are merged in Go the same way on both engines (csvbatch.go): the stored
+// records the file names are read with a few set-wise queries and only what differs is written,
+// on PostgreSQL with COPY and one UPDATE (csvcopy.go), on SQLite row by row (csvlite.go).
+// Signals are written in batches on both engines, by COPY on PostgreSQL. No statement runs per
+// row on PostgreSQL, so the time grows linearly with the file.
 //
 // Rows name the same account when they share a domain or a name key; an account in the file
 // merges into the stored one with its domain, else its name. Contacts are one per account and

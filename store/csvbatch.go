@@ -2,20 +2,30 @@ package store
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
-// This file is the SQLite side of ImportCSV for accounts and contacts: the file's valid rows are
-// grouped in memory with the same rules as the PostgreSQL merge (csvcopy.go), then each group is
-// written once, inside one transaction. SQLite is the single-process, small-data engine, so
-// holding a file's rows is fine; what matters is that both engines agree on what a file means
-// and that a re-import changes nothing.
+// This file merges accounts and contacts files, the same way on both engines: the file's valid
+// rows are read into memory and grouped, the stored records they name are read with a few
+// set-wise queries, each group is merged in Go, and only what differs is written. What is
+// written is re-read first under a row lock (PostgreSQL), so an edit made meanwhile is merged,
+// not overwritten. The engines differ only in how they read and write (mergeEngine):
+// PostgreSQL with COPY and one UPDATE per file (csvcopy.go), SQLite row by row (csvlite.go).
+
+// mergeEngine is what a merge needs of an engine, inside the import's transaction. T is Account
+// or Contact; K what names a stored one (a key or domain; an account and a name).
+type mergeEngine[T any, K comparable] interface {
+	// matching returns the stored records named by keys.
+	matching(ctx context.Context, keys []K) ([]T, error)
+	// locked re-reads stored records by id, locked until the transaction ends.
+	locked(ctx context.Context, ids []int64) ([]T, error)
+	// write inserts added (setting their ids where the caller needs them) and updates changed.
+	write(ctx context.Context, added, changed []*T) error
+}
+
+// --- accounts ---------------------------------------------------------------
 
 // stagedAccount is one valid accounts row.
 type stagedAccount struct {
@@ -27,72 +37,117 @@ type stagedAccount struct {
 	refused         bool
 }
 
-// insertAccountsCSV merges the file's accounts into SQLite with the rules of copyAccountsCSV.
-func (s *Store) insertAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
-	var rows []stagedAccount
-	err := eachValid(ctx, cr, func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
-		func(line int, acc Account) error {
-			rows = append(rows, stagedAccount{line: line, acc: acc, grp: len(rows)})
-			return nil
-		})
+// accountRef is what names a stored account: its key or its domain.
+type accountRef struct {
+	domain bool
+	v      string
+}
+
+// mergeAccountsCSV merges the file's accounts (rows, in file order) into the store:
+//
+//  1. each row names the stored account with its domain, else the one with its name key; a row
+//     whose domain is one stored account's and name another's is refused (column domain);
+//  2. rows that share a name key or a domain are one account (transitively), named by the first
+//     row; it is the stored account of its first row that names one, else a new one; a later
+//     row of the group that names a different stored account is refused (column name); groups
+//     that reach the same stored account are one;
+//  3. each account's fields are the last non-empty value in the file (mergeAccount); names that
+//     are not the account's own and every alias join its aliases (no duplicates, case ignored);
+//     enrichment fills what the public record supports;
+//  4. stored accounts are written only where something differs, new ones inserted.
+//
+// It returns the ids written.
+func mergeAccountsCSV(ctx context.Context, eng mergeEngine[Account, accountRef], rows []stagedAccount, cr *csvReader, res *CSVImport) ([]int64, error) {
+	seen := map[accountRef]bool{}
+	var names []accountRef
+	for _, r := range rows {
+		for _, n := range []accountRef{{v: r.acc.Key}, {domain: true, v: r.acc.Domain}} {
+			if n.v != "" && !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	stored, err := eng.matching(ctx, names)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		refused, err := resolveStaged(tx, rows)
+	byID := map[int64]*Account{}
+	byName := map[accountRef]int64{}
+	for i := range stored {
+		a := &stored[i]
+		byID[a.ID] = a
+		byName[accountRef{v: a.Key}] = a.ID
+		if a.Domain != "" {
+			byName[accountRef{domain: true, v: a.Domain}] = a.ID
+		}
+	}
+	for _, r := range resolveStaged(rows, byName, byID) {
+		cr.reject(r)
+	}
+	var (
+		added, changed []*Account
+		pending        = map[int64][]int{} // stored id → its group's rows, while it waits for its lock
+		ids            []int64
+	)
+	for _, g := range stagedGroups(rows) {
+		target := rows[g[0]].target
+		m, differs := mergeAccountGroup(rows, g, byID[target])
+		switch {
+		case target == 0:
+			added = append(added, &m)
+			res.Imported += len(g)
+		case differs:
+			pending[target] = g
+		default:
+			res.Unchanged += len(g)
+		}
+	}
+	if len(pending) > 0 {
+		fresh, err := eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, r := range refused {
-			cr.reject(r)
-		}
-		for _, g := range stagedGroups(rows) {
-			id, changed, err := writeAccountGroup(tx, rows, g)
-			if err != nil {
-				return err
-			}
-			if changed {
+		for i := range fresh {
+			g := pending[fresh[i].ID]
+			delete(pending, fresh[i].ID)
+			if m, differs := mergeAccountGroup(rows, g, &fresh[i]); differs {
+				changed = append(changed, &m)
 				res.Imported += len(g)
-				ids = append(ids, id)
 			} else {
 				res.Unchanged += len(g)
 			}
 		}
-		return nil
-	})
-	return ids, err
+		for _, g := range pending { // removed meanwhile: its rows make a new account
+			m, _ := mergeAccountGroup(rows, g, nil)
+			added = append(added, &m)
+			res.Imported += len(g)
+		}
+	}
+	if err := eng.write(ctx, added, changed); err != nil {
+		return nil, err
+	}
+	for _, a := range append(added, changed...) {
+		ids = append(ids, a.ID)
+	}
+	return ids, nil
 }
 
-// resolveStaged matches rows and groups to stored accounts (rules 1 and 2 of copyAccountsCSV)
+// resolveStaged matches rows and groups to stored accounts (rules 1 and 2 of mergeAccountsCSV)
 // and returns the refused rows.
-func resolveStaged(tx *gorm.DB, rows []stagedAccount) ([]CSVRowError, error) {
-	names := map[int64]string{}
-	find := func(col, v string) (int64, error) {
-		var a Account
-		err := tx.Select("id, name").Where(col+" = ?", v).Take(&a).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return 0, nil
-		}
-		names[a.ID] = a.Name
-		return a.ID, err
-	}
+func resolveStaged(rows []stagedAccount, byName map[accountRef]int64, byID map[int64]*Account) []CSVRowError {
+	name := func(id int64) string { return byID[id].Name }
 	var out []CSVRowError
 	for i := range rows {
 		r := &rows[i]
-		var err error
 		if r.acc.Domain != "" {
-			if r.byDomain, err = find("domain", r.acc.Domain); err != nil {
-				return nil, err
-			}
+			r.byDomain = byName[accountRef{domain: true, v: r.acc.Domain}]
 		}
-		if r.byKey, err = find("key", r.acc.Key); err != nil {
-			return nil, err
-		}
+		r.byKey = byName[accountRef{v: r.acc.Key}]
 		if r.byDomain != 0 && r.byKey != 0 && r.byDomain != r.byKey {
 			r.refused = true
 			out = append(out, CSVRowError{Row: r.line, Column: "domain",
-				Reason: r.acc.Domain + " belongs to " + names[r.byDomain] + ", but the name " + r.acc.Name + " is that of " + names[r.byKey]})
+				Reason: r.acc.Domain + " belongs to " + name(r.byDomain) + ", but the name " + r.acc.Name + " is that of " + name(r.byKey)})
 		}
 	}
 	groupStaged(rows)
@@ -117,7 +172,7 @@ func resolveStaged(tx *gorm.DB, rows []stagedAccount) ([]CSVRowError, error) {
 		if t := rows[f].target; r.target != t {
 			r.refused = true
 			out = append(out, CSVRowError{Row: r.line, Column: "name",
-				Reason: "names " + names[r.target] + ", but shares a name or domain with row " + strconv.Itoa(rows[f].line) + ", which names " + names[t]})
+				Reason: "names " + name(r.target) + ", but shares a name or domain with row " + strconv.Itoa(rows[f].line) + ", which names " + name(t)})
 		}
 	}
 	grpOfTarget := map[int64]int{}
@@ -138,7 +193,7 @@ func resolveStaged(tx *gorm.DB, rows []stagedAccount) ([]CSVRowError, error) {
 			grpOfTarget[r.target] = r.grp
 		}
 	}
-	return out, nil
+	return out
 }
 
 // groupStaged gives rows not refused that share a key or a domain (transitively) one grp: the
@@ -200,38 +255,23 @@ func stagedGroups(rows []stagedAccount) [][]int {
 	return out
 }
 
-// writeAccountGroup merges one group's rows into its stored account, or creates it, and reports
-// whether anything was written.
-func writeAccountGroup(tx *gorm.DB, rows []stagedAccount, g []int) (int64, bool, error) {
-	first := rows[g[0]]
-	var existing Account
-	isNew := first.target == 0
-	if !isNew {
-		if err := tx.Take(&existing, first.target).Error; err != nil {
-			return 0, false, err
-		}
-	} else {
-		existing = Account{Key: first.acc.Key, Name: first.acc.Name, Stage: StageNone, Aliases: []string{}, Role: RoleProspect}
+// mergeAccountGroup merges one group's rows into its stored account (nil: a new one) and says
+// whether the result differs from what is stored.
+func mergeAccountGroup(rows []stagedAccount, g []int, stored *Account) (Account, bool) {
+	first := rows[g[0]].acc
+	merged := Account{Key: first.Key, Name: first.Name, Stage: StageNone, Role: RoleProspect}
+	if stored != nil {
+		merged = *stored
 	}
-	merged := existing
-	merged.Aliases = slices.Clone(nonNil(existing.Aliases))
+	merged.Aliases = slices.Clone(nonNil(merged.Aliases))
+	merged.Inferred = maps.Clone(merged.Inferred)
 	for _, i := range g {
 		acc := rows[i].acc
 		acc.Stage = nonNoneStage(acc.Stage)
 		mergeAccount(&merged, &acc)
 	}
 	enrich(&merged)
-	if isNew {
-		merged.CreatedAt, merged.UpdatedAt = time.Time{}, time.Time{}
-		if err := tx.Create(&merged).Error; err != nil {
-			return 0, false, err
-		}
-		return merged.ID, true, nil
-	}
-	if accountFieldsEqual(merged, existing) {
-		return existing.ID, false, nil
-	}
-	return existing.ID, true, tx.Save(&merged).Error
+	return merged, stored == nil || !accountFieldsEqual(merged, *stored)
 }
 
 func nonNoneStage(s Stage) Stage {
@@ -248,61 +288,90 @@ func accountFieldsEqual(a, b Account) bool {
 		a.Role == b.Role && a.Country == b.Country && a.Engineers == b.Engineers && maps.Equal(a.Inferred, b.Inferred)
 }
 
-// insertContactsCSV merges the file's contacts into SQLite: one per account and name, the last
-// non-empty value of each field winning (see copyContactsCSV).
-func (s *Store) insertContactsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	type key struct {
-		account int64
-		name    string
+// --- contacts ---------------------------------------------------------------
+
+// contactRef is what names a stored contact: its account and its name.
+type contactRef struct {
+	account int64
+	name    string
+}
+
+// mergeContactsCSV merges the file's contacts (rows, in file order) into the store: rows for the
+// same account and name are one contact (the last non-empty value of each field wins, handles add
+// up, a do-not-contact flag once set stays set), inserted when new and updated only where it
+// differs.
+func mergeContactsCSV(ctx context.Context, eng mergeEngine[Contact, contactRef], rows []Contact, res *CSVImport) error {
+	at := map[contactRef]int{}
+	var (
+		names  []contactRef
+		groups [][]Contact
+	)
+	for _, c := range rows {
+		k := contactRef{c.AccountID, c.Name}
+		g, ok := at[k]
+		if !ok {
+			g = len(groups)
+			at[k] = g
+			groups = append(groups, nil)
+			names = append(names, k)
+		}
+		groups[g] = append(groups[g], c)
 	}
-	at := map[key]int{}
-	var groups [][]Contact
-	err := eachValid(ctx, cr, func(row csvRow) (Contact, *CSVRowError) { return contactFromRow(row, dir, opts) },
-		func(_ int, c Contact) error {
-			k := key{c.AccountID, c.Name}
-			g, ok := at[k]
-			if !ok {
-				g = len(groups)
-				at[k] = g
-				groups = append(groups, nil)
-			}
-			groups[g] = append(groups[g], c)
-			return nil
-		})
+	stored, err := eng.matching(ctx, names)
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, g := range groups {
-			changed, err := mergeContacts(tx, g)
-			if err != nil {
-				return err
-			}
-			if changed {
+	storedAt := map[contactRef]*Contact{}
+	for i := range stored {
+		storedAt[contactRef{stored[i].AccountID, stored[i].Name}] = &stored[i]
+	}
+	var added, changed []*Contact
+	pending := map[int64][]Contact{}
+	for i, g := range groups {
+		old := storedAt[names[i]]
+		m, differs := mergeContactRows(old, g)
+		switch {
+		case old == nil:
+			added = append(added, &m)
+			res.Imported += len(g)
+		case differs:
+			pending[old.ID] = g
+		default:
+			res.Unchanged += len(g)
+		}
+	}
+	if len(pending) > 0 {
+		fresh, err := eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
+		if err != nil {
+			return err
+		}
+		for i := range fresh {
+			g := pending[fresh[i].ID]
+			delete(pending, fresh[i].ID)
+			if m, differs := mergeContactRows(&fresh[i], g); differs {
+				changed = append(changed, &m)
 				res.Imported += len(g)
 			} else {
 				res.Unchanged += len(g)
 			}
 		}
-		return nil
-	})
+		for _, g := range pending { // removed meanwhile: added again
+			m, _ := mergeContactRows(nil, g)
+			added = append(added, &m)
+			res.Imported += len(g)
+		}
+	}
+	return eng.write(ctx, added, changed)
 }
 
-// mergeContacts adds a contact, or fills in the one with the same name at the account, from the
-// file's rows for it, and reports whether anything changed. A do-not-contact flag, once set,
-// stays set.
-func mergeContacts(tx *gorm.DB, rows []Contact) (bool, error) {
-	var existing Contact
-	err := tx.Where("account_id = ? AND name = ?", rows[0].AccountID, rows[0].Name).Take(&existing).Error
-	isNew := errors.Is(err, gorm.ErrRecordNotFound)
-	if err != nil && !isNew {
-		return false, err
+// mergeContactRows fills in a stored contact (nil: a new one) from the file's rows for it and
+// says whether the result differs from what is stored. A do-not-contact flag, once set, stays set.
+func mergeContactRows(stored *Contact, rows []Contact) (Contact, bool) {
+	merged := Contact{AccountID: rows[0].AccountID, Name: rows[0].Name, DecisionRank: 99, SpokeAt: []string{}}
+	if stored != nil {
+		merged = *stored
 	}
-	if isNew {
-		existing = Contact{AccountID: rows[0].AccountID, Name: rows[0].Name, DecisionRank: 99, Handles: []string{}, SpokeAt: []string{}}
-	}
-	merged := existing
-	merged.Handles = slices.Clone(nonNil(existing.Handles))
+	merged.Handles = slices.Clone(nonNil(merged.Handles))
 	setIf := func(dst *string, v string) {
 		if v != "" {
 			*dst = v
@@ -320,13 +389,10 @@ func mergeContacts(tx *gorm.DB, rows []Contact) (bool, error) {
 		}
 		merged.DoNotContact = merged.DoNotContact || c.DoNotContact
 	}
-	if isNew {
-		return true, tx.Create(&merged).Error
+	if stored == nil {
+		return merged, true
 	}
-	if merged.Title == existing.Title && merged.Email == existing.Email && merged.Notes == existing.Notes &&
-		merged.DNCReason == existing.DNCReason && merged.Source == existing.Source && merged.DecisionRank == existing.DecisionRank &&
-		merged.DoNotContact == existing.DoNotContact && slices.Equal(merged.Handles, existing.Handles) {
-		return false, nil
-	}
-	return true, tx.Save(&merged).Error
+	return merged, merged.Title != stored.Title || merged.Email != stored.Email || merged.Notes != stored.Notes ||
+		merged.DNCReason != stored.DNCReason || merged.Source != stored.Source || merged.DecisionRank != stored.DecisionRank ||
+		merged.DoNotContact != stored.DoNotContact || !slices.Equal(merged.Handles, nonNil(stored.Handles))
 }

@@ -17,8 +17,8 @@ import (
 
 // This file owns the CSV file format: the kinds, the header names each field answers to, the
 // checks every field passes before anything is written (encoding, length), and a reader that
-// bounds the memory one record may take. Persistence lives in csv.go (rows → models, SQLite) and
-// csvcopy.go (PostgreSQL COPY and the set-based merge).
+// bounds the memory one record may take. Persistence lives in csv.go (rows → models),
+// csvbatch.go (the merge of accounts and contacts), csvcopy.go (PostgreSQL) and csvlite.go (SQLite).
 
 // CSV kinds: what a CSV file holds.
 const (

@@ -11,6 +11,20 @@ func (s *Store) AccountsOwnedBy(ctx context.Context, userID string) ([]Account, 
 	return findAll[Account](q, "accounts of %s", userID)
 }
 
+// OwnersOf lists the distinct users who own any of the accounts, for publishing their App Homes
+// again when those accounts change (new signals).
+func (s *Store) OwnersOf(ctx context.Context, accountIDs []int64) ([]string, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	var out []string
+	if err := s.db.WithContext(ctx).Model(&Account{}).Distinct("owner_user_id").
+		Where("id IN ? AND owner_user_id <> ''", accountIDs).Order("owner_user_id").Pluck("owner_user_id", &out).Error; err != nil {
+		return nil, fmt.Errorf("owners of %d accounts: %w", len(accountIDs), err)
+	}
+	return out, nil
+}
+
 // NewestSignalsOf returns up to perAccount of each account's newest signals (by when they
 // happened, else when they were found), keyed by account id.
 func (s *Store) NewestSignalsOf(ctx context.Context, accountIDs []int64, perAccount int) (map[int64][]Signal, error) {

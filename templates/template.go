@@ -89,6 +89,20 @@ func (c Channel) Label() string {
 	return string(c)
 }
 
+// InText is the channel's name as it reads inside a sentence ("you sent the e-mail"): its first
+// word in lower case unless that word is a name (LinkedIn, GitHub), the rest as it is.
+func (c Channel) InText() string {
+	label := c.Label()
+	first, rest, _ := strings.Cut(label, " ")
+	if r := []rune(first); len(r) > 1 && strings.ToLower(string(r[1:])) != string(r[1:]) {
+		return label // a name with a capital inside: LinkedIn, GitHub
+	}
+	if rest == "" {
+		return strings.ToLower(first)
+	}
+	return strings.ToLower(first) + " " + rest
+}
+
 // Role groups contacts by decision power (their decision rank).
 const (
 	RoleLeader   = "leader"   // Head of Platform Engineering, VP of Engineering, Director (ranks 1–3)

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -34,6 +35,7 @@ type Text struct {
 type Element struct {
 	ActionID string          `json:"action_id"`
 	Value    string          `json:"value"`
+	Style    string          `json:"style"` // a button's: primary, danger or none
 	Text     json.RawMessage `json:"text"`
 }
 
@@ -80,6 +82,48 @@ func (m Message) All() string {
 			}
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Outline is the message block by block, each with its Block Kit type in front, text lines
+// indented under it and buttons as [label] (with their style): a Home or a message as text, for
+// a log or a note, without Slack at hand.
+func (m Message) Outline() string {
+	var b strings.Builder
+	for _, bl := range m.Blocks {
+		if bl.Type == "divider" {
+			b.WriteString("──────── divider ────────\n")
+			continue
+		}
+		var parts []string
+		if bl.Text != nil {
+			parts = append(parts, bl.Text.Text)
+		}
+		for _, f := range bl.Fields {
+			parts = append(parts, f.Text)
+		}
+		var row []string
+		els := bl.Elements
+		if bl.Accessory != nil {
+			els = append(els, *bl.Accessory)
+		}
+		for _, el := range els {
+			label, ok := el.label()
+			switch {
+			case ok && el.ActionID != "" && el.Style != "":
+				row = append(row, "["+label+"]("+el.Style+")")
+			case ok && el.ActionID != "":
+				row = append(row, "["+label+"]")
+			case ok:
+				row = append(row, label)
+			}
+		}
+		if len(row) > 0 {
+			parts = append(parts, strings.Join(row, " "))
+		}
+		text := strings.ReplaceAll(strings.Join(parts, "\n"), "\n", "\n"+strings.Repeat(" ", 10))
+		b.WriteString(fmt.Sprintf("%-10s%s\n", "["+bl.Type+"]", text))
 	}
 	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,9 @@ type Config struct {
 	Concurrency int
 	// BackoffBase and BackoffMax bound the wait after consecutive failures (default 1 min, 6 h).
 	BackoffBase, BackoffMax time.Duration
+	// Found, when set, is told after a run which accounts got new signals (main publishes the
+	// App Homes of their owners again).
+	Found func(ctx context.Context, accountIDs []int64)
 	// Clock is the time source (default the wall clock).
 	Clock clock.Clock
 	Log   *slog.Logger
@@ -318,7 +322,23 @@ func (r *Runner) ingest(ctx context.Context, ws store.WatchSource, w sources.Wat
 	if err != nil {
 		return 0, err
 	}
+	if r.cfg.Found != nil {
+		if ids := accountsOf(stored); len(ids) > 0 {
+			r.cfg.Found(ctx, ids)
+		}
+	}
 	return len(stored), nil
+}
+
+// accountsOf lists, once each, the accounts signals are about.
+func accountsOf(signals []store.Signal) []int64 {
+	var ids []int64
+	for _, sg := range signals {
+		if sg.AccountID != nil && !slices.Contains(ids, *sg.AccountID) {
+			ids = append(ids, *sg.AccountID)
+		}
+	}
+	return ids
 }
 
 // analyzer builds account and pain detection over the store's current accounts.

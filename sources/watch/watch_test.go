@@ -92,7 +92,7 @@ func newUpstream(t *testing.T) (*httptest.Server, *upstream) {
 	return srv, u
 }
 
-func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstream, *clocktest.Manual) {
+func setup(t *testing.T, d store.Dialect, tune ...func(*watch.Config)) (*store.Store, *watch.Runner, *upstream, *clocktest.Manual) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.OpenSeeded(t, d)
@@ -127,11 +127,14 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, *watch.Runner, *upstrea
 		}
 	}
 	c := clocktest.NewManual(time.Date(2024, 10, 8, 16, 0, 0, 0, time.UTC))
-	r := watch.New(st, watch.Config{
+	cfg := watch.Config{
 		HTTPClient: &http.Client{Timeout: 5 * time.Second}, GitHubAPI: srv.URL + "/gh/", GreenhouseAPI: srv.URL + "/greenhouse",
 		Clock: c, RunTimeout: 10 * time.Second,
-	})
-	return st, r, up, c
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	return st, watch.New(st, cfg), up, c
 }
 
 func byKey(reps []watch.Report) map[string]watch.Report {
@@ -145,7 +148,17 @@ func byKey(reps []watch.Report) map[string]watch.Report {
 func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := context.Background()
-		st, r, up, clk := setup(t, d)
+		var (
+			mu    sync.Mutex
+			found []int64 // accounts the runner said got new signals (the owners' Homes change)
+		)
+		st, r, up, clk := setup(t, d, func(c *watch.Config) {
+			c.Found = func(_ context.Context, ids []int64) {
+				mu.Lock()
+				defer mu.Unlock()
+				found = append(found, ids...)
+			}
+		})
 
 		reps, err := r.RunDue(ctx)
 		if err != nil {
@@ -234,6 +247,18 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 			t.Errorf("blog state = %+v", blog)
 		}
 		total := count(t, st)
+		told := map[string]bool{}
+		accs, err := st.AccountNames(ctx, found...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range accs {
+			told[a.Name] = true
+		}
+		if !told["Paddle"] || !told["Wayfair"] || !told["Brex"] {
+			t.Errorf("told of new signals on %d accounts, want Paddle, Wayfair and Brex among them", len(accs))
+		}
+		found = nil
 
 		// Nothing is due a minute later but the failed source's retry.
 		clk.Advance(time.Minute)
@@ -265,6 +290,9 @@ func TestRunner_failingSourceDoesNotStopTheOthers(t *testing.T) {
 		}
 		if after := count(t, st); after != total {
 			t.Errorf("signals went from %d to %d on an unchanged second run", total, after)
+		}
+		if len(found) != 0 {
+			t.Errorf("told of new signals on %d accounts after runs that found none", len(found))
 		}
 		if up.hits["/never"] != 0 {
 			t.Error("a disabled source was fetched")
