@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -25,6 +26,8 @@ func TestAccountCard_backstageSellersAreVendorsWithTheirEvidence(t *testing.T) {
 				"What github.com/janus-idp/operator says of Red Hat Developer Hub", "don't pitch them"}},
 			{"shipshape", []string{"Vendor", "from ADOPTERS.md: “We are a consultancy helping teams implement and customize Backstage.”", "don't pitch them"}},
 			{"syndetic", []string{"Vendor", "multiple F100 clients", "don't pitch them"}},
+			{"frontside", []string{"Vendor", "We've been at the Backstage party since the beginning helping companies adopt and extend Backstage",
+				"specializes \"in Backstage implementation\"", "Frontside's CXO on the Backstage blog, July 2023", "don't pitch them"}},
 		} {
 			out := askAs(t, app, "U1", false, "/account "+c.name)
 			expect(t, "/account "+c.name, out, append(c.want, "Not a prospect"),
@@ -115,6 +118,24 @@ func TestPain_publicTextsThatNameTheAccountShowItsPain(t *testing.T) {
 			[]string{"(integration) — 1 account\n"}, nil)
 		expect(t, "/draft mercedes", askAs(t, app, "U1", false, "/draft mercedes"),
 			[]string{"I came across"}, []string{"Thanks for raising", "Thanks for writing up"})
+
+		// HP's pain is told by its partner on the Backstage blog, Paddle's by its Director of SRE in
+		// a Roadie case study: each card names that source and links the text, and neither text is
+		// presented as the company's own post in a draft.
+		hp := "Backstage provides a robust framework for ingesting data from external sources, but HP needed to scale it beyond its design."
+		expect(t, "/account hp inc", askAs(t, app, "U1", false, "/account hp inc"),
+			[]string{"Scalability, multi-tenancy and compliance in large organizations — “" + hp + "” _(Backstage blog, January 2023: HP's catalog ingestion (by Frontside))_",
+				"https://backstage.io/blog/2023/01/31/incremental-entity-provider"}, nil)
+		expect(t, "/pain scalability", askAs(t, app, "U1", false, "/pain scalability"),
+			[]string{"Accounts showing it (1)", "HP Inc", hp}, nil)
+		paddle := "Initially the focus was getting a complete service catalog, but once that goal was achieved we realised it wasn’t driving change."
+		expect(t, "/account paddle", askAs(t, app, "U1", false, "/account paddle"),
+			[]string{"Poor out-of-box experience demanding extensive customization — “" + paddle + "” _(Roadie case study, March 2024: Paddle's Director of SRE on self-hosting Backstage)_",
+				"https://roadie.io/case-studies/from-self-hosted-backstage-to-roadie/"}, nil)
+		for _, name := range []string{"hp inc", "paddle"} {
+			expect(t, "/draft "+name, askAs(t, app, "U1", false, "/draft "+name), nil,
+				[]string{"your blog post", "your post", "Thanks for writing", "HP Inc's news", "Paddle's news"})
+		}
 	})
 }
 
@@ -141,5 +162,42 @@ func TestAccountCard_publicFirmographicsShowTheirSource(t *testing.T) {
 		expect(t, "/account gocardless after a CSV and a seed", askAs(t, app, "U1", false, "/account gocardless"),
 			[]string{"Size: 950 employees\n", "Industry: financial services (inferred)", "Industry — tech.eu, October 2023"},
 			[]string{"Size: 800", "Employees —", "HQ —"})
+	})
+}
+
+// What the user sees in /pain is what the knowledge file links, on both engines: the catalogue
+// counts, for every pain point, each account the file links to it (and says 0 where it links
+// none), and each linked pain point's page names every such account with the words that show it.
+func TestPain_catalogueCountsEveryAccountTheKnowledgeFileLinks(t *testing.T) {
+	k, err := seed.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type link struct{ account, evidence string }
+	links := map[string][]link{}
+	for _, a := range k.Accounts {
+		for _, p := range a.Pains {
+			links[p.Key] = append(links[p.Key], link{a.Name, p.Evidence})
+		}
+	}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		catalogue := askAs(t, app, "U1", false, "/pain")
+		for _, p := range k.PainPoints {
+			n := len(links[p.Key])
+			count := fmt.Sprintf("%d accounts", n)
+			if n == 1 {
+				count = "1 account"
+			}
+			expect(t, "/pain", catalogue, []string{fmt.Sprintf("%s (%s) — %s\n", p.Title, p.Key, count)}, nil)
+			if n == 0 {
+				continue
+			}
+			want := []string{fmt.Sprintf("Accounts showing it (%d)", n)}
+			for _, l := range links[p.Key] {
+				want = append(want, l.account, l.evidence)
+			}
+			expect(t, "/pain "+p.Key, askAs(t, app, "U1", false, "/pain "+p.Key), want, nil)
+		}
 	})
 }
