@@ -17,13 +17,9 @@ import (
 // account another replica wrote (PostgreSQL LISTEN/NOTIFY), and still does after its listener's
 // connection is killed: the watcher reconnects with backoff and reloads.
 func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
-	url := storetest.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	mine, other := openReplica(t, ctx, url), openReplica(t, ctx, url)
-	if _, err := mine.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mine, other := twoReplicas(t, ctx)
 	dir, err := store.NewDirectory(ctx, mine, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -71,13 +67,9 @@ func TestDirectory_followsOtherReplicasAndOutlivesItsListener(t *testing.T) {
 // one Watch keeps fresh (at 1,000,000 accounts a second build is seconds of every start), and an
 // account another replica writes between that build and Watch still arrives.
 func TestDirectory_buildsOnceAtStartAndMissesNothingBeforeWatch(t *testing.T) {
-	url := storetest.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	mine, other := openReplica(t, ctx, url), openReplica(t, ctx, url)
-	if _, err := mine.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mine, other := twoReplicas(t, ctx)
 	dir, err := store.NewDirectory(ctx, mine, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +177,17 @@ func TestDirectory_oneNotificationPerStatement(t *testing.T) {
 
 // openReplica opens one more store on the PostgreSQL database at url, as another replica of the
 // bot would, closed when the test ends.
+// twoReplicas opens two stores on one fresh, migrated PostgreSQL database, as two replicas see it.
+func twoReplicas(t *testing.T, ctx context.Context) (*store.Store, *store.Store) {
+	t.Helper()
+	url := storetest.NewDatabase(t)
+	mine, other := openReplica(t, ctx, url), openReplica(t, ctx, url)
+	if _, err := mine.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return mine, other
+}
+
 func openReplica(t *testing.T, ctx context.Context, url string) *store.Store {
 	t.Helper()
 	st, err := store.Open(ctx, store.Config{DatabaseURL: url})

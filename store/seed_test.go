@@ -182,11 +182,8 @@ func TestClaimDelivery_concurrentClaimsOncePerKey(t *testing.T) {
 		ctx := context.Background()
 		var replicas []*store.Store
 		if d == store.Postgres {
-			url := storetest.NewDatabase(t)
-			replicas = []*store.Store{openReplica(t, ctx, url), openReplica(t, ctx, url)}
-			if _, err := replicas[0].Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			mine, other := twoReplicas(t, ctx)
+			replicas = []*store.Store{mine, other}
 		} else {
 			replicas = []*store.Store{storetest.Open(t, d)}
 		}
