@@ -108,14 +108,15 @@ type contribution struct {
 // features that raised it most, in the order of the model's keys. A long text is read in
 // passages of about the length the model was trained on (a paragraph); each key keeps its best
 // passage, so a complaint in one paragraph of a long issue is not drowned by the rest.
-func (m *painModel) score(text string, phrases []Mention) []Mention {
+func (m *painModel) score(text string, phrases []phraseHit) []Mention {
 	best := make([]*Mention, len(m.keys))
 	for _, p := range passages(text) {
-		var in []Mention
-		for _, ph := range phrases {
-			if ph.Offset >= p[0] && ph.Offset+len(ph.Phrase) <= p[1] {
-				ph.Offset -= p[0]
-				in = append(in, ph)
+		var in []phraseHit
+		for _, h := range phrases {
+			if h.start >= p[0] && h.end <= p[1] {
+				h.start -= p[0]
+				h.end -= p[0]
+				in = append(in, h)
 			}
 		}
 		for _, mention := range m.scorePassage(text[p[0]:p[1]], in) {
@@ -164,7 +165,7 @@ func passages(text string) [][2]int {
 }
 
 // scorePassage scores one passage (offsets relative to it).
-func (m *painModel) scorePassage(text string, phrases []Mention) []Mention {
+func (m *painModel) scorePassage(text string, phrases []phraseHit) []Mention {
 	fs := features(text, phrases)
 	if len(fs) == 0 || len(m.keys) == 0 {
 		return nil

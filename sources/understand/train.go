@@ -183,7 +183,7 @@ func newDataset(examples []Example, keys []string) *dataset {
 	names := make([][]string, len(examples))
 	df := map[string]int{}
 	for i, ex := range examples {
-		for _, f := range features(ex.Text, tax.find(ex.Text)) {
+		for _, f := range features(ex.Text, tax.hits(ex.Text)) {
 			names[i] = append(names[i], f.name)
 			df[f.name]++
 		}

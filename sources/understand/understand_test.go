@@ -118,7 +118,8 @@ var acceptanceFloors = floors{
 }
 
 // regressionFloors are what the detector measured on the held-out part when it was last trained
-// (pain precision 0.551, recall 0.551; accounts 1.000 / 0.955; no trap text with a false
+// (pain precision 0.519, recall 0.551; the weakest key with five positives,
+// implementation-complexity, recall 0.385; accounts 1.000 / 0.955; no trap text with a false
 // account), less a small margin: the suite fails when detection gets worse. They were set after
 // measuring and were never used to choose anything. The acceptance floors are not met yet;
 // -acceptance shows by how much.
