@@ -72,7 +72,7 @@ func features(text string, phrases []phraseHit) []feature {
 		}
 	}
 	for _, h := range phrases {
-		addF("phrase:"+h.key+":"+h.rule, h.start, h.end)
+		addF(ruleFeature(h.key, h.rule), h.start, h.end)
 	}
 	return out
 }
@@ -200,4 +200,25 @@ func stem(w string) string {
 
 func hasVowel(s string) bool {
 	return strings.ContainsAny(s, "aeiouy")
+}
+
+// ruleFeature names the feature of one taxonomy phrase of a pain.
+func ruleFeature(key, rule string) string {
+	return "phrase:" + key + ":" + rule
+}
+
+// rareRule is the feature a phrase of a pain stands for when the training texts used it too seldom
+// to learn a weight of its own (fewer than minDocFreq texts, or never): all such phrases of a pain
+// share one weight, learned from the rare phrases of the training texts. That is how a phrase
+// written from knowledge of the domain, not yet seen in a labelled text, still counts.
+func rareRule(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "phrase:")
+	if !ok {
+		return "", false
+	}
+	key, _, ok := strings.Cut(rest, ":")
+	if !ok {
+		return "", false
+	}
+	return "phrase:" + key + ":(rare)", true
 }

@@ -336,11 +336,16 @@ func normalizeText(text string) normalized {
 	ca.WriteByte(' ')
 	pos = append(pos, 0)
 	space := true
+	prevDigit := false
 	for i, r := range text {
+		digit := prevDigit
+		prevDigit = unicode.IsDigit(r)
 		switch {
 		case r == '\'' || r == '’':
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%' || r == '$' || r == '+' || r == '#':
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%' || r == '$' || r == '+' || r == '#' ||
+			// A point or comma between digits is part of the number: "1.32.2", "40,000".
+			((r == '.' || r == ',') && digit && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'):
 			l := unicode.ToLower(r)
 			lo.WriteRune(l)
 			ca.WriteRune(r)
