@@ -98,6 +98,23 @@ func TestManifest_matchesRouter(t *testing.T) {
 	}
 	sameSet(t, "slash commands", routed, declared)
 
+	// The catalogue the registry reads its words from holds no command nothing answers.
+	rawCatalogue, err := os.ReadFile("../handlers/commands.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalogue []struct {
+		Name string `yaml:"name"`
+	}
+	if err := yaml.Unmarshal(rawCatalogue, &catalogue); err != nil {
+		t.Fatalf("handlers/commands.yml is not valid YAML: %v", err)
+	}
+	var catalogued []string
+	for _, c := range catalogue {
+		catalogued = append(catalogued, c.Name)
+	}
+	sameSetIn(t, "handlers/commands.yml", "slash commands", routed, catalogued)
+
 	var shortcuts []string
 	for _, s := range m.Features.Shortcuts {
 		shortcuts = append(shortcuts, s.CallbackID)
@@ -145,9 +162,14 @@ func TestManifest_matchesRouter(t *testing.T) {
 
 func sameSet(t *testing.T, what string, routed, declared []string) {
 	t.Helper()
+	sameSetIn(t, "manifest.yml", what, routed, declared)
+}
+
+func sameSetIn(t *testing.T, file, what string, routed, declared []string) {
+	t.Helper()
 	sort.Strings(routed)
 	sort.Strings(declared)
 	if strings.Join(routed, ",") != strings.Join(declared, ",") {
-		t.Errorf("%s: the bot routes %v but manifest.yml declares %v", what, routed, declared)
+		t.Errorf("%s: the bot routes %v but %s declares %v", what, routed, file, declared)
 	}
 }
