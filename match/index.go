@@ -92,11 +92,11 @@ type term struct {
 
 const termShared = 0x80
 
-// word is one vocabulary word: tlen bytes of the arena at off.
+// word is one vocabulary word: tlen bytes of the arena at off. Twelve bytes: what a lookup can
+// recompute from the text cheaply (the rune-set signature of a typo candidate) is not stored.
 type word struct {
 	off   uint32
-	post  int32  // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
-	sig   uint32 // set of runes, one bit each (mod 32); an edit changes at most two bits
+	post  int32 // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
 	tlen  uint8
 	runes uint8 // rune count, capped at 255
 	grams uint8 // distinct trigrams, capped at 255
@@ -106,13 +106,15 @@ type word struct {
 const noPost = -1
 
 const (
-	wordASCII = 1 << iota
-	wordDels  // its one-deletion variants are indexed (it occurs in a name or an alias)
+	wordASCII    = 1 << iota
+	wordDels     // its one-deletion variants are indexed (it occurs in a name or an alias)
+	wordAllGrams // every trigram of it is indexed (it occurs in a name or an alias), not only its first
 )
 
 func (w *word) ascii() bool { return w.flags&wordASCII != 0 }
 
-// runeSig returns the rune-set signature of s.
+// runeSig returns the rune-set signature of s: one bit per rune (mod 32), so an edit changes at
+// most two bits.
 func runeSig(s string) uint32 {
 	var sig uint32
 	for _, r := range s {
@@ -439,6 +441,18 @@ func (ix *Index) compactIfSparse() {
 	ix.core = fresh
 }
 
+// pack gives back the room the index's lists, tables and record slices grew into while it was
+// loaded: the posting and trigram lists move into one block each (see packLists), the deletion
+// table is rehashed to its fullest load when growth left it emptier, and the record slices are
+// cut to their length (a slice appended to later grows by an eighth, see appendLean).
+func (c *core) pack() {
+	packLists(c.lists)
+	packLists(c.grams)
+	c.dels.fit()
+	c.words = trim(c.words)
+	c.terms = trim(c.terms)
+}
+
 // termWords calls f for each distinct indexed word of a term, with its byte offset in n. Domains
 // are indexed without their public suffix ("volvocars com" → "volvocars") so that "com" does not
 // post every account.
@@ -541,8 +555,9 @@ func (c *core) addTerm(f field, first int32, skip func(string) bool) {
 		if skip != nil && skip(w) {
 			return
 		}
-		wid := c.wordFor(w, off+uint32(at))
-		if f.num != fieldDomain {
+		name := f.num != fieldDomain
+		wid := c.wordFor(w, off+uint32(at), name)
+		if name {
 			c.addDeletes(w, wid)
 		}
 		c.addPosting(wid, id)
@@ -594,26 +609,84 @@ func (c *core) removePosting(w, t int32) bool {
 }
 
 // wordFor returns the vocabulary id of w, adding it (its text at arena offset off) if needed.
-func (c *core) wordFor(w string, off uint32) int32 {
+// A word of a name or an alias (name) has all its trigrams indexed, for typo and similarity
+// search; a word only domains have brought so far gets only its first, which finds it for a
+// one-letter query (the prefix and exact lookups use the sorted words and the word table).
+//
+// A domain's word of its own (one not in its name, nor the name's words run together, see
+// joinsWords: "ingka" of ingka.com for IKEA, "getport" of getport.io for Port, a numbered
+// "barcortech123") is usually unique to its account and often long: its trigram postings, one
+// per letter, were the largest part of what a domain costs. The trigram search is for the typos
+// people make typing a name from memory; a domain is pasted from a URL or an e-mail address, or
+// typed by its name, whose words keep every trigram. When a name or an alias brings such a word
+// later ("Nordwind" after nordwind.de), it is promoted (see promote).
+func (c *core) wordFor(w string, off uint32, name bool) int32 {
 	if id, ok := c.lookupWord(w); ok {
+		if name && c.words[id].flags&wordAllGrams == 0 {
+			return c.promote(w, id)
+		}
 		return id
 	}
 	id := int32(len(c.words))
 	grams := wordGrams(w, c.gbuf)
 	c.gbuf = grams
-	for _, g := range grams {
-		if c.gramAt[g] == 0 {
-			c.grams = append(c.grams, plist{})
-			c.gramAt[g] = int32(len(c.grams))
-		}
-		c.grams[c.gramAt[g]-1].add(id)
-	}
 	runes := utf8.RuneCountInString(w)
-	wd := word{off: off, post: noPost, sig: runeSig(w), tlen: uint8(len(w)), runes: uint8(min(runes, 255)), grams: uint8(min(len(grams), 255))}
+	wd := word{off: off, post: noPost, tlen: uint8(len(w)), runes: uint8(min(runes, 255)), grams: uint8(min(len(grams), 255))}
 	if runes == len(w) {
 		wd.flags |= wordASCII
 	}
 	c.words = appendLean(c.words, wd)
+	if name || len(grams) == 1 {
+		c.indexGrams(id, w, grams)
+	} else {
+		c.indexGrams(id, w, nil)
+	}
+	c.wordID.insert(id, hashString(w), c.wordHash)
+	c.prefixes.add(id)
+	return id
+}
+
+// indexGrams adds word id (text w) to the lists of its trigrams, all of them or, when grams is
+// empty, only its first; id must be the largest id in each list.
+func (c *core) indexGrams(id int32, w string, grams []uint32) {
+	if len(grams) == 0 {
+		c.addGram(firstGram(w), id)
+		return
+	}
+	for _, g := range grams {
+		c.addGram(g, id)
+	}
+	c.words[id].flags |= wordAllGrams
+}
+
+func (c *core) addGram(g uint32, id int32) {
+	if c.gramAt[g] == 0 {
+		c.grams = append(c.grams, plist{})
+		c.gramAt[g] = int32(len(c.grams))
+	}
+	c.grams[c.gramAt[g]-1].add(id)
+}
+
+// firstGram returns the trigram key that starts " w ".
+func firstGram(w string) uint32 {
+	var buf [4]uint32
+	return appendGrams(buf[:0], w)[0]
+}
+
+// promote gives domain-only word old (text w), which a name or an alias now brings, a new id with
+// every trigram indexed (trigram lists are appended to in id order), and returns it. The old
+// record keeps no postings and counts as removed until the next rebuild.
+func (c *core) promote(w string, old int32) int32 {
+	c.gramList(firstGram(w)).remove(old)
+	c.wordID.remove(old, hashString(w), c.wordHash)
+	id := int32(len(c.words))
+	wd := c.words[old]
+	wd.flags &^= wordAllGrams
+	c.words = appendLean(c.words, wd)
+	c.words[old].post = noPost
+	c.deadWords++
+	c.gbuf = wordGrams(w, c.gbuf)
+	c.indexGrams(id, w, c.gbuf)
 	c.wordID.insert(id, hashString(w), c.wordHash)
 	c.prefixes.add(id)
 	return id
@@ -622,7 +695,7 @@ func (c *core) wordFor(w string, off uint32) int32 {
 // addDeletes indexes the one-deletion variants of word wid (text w), once. Only words of names
 // and aliases get them: a domain's own word ("barcortech123" of barcortech123.example) is
 // usually unique to its account, and indexing the variants of every one of them cost most of
-// the index's memory; a misspelt domain is still found through shared trigrams.
+// the index's memory (see wordFor).
 func (c *core) addDeletes(w string, wid int32) {
 	if c.words[wid].flags&wordDels != 0 || !deletable(w) {
 		return
@@ -662,8 +735,12 @@ func (c *core) removeTerm(id int32) {
 		if !ok || !c.removePosting(wid, id) {
 			return
 		}
-		for _, g := range wordGrams(w, nil) {
-			c.gramList(g).remove(wid)
+		if c.words[wid].flags&wordAllGrams != 0 {
+			for _, g := range wordGrams(w, nil) {
+				c.gramList(g).remove(wid)
+			}
+		} else {
+			c.gramList(firstGram(w)).remove(wid)
 		}
 		if c.words[wid].flags&wordDels != 0 {
 			forEachDelete(w, func(h uint64) { c.dels.remove(uint32(h), wid) })

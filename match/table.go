@@ -135,6 +135,21 @@ func (d *delTable) insert(fp uint32, word int32) {
 	d.n++
 }
 
+// fit rehashes d into the fewest slots its load allows, when that saves a tenth of them.
+func (d *delTable) fit() {
+	size := d.n*4/3 + 16
+	if size > len(d.slots)*9/10 {
+		return
+	}
+	old := d.slots
+	d.slots = make([]uint64, size)
+	for _, v := range old {
+		if v != 0 {
+			d.put(v)
+		}
+	}
+}
+
 func (d *delTable) put(v uint64) {
 	i := d.home(uint32(v >> 32))
 	for d.slots[i] != 0 {
