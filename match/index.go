@@ -87,10 +87,14 @@ type term struct {
 	off   uint32
 	field int16
 	nlen  uint8
-	nw    uint8 // words (at most 64 in maxTermBytes), | termShared
+	nw    uint8 // words (capped at termWordMask), | termShared, | termByWord
 }
 
-const termShared = 0x80
+const (
+	termShared   = 0x80
+	termByWord   = 0x40 // a domain not in the exact table: its word finds it (see byWord)
+	termWordMask = 0x3f
+)
 
 // word is one vocabulary word: tlen bytes of the arena at off. Twelve bytes: what a lookup can
 // recompute from the text cheaply (the rune-set signature of a typo candidate) is not stored.
@@ -148,7 +152,9 @@ func NewIndexFor(n int) *Index {
 	ix.term0 = make([]int32, 0, n)
 	ix.terms = make([]term, 0, terms)
 	ix.byID.reserve(n)
-	ix.exact.reserve(terms)
+	// Names and aliases: most domains are found through their word (see byWord); when they are
+	// not, the table grows, and Settle fits it again.
+	ix.exact.reserve(n + n/32 + 64)
 	return ix
 }
 
@@ -177,7 +183,7 @@ func (c *core) norm(t int32) string {
 }
 
 // words returns the number of words of term t.
-func (c *core) termWordCount(t int32) uint8 { return c.terms[t].nw &^ termShared }
+func (c *core) termWordCount(t int32) uint8 { return c.terms[t].nw & termWordMask }
 
 // wordText returns the text of vocabulary word w.
 func (c *core) wordText(w int32) string {
@@ -274,11 +280,14 @@ func (c *core) eachExact(n string, f func(t int32)) {
 	for i := c.exact.start(hashString(n)); i >= 0; i = c.exact.probe(i) {
 		t, ok := c.exact.at(i)
 		if !ok {
-			return
+			break
 		}
 		if c.norm(t) == n {
 			f(t)
 		}
+	}
+	if t := c.byWord(n); t >= 0 && c.terms[t].nw&termByWord != 0 {
+		f(t)
 	}
 }
 
@@ -442,13 +451,15 @@ func (ix *Index) compactIfSparse() {
 }
 
 // pack gives back the room the index's lists, tables and record slices grew into while it was
-// loaded: the posting and trigram lists move into one block each (see packLists), the deletion
-// table is rehashed to its fullest load when growth left it emptier, and the record slices are
+// loaded: the posting and trigram lists move into one block each (see packLists), the hash
+// tables are rehashed to their fullest load when growth left them emptier, and the record slices are
 // cut to their length (a slice appended to later grows by an eighth, see appendLean).
 func (c *core) pack() {
 	packLists(c.lists)
 	packLists(c.grams)
 	c.dels.fit()
+	c.exact.fit(c.termHash)
+	c.wordID.fit(c.wordHash)
 	c.words = trim(c.words)
 	c.terms = trim(c.terms)
 }
@@ -532,7 +543,7 @@ func (c *core) joinsWords(w string, first int32) bool {
 // true get no postings.
 func (c *core) addTerm(f field, first int32, skip func(string) bool) {
 	id := int32(len(c.terms))
-	nw := uint8(strings.Count(f.norm, " ") + 1)
+	nw := uint8(min(strings.Count(f.norm, " ")+1, termWordMask))
 	c.rec = c.rec[:0]
 	shared := false
 	for t := first; t < id; t++ {
@@ -562,8 +573,34 @@ func (c *core) addTerm(f field, first int32, skip func(string) bool) {
 		}
 		c.addPosting(wid, id)
 	})
-	c.exact.insert(id, hashString(n), c.termHash)
+	if f.num == fieldDomain && c.byWord(n) == id {
+		c.terms[id].nw |= termByWord
+	} else {
+		c.exact.insert(id, hashString(n), c.termHash)
+	}
 	c.termCount++
+}
+
+// byWord returns the domain term with normalized text n that the exact table can do without,
+// or -1: a domain whose core is one word ("ingka com") that no other term has is the one term
+// that word posts, so a lookup of n finds it through the word (see eachExact) for no memory of
+// its own. Most domains are such words (a brand of its own, a numbered name) or joined name
+// words, which are not indexed at all (see joinsWords); when another term brings the word, the
+// domain moves to the exact table (see addPosting).
+func (c *core) byWord(n string) int32 {
+	core := domainCore(n)
+	if strings.IndexByte(core, ' ') >= 0 {
+		return -1
+	}
+	w, ok := c.lookupWord(core)
+	if !ok {
+		return -1
+	}
+	p := c.words[w].post
+	if p < 0 || c.terms[p].field != fieldDomain || c.norm(p) != n {
+		return -1
+	}
+	return p
 }
 
 func (c *core) addPosting(w, t int32) {
@@ -572,6 +609,11 @@ func (c *core) addPosting(w, t int32) {
 	case p == noPost:
 		wd.post = t
 	case p >= 0:
+		if c.terms[p].nw&termByWord != 0 {
+			// Term p no longer has the word to itself: the exact table finds it from now on.
+			c.terms[p].nw &^= termByWord
+			c.exact.insert(p, c.termHash(p), c.termHash)
+		}
 		var l int32
 		if k := len(c.freeLists); k > 0 {
 			l = c.freeLists[k-1]
@@ -748,7 +790,9 @@ func (c *core) removeTerm(id int32) {
 		c.wordID.remove(wid, hashString(w), c.wordHash)
 		c.deadWords++
 	})
-	c.exact.remove(id, hashString(n), c.termHash)
+	if c.terms[id].nw&termByWord == 0 {
+		c.exact.remove(id, hashString(n), c.termHash)
+	}
 	c.termCount--
 }
 

@@ -1262,8 +1262,17 @@ func TestDomainWords(t *testing.T) {
 		t.Errorf("removed account still resolves: %s", describe(r))
 	}
 	ix.Remove(900)
-	if r := ix.Resolve("nordwind"); r.Outcome != None || len(r.Candidates) != 0 {
-		t.Errorf("removed domain still found: %s", describe(r))
+	ix.Upsert(Entry{ID: 902, Name: "Zephyra Labs", Domain: "qxorbit.io"})
+	unique("qxorbit.io", 902)
+	unique("qxorbit", 902)
+	ix.Remove(902)
+	for _, q := range []string{"nordwind", "nordwind.de", "qxorbit.io"} {
+		if r := ix.Resolve(q); r.Outcome != None || len(r.Candidates) != 0 {
+			t.Errorf("removed domain still found: %s", describe(r))
+		}
+	}
+	for _, c := range acceptance {
+		checkCase(t, ix, c, true)
 	}
 }
 
