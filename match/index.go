@@ -103,7 +103,7 @@ type word struct {
 	post  int32 // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
 	tlen  uint8
 	runes uint8 // rune count, capped at 255
-	grams uint8 // distinct trigrams, capped at 255
+	grams uint8 // distinct trigrams, capped at 255 (0 unless wordAllGrams)
 	flags uint8
 }
 
@@ -670,35 +670,32 @@ func (c *core) wordFor(w string, off uint32, name bool) int32 {
 		return id
 	}
 	id := int32(len(c.words))
-	grams := wordGrams(w, c.gbuf)
-	c.gbuf = grams
 	runes := utf8.RuneCountInString(w)
-	wd := word{off: off, post: noPost, tlen: uint8(len(w)), runes: uint8(min(runes, 255)), grams: uint8(min(len(grams), 255))}
+	wd := word{off: off, post: noPost, tlen: uint8(len(w)), runes: uint8(min(runes, 255))}
 	if runes == len(w) {
 		wd.flags |= wordASCII
 	}
 	c.words = appendLean(c.words, wd)
-	if name || len(grams) == 1 {
-		c.indexGrams(id, w, grams)
+	if name || runes == 1 {
+		c.indexGrams(id, w)
 	} else {
-		c.indexGrams(id, w, nil)
+		c.addGram(firstGram(w), id)
 	}
 	c.wordID.insert(id, hashString(w), c.wordHash)
 	c.prefixes.add(id)
 	return id
 }
 
-// indexGrams adds word id (text w) to the lists of its trigrams, all of them or, when grams is
-// empty, only its first; id must be the largest id in each list.
-func (c *core) indexGrams(id int32, w string, grams []uint32) {
-	if len(grams) == 0 {
-		c.addGram(firstGram(w), id)
-		return
-	}
-	for _, g := range grams {
+// indexGrams adds word id (text w) to the lists of all its trigrams; id must be the largest id
+// in each list.
+func (c *core) indexGrams(id int32, w string) {
+	c.gbuf = wordGrams(w, c.gbuf)
+	for _, g := range c.gbuf {
 		c.addGram(g, id)
 	}
-	c.words[id].flags |= wordAllGrams
+	wd := &c.words[id]
+	wd.grams = uint8(min(len(c.gbuf), 255))
+	wd.flags |= wordAllGrams
 }
 
 func (c *core) addGram(g uint32, id int32) {
@@ -709,10 +706,14 @@ func (c *core) addGram(g uint32, id int32) {
 	c.grams[c.gramAt[g]-1].add(id)
 }
 
-// firstGram returns the trigram key that starts " w ".
+// firstGram returns the trigram key that starts " w " (the first of appendGrams).
 func firstGram(w string) uint32 {
-	var buf [4]uint32
-	return appendGrams(buf[:0], w)[0]
+	r0, n := utf8.DecodeRuneInString(w)
+	if n == len(w) {
+		return gramKey(' ', r0, ' ')
+	}
+	r1, _ := utf8.DecodeRuneInString(w[n:])
+	return gramKey(' ', r0, r1)
 }
 
 // promote gives domain-only word old (text w), which a name or an alias now brings, a new id with
@@ -727,8 +728,7 @@ func (c *core) promote(w string, old int32) int32 {
 	c.words = appendLean(c.words, wd)
 	c.words[old].post = noPost
 	c.deadWords++
-	c.gbuf = wordGrams(w, c.gbuf)
-	c.indexGrams(id, w, c.gbuf)
+	c.indexGrams(id, w)
 	c.wordID.insert(id, hashString(w), c.wordHash)
 	c.prefixes.add(id)
 	return id

@@ -1308,3 +1308,11 @@ func TestPackLists(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstGram(t *testing.T) {
+	for _, w := range []string{"a", "ab", "ingka", "é", "éa", "aé", "müller", "東京", "7"} {
+		if got, want := firstGram(w), appendGrams(nil, w)[0]; got != want {
+			t.Errorf("firstGram(%q) = %d, want %d", w, got, want)
+		}
+	}
+}
