@@ -20,9 +20,10 @@ type Entry struct {
 // Every name, alias and domain is stored as a normalized "term" made of words. Each distinct word of
 // the vocabulary has a posting list of the terms containing it, and the vocabulary itself is indexed
 // by character trigrams (each word padded with a space at both ends, so word starts and ends are
-// grams of their own). A lookup finds, for every query word, the vocabulary words equal to it, starting
-// with it, within its typo budget, or merely similar; it then counts those words' postings from the
-// rarest query word up, rescores the best few dozen terms in full, and keeps the best term per account.
+// grams of their own; a word only domains have keeps just its first, see wordFor). A lookup finds,
+// for every query word, the vocabulary words equal to it, starting with it, within its typo budget,
+// or merely similar; it then counts those words' postings from the rarest query word up, rescores
+// the best few dozen terms in full, and keeps the best term per account.
 //
 // Memory: every string lives once in an append-only arena (a term's normalized text, then how to
 // spell the original from it, see appendSpelling); a word is an offset into the text of the term
