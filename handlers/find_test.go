@@ -26,7 +26,7 @@ func TestAccountFind_wordsPeopleUseAndInferredValues(t *testing.T) {
 			// Five filters nothing matches (the README's example before public firmographics): the
 			// answer says which filter empties it.
 			{`/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`,
-				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 19 accounts", "region:london (HQ mentions london) alone: 8 accounts", "pain:yaml (shows pain yaml) alone: 0 accounts"},
+				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 19 accounts", "region:london (HQ mentions london) alone: 8 accounts", "pain:yaml (shows pain yaml) alone: 1 account"},
 				[]string{"1 accounts"}},
 			// An empty answer names only the filters given: no size was given, so no word of size.
 			{"/account find industry:widgets", []string{"No account matches all of", "industry:widgets", "not a word I know", "alone: 0 accounts"}, []string{"size"}},
