@@ -98,6 +98,23 @@ func TestManifest_matchesRouter(t *testing.T) {
 	}
 	sameSet(t, "slash commands", routed, declared)
 
+	// The catalogue the registry reads its words from holds no command nothing answers.
+	rawCatalogue, err := os.ReadFile("../handlers/commands.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalogue []struct {
+		Name string `yaml:"name"`
+	}
+	if err := yaml.Unmarshal(rawCatalogue, &catalogue); err != nil {
+		t.Fatalf("handlers/commands.yml is not valid YAML: %v", err)
+	}
+	var catalogued []string
+	for _, c := range catalogue {
+		catalogued = append(catalogued, c.Name)
+	}
+	sameSet(t, "commands.yml's commands", routed, catalogued)
+
 	var shortcuts []string
 	for _, s := range m.Features.Shortcuts {
 		shortcuts = append(shortcuts, s.CallbackID)

@@ -52,22 +52,7 @@ const (
 )
 
 // Command declares /account.
-func (h *Accounts) Command() Command {
-	return Command{
-		Name:        "/account",
-		Description: "Show what we know about an account, or find accounts in a segment.",
-		UsageHint:   "<name> | find industry:… size:100-1000 region:… stage:… pain:… | help",
-		Forms: []Subcommand{
-			{"/account <name>", "the account card: Backstage story, figures, pain points, contacts, signals, next step"},
-			{"/account find <filters>", `accounts ranked by fit; filters: industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`},
-			{"/account <name> owner @someone", "make someone the account's owner"},
-			{"/account <name> role <role>", "admins: say what the organization is to us: prospect, customer, competitor, vendor or partner"},
-			{"/account help", "this help"},
-		},
-		Examples: []string{"/account expedia", "/account h&m", `/account find industry:"financial services" size:100-1000 pain:yaml`},
-		Handle:   h.Handle,
-	}
-}
+func (h *Accounts) Command() Command { return declared("/account", h.Handle) }
 
 // Actions returns the interactions this handler owns.
 func (h *Accounts) Actions() map[string]ActionFunc {

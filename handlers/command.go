@@ -48,22 +48,23 @@ type HandlerFunc func(ctx context.Context, req Request) (slackmsg.Response, erro
 
 // Subcommand documents one form of a command.
 type Subcommand struct {
-	Usage       string
-	Description string
+	Usage       string `yaml:"usage"`
+	Description string `yaml:"description"`
 }
 
 // Command declares a slash command once: the router, the help text and the manifest test all
-// read this declaration.
+// read this declaration. The words come from commands.yml (see declared); the handler adds
+// Handle, and the forms its own configuration or tables decide.
 type Command struct {
-	Name        string // "/account"
-	Description string // one line, also the manifest's description
-	UsageHint   string // the manifest's usage_hint
-	Forms       []Subcommand
-	Examples    []string
-	Handle      HandlerFunc
+	Name        string       `yaml:"name"`        // "/account"
+	Description string       `yaml:"description"` // one line, also the manifest's description
+	UsageHint   string       `yaml:"usage_hint"`  // the manifest's usage_hint
+	Forms       []Subcommand `yaml:"forms"`
+	Examples    []string     `yaml:"examples"`
+	Handle      HandlerFunc  `yaml:"-"`
 	// FormElsewhere says what to do instead where a form this command opens cannot be shown
 	// (the terminal, a DM or a mention have no trigger to open a modal with).
-	FormElsewhere string
+	FormElsewhere string `yaml:"form_elsewhere"`
 }
 
 // Help renders the command's help message.

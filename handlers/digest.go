@@ -51,30 +51,7 @@ func NewDigests(svc DigestService, seg Segment) *Digests {
 }
 
 // Command declares /digest.
-func (h *Digests) Command() Command {
-	return Command{
-		Name:        "/digest",
-		Description: "Scheduled digests of new signals in a channel or your DM, with alerts.",
-		UsageHint:   "subscribe [#channel|me] [daily 09:00] [tz:…] [filters] | list | preview | now | stats",
-		Forms: []Subcommand{
-			{"/digest subscribe [#channel] [daily 09:00 | weekdays 08:30 | weekly mon 09:00 | hourly | cron \"0 9 * * 1-5\"] [tz:Europe/London] [filters]",
-				"post new signals on a schedule; filters: industry:… segment:target|100-1000 kind:… min-score:40; alert:80 posts a signal scoring 80+ at once (alert-cap:3 an hour); quiet:on posts an all-quiet line"},
-			{"/digest subscribe me [schedule] [filters]", "a DM digest of the accounts you own (`/account <name> owner @you`)"},
-			{"/digest list [all]", "this channel's subscriptions and yours (or every channel's), with the next run"},
-			{"/digest unsubscribe <id>", "stop a subscription"},
-			{"/digest preview [id]", "what the next digest would post now (only you see it)"},
-			{"/digest now [id]", "post what is new now instead of waiting"},
-			{"/digest stats", "Useful / Noise votes per kind and source, and runs of the last 30 days"},
-		},
-		Examples: []string{
-			"/digest subscribe #gtm weekdays 08:30 tz:Europe/London",
-			`/digest subscribe #fin daily 09:00 industry:"financial services" min-score:40 alert:80`,
-			"/digest subscribe me daily 08:00",
-			"/digest now",
-		},
-		Handle: h.Handle,
-	}
-}
+func (h *Digests) Command() Command { return declared("/digest", h.Handle) }
 
 // Actions returns the vote buttons this handler owns.
 func (h *Digests) Actions() map[string]ActionFunc {

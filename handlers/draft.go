@@ -65,22 +65,7 @@ const (
 const RecentTouch = 30 * 24 * time.Hour
 
 // Command declares /draft.
-func (h *Drafts) Command() Command {
-	return Command{
-		Name:        "/draft",
-		Description: "Draft a warm outreach message to an account's best contact, from the team's templates.",
-		UsageHint:   "<account> [contact] [template:<name>] [channel:<channel>] | help",
-		Forms: []Subcommand{
-			{"/draft <account>", "a draft to the contact with the most decision power who may be contacted, from the best-fitting template"},
-			{"/draft <account> <contact>", "a draft to that person, e.g. `/draft american airlines jay cox`"},
-			{"/draft <account> template:<name>", "use that template (`/template list` shows them)"},
-			{"/draft <account> channel:<channel>", "only templates for linkedin_connect, linkedin_message, email, community_dm, conference_followup or github_comment"},
-			{"/draft <account> override:yes", "admins: draft to a competitor or vendor anyway (refused otherwise)"},
-		},
-		Examples: []string{"/draft expedia", "/draft toyota kishore", "/draft expedia template:talk-connect", "/draft baillie gifford channel:email"},
-		Handle:   h.Handle,
-	}
-}
+func (h *Drafts) Command() Command { return declared("/draft", h.Handle) }
 
 // Handle answers /draft.
 func (h *Drafts) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {

@@ -45,16 +45,9 @@ func (h *Followups) Command() Command {
 	for _, d := range h.days[1:] {
 		when += fmt.Sprintf(", then %d more", d)
 	}
-	return Command{
-		Name:        "/followups",
-		Description: "Your follow-ups: sent messages with no reply yet, and when to write again.",
-		UsageHint:   "[help]",
-		Forms: []Subcommand{
-			{"/followups", "your open follow-ups, soonest first: a draft marked sent with no reply gets one after " + when + ", in your time zone"},
-		},
-		Examples: []string{"/followups"},
-		Handle:   h.Handle,
-	}
+	c := declared("/followups", h.Handle)
+	c.Forms = append(c.Forms, Subcommand{"/followups", "your open follow-ups, soonest first: a draft marked sent with no reply gets one after " + when + ", in your time zone"})
+	return c
 }
 
 // Actions returns the buttons this handler owns.

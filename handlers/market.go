@@ -47,13 +47,7 @@ func (h *Market) topics() []marketTopic {
 
 // Command declares /market.
 func (h *Market) Command() Command {
-	c := Command{
-		Name:        "/market",
-		Description: "The report's market knowledge: numbers, competitors, events, communities, roles, outreach rules.",
-		UsageHint:   "[competitors | events | communities | roles | outreach | help]",
-		Examples:    []string{"/market", "/market competitors", "/market outreach"},
-		Handle:      h.Handle,
-	}
+	c := declared("/market", h.Handle)
 	for _, t := range h.topics() {
 		c.Forms = append(c.Forms, Subcommand{t.usage, t.description})
 	}

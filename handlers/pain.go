@@ -27,20 +27,7 @@ type Pains struct {
 func NewPains(st PainStore) *Pains { return &Pains{store: st} }
 
 // Command declares /pain.
-func (h *Pains) Command() Command {
-	return Command{
-		Name:        "/pain",
-		Description: "Explain a Backstage pain point: the numbers, talking points and who shows it.",
-		UsageHint:   "[topic, e.g. yaml, adoption, cost, auth] | help",
-		Forms: []Subcommand{
-			{"/pain", "the catalogue of pain points with how many accounts show each"},
-			{"/pain <topic>", "what it is, the numbers, talking points and the accounts showing it"},
-			{"/pain help", "this help"},
-		},
-		Examples: []string{"/pain", "/pain yaml", "/pain adoption", "/pain cost"},
-		Handle:   h.Handle,
-	}
-}
+func (h *Pains) Command() Command { return declared("/pain", h.Handle) }
 
 // maxPainAccounts is how many accounts a pain explanation lists by name.
 const maxPainAccounts = 25

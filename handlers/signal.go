@@ -55,20 +55,7 @@ const (
 )
 
 // Command declares /signal.
-func (h *Signals) Command() Command {
-	return Command{
-		Name:        "/signal",
-		Description: "Save a public signal about an account (a talk, a job post, an issue).",
-		UsageHint:   "add <account> <url> [note] | help",
-		Forms: []Subcommand{
-			{"/signal add <account> <url> [note]", "save a signal; the kind is read from the link (add `kind:job_posting` to say it)"},
-			{"Save as signal (message shortcut)", "save the link in any message as a signal, picking the account and kind"},
-			{"/signal help", "this help"},
-		},
-		Examples: []string{"/signal add acme https://github.com/backstage/backstage/issues/123 slow catalog ingestion"},
-		Handle:   h.Handle,
-	}
-}
+func (h *Signals) Command() Command { return declared("/signal", h.Handle) }
 
 // Shortcuts returns the message shortcut this handler owns.
 func (h *Signals) Shortcuts() map[string]ShortcutFunc {
@@ -392,19 +379,7 @@ func NewSignalList(st SignalStore, ix AccountIndex, sc SignalScorer) *SignalList
 const maxListedSignals = 15
 
 // Command declares /signals.
-func (h *SignalList) Command() Command {
-	return Command{
-		Name:        "/signals",
-		Description: "List recent signals, scored, for everyone or one account.",
-		UsageHint:   "[account] [since:7d] [kind:job_posting,github_issue] | help",
-		Forms: []Subcommand{
-			{"/signals [account] [since:7d] [kind:…]", "the latest signals, newest first, each with its score and why"},
-			{"/signals help", "this help"},
-		},
-		Examples: []string{"/signals", "/signals expedia", "/signals since:30d kind:job_posting"},
-		Handle:   h.Handle,
-	}
-}
+func (h *SignalList) Command() Command { return declared("/signals", h.Handle) }
 
 // Handle answers /signals.
 func (h *SignalList) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {

@@ -52,23 +52,7 @@ var sourceSchedules = map[string]string{
 }
 
 // Command declares /sources.
-func (h *Sources) Command() Command {
-	return Command{
-		Name:        "/sources",
-		Description: "Admins: the public sources the bot watches, each one's last run, items found and last error.",
-		UsageHint:   "[add <kind> <target> [account=…] [schedule=…] | remove <key> | run <key> | help]",
-		Forms: []Subcommand{
-			{"/sources", "every source: last run, items found (last run and in all), last error, next run"},
-			{"/sources add <kind> <target> [key=…] [account=\"…\"] [schedule=\"…\"]", "watch a feed URL, a GitHub owner/repo, ADOPTERS.md, or a greenhouse/lever board (adding an existing key changes it)"},
-			{"/sources remove <key>", "stop watching a source"},
-			{"/sources pause <key>", "keep a source but stop running it (resume with /sources resume <key>)"},
-			{"/sources run <key>", "run a source at the next tick instead of waiting for its schedule"},
-		},
-		Examples: []string{"/sources", "/sources add feed https://engineering.atspotify.com/feed/ account=Spotify",
-			"/sources add lever spotify account=Spotify", "/sources add github backstage/backstage schedule=\"*/15 * * * *\"", "/sources remove backstage-blog"},
-		Handle: h.Handle,
-	}
-}
+func (h *Sources) Command() Command { return declared("/sources", h.Handle) }
 
 // Handle answers /sources.
 func (h *Sources) Handle(ctx context.Context, req Request) (slackmsg.Response, error) {

@@ -150,26 +150,7 @@ func NewTemplates(st TemplateStore, d *Drafts, now func() time.Time) *Templates 
 const ViewTemplateSave = "template.save"
 
 // Command declares /template.
-func (h *Templates) Command() Command {
-	return Command{
-		Name:        "/template",
-		Description: "The team's outreach templates: list, show, preview, stats; admins add and edit.",
-		UsageHint:   "list | show <name> | preview <name> <account> | stats | functions | add | edit <name>",
-		Forms: []Subcommand{
-			{"/template list", "every template with its channel, limit and what it fits"},
-			{"/template show <name>", "a template's source and its saved versions"},
-			{"/template preview <name> <account>", "render a template for an account without saving a draft"},
-			{"/template stats", "per template: drafted, sent, replied, reply rate"},
-			{"/template functions", "the data fields and functions a template may use"},
-			{"/template add", "admins: write a new template in a form; it is checked before it is saved"},
-			{"/template edit <name>", "admins: change a template (a shipped one gets a team version); every save is a new version"},
-		},
-		Examples: []string{"/template list", "/template show talk-followup", "/template preview cost-tco-email toyota", "/template stats"},
-		Handle:   h.Handle,
-		FormElsewhere: "Or keep the template as a file: save it as `templates/outreach/<name>.tmpl` (front matter, then the text; " +
-			"`/template show talk-followup` prints one to start from), run `go test ./templates/` to check it, and rebuild.",
-	}
-}
+func (h *Templates) Command() Command { return declared("/template", h.Handle) }
 
 // Views returns the modals this handler owns.
 func (h *Templates) Views() map[string]ViewFunc {
