@@ -57,13 +57,10 @@ func (p *Poster) PostMessage(ctx context.Context, channel, threadTS string, r sl
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
-	var ts string
-	err := p.do(ctx, "chat.postMessage", channel, func(ctx context.Context) error {
-		_, t, err := p.api.PostMessageContext(ctx, channel, opts...)
-		ts = t
-		return err
+	return answer(ctx, p, "chat.postMessage", channel, func(ctx context.Context) (string, error) {
+		_, ts, err := p.api.PostMessageContext(ctx, channel, opts...)
+		return ts, err
 	})
-	return ts, err
 }
 
 // UpdateMessage replaces a message the bot posted.
@@ -93,15 +90,13 @@ func (p *Poster) DeleteMessage(ctx context.Context, channel, ts string) error {
 // OpenDM returns the id of the bot's direct-message channel with a user (conversations.open),
 // which chat.update needs for messages the bot sent to that user.
 func (p *Poster) OpenDM(ctx context.Context, userID string) (string, error) {
-	var id string
-	err := p.do(ctx, "conversations.open", "", func(ctx context.Context) error {
+	return answer(ctx, p, "conversations.open", "", func(ctx context.Context) (string, error) {
 		ch, _, _, err := p.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
-		if err == nil {
-			id = ch.ID
+		if err != nil {
+			return "", err
 		}
-		return err
+		return ch.ID, nil
 	})
-	return id, err
 }
 
 // PublishHome publishes a user's App Home tab.
@@ -114,15 +109,13 @@ func (p *Poster) PublishHome(ctx context.Context, user string, view slack.HomeTa
 
 // UserTimeZone is the IANA time zone Slack has for a user (users.info, scope users:read).
 func (p *Poster) UserTimeZone(ctx context.Context, userID string) (string, error) {
-	var tz string
-	err := p.do(ctx, "users.info", "", func(ctx context.Context) error {
+	return answer(ctx, p, "users.info", "", func(ctx context.Context) (string, error) {
 		u, err := p.api.GetUserInfoContext(ctx, userID)
-		if err == nil {
-			tz = u.TZ
+		if err != nil {
+			return "", err
 		}
-		return err
+		return u.TZ, nil
 	})
-	return tz, err
 }
 
 // OpenView opens a modal.
@@ -160,6 +153,19 @@ func (p *Poster) Respond(ctx context.Context, responseURL string, r slackmsg.Res
 		}
 		return nil
 	})
+}
+
+// answer is do for a call that answers with a value: the value of the try that succeeded.
+func answer[T any](ctx context.Context, p *Poster, method, channel string, call func(context.Context) (T, error)) (T, error) {
+	var v T
+	err := p.do(ctx, method, channel, func(ctx context.Context) error {
+		got, err := call(ctx)
+		if err == nil {
+			v = got
+		}
+		return err
+	})
+	return v, err
 }
 
 // do runs one Web API call with pacing, 429 handling and safe retries.

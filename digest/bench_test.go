@@ -82,7 +82,7 @@ WHERE s.dedupe_key LIKE 'new:%' AND s.id % 3 = 0`).Error)
 	// As a database in service would be: vacuumed and analysed.
 	must(db.Exec("VACUUM ANALYZE").Error)
 	var total int64
-	db.Raw("SELECT COUNT(*) FROM signals").Scan(&total)
+	must(db.Raw("SELECT COUNT(*) FROM signals").Scan(&total).Error)
 	b.Logf("%d signals stored (%d new) in %v", total, fresh, time.Since(start).Round(time.Second))
 	return st, &sub
 }

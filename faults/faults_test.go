@@ -215,7 +215,9 @@ func TestFaults_commandsThroughDisconnects(t *testing.T) {
 		}
 	}
 	var stored, distinct int64
-	r.st.DB().Raw("SELECT COUNT(*), COUNT(DISTINCT url) FROM signals WHERE url LIKE 'https://faults.example.com/cmd/%'").Row().Scan(&stored, &distinct)
+	if err := r.st.DB().Raw("SELECT COUNT(*), COUNT(DISTINCT url) FROM signals WHERE url LIKE 'https://faults.example.com/cmd/%'").Row().Scan(&stored, &distinct); err != nil {
+		t.Fatalf("count the stored signals: %v", err)
+	}
 	if stored != int64(n) || distinct != int64(n) {
 		t.Errorf("%d signals stored (%d distinct) for %d commands", stored, distinct, n)
 	}
@@ -285,7 +287,9 @@ func TestFaults_rateLimitedDigests(t *testing.T) {
 			Page int
 			TS   string `gorm:"column:ts"`
 		}
-		r.st.DB().Raw("SELECT p.page, p.ts FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id JOIN digest_subscriptions s ON s.id = r.subscription_id WHERE s.channel_id = ? ORDER BY r.id, p.page", ch).Scan(&rows)
+		if err := r.st.DB().Raw("SELECT p.page, p.ts FROM digest_pages p JOIN digest_runs r ON r.id = p.run_id JOIN digest_subscriptions s ON s.id = r.subscription_id WHERE s.channel_id = ? ORDER BY r.id, p.page", ch).Scan(&rows).Error; err != nil {
+			t.Fatalf("%s: read the posted pages: %v", ch, err)
+		}
 		pages += len(rows)
 		for i := 1; i < len(rows); i++ {
 			if rows[i].Page > rows[i-1].Page && rows[i].TS <= rows[i-1].TS {
@@ -424,17 +428,13 @@ func TestFaults_databaseStalled(t *testing.T) {
 	for _, u := range stopped {
 		// "That took too long and was stopped": the write must not land later, when the held
 		// bytes reach the database.
-		var n int64
-		r.st.DB().Raw("SELECT COUNT(*) FROM signals WHERE url = ?", u).Scan(&n)
-		if n != 0 {
+		if n := count(t, r.st, "SELECT COUNT(*) FROM signals WHERE url = ?", u); n != 0 {
 			landedAfterStop++
 			t.Errorf("%s: the user heard it was stopped, yet it was stored %d times", u, n)
 		}
 	}
 	for _, u := range saved {
-		var n int64
-		r.st.DB().Raw("SELECT COUNT(*) FROM signals WHERE url = ?", u).Scan(&n)
-		if n != 1 {
+		if n := count(t, r.st, "SELECT COUNT(*) FROM signals WHERE url = ?", u); n != 1 {
 			lostWrites++
 			t.Errorf("%s: said saved, stored %d times", u, n)
 		}
@@ -470,13 +470,23 @@ func codes(m map[int]int) string {
 	return strings.Join(parts, " ")
 }
 
+// count runs a COUNT query; a query that fails stops the test rather than reading as zero, so
+// a "nothing was stored" check cannot pass because the database did not answer.
+func count(t *testing.T, st *store.Store, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := st.DB().Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
 func waitPosted(t *testing.T, st *store.Store, subs, ids []int64, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
-		var open, given int64
-		st.DB().Raw("SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'").Scan(&open)
-		st.DB().Raw("SELECT COUNT(*) FROM digest_items WHERE subscription_id IN ? AND signal_id IN ?", subs, ids).Scan(&given)
+		open := count(t, st, "SELECT COUNT(*) FROM digest_runs WHERE state = 'posting'")
+		given := count(t, st, "SELECT COUNT(*) FROM digest_items WHERE subscription_id IN ? AND signal_id IN ?", subs, ids)
 		if open == 0 && given == int64(len(subs)*len(ids)) {
 			return
 		}

@@ -50,6 +50,21 @@ func (h *Drafts) loadDraft(ctx context.Context, a Action) (*store.OutreachDraft,
 	return d, nil, nil
 }
 
+// loadUnsent is loadDraft for the buttons that would change what a draft says: a draft marked
+// sent stays as it was sent, and sent words the answer (the draft is passed for its account and
+// date).
+func (h *Drafts) loadUnsent(ctx context.Context, a Action, sent func(*store.OutreachDraft) string) (*store.OutreachDraft, *slackmsg.Response, error) {
+	d, resp, err := h.loadDraft(ctx, a)
+	if err != nil || resp != nil {
+		return d, resp, err
+	}
+	if d.SentAt != nil {
+		r := slackmsg.Ephemeral(sent(d))
+		return nil, &r, nil
+	}
+	return d, nil, nil
+}
+
 // mayChange reports whether user may act on draft d: its author or an admin.
 func mayChange(d *store.OutreachDraft, user string, admin bool) bool {
 	return admin || (d.Author != "" && d.Author == user)
@@ -76,12 +91,11 @@ func (h *Drafts) pick(ctx context.Context, a Action) (slackmsg.Response, error) 
 }
 
 func (h *Drafts) another(ctx context.Context, a Action) (slackmsg.Response, error) {
-	d, resp, err := h.loadDraft(ctx, a)
+	d, resp, err := h.loadUnsent(ctx, a, func(d *store.OutreachDraft) string {
+		return "That draft was marked sent; start a new one with `/draft " + slackmsg.Escape(d.Basis.AccountName) + "`."
+	})
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
-	}
-	if d.SentAt != nil {
-		return slackmsg.Ephemeral("That draft was marked sent; start a new one with `/draft " + slackmsg.Escape(d.Basis.AccountName) + "`."), nil
 	}
 	spec := draftSpec{AccountID: d.AccountID, After: d.Template, User: a.UserID, SlackChannel: a.ChannelID}
 	if d.ContactID != nil {
@@ -93,12 +107,11 @@ func (h *Drafts) another(ctx context.Context, a Action) (slackmsg.Response, erro
 }
 
 func (h *Drafts) edit(ctx context.Context, a Action) (slackmsg.Response, error) {
-	d, resp, err := h.loadDraft(ctx, a)
+	d, resp, err := h.loadUnsent(ctx, a, func(d *store.OutreachDraft) string {
+		return fmt.Sprintf("This draft was marked sent on %s, so it stays as sent. Start a new one with `/draft %s`.", slackmsg.Date(*d.SentAt), slackmsg.Escape(d.Basis.AccountName))
+	})
 	if err != nil || resp != nil {
 		return derefResponse(resp), err
-	}
-	if d.SentAt != nil {
-		return slackmsg.Ephemeral(fmt.Sprintf("This draft was marked sent on %s, so it stays as sent. Start a new one with `/draft %s`.", slackmsg.Date(*d.SentAt), slackmsg.Escape(d.Basis.AccountName))), nil
 	}
 	return slackmsg.Response{Modal: editModal(d)}, nil
 }

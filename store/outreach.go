@@ -135,15 +135,23 @@ func (s *Store) EditDraft(ctx context.Context, id int64, subject, body, actor st
 // was already marked (by anyone), so a double click records one touch.
 func (s *Store) MarkDraftSent(ctx context.Context, id int64, actor string, at time.Time) (d *OutreachDraft, changed bool, err error) {
 	d, err = s.changeDraft(ctx, id, EventSent, actor, "", at, func(tx *gorm.DB, d *OutreachDraft) (bool, error) {
-		res := tx.Model(&OutreachDraft{}).Where("id = ? AND sent_at IS NULL", id).
-			Updates(map[string]any{"status": DraftSent, "sent_at": at.UTC(), "sent_by": actor, "updated_at": at.UTC()})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return false, res.Error
-		}
-		changed = true
-		return true, tx.Take(d, id).Error
+		ok, err := stampOnce(tx, d, "sent", DraftSent, actor, at)
+		changed = ok
+		return ok, err
 	})
 	return d, changed, err
+}
+
+// stampOnce moves draft d to status and records who (<step>_by) and when (<step>_at), unless
+// someone recorded that step before: then it changes nothing and answers false, so a double
+// click counts once. d is read again after the change.
+func stampOnce(tx *gorm.DB, d *OutreachDraft, step, status, actor string, at time.Time) (bool, error) {
+	res := tx.Model(&OutreachDraft{}).Where("id = ? AND "+step+"_at IS NULL", d.ID).
+		Updates(map[string]any{"status": status, step + "_at": at.UTC(), step + "_by": actor, "updated_at": at.UTC()})
+	if res.Error != nil || res.RowsAffected == 0 {
+		return false, res.Error
+	}
+	return true, tx.Take(d, d.ID).Error
 }
 
 // ErrNotSent is returned when a reply is recorded for a draft that was never marked sent.
@@ -156,13 +164,9 @@ func (s *Store) MarkDraftReplied(ctx context.Context, id int64, actor string, at
 		if d.SentAt == nil {
 			return false, ErrNotSent
 		}
-		res := tx.Model(&OutreachDraft{}).Where("id = ? AND replied_at IS NULL", id).
-			Updates(map[string]any{"status": DraftReplied, "replied_at": at.UTC(), "replied_by": actor, "updated_at": at.UTC()})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return false, res.Error
-		}
-		changed = true
-		return true, tx.Take(d, id).Error
+		ok, err := stampOnce(tx, d, "replied", DraftReplied, actor, at)
+		changed = ok
+		return ok, err
 	})
 	return d, changed, err
 }

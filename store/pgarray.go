@@ -11,16 +11,7 @@ type pgInt64s []int64
 
 // Value renders the array literal.
 func (a pgInt64s) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, v := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(v, 10))
-	}
-	b.WriteByte('}')
-	return b.String(), nil
+	return arrayLiteral(a, func(b *strings.Builder, v int64) { b.WriteString(strconv.FormatInt(v, 10)) }), nil
 }
 
 // arrayEscaper escapes an element of an array literal (built once: a Replacer's setup is most of
@@ -32,16 +23,23 @@ type pgTexts []string
 
 // Value renders the array literal, every element quoted.
 func (a pgTexts) Value() (driver.Value, error) {
+	return arrayLiteral(a, func(b *strings.Builder, v string) {
+		b.WriteByte('"')
+		b.WriteString(arrayEscaper.Replace(v))
+		b.WriteByte('"')
+	}), nil
+}
+
+// arrayLiteral renders PostgreSQL's array literal, {e1,e2,…}, each element written by elem.
+func arrayLiteral[T any](a []T, elem func(*strings.Builder, T)) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, v := range a {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('"')
-		b.WriteString(arrayEscaper.Replace(v))
-		b.WriteByte('"')
+		elem(&b, v)
 	}
 	b.WriteByte('}')
-	return b.String(), nil
+	return b.String()
 }
