@@ -113,7 +113,7 @@ func TestManifest_matchesRouter(t *testing.T) {
 	for _, c := range catalogue {
 		catalogued = append(catalogued, c.Name)
 	}
-	sameSet(t, "commands.yml's commands", routed, catalogued)
+	sameSetIn(t, "handlers/commands.yml", "slash commands", routed, catalogued)
 
 	var shortcuts []string
 	for _, s := range m.Features.Shortcuts {
@@ -162,9 +162,14 @@ func TestManifest_matchesRouter(t *testing.T) {
 
 func sameSet(t *testing.T, what string, routed, declared []string) {
 	t.Helper()
+	sameSetIn(t, "manifest.yml", what, routed, declared)
+}
+
+func sameSetIn(t *testing.T, file, what string, routed, declared []string) {
+	t.Helper()
 	sort.Strings(routed)
 	sort.Strings(declared)
 	if strings.Join(routed, ",") != strings.Join(declared, ",") {
-		t.Errorf("%s: the bot routes %v but manifest.yml declares %v", what, routed, declared)
+		t.Errorf("%s: the bot routes %v but %s declares %v", what, routed, file, declared)
 	}
 }
