@@ -8,11 +8,13 @@ import (
 )
 
 // This file merges accounts and contacts files, the same way on both engines: the file's valid
-// rows are read into memory and grouped, the stored records they name are read with a few
-// set-wise queries, each group is merged in Go, and only what differs is written. What is
-// written is re-read first under a row lock (PostgreSQL), so an edit made meanwhile is merged,
-// not overwritten. The engines differ only in how they read and write (mergeEngine):
-// PostgreSQL with COPY and one UPDATE per file (csvcopy.go), SQLite row by row (csvlite.go).
+// rows are read in batches (readBatches) and the stored records each batch names are read while
+// the next batch is parsed; once the file is read, the rows are grouped, each group is merged in
+// Go and only what differs is written. What is written is re-read first under a row lock
+// (PostgreSQL), so an edit made meanwhile is merged, not overwritten. New records are merged as
+// they are written, so on PostgreSQL the merge runs while the server stores the rows before.
+// The engines differ only in how they read and write (mergeEngine): PostgreSQL with COPY and one
+// UPDATE per file (csvcopy.go), SQLite row by row (csvlite.go).
 
 // mergeEngine is what a merge needs of an engine, inside the import's transaction. T is Account
 // or Contact; K what names a stored one (a key or domain; an account and a name).
@@ -21,9 +23,14 @@ type mergeEngine[T any, K comparable] interface {
 	matching(ctx context.Context, keys []K) ([]T, error)
 	// locked re-reads stored records by id, locked until the transaction ends.
 	locked(ctx context.Context, ids []int64) ([]T, error)
-	// write inserts added (setting their ids where the caller needs them) and updates changed.
-	write(ctx context.Context, added, changed []*T) error
+	// write inserts n new records, the i-th made by added(i), and updates changed; it returns
+	// the new records' ids in order when the caller needs them.
+	write(ctx context.Context, n int, added func(i int) *T, changed []*T) ([]int64, error)
 }
+
+// mergeBatch is how many rows of an accounts or contacts file are read before the stored
+// records they name are looked up.
+const mergeBatch = 8192
 
 // --- accounts ---------------------------------------------------------------
 
@@ -43,7 +50,61 @@ type accountRef struct {
 	v      string
 }
 
-// mergeAccountsCSV merges the file's accounts (rows, in file order) into the store:
+// mergeAccountsFile reads an accounts file and merges it into the store (mergeAccounts); it
+// returns the ids written.
+func mergeAccountsFile(ctx context.Context, eng mergeEngine[Account, accountRef], cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
+	m := &accountMerge{eng: eng, seen: map[accountRef]bool{}, byID: map[int64]*Account{}, byName: map[accountRef]int64{}}
+	if err := readBatches(ctx, cr, newAccountParser(opts).staged, mergeBatch, func(b []stagedAccount) error { return m.add(ctx, b) }); err != nil {
+		return nil, err
+	}
+	return m.merge(ctx, cr, res)
+}
+
+// accountMerge gathers a file's accounts rows and the stored accounts they name.
+type accountMerge struct {
+	eng    mergeEngine[Account, accountRef]
+	rows   []*stagedAccount
+	seen   map[accountRef]bool
+	byID   map[int64]*Account
+	byName map[accountRef]int64
+}
+
+// add takes a batch of rows and reads the stored accounts it names that earlier batches did not.
+func (m *accountMerge) add(ctx context.Context, batch []stagedAccount) error {
+	var names []accountRef
+	for i := range batch {
+		r := &batch[i]
+		r.grp = len(m.rows)
+		m.rows = append(m.rows, r)
+		for _, n := range [2]accountRef{{v: r.acc.Key}, {domain: true, v: r.acc.Domain}} {
+			if n.v != "" && !m.seen[n] {
+				m.seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	stored, err := m.eng.matching(ctx, names)
+	if err != nil {
+		return err
+	}
+	for i := range stored {
+		a := &stored[i]
+		if _, dup := m.byID[a.ID]; dup {
+			continue
+		}
+		m.byID[a.ID] = a
+		m.byName[accountRef{v: a.Key}] = a.ID
+		if a.Domain != "" {
+			m.byName[accountRef{domain: true, v: a.Domain}] = a.ID
+		}
+	}
+	return nil
+}
+
+// merge merges the file's accounts (in file order) into the store:
 //
 //  1. each row names the stored account with its domain, else the one with its name key; a row
 //     whose domain is one stored account's and name another's is refused (column domain);
@@ -57,89 +118,69 @@ type accountRef struct {
 //  4. stored accounts are written only where something differs, new ones inserted.
 //
 // It returns the ids written.
-func mergeAccountsCSV(ctx context.Context, eng mergeEngine[Account, accountRef], rows []stagedAccount, cr *csvReader, res *CSVImport) ([]int64, error) {
-	seen := map[accountRef]bool{}
-	var names []accountRef
-	for _, r := range rows {
-		for _, n := range []accountRef{{v: r.acc.Key}, {domain: true, v: r.acc.Domain}} {
-			if n.v != "" && !seen[n] {
-				seen[n] = true
-				names = append(names, n)
-			}
-		}
-	}
-	stored, err := eng.matching(ctx, names)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]*Account{}
-	byName := map[accountRef]int64{}
-	for i := range stored {
-		a := &stored[i]
-		byID[a.ID] = a
-		byName[accountRef{v: a.Key}] = a.ID
-		if a.Domain != "" {
-			byName[accountRef{domain: true, v: a.Domain}] = a.ID
-		}
-	}
-	for _, r := range resolveStaged(rows, byName, byID) {
+func (m *accountMerge) merge(ctx context.Context, cr *csvReader, res *CSVImport) ([]int64, error) {
+	rows := m.rows
+	for _, r := range resolveStaged(rows, m.byName, m.byID) {
 		cr.reject(r)
 	}
 	var (
-		added, changed []*Account
-		pending        = map[int64][]int{} // stored id → its group's rows, while it waits for its lock
-		ids            []int64
+		fresh   [][]int // the groups that make new accounts
+		changed []*Account
+		pending = map[int64][]int{} // stored id → its group's rows, while it waits for its lock
 	)
 	for _, g := range stagedGroups(rows) {
 		target := rows[g[0]].target
-		m, differs := mergeAccountGroup(rows, g, byID[target])
 		switch {
 		case target == 0:
-			added = append(added, &m)
+			fresh = append(fresh, g)
 			res.Imported += len(g)
-		case differs:
-			pending[target] = g
 		default:
-			res.Unchanged += len(g)
+			if _, differs := mergeAccountGroup(rows, g, m.byID[target]); differs {
+				pending[target] = g
+			} else {
+				res.Unchanged += len(g)
+			}
 		}
 	}
 	if len(pending) > 0 {
-		fresh, err := eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
+		locked, err := m.eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
 		if err != nil {
 			return nil, err
 		}
-		for i := range fresh {
-			g := pending[fresh[i].ID]
-			delete(pending, fresh[i].ID)
-			if m, differs := mergeAccountGroup(rows, g, &fresh[i]); differs {
-				changed = append(changed, &m)
+		for i := range locked {
+			g := pending[locked[i].ID]
+			delete(pending, locked[i].ID)
+			if merged, differs := mergeAccountGroup(rows, g, &locked[i]); differs {
+				changed = append(changed, &merged)
 				res.Imported += len(g)
 			} else {
 				res.Unchanged += len(g)
 			}
 		}
 		for _, g := range pending { // removed meanwhile: its rows make a new account
-			m, _ := mergeAccountGroup(rows, g, nil)
-			added = append(added, &m)
+			fresh = append(fresh, g)
 			res.Imported += len(g)
 		}
 	}
-	if err := eng.write(ctx, added, changed); err != nil {
+	ids, err := m.eng.write(ctx, len(fresh), func(i int) *Account {
+		merged, _ := mergeAccountGroup(rows, fresh[i], nil)
+		return &merged
+	}, changed)
+	if err != nil {
 		return nil, err
 	}
-	for _, a := range append(added, changed...) {
+	for _, a := range changed {
 		ids = append(ids, a.ID)
 	}
 	return ids, nil
 }
 
-// resolveStaged matches rows and groups to stored accounts (rules 1 and 2 of mergeAccountsCSV)
+// resolveStaged matches rows and groups to stored accounts (rules 1 and 2 of accountMerge.merge)
 // and returns the refused rows.
-func resolveStaged(rows []stagedAccount, byName map[accountRef]int64, byID map[int64]*Account) []CSVRowError {
+func resolveStaged(rows []*stagedAccount, byName map[accountRef]int64, byID map[int64]*Account) []CSVRowError {
 	name := func(id int64) string { return byID[id].Name }
 	var out []CSVRowError
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		if r.acc.Domain != "" {
 			r.byDomain = byName[accountRef{domain: true, v: r.acc.Domain}]
 		}
@@ -152,8 +193,7 @@ func resolveStaged(rows []stagedAccount, byName map[accountRef]int64, byID map[i
 	}
 	groupStaged(rows)
 	first := map[int]int{} // grp → its first row naming a stored account
-	for i := range rows {
-		r := &rows[i]
+	for i, r := range rows {
 		if r.refused {
 			continue
 		}
@@ -176,8 +216,7 @@ func resolveStaged(rows []stagedAccount, byName map[accountRef]int64, byID map[i
 		}
 	}
 	grpOfTarget := map[int64]int{}
-	for i := range rows {
-		r := &rows[i]
+	for _, r := range rows {
 		if r.refused {
 			continue
 		}
@@ -198,7 +237,7 @@ func resolveStaged(rows []stagedAccount, byName map[accountRef]int64, byID map[i
 
 // groupStaged gives rows not refused that share a key or a domain (transitively) one grp: the
 // first row's index.
-func groupStaged(rows []stagedAccount) {
+func groupStaged(rows []*stagedAccount) {
 	find := func(i int) int {
 		for rows[i].grp != i {
 			rows[i].grp = rows[rows[i].grp].grp
@@ -237,7 +276,7 @@ func groupStaged(rows []stagedAccount) {
 }
 
 // stagedGroups lists the rows of each group (refused rows left out), groups in file order.
-func stagedGroups(rows []stagedAccount) [][]int {
+func stagedGroups(rows []*stagedAccount) [][]int {
 	at := map[int]int{}
 	var out [][]int
 	for i, r := range rows {
@@ -257,7 +296,7 @@ func stagedGroups(rows []stagedAccount) [][]int {
 
 // mergeAccountGroup merges one group's rows into its stored account (nil: a new one) and says
 // whether the result differs from what is stored.
-func mergeAccountGroup(rows []stagedAccount, g []int, stored *Account) (Account, bool) {
+func mergeAccountGroup(rows []*stagedAccount, g []int, stored *Account) (Account, bool) {
 	first := rows[g[0]].acc
 	merged := Account{Key: first.Key, Name: first.Name, Stage: StageNone, Role: RoleProspect}
 	if stored != nil {
@@ -296,77 +335,104 @@ type contactRef struct {
 	name    string
 }
 
-// mergeContactsCSV merges the file's contacts (rows, in file order) into the store: rows for the
-// same account and name are one contact (the last non-empty value of each field wins, handles add
-// up, a do-not-contact flag once set stays set), inserted when new and updated only where it
-// differs.
-func mergeContactsCSV(ctx context.Context, eng mergeEngine[Contact, contactRef], rows []Contact, res *CSVImport) error {
-	at := map[contactRef]int{}
-	var (
-		names  []contactRef
-		groups [][]Contact
-	)
-	for _, c := range rows {
-		k := contactRef{c.AccountID, c.Name}
-		g, ok := at[k]
-		if !ok {
-			g = len(groups)
-			at[k] = g
-			groups = append(groups, nil)
-			names = append(names, k)
-		}
-		groups[g] = append(groups[g], c)
+// mergeContactsFile reads a contacts file and merges it into the store: rows for the same
+// account and name are one contact (the last non-empty value of each field wins, handles add up,
+// a do-not-contact flag once set stays set), inserted when new and updated only where it differs.
+func mergeContactsFile(ctx context.Context, eng mergeEngine[Contact, contactRef], cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
+	m := &contactMerge{eng: eng, at: map[contactRef]int{}, stored: map[contactRef]*Contact{}}
+	parse := func(row csvRow) (Contact, *CSVRowError) { return contactFromRow(row, dir, opts) }
+	if err := readBatches(ctx, cr, parse, mergeBatch, func(b []Contact) error { return m.add(ctx, b) }); err != nil {
+		return err
 	}
-	stored, err := eng.matching(ctx, names)
+	return m.merge(ctx, res)
+}
+
+// contactMerge gathers a file's contacts rows by contact, and the stored contacts they name.
+type contactMerge struct {
+	eng    mergeEngine[Contact, contactRef]
+	at     map[contactRef]int // → index in groups
+	groups [][]*Contact       // each contact's rows, in file order
+	stored map[contactRef]*Contact
+}
+
+// add takes a batch of rows and reads the stored contacts that its new names name.
+func (m *contactMerge) add(ctx context.Context, batch []Contact) error {
+	var names []contactRef
+	for i := range batch {
+		c := &batch[i]
+		k := contactRef{c.AccountID, c.Name}
+		if g, ok := m.at[k]; ok {
+			m.groups[g] = append(m.groups[g], c)
+			continue
+		}
+		m.at[k] = len(m.groups)
+		m.groups = append(m.groups, []*Contact{c})
+		names = append(names, k)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	stored, err := m.eng.matching(ctx, names)
 	if err != nil {
 		return err
 	}
-	storedAt := map[contactRef]*Contact{}
 	for i := range stored {
-		storedAt[contactRef{stored[i].AccountID, stored[i].Name}] = &stored[i]
+		m.stored[contactRef{stored[i].AccountID, stored[i].Name}] = &stored[i]
 	}
-	var added, changed []*Contact
-	pending := map[int64][]Contact{}
-	for i, g := range groups {
-		old := storedAt[names[i]]
-		m, differs := mergeContactRows(old, g)
+	return nil
+}
+
+// merge writes the contacts that are new or differ from what is stored.
+func (m *contactMerge) merge(ctx context.Context, res *CSVImport) error {
+	var (
+		fresh   [][]*Contact
+		changed []*Contact
+		pending = map[int64][]*Contact{}
+	)
+	for _, g := range m.groups {
+		old := m.stored[contactRef{g[0].AccountID, g[0].Name}]
 		switch {
 		case old == nil:
-			added = append(added, &m)
+			fresh = append(fresh, g)
 			res.Imported += len(g)
-		case differs:
-			pending[old.ID] = g
 		default:
-			res.Unchanged += len(g)
+			if _, differs := mergeContactRows(old, g); differs {
+				pending[old.ID] = g
+			} else {
+				res.Unchanged += len(g)
+			}
 		}
 	}
 	if len(pending) > 0 {
-		fresh, err := eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
+		locked, err := m.eng.locked(ctx, slices.Sorted(maps.Keys(pending)))
 		if err != nil {
 			return err
 		}
-		for i := range fresh {
-			g := pending[fresh[i].ID]
-			delete(pending, fresh[i].ID)
-			if m, differs := mergeContactRows(&fresh[i], g); differs {
-				changed = append(changed, &m)
+		for i := range locked {
+			g := pending[locked[i].ID]
+			delete(pending, locked[i].ID)
+			if merged, differs := mergeContactRows(&locked[i], g); differs {
+				changed = append(changed, &merged)
 				res.Imported += len(g)
 			} else {
 				res.Unchanged += len(g)
 			}
 		}
 		for _, g := range pending { // removed meanwhile: added again
-			m, _ := mergeContactRows(nil, g)
-			added = append(added, &m)
+			fresh = append(fresh, g)
 			res.Imported += len(g)
 		}
 	}
-	return eng.write(ctx, added, changed)
+	_, err := m.eng.write(ctx, len(fresh), func(i int) *Contact {
+		merged, _ := mergeContactRows(nil, fresh[i])
+		return &merged
+	}, changed)
+	return err
 }
 
 // mergeContactRows fills in a stored contact (nil: a new one) from the file's rows for it and
 // says whether the result differs from what is stored. A do-not-contact flag, once set, stays set.
-func mergeContactRows(stored *Contact, rows []Contact) (Contact, bool) {
+func mergeContactRows(stored *Contact, rows []*Contact) (Contact, bool) {
 	merged := Contact{AccountID: rows[0].AccountID, Name: rows[0].Name, DecisionRank: 99, SpokeAt: []string{}}
 	if stored != nil {
 		merged = *stored

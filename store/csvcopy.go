@@ -42,17 +42,14 @@ func (s *Store) pgTx(ctx context.Context, f func(pgx.Tx) error) error {
 
 // --- accounts ---------------------------------------------------------------
 
-// copyAccountsCSV merges the file's accounts (mergeAccountsCSV): the stored accounts the file
-// names are read with one query, new accounts are written with one COPY and changed ones with
-// one UPDATE.
+// copyAccountsCSV merges the file's accounts (mergeAccountsFile): the stored accounts each batch
+// of rows names are read with one query, new accounts are written with one COPY and changed ones
+// with one UPDATE.
 func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
-	rows, err := readStagedAccounts(ctx, cr, opts)
-	if err != nil {
-		return nil, err
-	}
 	var ids []int64
-	err = s.pgTx(ctx, func(tx pgx.Tx) error {
-		ids, err = mergeAccountsCSV(ctx, pgAccounts{tx}, rows, cr, res)
+	err := s.pgTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, err = mergeAccountsFile(ctx, pgAccounts{tx}, cr, opts, res)
 		return err
 	})
 	return ids, err
@@ -62,6 +59,8 @@ func (s *Store) copyAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOpti
 // updated_at are the database's).
 var pgAccountColumns = []string{"id", "key", "name", "aliases", "domain", "industry", "employees", "region", "hq", "stage",
 	"adoption_notes", "role", "role_source", "stage_source", "stage_evidence", "country", "engineers", "inferred", "owner_user_id", "source"}
+
+var pgAccountList = strings.Join(pgAccountColumns, ", ")
 
 type pgAccounts struct{ tx pgx.Tx }
 
@@ -74,15 +73,21 @@ func (p pgAccounts) matching(ctx context.Context, names []accountRef) ([]Account
 			keys = append(keys, n.v)
 		}
 	}
-	return p.read(ctx, "key = ANY($1) OR (domain <> '' AND domain = ANY($2))", keys, domains)
+	// Each name is looked up in its unique index: LATERAL … LIMIT 1 keeps the planner from
+	// hashing the whole table for every batch (and "= ANY($1)" from estimating the list element
+	// by element). An account named by both its key and its domain comes twice; the merge keeps one.
+	return p.read(ctx, "SELECT "+pgAccountList+" FROM unnest($1::text[]) k, LATERAL (SELECT * FROM accounts a WHERE a.key = k LIMIT 1) a"+
+		" UNION ALL SELECT "+pgAccountList+" FROM unnest($2::text[]) d, LATERAL (SELECT * FROM accounts a WHERE a.domain = d AND a.domain <> '' LIMIT 1) a",
+		keys, domains)
 }
 
 func (p pgAccounts) locked(ctx context.Context, ids []int64) ([]Account, error) {
-	return p.read(ctx, "id = ANY($1) ORDER BY id FOR UPDATE", ids)
+	return p.read(ctx, "SELECT "+pgAccountList+" FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
 }
 
-func (p pgAccounts) read(ctx context.Context, where string, args ...any) ([]Account, error) {
-	rows, err := p.tx.Query(ctx, "SELECT "+strings.Join(pgAccountColumns, ", ")+" FROM accounts WHERE "+where, args...)
+// read runs query, which selects pgAccountList.
+func (p pgAccounts) read(ctx context.Context, query string, args ...any) ([]Account, error) {
+	rows, err := p.tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read stored accounts: %w", err)
 	}
@@ -113,24 +118,30 @@ func (p pgAccounts) read(ctx context.Context, where string, args ...any) ([]Acco
 	return out, nil
 }
 
-func (p pgAccounts) write(ctx context.Context, added, changed []*Account) error {
-	if len(added) > 0 {
-		rows, err := p.tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('accounts', 'id')) FROM generate_series(1, $1)", len(added))
-		if err != nil {
-			return fmt.Errorf("number new accounts: %w", err)
+func (p pgAccounts) write(ctx context.Context, n int, added func(int) *Account, changed []*Account) ([]int64, error) {
+	var ids []int64
+	if n > 0 {
+		var seq string
+		if err := p.tx.QueryRow(ctx, "SELECT pg_get_serial_sequence('accounts', 'id')").Scan(&seq); err != nil {
+			return nil, fmt.Errorf("number new accounts: %w", err)
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		// The sequence is named once: inside nextval(), pg_get_serial_sequence ran for every row.
+		rows, err := p.tx.Query(ctx, "SELECT nextval($1::text::regclass) FROM generate_series(1, $2)", seq, n)
 		if err != nil {
-			return fmt.Errorf("number new accounts: %w", err)
+			return nil, fmt.Errorf("number new accounts: %w", err)
 		}
-		for i, a := range added {
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return nil, fmt.Errorf("number new accounts: %w", err)
+		}
+		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"accounts"}, pgAccountColumns, copyMade(n, func(i int) ([]any, error) {
+			a := added(i)
 			a.ID = ids[i]
-		}
-		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"accounts"}, pgAccountColumns, copyRows(added, accountValues)); err != nil {
-			return fmt.Errorf("insert new accounts: %w", err)
+			return accountValues(a)
+		})); err != nil {
+			return nil, fmt.Errorf("insert new accounts: %w", err)
 		}
 	}
-	return copyUpdate(ctx, p.tx, "accounts", pgAccountColumns, copyRows(changed, accountValues), len(changed), ", updated_at = now()")
+	return ids, copyUpdate(ctx, p.tx, "accounts", pgAccountColumns, copyRows(changed, accountValues), len(changed), ", updated_at = now()")
 }
 
 func accountValues(a *Account) ([]any, error) {
@@ -152,6 +163,19 @@ func accountValues(a *Account) ([]any, error) {
 // copyRows feeds COPY from recs, each converted by values.
 func copyRows[T any](recs []*T, values func(*T) ([]any, error)) pgx.CopyFromSource {
 	return pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) { return values(recs[i]) })
+}
+
+// copyMade feeds COPY n rows, the i-th made by row(i) when COPY asks for it: in the goroutine
+// that fills COPY's buffers, so making rows overlaps the server storing the ones before.
+func copyMade(n int, row func(i int) ([]any, error)) pgx.CopyFromSource {
+	i := 0
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		i++
+		return row(i - 1)
+	})
 }
 
 // copyUpdate writes n rows over the stored rows of table with the same id (the first column):
@@ -182,19 +206,17 @@ func copyUpdate(ctx context.Context, tx pgx.Tx, table string, cols []string, src
 
 // --- contacts ---------------------------------------------------------------
 
-// copyContactsCSV merges the file's contacts (mergeContactsCSV): the stored contacts the file
-// names are read with one query, new contacts are written with one COPY and changed ones with
-// one UPDATE.
+// copyContactsCSV merges the file's contacts (mergeContactsFile): the stored contacts each batch
+// of rows names are read with one query, new contacts are written with one COPY and changed
+// ones with one UPDATE.
 func (s *Store) copyContactsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	rows, err := readContacts(ctx, cr, dir, opts)
-	if err != nil {
-		return err
-	}
-	return s.pgTx(ctx, func(tx pgx.Tx) error { return mergeContactsCSV(ctx, pgContacts{tx}, rows, res) })
+	return s.pgTx(ctx, func(tx pgx.Tx) error { return mergeContactsFile(ctx, pgContacts{tx}, cr, dir, opts, res) })
 }
 
 var pgContactColumns = []string{"id", "account_id", "name", "title", "decision_rank", "handles", "spoke_at", "email",
 	"do_not_contact", "dnc_reason", "notes", "source"}
+
+var pgContactList = "c." + strings.Join(pgContactColumns, ", c.")
 
 type pgContacts struct{ tx pgx.Tx }
 
@@ -203,15 +225,18 @@ func (p pgContacts) matching(ctx context.Context, names []contactRef) ([]Contact
 	for i, n := range names {
 		accounts[i], people[i] = n.account, n.name
 	}
-	return p.read(ctx, "(account_id, name) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))", accounts, people)
+	// One lookup in the (account_id, name) index per name, as for accounts.
+	return p.read(ctx, "SELECT "+pgContactList+" FROM unnest($1::bigint[], $2::text[]) k(account, name),"+
+		" LATERAL (SELECT * FROM contacts c WHERE c.account_id = k.account AND c.name = k.name LIMIT 1) c", accounts, people)
 }
 
 func (p pgContacts) locked(ctx context.Context, ids []int64) ([]Contact, error) {
-	return p.read(ctx, "id = ANY($1) ORDER BY id FOR UPDATE", ids)
+	return p.read(ctx, "SELECT "+pgContactList+" FROM contacts c WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
 }
 
-func (p pgContacts) read(ctx context.Context, where string, args ...any) ([]Contact, error) {
-	rows, err := p.tx.Query(ctx, "SELECT "+strings.Join(pgContactColumns, ", ")+" FROM contacts WHERE "+where, args...)
+// read runs query, which selects pgContactList.
+func (p pgContacts) read(ctx context.Context, query string, args ...any) ([]Contact, error) {
+	rows, err := p.tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read stored contacts: %w", err)
 	}
@@ -240,16 +265,16 @@ func (p pgContacts) read(ctx context.Context, where string, args ...any) ([]Cont
 	return out, nil
 }
 
-func (p pgContacts) write(ctx context.Context, added, changed []*Contact) error {
-	if len(added) > 0 {
-		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"contacts"}, pgContactColumns[1:], copyRows(added, func(c *Contact) ([]any, error) {
-			v, err := contactValues(c)
+func (p pgContacts) write(ctx context.Context, n int, added func(int) *Contact, changed []*Contact) ([]int64, error) {
+	if n > 0 {
+		if _, err := p.tx.CopyFrom(ctx, pgx.Identifier{"contacts"}, pgContactColumns[1:], copyMade(n, func(i int) ([]any, error) {
+			v, err := contactValues(added(i))
 			return v[1:], err
 		})); err != nil {
-			return fmt.Errorf("insert new contacts: %w", err)
+			return nil, fmt.Errorf("insert new contacts: %w", err)
 		}
 	}
-	return copyUpdate(ctx, p.tx, "contacts", pgContactColumns, copyRows(changed, contactValues), len(changed), "")
+	return nil, copyUpdate(ctx, p.tx, "contacts", pgContactColumns, copyRows(changed, contactValues), len(changed), "")
 }
 
 func contactValues(c *Contact) ([]any, error) {
@@ -278,50 +303,15 @@ const signalBatch = 8192
 // the file, is kept once (the first). Another goroutine reads and checks the file meanwhile, so
 // reading and writing overlap; nothing is staged, and a re-import only reads.
 func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	readCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	batches := make(chan []Signal, 2)
-	var readErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(batches)
-		send := func(b []Signal) error {
-			select {
-			case batches <- b:
-				return nil
-			case <-readCtx.Done():
-				return readCtx.Err()
-			}
-		}
-		batch := make([]Signal, 0, signalBatch)
-		readErr = eachValid(readCtx, cr, func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) },
-			func(_ int, sig Signal) error {
-				if batch = append(batch, sig); len(batch) < signalBatch {
-					return nil
-				}
-				b := batch
-				batch = make([]Signal, 0, signalBatch)
-				return send(b)
-			})
-		if readErr == nil && len(batch) > 0 {
-			readErr = send(batch)
-		}
-	}()
-	err := s.pgTx(ctx, func(tx pgx.Tx) error {
-		for batch := range batches {
+	parse := func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) }
+	return s.pgTx(ctx, func(tx pgx.Tx) error {
+		return readBatches(ctx, cr, parse, signalBatch, func(batch []Signal) error {
 			n, err := copyNewSignals(ctx, tx, batch)
-			if err != nil {
-				return err
-			}
 			res.Imported += n
 			res.Unchanged += len(batch) - n
-		}
-		return readErr
+			return err
+		})
 	})
-	stop()
-	<-done
-	return err
 }
 
 // copyNewSignals writes the signals of batch whose dedupe key is neither stored nor earlier in
@@ -335,7 +325,8 @@ func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal) (int, error)
 			keys = append(keys, sig.DedupeKey)
 		}
 	}
-	rows, err := tx.Query(ctx, "SELECT dedupe_key FROM signals WHERE dedupe_key = ANY($1)", keys)
+	rows, err := tx.Query(ctx, "SELECT s.dedupe_key FROM unnest($1::text[]) k,"+
+		" LATERAL (SELECT dedupe_key FROM signals s WHERE s.dedupe_key = k LIMIT 1) s", keys)
 	if err != nil {
 		return 0, fmt.Errorf("find stored signals: %w", err)
 	}

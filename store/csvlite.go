@@ -25,29 +25,15 @@ func inChunks[V any](vals []V, f func([]V) error) error {
 	return nil
 }
 
-// insertAccountsCSV merges the file's accounts into SQLite (mergeAccountsCSV).
+// insertAccountsCSV merges the file's accounts into SQLite (mergeAccountsFile).
 func (s *Store) insertAccountsCSV(ctx context.Context, cr *csvReader, opts CSVOptions, res *CSVImport) ([]int64, error) {
-	rows, err := readStagedAccounts(ctx, cr, opts)
-	if err != nil {
-		return nil, err
-	}
 	var ids []int64
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ids, err = mergeAccountsCSV(ctx, liteAccounts{tx}, rows, cr, res)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		ids, err = mergeAccountsFile(ctx, liteAccounts{tx}, cr, opts, res)
 		return err
 	})
 	return ids, err
-}
-
-// readStagedAccounts reads the file's valid accounts rows.
-func readStagedAccounts(ctx context.Context, cr *csvReader, opts CSVOptions) ([]stagedAccount, error) {
-	var rows []stagedAccount
-	err := eachValid(ctx, cr, func(row csvRow) (Account, *CSVRowError) { return accountFromRow(row, opts) },
-		func(line int, acc Account) error {
-			rows = append(rows, stagedAccount{line: line, acc: acc, grp: len(rows)})
-			return nil
-		})
-	return rows, err
 }
 
 type liteAccounts struct{ tx *gorm.DB }
@@ -95,40 +81,28 @@ func (l liteAccounts) locked(_ context.Context, ids []int64) ([]Account, error) 
 	return out, err
 }
 
-func (l liteAccounts) write(_ context.Context, added, changed []*Account) error {
-	for _, a := range added {
+func (l liteAccounts) write(_ context.Context, n int, added func(int) *Account, changed []*Account) ([]int64, error) {
+	ids := make([]int64, n)
+	for i := range n {
+		a := added(i)
 		if err := l.tx.Create(a).Error; err != nil {
-			return err
+			return nil, err
 		}
+		ids[i] = a.ID
 	}
 	for _, a := range changed {
 		if err := l.tx.Save(a).Error; err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return ids, nil
 }
 
-// insertContactsCSV merges the file's contacts into SQLite (mergeContactsCSV).
+// insertContactsCSV merges the file's contacts into SQLite (mergeContactsFile).
 func (s *Store) insertContactsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
-	rows, err := readContacts(ctx, cr, dir, opts)
-	if err != nil {
-		return err
-	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return mergeContactsCSV(ctx, liteContacts{tx}, rows, res)
+		return mergeContactsFile(ctx, liteContacts{tx}, cr, dir, opts, res)
 	})
-}
-
-// readContacts reads the file's valid contacts rows.
-func readContacts(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions) ([]Contact, error) {
-	var rows []Contact
-	err := eachValid(ctx, cr, func(row csvRow) (Contact, *CSVRowError) { return contactFromRow(row, dir, opts) },
-		func(_ int, c Contact) error {
-			rows = append(rows, c)
-			return nil
-		})
-	return rows, err
 }
 
 type liteContacts struct{ tx *gorm.DB }
@@ -170,16 +144,16 @@ func (l liteContacts) locked(_ context.Context, ids []int64) ([]Contact, error) 
 	return out, err
 }
 
-func (l liteContacts) write(_ context.Context, added, changed []*Contact) error {
-	for _, c := range added {
-		if err := l.tx.Create(c).Error; err != nil {
-			return err
+func (l liteContacts) write(_ context.Context, n int, added func(int) *Contact, changed []*Contact) ([]int64, error) {
+	for i := range n {
+		if err := l.tx.Create(added(i)).Error; err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range changed {
 		if err := l.tx.Save(c).Error; err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return nil, nil
 }
