@@ -8,8 +8,9 @@ import (
 )
 
 // A feature is one thing the pain model looks at: a stemmed word ("maintain"), two neighbouring
-// stemmed words ("hard maintain"), a word under negation ("!auth"), or a phrase of the taxonomy
-// that matched ("phrase:yaml"). Each keeps where it was written, so a detection can quote it.
+// stemmed words ("hard maintain"), a word under negation ("!auth"), a pain of the taxonomy one of
+// whose phrases matched ("phrase:yaml"), or that phrase itself ("phrase:yaml:stale catalog"), so
+// the model learns how far each phrase is to be trusted. Each keeps where it was written, so a detection can quote it.
 type feature struct {
 	name       string
 	start, end int // byte span in the original text
@@ -27,9 +28,10 @@ type word struct {
 const negationScope = 3
 
 // features lists a text's features for the model: content-word stems (negated ones marked "!"),
-// pairs of neighbouring content words, and the taxonomy's phrase hits. A name occurs once, at its
+// pairs of neighbouring content words, and the taxonomy's phrase hits (each pain at its first
+// hit, and every phrase that matched). A name occurs once, at its
 // first position.
-func features(text string, phrases []Mention) []feature {
+func features(text string, phrases []phraseHit) []feature {
 	ws := modelWords(text)
 	seen := map[string]bool{}
 	var out []feature
@@ -58,8 +60,19 @@ func features(text string, phrases []Mention) []feature {
 		}
 		prev = w
 	}
-	for _, m := range phrases {
-		addF("phrase:"+m.Key, m.Offset, m.Offset+len(m.Phrase))
+	first := map[string]phraseHit{}
+	for _, h := range phrases {
+		if f, ok := first[h.key]; !ok || h.start < f.start {
+			first[h.key] = h
+		}
+	}
+	for _, h := range phrases {
+		if first[h.key] == h {
+			addF("phrase:"+h.key, h.start, h.end)
+		}
+	}
+	for _, h := range phrases {
+		addF(ruleFeature(h.key, h.rule), h.start, h.end)
 	}
 	return out
 }
@@ -187,4 +200,25 @@ func stem(w string) string {
 
 func hasVowel(s string) bool {
 	return strings.ContainsAny(s, "aeiouy")
+}
+
+// ruleFeature names the feature of one taxonomy phrase of a pain.
+func ruleFeature(key, rule string) string {
+	return "phrase:" + key + ":" + rule
+}
+
+// rareRule is the feature a phrase of a pain stands for when the training texts used it too seldom
+// to learn a weight of its own (fewer than minDocFreq texts, or never): all such phrases of a pain
+// share one weight, learned from the rare phrases of the training texts. That is how a phrase
+// written from knowledge of the domain, not yet seen in a labelled text, still counts.
+func rareRule(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "phrase:")
+	if !ok {
+		return "", false
+	}
+	key, _, ok := strings.Cut(rest, ":")
+	if !ok {
+		return "", false
+	}
+	return "phrase:" + key + ":(rare)", true
 }

@@ -39,6 +39,7 @@ type painModel struct {
 	keys      []string
 	bias      []float64
 	weights   map[string][]keyWeight // feature name → its weight for each key that uses it
+	phrases   map[string]bool        // the taxonomy phrases the model learned a weight for
 }
 
 type keyWeight struct {
@@ -70,7 +71,7 @@ func parseModel(b []byte) (*painModel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("threshold: %w", err)
 	}
-	m := &painModel{threshold: th, keys: f.Keys, weights: make(map[string][]keyWeight, len(f.Weights))}
+	m := &painModel{threshold: th, keys: f.Keys, weights: make(map[string][]keyWeight, len(f.Weights)), phrases: map[string]bool{}}
 	if len(f.Bias) != len(f.Keys) {
 		return nil, fmt.Errorf("%d keys but %d biases", len(f.Keys), len(f.Bias))
 	}
@@ -82,6 +83,9 @@ func parseModel(b []byte) (*painModel, error) {
 		m.bias = append(m.bias, b)
 	}
 	for name, row := range f.Weights {
+		if _, ok := rareRule(name); ok {
+			m.phrases[name] = true
+		}
 		if len(row) != len(f.Keys) {
 			return nil, fmt.Errorf("feature %q has %d weights for %d keys", name, len(row), len(f.Keys))
 		}
@@ -108,14 +112,15 @@ type contribution struct {
 // features that raised it most, in the order of the model's keys. A long text is read in
 // passages of about the length the model was trained on (a paragraph); each key keeps its best
 // passage, so a complaint in one paragraph of a long issue is not drowned by the rest.
-func (m *painModel) score(text string, phrases []Mention) []Mention {
+func (m *painModel) score(text string, phrases []phraseHit) []Mention {
 	best := make([]*Mention, len(m.keys))
 	for _, p := range passages(text) {
-		var in []Mention
-		for _, ph := range phrases {
-			if ph.Offset >= p[0] && ph.Offset+len(ph.Phrase) <= p[1] {
-				ph.Offset -= p[0]
-				in = append(in, ph)
+		var in []phraseHit
+		for _, h := range phrases {
+			if h.start >= p[0] && h.end <= p[1] {
+				h.start -= p[0]
+				h.end -= p[0]
+				in = append(in, h)
 			}
 		}
 		for _, mention := range m.scorePassage(text[p[0]:p[1]], in) {
@@ -164,8 +169,8 @@ func passages(text string) [][2]int {
 }
 
 // scorePassage scores one passage (offsets relative to it).
-func (m *painModel) scorePassage(text string, phrases []Mention) []Mention {
-	fs := features(text, phrases)
+func (m *painModel) scorePassage(text string, phrases []phraseHit) []Mention {
+	fs := m.known(features(text, phrases))
 	if len(fs) == 0 || len(m.keys) == 0 {
 		return nil
 	}
@@ -198,6 +203,23 @@ func (m *painModel) scorePassage(text string, phrases []Mention) []Mention {
 			}
 		}
 		out = append(out, mention)
+	}
+	return out
+}
+
+// known renames every taxonomy phrase the model has no weight of its own for to its pain's shared
+// rare-phrase feature (once per pain, at the first such phrase), as training does.
+func (m *painModel) known(fs []feature) []feature {
+	out := fs[:0:0]
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if rare, ok := rareRule(f.name); ok && !m.phrases[f.name] {
+			f.name = rare
+		}
+		if !seen[f.name] {
+			seen[f.name] = true
+			out = append(out, f)
+		}
 	}
 	return out
 }

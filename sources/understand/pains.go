@@ -169,30 +169,32 @@ func compileAny(terms []string) *regexp.Regexp {
 	return regexp.MustCompile(` (?:` + strings.Join(alts, "|") + `) `)
 }
 
-// find returns the first phrase of every pain point that text shows.
-func (t *taxonomy) find(text string) []Mention {
+// phraseHit is one phrase of the taxonomy found in a text: the pain it belongs to, the phrase
+// as the taxonomy writes it, and the byte span it matched in the original text.
+type phraseHit struct {
+	key, rule  string
+	start, end int
+}
+
+// hits returns, for every phrase of every pain point, its first match in text that is neither
+// negated nor inside one of the pain's "not" phrases, in the order of the taxonomy.
+func (t *taxonomy) hits(text string) []phraseHit {
 	n := normalizeText(text)
-	var out []Mention
+	var out []phraseHit
 	for _, p := range t.pains {
 		var blocked [][]int
 		for _, ph := range p.not {
 			blocked = append(blocked, n.matches(ph)...)
 		}
-		best := []int(nil)
 		for _, ph := range p.phrases {
 			for _, loc := range n.matches(ph) {
 				if inside(loc, blocked) || negated(n.lower[:loc[0]+1]) || (!ph.negative && negatedWithin(n.lower[loc[0]:loc[1]])) {
 					continue
 				}
-				if best == nil || loc[0] < best[0] {
-					best = loc
-				}
+				phr, off := n.original(text, loc[0]+1, loc[1]-1)
+				out = append(out, phraseHit{key: p.key, rule: ph.text, start: off, end: off + len(phr)})
 				break
 			}
-		}
-		if best != nil {
-			phr, off := n.original(text, best[0]+1, best[1]-1)
-			out = append(out, Mention{Kind: MentionPain, Key: p.key, Phrase: phr, Offset: off})
 		}
 	}
 	return out
@@ -334,11 +336,16 @@ func normalizeText(text string) normalized {
 	ca.WriteByte(' ')
 	pos = append(pos, 0)
 	space := true
+	prevDigit := false
 	for i, r := range text {
+		digit := prevDigit
+		prevDigit = unicode.IsDigit(r)
 		switch {
 		case r == '\'' || r == '’':
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%' || r == '$' || r == '+' || r == '#':
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%' || r == '$' || r == '+' || r == '#' ||
+			// A point or comma between digits is part of the number: "1.32.2", "40,000".
+			((r == '.' || r == ',') && digit && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'):
 			l := unicode.ToLower(r)
 			lo.WriteRune(l)
 			ca.WriteRune(r)

@@ -106,7 +106,10 @@ func Train(examples []Example) ([]byte, TrainReport, error) {
 	}
 	for j, row := range rows {
 		if row == nil {
-			continue
+			if _, ok := rareRule(ds.vocab[j]); !ok {
+				continue
+			}
+			row = make([]float64, len(keys)) // a known phrase whose weights all rounded to 0
 		}
 		for _, x := range row {
 			out.Weights[ds.vocab[j]] = append(out.Weights[ds.vocab[j]], formatNumber(x, weightDigits))
@@ -183,9 +186,30 @@ func newDataset(examples []Example, keys []string) *dataset {
 	names := make([][]string, len(examples))
 	df := map[string]int{}
 	for i, ex := range examples {
-		for _, f := range features(ex.Text, tax.find(ex.Text)) {
+		for _, f := range features(ex.Text, tax.hits(ex.Text)) {
 			names[i] = append(names[i], f.name)
 			df[f.name]++
+		}
+	}
+	// A phrase too rare to learn from stands for its pain's shared rare-phrase feature.
+	for i := range names {
+		seen := map[string]bool{}
+		var kept []string
+		for _, name := range names[i] {
+			if rare, ok := rareRule(name); ok && df[name] < minDocFreq {
+				name = rare
+			}
+			if !seen[name] {
+				seen[name] = true
+				kept = append(kept, name)
+			}
+		}
+		names[i] = kept
+	}
+	df = map[string]int{}
+	for i := range names {
+		for _, name := range names[i] {
+			df[name]++
 		}
 	}
 	ds := &dataset{keys: keys}

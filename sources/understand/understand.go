@@ -94,7 +94,7 @@ func (a *Analyzer) Analyze(text string) Analysis {
 // taxonomy. The model (model.json) decides, reading stemmed words, pairs of words, negation and
 // the taxonomy's phrases; each mention quotes the words that weighed most.
 func (a *Analyzer) Pains(text string) []Mention {
-	ms := defaultModel().score(text, a.tax.find(text))
+	ms := defaultModel().score(text, a.tax.hits(text))
 	for i := range ms {
 		ms[i].ID = a.painIDs[ms[i].Key]
 	}
