@@ -104,10 +104,10 @@ func (p pgAccounts) read(ctx context.Context, query string, args ...any) ([]Acco
 			return nil, fmt.Errorf("read stored accounts: %w", err)
 		}
 		a.Stage, a.Role = Stage(stage), Role(role)
-		if json.Unmarshal([]byte(aliases), &a.Aliases) != nil {
+		if decodeJSON(aliases, &a.Aliases) != nil {
 			a.Aliases = nil
 		}
-		if json.Unmarshal([]byte(inferred), &a.Inferred) != nil {
+		if decodeJSON(inferred, &a.Inferred) != nil {
 			a.Inferred = nil
 		}
 		out = append(out, a)
@@ -204,6 +204,15 @@ func copyUpdate(ctx context.Context, tx pgx.Tx, table string, cols []string, src
 	return nil
 }
 
+// decodeJSON decodes a JSON column into v, which an empty list or object leaves as it is
+// (most rows' lists are empty, and the decoder costs more than the rest of the row).
+func decodeJSON(raw string, v any) error {
+	if raw == "[]" || raw == "{}" || raw == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(raw), v)
+}
+
 // --- contacts ---------------------------------------------------------------
 
 // copyContactsCSV merges the file's contacts (mergeContactsFile): the stored contacts each batch
@@ -251,10 +260,10 @@ func (p pgContacts) read(ctx context.Context, query string, args ...any) ([]Cont
 			&c.DoNotContact, &c.DNCReason, &c.Notes, &c.Source); err != nil {
 			return nil, fmt.Errorf("read stored contacts: %w", err)
 		}
-		if json.Unmarshal([]byte(handles), &c.Handles) != nil {
+		if decodeJSON(handles, &c.Handles) != nil {
 			c.Handles = nil
 		}
-		if json.Unmarshal([]byte(spokeAt), &c.SpokeAt) != nil {
+		if decodeJSON(spokeAt, &c.SpokeAt) != nil {
 			c.SpokeAt = nil
 		}
 		out = append(out, c)

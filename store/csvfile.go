@@ -122,13 +122,34 @@ var csvHeaders = map[string][]string{
 	CSVSignals:  {"account", "account_domain", "kind", "title", "summary", "url", "person", "occurred_at", "source", "dedupe_key"},
 }
 
-// csvRow is one data row by field name, with its line number.
+// csvRow is one data row, with its line number: vals holds the cell of each field of the kind
+// (by index in csvFields[kind], "" when the file has no column for it), at names the index of
+// each field name. vals is reused for the next row: take strings out of a row, not the row.
 type csvRow struct {
-	line   int
-	fields map[string]string
+	line int
+	vals []string
+	at   map[string]int
 }
 
-func (r csvRow) get(f string) string { return fromSpreadsheetSafe(strings.TrimSpace(r.fields[f])) }
+func (r csvRow) get(f string) string {
+	i, ok := r.at[f]
+	if !ok {
+		return ""
+	}
+	return fromSpreadsheetSafe(strings.TrimSpace(r.vals[i]))
+}
+
+// csvFieldIndex maps each kind's field names to their index in csvFields[kind].
+var csvFieldIndex = func() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for kind, fields := range csvFields {
+		out[kind] = map[string]int{}
+		for i, f := range fields {
+			out[kind][f.name] = i
+		}
+	}
+	return out
+}()
 
 // csvReader reads a file row by row, mapping its header to fields, checking every field and
 // reporting bad rows.
@@ -143,6 +164,7 @@ type csvReader struct {
 	max    int
 
 	progress func(CSVProgress)
+	vals     []string // the current row's cells (csvRow.vals)
 }
 
 // headerMapping maps each column of a header to a field of kind (-1 when none) and lists which
@@ -296,7 +318,11 @@ func (cr *csvReader) next() (csvRow, error) {
 			cr.reject(CSVRowError{Row: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(cr.header))})
 			continue
 		}
-		row := csvRow{line: line, fields: make(map[string]string, len(rec))}
+		if cr.vals == nil {
+			cr.vals = make([]string, len(cr.fields))
+		}
+		clear(cr.vals)
+		row := csvRow{line: line, vals: cr.vals, at: csvFieldIndex[cr.kind]}
 		bad := false
 		for i, v := range rec {
 			fi := cr.colOf[i]
@@ -309,7 +335,7 @@ func (cr *csvReader) next() (csvRow, error) {
 				bad = true
 				break
 			}
-			row.fields[f.name] = v
+			row.vals[fi] = v
 		}
 		if !bad {
 			return row, nil
