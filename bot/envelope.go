@@ -256,7 +256,7 @@ func (b *Bot) run(ctx context.Context, log *slog.Logger, name string, received t
 		defer cancel()
 		resp, err := b.dispatch(hctx, log, name, f)
 		if err == nil {
-			noteHomes(ctx, resp.Homes)
+			noteAnswer(ctx, resp)
 		}
 		done <- result{resp, err}
 	}()

@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"outreachbot/handlers"
+	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -68,7 +69,7 @@ func (b *Bot) AccountsChanged(ctx context.Context, accountIDs []int64) {
 // everyone the answers named.
 func (b *Bot) refreshHomes(ctx context.Context, log *slog.Logger, actor string, named *homeSet) {
 	users := named.list()
-	if actor != "" && !slices.Contains(users, actor) {
+	if actor != "" && !slices.Contains(users, actor) && !named.onlyReadOnly() {
 		users = append([]string{actor}, users...)
 	}
 	if len(users) == 0 {
@@ -190,10 +191,13 @@ func actor(evt socketmode.Event) string {
 	return ""
 }
 
-// homeSet gathers, over one envelope, the other people whose Home the answers changed.
+// homeSet gathers, over one envelope, the other people whose Home the answers changed, and
+// whether every answer was read-only.
 type homeSet struct {
-	mu    sync.Mutex
-	users []string
+	mu       sync.Mutex
+	users    []string
+	answers  int // handler answers
+	readOnly int // of them, read-only ones
 }
 
 type homeSetKey struct{}
@@ -217,6 +221,30 @@ func noteHomes(ctx context.Context, users []string) {
 			s.users = append(s.users, u)
 		}
 	}
+}
+
+// noteAnswer records a handler's answer in the envelope's homeSet, if it has one.
+func noteAnswer(ctx context.Context, r slackmsg.Response) {
+	s, _ := ctx.Value(homeSetKey{}).(*homeSet)
+	if s == nil {
+		return
+	}
+	noteHomes(ctx, r.Homes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers++
+	if r.ReadOnly {
+		s.readOnly++
+	}
+}
+
+// onlyReadOnly reports whether the envelope was answered and every answer was read-only: the
+// caller's Home cannot have changed. An envelope no handler answered (an event, a failure, a
+// timeout) is not known to have changed nothing.
+func (s *homeSet) onlyReadOnly() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answers > 0 && s.answers == s.readOnly
 }
 
 func (s *homeSet) list() []string {

@@ -77,16 +77,21 @@ func (h *Accounts) Handle(ctx context.Context, req Request) (slackmsg.Response, 
 	return h.lookup(ctx, req.Text)
 }
 
+// lookup answers with the card of the account query names, a pick-list, or why nothing
+// matches; it changes nothing (ReadOnly).
 func (h *Accounts) lookup(ctx context.Context, query string) (slackmsg.Response, error) {
-	res := h.index.Resolve(query)
-	switch res.Outcome {
+	var r slackmsg.Response
+	var err error
+	switch res := h.index.Resolve(query); res.Outcome {
 	case match.Unique:
-		return h.card(ctx, res.Best.ID)
+		r, err = h.card(ctx, res.Best.ID)
 	case match.Ambiguous:
-		return pickList(query, res.Candidates), nil
+		r = pickList(query, res.Candidates)
 	default:
-		return noMatch(query, res.Candidates), nil
+		r = noMatch(query, res.Candidates)
 	}
+	r.ReadOnly = true
+	return r, err
 }
 
 func (h *Accounts) card(ctx context.Context, id int64) (slackmsg.Response, error) {
@@ -116,7 +121,7 @@ func (h *Accounts) pick(ctx context.Context, a Action) (slackmsg.Response, error
 		return slackmsg.Ephemeral("That choice is no longer valid; run `/account <name>` again."), nil
 	}
 	r, err := h.card(ctx, id)
-	r.ReplaceOriginal = true
+	r.ReplaceOriginal, r.ReadOnly = true, true
 	return r, err
 }
 

@@ -424,3 +424,22 @@ func TestAccountOwner_setAndShown(t *testing.T) {
 		t.Errorf("bad owner: %s", out)
 	}
 }
+
+// TestAccountLookup_readOnly: a lookup (card, pick-list, no match) says it changed nothing, so
+// the bot skips laying out the caller's App Home again; a command that writes does not say so.
+func TestAccountLookup_readOnly(t *testing.T) {
+	app := newApp(t, store.SQLite)
+	for _, tc := range []struct {
+		line     string
+		readOnly bool
+	}{
+		{"/account expedia", true},
+		{"/account american", true},
+		{"/account zzqqxxnothing", true},
+		{"/account expedia owner @U0OWNER1", false},
+	} {
+		if got := ask(t, app, tc.line).ReadOnly; got != tc.readOnly {
+			t.Errorf("%s: ReadOnly = %v, want %v", tc.line, got, tc.readOnly)
+		}
+	}
+}

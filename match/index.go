@@ -44,7 +44,8 @@ type Index struct {
 // core is the index's data, swapped whole when the index is rebuilt.
 type core struct {
 	text arena
-	rec  []byte // scratch for building a record
+	rec  []byte   // scratch for building a record
+	gbuf []uint32 // scratch for a new word's trigrams
 
 	// Entries (accounts) by slot, never reused until a rebuild. An entry's terms are
 	// terms[term0[slot]:term0[slot+1]]: terms are added in slot order, so term0 never decreases
@@ -54,6 +55,7 @@ type core struct {
 	dead        []uint64         // bit set of removed slots
 	names       map[int32]uint32 // slot → arena offset of a name no term spells (it normalizes to nothing)
 	byID        table            // live entry slots by account id
+	maxID       int64            // the largest id ever added: a larger one is new without a probe
 	liveEntries int
 
 	terms     []term
@@ -139,7 +141,7 @@ func NewIndexFor(n int) *Index {
 	if n <= 0 {
 		return ix
 	}
-	terms := 2 * n // a name and, for most accounts, a domain; aliases are rare
+	terms := 2*n + n/32 + 64 // a name and, for most accounts, a domain; aliases are rare
 	ix.ids = make([]int64, 0, n)
 	ix.term0 = make([]int32, 0, n)
 	ix.terms = make([]term, 0, terms)
@@ -324,8 +326,11 @@ func (ix *Index) Name(id int64) (string, bool) {
 func (ix *Index) Upsert(e Entry) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if slot, ok := ix.slotOf(e.ID); ok {
-		ix.removeSlot(slot)
+	if e.ID <= ix.maxID {
+		// A bulk load in id order never gets here: only a known-size id can already be indexed.
+		if slot, ok := ix.slotOf(e.ID); ok {
+			ix.removeSlot(slot)
+		}
 	}
 	fields := make([]field, 0, 2+len(e.Aliases))
 	fields = append(fields, field{raw: e.Name, num: fieldName})
@@ -395,6 +400,7 @@ func (c *core) addEntry(id int64, name string, fields []field) {
 		c.names[slot] = c.text.put(c.rec)
 	}
 	c.byID.insert(slot, uint64(id), c.slotHash)
+	c.maxID = max(c.maxID, id)
 	c.liveEntries++
 }
 
@@ -593,7 +599,8 @@ func (c *core) wordFor(w string, off uint32) int32 {
 		return id
 	}
 	id := int32(len(c.words))
-	grams := wordGrams(w, nil)
+	grams := wordGrams(w, c.gbuf)
+	c.gbuf = grams
 	for _, g := range grams {
 		if c.gramAt[g] == 0 {
 			c.grams = append(c.grams, plist{})
@@ -625,10 +632,12 @@ func (c *core) addDeletes(w string, wid int32) {
 }
 
 // deletable reports whether w gets one-deletion variants: words of 3 to 32 runes, the ones that can
-// be a single edit away from a query word long enough for typos.
+// be a single edit away from a query word long enough for typos, except numbers. A number one
+// digit off is another number ("Area 52" is not "Area 51"), and numbered names ("Barcor Tech
+// 40117") would otherwise bring half a dozen variants each.
 func deletable(w string) bool {
 	n := utf8.RuneCountInString(w)
-	return n >= 3 && n <= 32
+	return n >= 3 && n <= 32 && strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) >= 0
 }
 
 // forEachDelete calls f with the hash of every distinct string made by deleting one rune of w.

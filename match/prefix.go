@@ -64,7 +64,11 @@ func (c *core) settle() {
 		from += at
 	}
 	p.sorted = append(merged, p.sorted[from:]...)
-	p.recent = p.recent[:0]
+	if cap(p.recent) > 2*settleAfter {
+		p.recent = nil // a bulk load's list: keeping its capacity would cost 4 bytes a word for good
+	} else {
+		p.recent = p.recent[:0]
+	}
 }
 
 // Settle readies the words added since the last lookup for prefix lookups, which a lookup does

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
 	"slices"
@@ -313,19 +314,8 @@ func (ix *Index) rank(query string, k int, out []Candidate) []Candidate {
 	ix.scoreCandidates(s, k, want, nExact)
 	out = ix.bestPerAccount(s, out, want)
 	slices.SortStableFunc(out, func(a, b Candidate) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		case len(a.Name) != len(b.Name):
-			return len(a.Name) - len(b.Name)
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
+		// Best score first, then the shorter name, then the older account.
+		return cmp.Or(cmp.Compare(b.Score, a.Score), len(a.Name)-len(b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	return out
 }
@@ -585,15 +575,7 @@ func (ix *Index) generate(s *scratch, k int) {
 			heapDown(h, 0)
 		}
 	}
-	slices.SortFunc(h, func(a, b heapItem) int {
-		switch {
-		case a.est > b.est:
-			return -1
-		case a.est < b.est:
-			return 1
-		}
-		return int(a.id - b.id)
-	})
+	slices.SortFunc(h, func(a, b heapItem) int { return cmp.Or(cmp.Compare(b.est, a.est), cmp.Compare(a.id, b.id)) })
 	for _, it := range h {
 		s.cand = append(s.cand, it.id)
 		s.candEst = append(s.candEst, it.est)

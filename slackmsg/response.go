@@ -38,6 +38,9 @@ type Response struct {
 	// Homes are other people whose App Home this answer changed (an account given to someone):
 	// the bot publishes theirs again too, as it does the caller's.
 	Homes []string `json:"-"`
+	// ReadOnly says answering changed nothing (a lookup): no App Home can show anything new, so
+	// the bot does not lay out and compare the caller's Home again after it.
+	ReadOnly bool `json:"-"`
 }
 
 // IsModalOnly reports whether the response only opens a modal.
