@@ -301,7 +301,7 @@ func contactValues(c *Contact) ([]any, error) {
 
 // --- signals ----------------------------------------------------------------
 
-var signalCopyColumns = []string{"account_id", "kind", "title", "summary", "url", "person", "occurred_at", "discovered_at", "source", "dedupe_key"}
+var signalCopyColumns = []string{"account_id", "kind", "title", "summary", "url", "person", "occurred_at", "discovered_at", "source", "dedupe_key", "txid"}
 
 // signalBatch is how many rows of a signals file are checked and written at a time.
 const signalBatch = 8192
@@ -314,8 +314,14 @@ const signalBatch = 8192
 func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountLookup, opts CSVOptions, res *CSVImport) error {
 	parse := func(row csvRow) (Signal, *CSVRowError) { return signalFromRow(row, dir, opts) }
 	return s.pgTx(ctx, func(tx pgx.Tx) error {
+		// txid's default, the same for every row of the transaction, is read once instead of
+		// evaluated (and converted through text) for every row.
+		var txid int64
+		if err := tx.QueryRow(ctx, "SELECT pg_current_xact_id()::text::bigint").Scan(&txid); err != nil {
+			return fmt.Errorf("read the import's transaction id: %w", err)
+		}
 		return readBatches(ctx, cr, parse, signalBatch, func(batch []Signal) error {
-			n, err := copyNewSignals(ctx, tx, batch)
+			n, err := copyNewSignals(ctx, tx, batch, txid)
 			res.Imported += n
 			res.Unchanged += len(batch) - n
 			return err
@@ -324,8 +330,8 @@ func (s *Store) copySignalsCSV(ctx context.Context, cr *csvReader, dir *accountL
 }
 
 // copyNewSignals writes the signals of batch whose dedupe key is neither stored nor earlier in
-// the batch, and returns how many.
-func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal) (int, error) {
+// the batch, stamped with the transaction's id, and returns how many.
+func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal, txid int64) (int, error) {
 	keys := make([]string, 0, len(batch))
 	seen := make(map[string]bool, len(batch))
 	for _, sig := range batch {
@@ -356,7 +362,9 @@ func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal) (int, error)
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"signals"}, signalCopyColumns, copyRows(fresh, signalValues))
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"signals"}, signalCopyColumns, copyRows(fresh, func(sig *Signal) ([]any, error) {
+		return signalValues(sig, txid)
+	}))
 	if err != nil && isUniqueViolation(err) {
 		return 0, fmt.Errorf("another writer stored one of the file's signals while it was imported; nothing was imported, import the file again: %w", err)
 	}
@@ -366,7 +374,7 @@ func copyNewSignals(ctx context.Context, tx pgx.Tx, batch []Signal) (int, error)
 	return len(fresh), nil
 }
 
-func signalValues(sig *Signal) ([]any, error) {
+func signalValues(sig *Signal, txid int64) ([]any, error) {
 	var occurred, account any
 	if sig.OccurredAt != nil {
 		occurred = *sig.OccurredAt
@@ -374,5 +382,5 @@ func signalValues(sig *Signal) ([]any, error) {
 	if sig.AccountID != nil {
 		account = *sig.AccountID
 	}
-	return []any{account, sig.Kind, sig.Title, sig.Summary, sig.URL, sig.Person, occurred, sig.DiscoveredAt, sig.Source, sig.DedupeKey}, nil
+	return []any{account, sig.Kind, sig.Title, sig.Summary, sig.URL, sig.Person, occurred, sig.DiscoveredAt, sig.Source, sig.DedupeKey, txid}, nil
 }
