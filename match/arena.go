@@ -67,3 +67,11 @@ func appendLean[S ~[]E, E any](s S, v E) S {
 	}
 	return append(s, v)
 }
+
+// trim returns s in memory of its own length when its spare capacity is worth a copy.
+func trim[S ~[]E, E any](s S) S {
+	if cap(s)-len(s) <= len(s)/64 {
+		return s
+	}
+	return append(make(S, 0, len(s)), s...)
+}

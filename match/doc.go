@@ -11,8 +11,9 @@
 // # Index
 //
 // Each normalized string is a term made of words. Every distinct word has a posting list of the
-// terms containing it; the vocabulary is indexed by character trigrams (words padded with a space at
-// both ends) and by its one-deletion variants. A lookup resolves every query word against the
+// terms containing it; the vocabulary is kept in byte order, and the words of names and aliases are
+// indexed by character trigrams (words padded with a space at both ends) and by their one-deletion
+// variants (a domain's word of its own is found as typed or by its start). A lookup resolves every query word against the
 // vocabulary (equal; words run together, "volvocars"; a word it starts, "volvo" → "volvofinans";
 // one edit away via the deletion variants; within the typo budget or merely similar via the
 // trigrams), accumulates rarity-weighted evidence per term starting from the rarest query word, and

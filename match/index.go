@@ -20,9 +20,10 @@ type Entry struct {
 // Every name, alias and domain is stored as a normalized "term" made of words. Each distinct word of
 // the vocabulary has a posting list of the terms containing it, and the vocabulary itself is indexed
 // by character trigrams (each word padded with a space at both ends, so word starts and ends are
-// grams of their own). A lookup finds, for every query word, the vocabulary words equal to it, starting
-// with it, within its typo budget, or merely similar; it then counts those words' postings from the
-// rarest query word up, rescores the best few dozen terms in full, and keeps the best term per account.
+// grams of their own; a word only domains have keeps just its first, see wordFor). A lookup finds,
+// for every query word, the vocabulary words equal to it, starting with it, within its typo budget,
+// or merely similar; it then counts those words' postings from the rarest query word up, rescores
+// the best few dozen terms in full, and keeps the best term per account.
 //
 // Memory: every string lives once in an append-only arena (a term's normalized text, then how to
 // spell the original from it, see appendSpelling); a word is an offset into the text of the term
@@ -87,32 +88,38 @@ type term struct {
 	off   uint32
 	field int16
 	nlen  uint8
-	nw    uint8 // words (at most 64 in maxTermBytes), | termShared
+	nw    uint8 // words (capped at termWordMask), | termShared, | termByWord
 }
 
-const termShared = 0x80
+const (
+	termShared   = 0x80
+	termByWord   = 0x40 // a domain not in the exact table: its word finds it (see byWord)
+	termWordMask = 0x3f
+)
 
-// word is one vocabulary word: tlen bytes of the arena at off.
+// word is one vocabulary word: tlen bytes of the arena at off. Twelve bytes: what a lookup can
+// recompute from the text cheaply (the rune-set signature of a typo candidate) is not stored.
 type word struct {
 	off   uint32
-	post  int32  // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
-	sig   uint32 // set of runes, one bit each (mod 32); an edit changes at most two bits
+	post  int32 // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
 	tlen  uint8
 	runes uint8 // rune count, capped at 255
-	grams uint8 // distinct trigrams, capped at 255
+	grams uint8 // distinct trigrams, capped at 255 (0 unless wordAllGrams)
 	flags uint8
 }
 
 const noPost = -1
 
 const (
-	wordASCII = 1 << iota
-	wordDels  // its one-deletion variants are indexed (it occurs in a name or an alias)
+	wordASCII    = 1 << iota
+	wordDels     // its one-deletion variants are indexed (it occurs in a name or an alias)
+	wordAllGrams // every trigram of it is indexed (it occurs in a name or an alias), not only its first
 )
 
 func (w *word) ascii() bool { return w.flags&wordASCII != 0 }
 
-// runeSig returns the rune-set signature of s.
+// runeSig returns the rune-set signature of s: one bit per rune (mod 32), so an edit changes at
+// most two bits.
 func runeSig(s string) uint32 {
 	var sig uint32
 	for _, r := range s {
@@ -146,7 +153,9 @@ func NewIndexFor(n int) *Index {
 	ix.term0 = make([]int32, 0, n)
 	ix.terms = make([]term, 0, terms)
 	ix.byID.reserve(n)
-	ix.exact.reserve(terms)
+	// Names and aliases: most domains are found through their word (see byWord); when they are
+	// not, the table grows, and Settle fits it again.
+	ix.exact.reserve(n + n/32 + 64)
 	return ix
 }
 
@@ -175,7 +184,7 @@ func (c *core) norm(t int32) string {
 }
 
 // words returns the number of words of term t.
-func (c *core) termWordCount(t int32) uint8 { return c.terms[t].nw &^ termShared }
+func (c *core) termWordCount(t int32) uint8 { return c.terms[t].nw & termWordMask }
 
 // wordText returns the text of vocabulary word w.
 func (c *core) wordText(w int32) string {
@@ -272,11 +281,14 @@ func (c *core) eachExact(n string, f func(t int32)) {
 	for i := c.exact.start(hashString(n)); i >= 0; i = c.exact.probe(i) {
 		t, ok := c.exact.at(i)
 		if !ok {
-			return
+			break
 		}
 		if c.norm(t) == n {
 			f(t)
 		}
+	}
+	if t := c.byWord(n); t >= 0 && c.terms[t].nw&termByWord != 0 {
+		f(t)
 	}
 }
 
@@ -439,6 +451,20 @@ func (ix *Index) compactIfSparse() {
 	ix.core = fresh
 }
 
+// pack gives back the room the index's lists, tables and record slices grew into while it was
+// loaded: the posting and trigram lists move into one block each (see packLists), the hash
+// tables are rehashed to their fullest load when growth left them emptier, and the record slices are
+// cut to their length (a slice appended to later grows by an eighth, see appendLean).
+func (c *core) pack() {
+	packLists(c.lists)
+	packLists(c.grams)
+	c.dels.fit()
+	c.exact.fit(c.termHash)
+	c.wordID.fit(c.wordHash)
+	c.words = trim(c.words)
+	c.terms = trim(c.terms)
+}
+
 // termWords calls f for each distinct indexed word of a term, with its byte offset in n. Domains
 // are indexed without their public suffix ("volvocars com" → "volvocars") so that "com" does not
 // post every account.
@@ -518,7 +544,7 @@ func (c *core) joinsWords(w string, first int32) bool {
 // true get no postings.
 func (c *core) addTerm(f field, first int32, skip func(string) bool) {
 	id := int32(len(c.terms))
-	nw := uint8(strings.Count(f.norm, " ") + 1)
+	nw := uint8(min(strings.Count(f.norm, " ")+1, termWordMask))
 	c.rec = c.rec[:0]
 	shared := false
 	for t := first; t < id; t++ {
@@ -541,14 +567,41 @@ func (c *core) addTerm(f field, first int32, skip func(string) bool) {
 		if skip != nil && skip(w) {
 			return
 		}
-		wid := c.wordFor(w, off+uint32(at))
-		if f.num != fieldDomain {
+		name := f.num != fieldDomain
+		wid := c.wordFor(w, off+uint32(at), name)
+		if name {
 			c.addDeletes(w, wid)
 		}
 		c.addPosting(wid, id)
 	})
-	c.exact.insert(id, hashString(n), c.termHash)
+	if f.num == fieldDomain && c.byWord(n) == id {
+		c.terms[id].nw |= termByWord
+	} else {
+		c.exact.insert(id, hashString(n), c.termHash)
+	}
 	c.termCount++
+}
+
+// byWord returns the domain term with normalized text n that the exact table can do without,
+// or -1: a domain whose core is one word ("ingka com") that no other term has is the one term
+// that word posts, so a lookup of n finds it through the word (see eachExact) for no memory of
+// its own. Most domains are such words (a brand of its own, a numbered name) or joined name
+// words, which are not indexed at all (see joinsWords); when another term brings the word, the
+// domain moves to the exact table (see addPosting).
+func (c *core) byWord(n string) int32 {
+	core := domainCore(n)
+	if strings.IndexByte(core, ' ') >= 0 {
+		return -1
+	}
+	w, ok := c.lookupWord(core)
+	if !ok {
+		return -1
+	}
+	p := c.words[w].post
+	if p < 0 || c.terms[p].field != fieldDomain || c.norm(p) != n {
+		return -1
+	}
+	return p
 }
 
 func (c *core) addPosting(w, t int32) {
@@ -557,6 +610,11 @@ func (c *core) addPosting(w, t int32) {
 	case p == noPost:
 		wd.post = t
 	case p >= 0:
+		if c.terms[p].nw&termByWord != 0 {
+			// Term p no longer has the word to itself: the exact table finds it from now on.
+			c.terms[p].nw &^= termByWord
+			c.exact.insert(p, c.termHash(p), c.termHash)
+		}
 		var l int32
 		if k := len(c.freeLists); k > 0 {
 			l = c.freeLists[k-1]
@@ -594,26 +652,84 @@ func (c *core) removePosting(w, t int32) bool {
 }
 
 // wordFor returns the vocabulary id of w, adding it (its text at arena offset off) if needed.
-func (c *core) wordFor(w string, off uint32) int32 {
+// A word of a name or an alias (name) has all its trigrams indexed, for typo and similarity
+// search; a word only domains have brought so far gets only its first, which finds it for a
+// one-letter query (the prefix and exact lookups use the sorted words and the word table).
+//
+// A domain's word of its own (one not in its name, nor the name's words run together, see
+// joinsWords: "ingka" of ingka.com for IKEA, "getport" of getport.io for Port, a numbered
+// "barcortech123") is usually unique to its account and often long: its trigram postings, one
+// per letter, were the largest part of what a domain costs. The trigram search is for the typos
+// people make typing a name from memory; a domain is pasted from a URL or an e-mail address, or
+// typed by its name, whose words keep every trigram. When a name or an alias brings such a word
+// later ("Nordwind" after nordwind.de), it is promoted (see promote).
+func (c *core) wordFor(w string, off uint32, name bool) int32 {
 	if id, ok := c.lookupWord(w); ok {
+		if name && c.words[id].flags&wordAllGrams == 0 {
+			return c.promote(w, id)
+		}
 		return id
 	}
 	id := int32(len(c.words))
-	grams := wordGrams(w, c.gbuf)
-	c.gbuf = grams
-	for _, g := range grams {
-		if c.gramAt[g] == 0 {
-			c.grams = append(c.grams, plist{})
-			c.gramAt[g] = int32(len(c.grams))
-		}
-		c.grams[c.gramAt[g]-1].add(id)
-	}
 	runes := utf8.RuneCountInString(w)
-	wd := word{off: off, post: noPost, sig: runeSig(w), tlen: uint8(len(w)), runes: uint8(min(runes, 255)), grams: uint8(min(len(grams), 255))}
+	wd := word{off: off, post: noPost, tlen: uint8(len(w)), runes: uint8(min(runes, 255))}
 	if runes == len(w) {
 		wd.flags |= wordASCII
 	}
 	c.words = appendLean(c.words, wd)
+	if name || runes == 1 {
+		c.indexGrams(id, w)
+	} else {
+		c.addGram(firstGram(w), id)
+	}
+	c.wordID.insert(id, hashString(w), c.wordHash)
+	c.prefixes.add(id)
+	return id
+}
+
+// indexGrams adds word id (text w) to the lists of all its trigrams; id must be the largest id
+// in each list.
+func (c *core) indexGrams(id int32, w string) {
+	c.gbuf = wordGrams(w, c.gbuf)
+	for _, g := range c.gbuf {
+		c.addGram(g, id)
+	}
+	wd := &c.words[id]
+	wd.grams = uint8(min(len(c.gbuf), 255))
+	wd.flags |= wordAllGrams
+}
+
+func (c *core) addGram(g uint32, id int32) {
+	if c.gramAt[g] == 0 {
+		c.grams = append(c.grams, plist{})
+		c.gramAt[g] = int32(len(c.grams))
+	}
+	c.grams[c.gramAt[g]-1].add(id)
+}
+
+// firstGram returns the trigram key that starts " w " (the first of appendGrams).
+func firstGram(w string) uint32 {
+	r0, n := utf8.DecodeRuneInString(w)
+	if n == len(w) {
+		return gramKey(' ', r0, ' ')
+	}
+	r1, _ := utf8.DecodeRuneInString(w[n:])
+	return gramKey(' ', r0, r1)
+}
+
+// promote gives domain-only word old (text w), which a name or an alias now brings, a new id with
+// every trigram indexed (trigram lists are appended to in id order), and returns it. The old
+// record keeps no postings and counts as removed until the next rebuild.
+func (c *core) promote(w string, old int32) int32 {
+	c.gramList(firstGram(w)).remove(old)
+	c.wordID.remove(old, hashString(w), c.wordHash)
+	id := int32(len(c.words))
+	wd := c.words[old]
+	wd.flags &^= wordAllGrams
+	c.words = appendLean(c.words, wd)
+	c.words[old].post = noPost
+	c.deadWords++
+	c.indexGrams(id, w)
 	c.wordID.insert(id, hashString(w), c.wordHash)
 	c.prefixes.add(id)
 	return id
@@ -622,7 +738,7 @@ func (c *core) wordFor(w string, off uint32) int32 {
 // addDeletes indexes the one-deletion variants of word wid (text w), once. Only words of names
 // and aliases get them: a domain's own word ("barcortech123" of barcortech123.example) is
 // usually unique to its account, and indexing the variants of every one of them cost most of
-// the index's memory; a misspelt domain is still found through shared trigrams.
+// the index's memory (see wordFor).
 func (c *core) addDeletes(w string, wid int32) {
 	if c.words[wid].flags&wordDels != 0 || !deletable(w) {
 		return
@@ -662,8 +778,12 @@ func (c *core) removeTerm(id int32) {
 		if !ok || !c.removePosting(wid, id) {
 			return
 		}
-		for _, g := range wordGrams(w, nil) {
-			c.gramList(g).remove(wid)
+		if c.words[wid].flags&wordAllGrams != 0 {
+			for _, g := range wordGrams(w, nil) {
+				c.gramList(g).remove(wid)
+			}
+		} else {
+			c.gramList(firstGram(w)).remove(wid)
 		}
 		if c.words[wid].flags&wordDels != 0 {
 			forEachDelete(w, func(h uint64) { c.dels.remove(uint32(h), wid) })
@@ -671,7 +791,9 @@ func (c *core) removeTerm(id int32) {
 		c.wordID.remove(wid, hashString(w), c.wordHash)
 		c.deadWords++
 	})
-	c.exact.remove(id, hashString(n), c.termHash)
+	if c.terms[id].nw&termByWord == 0 {
+		c.exact.remove(id, hashString(n), c.termHash)
+	}
 	c.termCount--
 }
 

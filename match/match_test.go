@@ -941,6 +941,8 @@ func peerShaped(n int) []Entry {
 
 // measureBuild returns the live heap retained by an index of n accounts made by entries,
 // including the name, alias and domain strings it keeps (the caller's Entry values are dropped).
+// It loads them as the store does (store.Directory's load: NewIndexFor, Upsert, Settle), so it
+// measures the index that serves.
 func measureBuild(entries func(int) []Entry, n int) (uint64, *Index) {
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -949,6 +951,7 @@ func measureBuild(entries func(int) []Entry, n int) (uint64, *Index) {
 	for _, e := range entries(n) {
 		ix.Upsert(e)
 	}
+	ix.Settle()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	return after.HeapAlloc - before.HeapAlloc, ix
@@ -1224,4 +1227,92 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestDomainWords: a domain's own word (one its name does not have) is found as typed, by its
+// start and with its suffix; once a name brings the same word, a misspelling of the name finds
+// that account. Edits after a Settle (which packs the lists) keep every account findable.
+func TestDomainWords(t *testing.T) {
+	ix := buildIndex(realistic(), []Entry{{ID: 900, Name: "Acme Shoes", Domain: "nordwind.de"}})
+	ix.Settle()
+	unique := func(q string, id int64) {
+		t.Helper()
+		if r := ix.Resolve(q); r.Outcome != Unique || r.Best.ID != id {
+			t.Errorf("Resolve(%q) = %s, want %d", q, describe(r), id)
+		}
+	}
+	for _, q := range []string{"nordwind.de", "nordwind", "nordwi", "https://www.nordwind.de/kontakt", "acme shoes"} {
+		unique(q, 900)
+	}
+	ix.Upsert(Entry{ID: 901, Name: "Nordwind Logistics", Aliases: []string{"Nordwind Freight"}})
+	for _, q := range []string{"nordwnd logistics", "nordwind logistcs", "nordwind freight"} {
+		unique(q, 901)
+	}
+	// Two edits: found through the word's trigrams, which the name brought.
+	if got := ix.Search("nrodwindd", 5); !slices.ContainsFunc(got, func(c Candidate) bool { return c.ID == 901 }) {
+		t.Errorf("Search(nrodwindd) = %+v, want account 901 listed", got)
+	}
+	unique("nordwind.de", 900)
+	for _, c := range acceptance {
+		checkCase(t, ix, c, true)
+	}
+	ix.Remove(901)
+	unique("nordwind.de", 900)
+	if r := ix.Resolve("nordwind logistics"); r.Outcome == Unique && r.Best.ID == 901 {
+		t.Errorf("removed account still resolves: %s", describe(r))
+	}
+	ix.Remove(900)
+	ix.Upsert(Entry{ID: 902, Name: "Zephyra Labs", Domain: "qxorbit.io"})
+	unique("qxorbit.io", 902)
+	unique("qxorbit", 902)
+	ix.Remove(902)
+	for _, q := range []string{"nordwind", "nordwind.de", "qxorbit.io"} {
+		if r := ix.Resolve(q); r.Outcome != None || len(r.Candidates) != 0 {
+			t.Errorf("removed domain still found: %s", describe(r))
+		}
+	}
+	for _, c := range acceptance {
+		checkCase(t, ix, c, true)
+	}
+}
+
+func TestPackLists(t *testing.T) {
+	lists := make([]plist, 3)
+	for i := range lists {
+		for id := int32(0); id < 50; id += int32(i + 1) {
+			lists[i].add(id * 300)
+		}
+	}
+	want := make([][]int32, len(lists))
+	read := func(l *plist) []int32 {
+		var ids []int32
+		for c := l.cursor(); ; {
+			id, ok := c.next()
+			if !ok {
+				return ids
+			}
+			ids = append(ids, id)
+		}
+	}
+	for i := range lists {
+		want[i] = read(&lists[i])
+	}
+	packLists(lists)
+	lists[0].add(1 << 20)
+	lists[1].remove(300 * 2)
+	want[0] = append(want[0], 1<<20)
+	want[1] = slices.DeleteFunc(want[1], func(id int32) bool { return id == 600 })
+	for i := range lists {
+		if got := read(&lists[i]); !slices.Equal(got, want[i]) {
+			t.Errorf("list %d after packing and edits = %v, want %v", i, got, want[i])
+		}
+	}
+}
+
+func TestFirstGram(t *testing.T) {
+	for _, w := range []string{"a", "ab", "ingka", "é", "éa", "aé", "müller", "東京", "7"} {
+		if got, want := firstGram(w), appendGrams(nil, w)[0]; got != want {
+			t.Errorf("firstGram(%q) = %d, want %d", w, got, want)
+		}
+	}
 }

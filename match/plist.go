@@ -121,3 +121,23 @@ func uvarint(b []byte) (uint32, int) {
 	}
 	return 0, len(b)
 }
+
+// packLists moves the data of lists into one block, each list's exactly as long as it is (cut
+// to its length, so that adding to a list moves it out of the block rather than over its
+// neighbour). A list grown by appending holds up to a quarter more than it uses, and a small one
+// is rounded up to the allocator's size class besides: at 100,000 accounts that slack was a
+// third of the lists' bytes. A list that grows later leaves its old bytes in the block unused
+// until the index is rebuilt; a bulk load is followed by few edits.
+func packLists(lists []plist) {
+	total := 0
+	for i := range lists {
+		total += len(lists[i].data)
+	}
+	block := make([]byte, 0, total)
+	for i := range lists {
+		l := &lists[i]
+		at := len(block)
+		block = append(block, l.data...)
+		l.data = block[at:len(block):len(block)]
+	}
+}

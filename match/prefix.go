@@ -72,12 +72,14 @@ func (c *core) settle() {
 }
 
 // Settle readies the words added since the last lookup for prefix lookups, which a lookup does
-// itself when there are many of them. Call it after a bulk load, so the first lookup after it does
-// not pay for the load (and hold every other lookup meanwhile).
+// itself when there are many of them, and gives back the room the index grew into while it was
+// loaded (see pack). Call it after a bulk load, so the first lookup after it does not pay for the
+// load (and hold every other lookup meanwhile).
 func (ix *Index) Settle() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.settle()
+	ix.pack()
 }
 
 // prefix8 packs the first eight bytes of s into an integer that orders as the bytes do (a shorter

@@ -666,19 +666,10 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		return
 	}
 
-	// Words starting with tok contain all its leading grams (all but the last, which ends the
-	// word), so the shortest of those lists holds every one of them.
+	// Words starting with tok, from the sorted vocabulary; every word keeps its first trigram
+	// indexed, so when no word has tok's there is none to look for.
 	s.tg = appendGrams(s.tg[:0], tok)
-	var lead *plist
-	for gi, g := range s.tg[:len(s.tg)-1] {
-		if l := ix.gramList(g); gi == 0 || l == nil || lead != nil && l.n < lead.n {
-			lead = l
-		}
-		if lead == nil {
-			break // no word has this gram, so none starts with tok
-		}
-	}
-	if maxPrefix > 0 && lead != nil {
+	if maxPrefix > 0 && ix.gramList(s.tg[0]) != nil {
 		ix.eachPrefixed(s, tok, func(w int32) {
 			if w != exactID && int(ix.words[w].runes) > L {
 				add(w, qualPrefix+0.3*float64(L)/float64(ix.words[w].runes))
@@ -785,11 +776,14 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 			continue
 		}
 		m := &ix.words[w]
+		if m.flags&wordAllGrams == 0 {
+			continue // a domain's own word, listed under its first gram only (see wordFor)
+		}
 		wl := int(m.runes)
 		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.wordText(w), tok) {
 			continue // a prefix match, added above
 		}
-		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount32(qsig^m.sig) <= 2*maxTy {
+		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount32(qsig^runeSig(ix.wordText(w))) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
 			if d := s.typoDistance(tok, r, ix.wordText(w), qascii && m.ascii(), k); d <= k {
 				hasTypo = true

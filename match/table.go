@@ -87,6 +87,17 @@ func (t *table) grow(hashOf func(int32) uint64) {
 	for (t.n+1)*4 > size*3 {
 		size += size / 2
 	}
+	t.rehash(size, hashOf)
+}
+
+// fit rehashes t into the fewest slots its load allows, when that saves a tenth of them.
+func (t *table) fit(hashOf func(int32) uint64) {
+	if size := t.n*4/3 + 16; size <= len(t.slots)*9/10 {
+		t.rehash(size, hashOf)
+	}
+}
+
+func (t *table) rehash(size int, hashOf func(int32) uint64) {
 	// Rehash in id order: ids are handed out in the order their records (and text) were added,
 	// so hashOf then reads memory front to back instead of at random, which at a million words
 	// made a growth cost seconds of cache misses rather than a fraction of one.
@@ -133,6 +144,21 @@ func (d *delTable) insert(fp uint32, word int32) {
 	}
 	d.put(uint64(fp)<<32 | uint64(uint32(word+1)))
 	d.n++
+}
+
+// fit rehashes d into the fewest slots its load allows, when that saves a tenth of them.
+func (d *delTable) fit() {
+	size := d.n*4/3 + 16
+	if size > len(d.slots)*9/10 {
+		return
+	}
+	old := d.slots
+	d.slots = make([]uint64, size)
+	for _, v := range old {
+		if v != 0 {
+			d.put(v)
+		}
+	}
 }
 
 func (d *delTable) put(v uint64) {
