@@ -128,22 +128,17 @@ func ReadSplit(path string) (map[string]bool, error) {
 // folder): corpus.yaml without its held-out part, training-extra.yaml and the earlier
 // labelled.yaml. heldout.yaml and the held-out part are never returned.
 func TrainingExamples(dir string) ([]understand.Example, error) {
-	texts, err := Load(filepath.Join(dir, "corpus.yaml"))
-	if err != nil {
-		return nil, err
-	}
 	held, err := ReadSplit(filepath.Join(dir, "split.txt"))
 	if err != nil {
 		return nil, err
 	}
-	earlier, err := Load(filepath.Join(dir, "labelled.yaml"))
-	if err != nil {
-		return nil, err
+	var files [3][]Text // corpus.yaml, training-extra.yaml, labelled.yaml
+	for i, name := range []string{"corpus.yaml", "training-extra.yaml", "labelled.yaml"} {
+		if files[i], err = Load(filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
 	}
-	extra, err := Load(filepath.Join(dir, "training-extra.yaml"))
-	if err != nil {
-		return nil, err
-	}
+	texts, extra, earlier := files[0], files[1], files[2]
 	var out []understand.Example
 	for _, t := range append(texts, extra...) {
 		if !held[t.ID] {
