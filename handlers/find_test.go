@@ -1,10 +1,13 @@
 package handlers_test
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"testing"
+	"time"
 
+	"outreachbot/identity"
 	"outreachbot/store"
 	"outreachbot/store/storetest"
 )
@@ -19,14 +22,15 @@ func TestAccountFind_wordsPeopleUseAndInferredValues(t *testing.T) {
 			{"/account find industry:tech", []string{"Adobe", "software", "industry software, stated or inferred"}, []string{"No account matches"}},
 			{"/account find industry:technology", []string{"Adobe", "software"}, nil},
 			{"/account find industry:fintech", []string{"Volvofinans Bank", "financial services (inferred)", "Values marked (inferred) come from the public record"}, []string{"Port", "Roadie"}},
-			{"/account find industry:bank region:nordics", []string{"4 accounts match", "Volvofinans Bank", "Tink", "Lunar", "region Nordics (Sweden"}, nil},
+			// SDA SE (insurance, at sda.se) is German, not Swedish: not a Nordic account.
+			{"/account find industry:bank region:nordics", []string{"3 accounts match", "Volvofinans Bank", "Tink", "Lunar", "region Nordics (Sweden"}, []string{"SDA SE"}},
 			{"/account find region:brazil", []string{"Stone", "Brazil, Latin America (inferred)", "country Brazil"}, nil},
 			{"/account find region:uk industry:software", []string{"1 account matches", "Paddle"}, []string{"1 accounts"}},
 			{"/account find role:competitor", []string{"4 accounts match", "Port", "Cortex", "OpsLevel", "Humanitec"}, nil},
 			// Five filters nothing matches (the README's example before public firmographics): the
 			// answer says which filter empties it.
 			{`/account find industry:"financial services" size:100-1000 region:london stage:evaluating pain:yaml`,
-				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 19 accounts", "region:london (HQ mentions london) alone: 8 accounts", "pain:yaml (shows pain yaml) alone: 0 accounts"},
+				[]string{"No account matches all of", "industry financial services, stated or inferred) alone: 19 accounts", "region:london (HQ mentions london) alone: 8 accounts", "pain:yaml (shows pain yaml) alone: 1 account"},
 				[]string{"1 accounts"}},
 			// An empty answer names only the filters given: no size was given, so no word of size.
 			{"/account find industry:widgets", []string{"No account matches all of", "industry:widgets", "not a word I know", "alone: 0 accounts"}, []string{"size"}},
@@ -49,6 +53,47 @@ func TestAccountCard_inferredValuesSayWhereTheyCameFrom(t *testing.T) {
 		// Stated values stay unlabelled.
 		expect(t, "/account baillie gifford", askAs(t, app, "U1", false, "/account baillie gifford"),
 			[]string{"Industry: financial services\n"}, []string{"financial services (inferred)"})
+	})
+}
+
+// SDA SE's domain sda.se ends in its legal form (Societas Europaea), not in a Swedish address: the
+// card infers no country from it, and a database that inferred Sweden before drops it the next
+// time the ADOPTERS.md entry is read.
+func TestAccountCard_aDomainEndingThatIsTheNamesLegalFormIsNoCountry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "/account sda se", askAs(t, app, "U1", false, "/account sda se"),
+			[]string{"SDA SE", "Domain: sda.se"}, []string{"Sweden", "ends in .se"})
+
+		ctx := context.Background()
+		var acc store.Account
+		if err := app.Store.DB().Where("key = ?", identity.Key("SDA SE")).Take(&acc).Error; err != nil {
+			t.Fatal(err)
+		}
+		acc.Country, acc.Region = "Sweden", "Europe"
+		acc.Inferred["country"], acc.Inferred["region"] = "the domain sda.se ends in .se", "the domain sda.se ends in .se"
+		if err := app.Store.DB().Save(&acc).Error; err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account sda se as an older database left it", askAs(t, app, "U1", false, "/account sda se"), []string{"Sweden"}, nil)
+		if _, err := app.Store.ImportAdopters(ctx, []store.Adopter{{Organization: "SDA SE", Domain: "sda.se", Key: "sda se", Row: 1,
+			Description: "Central place for developing and sharing services in our insurance ecosystem."}}, false, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "/account sda se after the list is read again", askAs(t, app, "U1", false, "/account sda se"),
+			[]string{"SDA SE"}, []string{"Sweden", "ends in .se"})
+	})
+}
+
+// The report names JPMorgan Chase only as a company hiring platform engineers; the Backstage blog
+// names its practitioners among the large companies telling their adoption stories at BackstageCon
+// 2024. The card says it uses Backstage, quotes the blog and names it, not "no Backstage".
+func TestAccountCard_jpmorganUsesBackstageByTheBackstageBlog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		expect(t, "/account jpmorgan", askAs(t, app, "U1", false, "/account jpmorgan"),
+			[]string{"uses Backstage", "featuring practitioners from Adobe, American Airlines, JPMorgan Chase, Red Hat, and Roku"},
+			[]string{"no Backstage"})
 	})
 }
 

@@ -139,6 +139,42 @@ func TestPain_publicTextsThatNameTheAccountShowItsPain(t *testing.T) {
 	})
 }
 
+// Three more pain points are shown by public texts that name the organization: Mercedes-Benz.io's
+// issue names authentication as the complex part, an AppFolio pull request moves its catalog
+// files to cut catalog upkeep, and the Backstage blog recaps Booz Allen Hamilton's talk on the
+// barriers to adopting Backstage. Each card quotes the sentence and names its source, /pain lists
+// the account under that pain point, and no draft presents the text as the contact's own.
+func TestPain_authYAMLAndAdoptionAreShownByTextsThatNameTheAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		app := newApp(t, d)
+		mercedes := "Catalog scanning across a Github enterprise server with multiple organizations is complex to setup specially regarding authentication."
+		expect(t, "/account mercedes", askAs(t, app, "U1", false, "/account mercedes"),
+			[]string{"Authentication/authorization complexity — “" + mercedes + "” _(GitHub issue backstage/backstage#6605)_"}, nil)
+		expect(t, "/pain auth", askAs(t, app, "U1", false, "/pain auth"),
+			[]string{"Accounts showing it (1)", "Mercedes-Benz.io", mercedes}, nil)
+
+		appfolio := "All Backstage component, resource, and api catalog metadata files are migrating to project repositories to lower the rate of effort for catalog maintenance."
+		expect(t, "/account appfolio", askAs(t, app, "U1", false, "/account appfolio"),
+			[]string{"Manual YAML file management and fixed data models — “" + appfolio + "” _(GitHub pull request appfolio/ae_page_objects#221)_",
+				"https://github.com/appfolio/ae_page_objects/pull/221"}, nil)
+		expect(t, "/pain yaml", askAs(t, app, "U1", false, "/pain yaml"),
+			[]string{"Accounts showing it (1)", "Appfolio", appfolio}, nil)
+
+		bah := "Lizzie (Booz Allen Hamilton) explored corporate barriers to Backstage adoption and lessons learned along the way"
+		expect(t, "/account booz allen", askAs(t, app, "U1", false, "/account booz allen"),
+			[]string{"Low internal adoption rates despite significant investment — “" + bah,
+				"_(Backstage blog, December 2024: BackstageCon North America 2024 highlights)_",
+				"https://backstage.io/blog/2024/12/09/kubecon-slc-24"}, nil)
+		expect(t, "/pain low-adoption", askAs(t, app, "U1", false, "/pain low-adoption"),
+			[]string{"Accounts showing it (1)", "Booz Allen Hamilton", bah}, nil)
+		// The talk was Lizzie's and the recap Spotify's: the draft to the ADOPTERS.md contact
+		// neither credits him with it nor says he spoke.
+		expect(t, "/draft booz allen", askAs(t, app, "U1", false, "/draft booz allen"),
+			[]string{"Draft to Jason Miller at Booz Allen Hamilton"},
+			[]string{"you spoke", "your talk", "I saw your", "Thanks for"})
+	})
+}
+
 // Public firmographics fill what the account does not state, each labelled inferred with the
 // words, who published them and where; a value a CSV file states replaces them, loses the label
 // and survives the next seed.
@@ -169,27 +205,13 @@ func TestAccountCard_publicFirmographicsShowTheirSource(t *testing.T) {
 // counts, for every pain point, each account the file links to it (and says 0 where it links
 // none), and each linked pain point's page names every such account with the words that show it.
 func TestPain_catalogueCountsEveryAccountTheKnowledgeFileLinks(t *testing.T) {
-	k, err := seed.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	type link struct{ account, evidence string }
-	links := map[string][]link{}
-	for _, a := range k.Accounts {
-		for _, p := range a.Pains {
-			links[p.Key] = append(links[p.Key], link{a.Name, p.Evidence})
-		}
-	}
+	k, links := seededPainLinks(t)
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		app := newApp(t, d)
 		catalogue := askAs(t, app, "U1", false, "/pain")
 		for _, p := range k.PainPoints {
 			n := len(links[p.Key])
-			count := fmt.Sprintf("%d accounts", n)
-			if n == 1 {
-				count = "1 account"
-			}
-			expect(t, "/pain", catalogue, []string{fmt.Sprintf("%s (%s) — %s\n", p.Title, p.Key, count)}, nil)
+			expect(t, "/pain", catalogue, []string{fmt.Sprintf("%s (%s) — %s\n", p.Title, p.Key, accountsCount(n))}, nil)
 			if n == 0 {
 				continue
 			}
@@ -200,4 +222,30 @@ func TestPain_catalogueCountsEveryAccountTheKnowledgeFileLinks(t *testing.T) {
 			expect(t, "/pain "+p.Key, askAs(t, app, "U1", false, "/pain "+p.Key), want, nil)
 		}
 	})
+}
+
+type painLink struct{ account, evidence string }
+
+// seededPainLinks is what the embedded knowledge file links to each pain point key.
+func seededPainLinks(t *testing.T) (*seed.Knowledge, map[string][]painLink) {
+	t.Helper()
+	k, err := seed.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string][]painLink{}
+	for _, a := range k.Accounts {
+		for _, p := range a.Pains {
+			links[p.Key] = append(links[p.Key], painLink{a.Name, p.Evidence})
+		}
+	}
+	return k, links
+}
+
+// accountsCount is "1 account" or "N accounts", as /pain words it.
+func accountsCount(n int) string {
+	if n == 1 {
+		return "1 account"
+	}
+	return fmt.Sprintf("%d accounts", n)
 }

@@ -31,6 +31,9 @@ type Vocabulary struct {
 	Countries  []Country  `yaml:"countries"`
 	Regions    []Region   `yaml:"regions"`
 	USStates   []string   `yaml:"us_states"`
+	// LegalForms are company-form words that are also country domain endings ("SE", a European
+	// company, is .se, Sweden's ending).
+	LegalForms []string `yaml:"legal_forms"`
 }
 
 // Industry is a canonical industry with the words that name it.
@@ -169,8 +172,9 @@ type Place struct {
 
 // InferPlace reads a country (and its region) from an HQ ("Stockholm, Sweden", "Seattle, WA"),
 // else from the domain's country ending (".com.br" → Brazil). Generic endings (.com, .io) say
-// nothing.
-func (v *Vocabulary) InferPlace(domain, hq string) (Place, string, bool) {
+// nothing, and neither does an ending that is the legal form the name ends in (SDA SE, sda.se: a
+// European company, not a Swedish one).
+func (v *Vocabulary) InferPlace(name, domain, hq string) (Place, string, bool) {
 	if hq != "" {
 		parts := strings.Split(hq, ",")
 		last := strings.TrimSpace(parts[len(parts)-1])
@@ -199,12 +203,26 @@ func (v *Vocabulary) InferPlace(domain, hq string) (Place, string, bool) {
 			}
 		}
 	}
-	if best >= 0 {
+	if best >= 0 && !v.endsInLegalForm(name, d[len(d)-bestLen:]) {
 		c := v.Countries[best]
 		ending := d[len(d)-bestLen-1:]
 		return Place{c.Name, c.Region}, fmt.Sprintf("the domain %s ends in %s", domain, ending), true
 	}
 	return Place{}, "", false
+}
+
+// endsInLegalForm reports whether the name's last word is the domain ending tld and a legal form.
+func (v *Vocabulary) endsInLegalForm(name, tld string) bool {
+	words := strings.Fields(fold(name))
+	if len(words) == 0 || words[len(words)-1] != tld {
+		return false
+	}
+	for _, f := range v.LegalForms {
+		if strings.TrimSpace(fold(f)) == tld {
+			return true
+		}
+	}
+	return false
 }
 
 // headcountRE finds "900 engineers", "500+ developers", "over 2,000 engineers", "1.5k engineers".

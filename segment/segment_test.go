@@ -34,25 +34,32 @@ func TestInferIndustry_fromNameThenDescription(t *testing.T) {
 func TestInferPlace_fromHQThenCountryDomain(t *testing.T) {
 	v := Default()
 	cases := []struct {
-		domain, hq, country, region string
+		name, domain, hq, country, region string
 	}{
-		{"stone.com.br", "", "Brazil", "Latin America"},
-		{"sda.se", "", "Sweden", "Europe"},
-		{"example.co.uk", "", "United Kingdom", "Europe"},
-		{"expediagroup.com", "Seattle, WA", "United States", "North America"},
-		{"spotify.com", "Stockholm, Sweden", "Sweden", "Europe"},
-		{"paddle.com", "London, UK", "United Kingdom", "Europe"},
-		{"roadie.io", "", "", ""},
-		{"lunar.app", "", "", ""},
-		{"example.co", "", "", ""},
+		{"Stone", "stone.com.br", "", "Brazil", "Latin America"},
+		{"Initech", "initech.se", "", "Sweden", "Europe"},
+		{"Example", "example.co.uk", "", "United Kingdom", "Europe"},
+		{"Expedia Group", "expediagroup.com", "Seattle, WA", "United States", "North America"},
+		{"Spotify", "spotify.com", "Stockholm, Sweden", "Sweden", "Europe"},
+		{"Paddle", "paddle.com", "London, UK", "United Kingdom", "Europe"},
+		{"Roadie", "roadie.io", "", "", ""},
+		{"Lunar", "lunar.app", "", "", ""},
+		{"Example", "example.co", "", "", ""},
+		// The ending is the name's legal form, not a country: SE is a European company (Societas
+		// Europaea), AG a German or Swiss one; an HQ still decides.
+		{"SDA SE", "sda.se", "", "", ""},
+		{"Acme AG", "acme.ag", "", "", ""},
+		{"SDA SE", "sda.se", "Cologne, Germany", "Germany", "Europe"},
+		// A name that merely ends in a word is not a legal form: Telenor Sweden at a .se domain.
+		{"Telenor Sweden", "telenor.se", "", "Sweden", "Europe"},
 	}
 	for _, c := range cases {
-		p, ev, ok := v.InferPlace(c.domain, c.hq)
+		p, ev, ok := v.InferPlace(c.name, c.domain, c.hq)
 		if p.Country != c.country || p.Region != c.region || ok != (c.country != "") {
-			t.Errorf("InferPlace(%q, %q) = %+v %v, want %s/%s", c.domain, c.hq, p, ok, c.country, c.region)
+			t.Errorf("InferPlace(%q, %q, %q) = %+v %v, want %s/%s", c.name, c.domain, c.hq, p, ok, c.country, c.region)
 		}
 		if ok && ev == "" {
-			t.Errorf("InferPlace(%q, %q): no evidence", c.domain, c.hq)
+			t.Errorf("InferPlace(%q, %q, %q): no evidence", c.name, c.domain, c.hq)
 		}
 	}
 }

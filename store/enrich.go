@@ -16,11 +16,23 @@ func enrich(a *Account) {
 			a.Industry, a.Inferred["industry"] = inf.Value, inf.Evidence
 		}
 	}
-	if a.Country == "" {
-		if p, ev, ok := v.InferPlace(a.Domain, a.HQ); ok {
+	// An inferred place is read again, so a rule corrected since (SDA SE's .se is its legal form,
+	// not Sweden) corrects it too; a stated one is left alone.
+	if _, inferred := a.Inferred["country"]; a.Country == "" || inferred {
+		p, ev, ok := v.InferPlace(a.Name, a.Domain, a.HQ)
+		_, regionInferred := a.Inferred["region"]
+		switch {
+		case ok:
 			a.Country, a.Inferred["country"] = p.Country, ev
-			if a.Region == "" {
+			if a.Region == "" || regionInferred {
 				a.Region, a.Inferred["region"] = p.Region, ev
+			}
+		case inferred:
+			a.Country = ""
+			delete(a.Inferred, "country")
+			if regionInferred {
+				a.Region = ""
+				delete(a.Inferred, "region")
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package seed
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -194,7 +196,7 @@ func TestKnowledge_everyNamedCompanyIsAnAccount(t *testing.T) {
 		"Adobe": "production", "Spotify": "production",
 		"Philips": "production", "H&M": "production", "IKEA": "production", "Volvo Cars": "production",
 		"Baillie Gifford": "managed", "Contentful": "managed", "Paddle": "managed", "Lunar": "managed",
-		"JPMorgan Chase": "none", "Goldman Sachs": "none", "OpenAI": "none", "Anthropic": "none",
+		"JPMorgan Chase": "adopted", "Goldman Sachs": "none", "OpenAI": "none", "Anthropic": "none",
 		"Netflix": "none", "Ford": "none", "UnitedHealth": "none", "Walmart": "none",
 		"Red Hat": "adopted", "VMware": "none",
 	}
@@ -353,5 +355,48 @@ func TestKnowledge_landscape(t *testing.T) {
 	s := k.Segments
 	if s.EmployeesMin != 100 || s.EmployeesMax != 1000 || len(s.Industries) != 3 || len(s.Hubs) != 7 {
 		t.Errorf("segments = %+v", s)
+	}
+}
+
+// Cards quote a pain link's evidence (“…”), so a link the report supports must be the report's own
+// words; and a vendor or competitor shows no pain point: it sells the remedy, or a rival one.
+func TestKnowledge_accountPainsQuoteTheReportAndSkipVendors(t *testing.T) {
+	k := mustLoad(t)
+	for _, a := range k.Accounts {
+		if (a.Role == "vendor" || a.Role == "competitor") && len(a.Pains) > 0 {
+			t.Errorf("%s is a %s but is linked to pain points %v", a.Name, a.Role, a.Pains)
+		}
+	}
+	// The report sits in the steering repository's shared/seed, beside the checkout.
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "seed", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Skip("the report (../shared/seed beside the checkout) is not here; the vendor check ran")
+	}
+	var report strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		report.Write(b)
+	}
+	squash := func(s string) string {
+		return strings.Join(strings.Fields(norm(strings.ReplaceAll(s, "**", ""))), " ")
+	}
+	text := squash(report.String())
+	n := 0
+	for _, a := range k.Accounts {
+		for _, p := range a.Pains {
+			if p.Source != "report" {
+				continue
+			}
+			n++
+			if !strings.Contains(text, squash(p.Evidence)) {
+				t.Errorf("%s → %s: evidence is not the report's words: %q", a.Name, p.Key, p.Evidence)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no account pain comes from the report; the check checked nothing")
 	}
 }
