@@ -97,15 +97,17 @@ const (
 	termWordMask = 0x3f
 )
 
-// word is one vocabulary word: tlen bytes of the arena at off. Twelve bytes: what a lookup can
-// recompute from the text cheaply (the rune-set signature of a typo candidate) is not stored.
+// word is one vocabulary word: tlen bytes of the arena at off. Twelve bytes: what the typo search
+// checks for each of the many words sharing trigrams with a query word is in the record (length,
+// rune signature), so that it reads the text of few of them; what a lookup needs for few words
+// (the rune count of a word with runes beyond ASCII, the trigram count of a merely similar word)
+// is recomputed from the text.
 type word struct {
 	off   uint32
 	post  int32 // the one term containing it (>= 0), or -2-index in lists, or noPost once removed
 	tlen  uint8
-	runes uint8 // rune count, capped at 255
-	grams uint8 // distinct trigrams, capped at 255 (0 unless wordAllGrams)
 	flags uint8
+	sig   uint16 // runeSig of the text
 }
 
 const noPost = -1
@@ -118,18 +120,27 @@ const (
 
 func (w *word) ascii() bool { return w.flags&wordASCII != 0 }
 
-// runeSig returns the rune-set signature of s: one bit per rune (mod 32), so an edit changes at
+// runeSig returns the rune-set signature of s: one bit per rune (mod 16), so an edit changes at
 // most two bits.
-func runeSig(s string) uint32 {
-	var sig uint32
+func runeSig(s string) uint16 {
+	var sig uint16
 	for _, r := range s {
 		if x, ok := sym(r); ok {
-			sig |= 1 << (x % 32)
+			sig |= 1 << (x % 16)
 		} else {
-			sig |= 1 << (uint32(r) % 32)
+			sig |= 1 << (uint32(r) % 16)
 		}
 	}
 	return sig
+}
+
+// wordRunes returns the rune count of word w, capped at 255.
+func (c *core) wordRunes(w int32) int {
+	wd := &c.words[w]
+	if wd.ascii() {
+		return int(wd.tlen)
+	}
+	return min(utf8.RuneCountInString(c.wordText(w)), 255)
 }
 
 // maxTermBytes caps the normalized length of an indexed term; longer text is cut at a word boundary.
@@ -654,7 +665,8 @@ func (c *core) removePosting(w, t int32) bool {
 // wordFor returns the vocabulary id of w, adding it (its text at arena offset off) if needed.
 // A word of a name or an alias (name) has all its trigrams indexed, for typo and similarity
 // search; a word only domains have brought so far gets only its first, which finds it for a
-// one-letter query (the prefix and exact lookups use the sorted words and the word table).
+// one-letter query (the prefix and exact lookups use the sorted words and the word table, and
+// typos after its first letters are found in the sorted words too, see domainTypos).
 //
 // A domain's word of its own (one not in its name, nor the name's words run together, see
 // joinsWords: "ingka" of ingka.com for IKEA, "getport" of getport.io for Port, a numbered
@@ -672,7 +684,7 @@ func (c *core) wordFor(w string, off uint32, name bool) int32 {
 	}
 	id := int32(len(c.words))
 	runes := utf8.RuneCountInString(w)
-	wd := word{off: off, post: noPost, tlen: uint8(len(w)), runes: uint8(min(runes, 255))}
+	wd := word{off: off, post: noPost, tlen: uint8(len(w)), sig: runeSig(w)}
 	if runes == len(w) {
 		wd.flags |= wordASCII
 	}
@@ -694,9 +706,7 @@ func (c *core) indexGrams(id int32, w string) {
 	for _, g := range c.gbuf {
 		c.addGram(g, id)
 	}
-	wd := &c.words[id]
-	wd.grams = uint8(min(len(c.gbuf), 255))
-	wd.flags |= wordAllGrams
+	c.words[id].flags |= wordAllGrams
 }
 
 func (c *core) addGram(g uint32, id int32) {

@@ -1241,7 +1241,7 @@ func TestDomainWords(t *testing.T) {
 			t.Errorf("Resolve(%q) = %s, want %d", q, describe(r), id)
 		}
 	}
-	for _, q := range []string{"nordwind.de", "nordwind", "nordwi", "https://www.nordwind.de/kontakt", "acme shoes"} {
+	for _, q := range []string{"nordwind.de", "nordwind", "nordwi", "https://www.nordwind.de/kontakt", "acme shoes", "nordwidn.de", "nordwnd.de"} {
 		unique(q, 900)
 	}
 	ix.Upsert(Entry{ID: 901, Name: "Nordwind Logistics", Aliases: []string{"Nordwind Freight"}})

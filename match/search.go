@@ -186,6 +186,7 @@ type scratch struct {
 	tc       []rune   // term runes without spaces
 	ttoks    [][2]int // term word spans in tr
 	tgrams   []uint32
+	wgrams   []uint32 // trigrams of a vocabulary word
 	dl       []int
 }
 
@@ -658,7 +659,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 						return
 					}
 					if w != exactID {
-						add(w, qualPrefix+0.3/float64(ix.words[w].runes))
+						add(w, qualPrefix+0.3/float64(ix.wordRunes(w)))
 					}
 				}
 			}
@@ -671,8 +672,8 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 	s.tg = appendGrams(s.tg[:0], tok)
 	if maxPrefix > 0 && ix.gramList(s.tg[0]) != nil {
 		ix.eachPrefixed(s, tok, func(w int32) {
-			if w != exactID && int(ix.words[w].runes) > L {
-				add(w, qualPrefix+0.3*float64(L)/float64(ix.words[w].runes))
+			if wl := ix.wordRunes(w); w != exactID && wl > L {
+				add(w, qualPrefix+0.3*float64(L)/float64(wl))
 			}
 		})
 		if exactID >= 0 && len(s.wm)-first > 1+maxPrefix {
@@ -696,6 +697,9 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		return // too short for typos or similarity
 	}
 
+	if maxTypos(L) > 0 {
+		ix.domainTypos(s, tok, r, add)
+	}
 	// Words one edit away, found by their one-deletion variants: usually the typo meant.
 	if maxTypos(L) > 0 && ix.typo1(s, tok, r, exactID, add) {
 		ix.capWords(s, first, maxWordMatches)
@@ -779,11 +783,14 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 		if m.flags&wordAllGrams == 0 {
 			continue // a domain's own word, listed under its first gram only (see wordFor)
 		}
-		wl := int(m.runes)
+		wl := int(m.tlen)
+		if !m.ascii() {
+			wl = ix.wordRunes(w)
+		}
 		if wl > L && c+1 >= nproc && strings.HasPrefix(ix.wordText(w), tok) {
 			continue // a prefix match, added above
 		}
-		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount32(qsig^runeSig(ix.wordText(w))) <= 2*maxTy {
+		if c >= minTypo && wl-L <= maxTy && L-wl <= maxTy && bits.OnesCount16(qsig^m.sig) <= 2*maxTy {
 			k := min(maxTy, maxTypos(wl))
 			if d := s.typoDistance(tok, r, ix.wordText(w), qascii && m.ascii(), k); d <= k {
 				hasTypo = true
@@ -795,7 +802,7 @@ func (ix *Index) matchWords(s *scratch, q *queryInfo, i int) {
 				continue
 			}
 		}
-		if c >= minSim && L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+int(m.grams)) {
+		if c >= minSim && L >= 3 && 2*float64(c) >= minSimilar*float64(len(s.tg)+s.gramCount(ix.wordText(w))) {
 			add(w, qualSimilar)
 		}
 	}
@@ -870,6 +877,70 @@ func (ix *Index) typo1(s *scratch, tok string, r []rune, exactID int32, add func
 	return len(found) > 0
 }
 
+// maxDomainChecks caps the sorted words domainTypos compares with a query word.
+const maxDomainChecks = 64
+
+// domainTypos adds the words only domains have (no trigrams, see wordFor) within the typo budget
+// of query word tok (runes r) that keep its start: the sorted words sharing the shortest start of
+// tok, of three bytes or more, that at most maxDomainChecks words share. A typo after the first
+// letters of a domain's word is found ("ingak.com" for ingka.com); one in its first letters, or
+// after a start that many words share, is not.
+func (ix *Index) domainTypos(s *scratch, tok string, r []rune, add func(int32, float64)) {
+	p := &ix.prefixes
+	sorted := p.sorted
+	i, _ := slices.BinarySearchFunc(sorted, tok, func(w int32, t string) int { return strings.Compare(ix.wordText(w), t) })
+	minK := min(len(tok)-1, 3)
+	lo, hi := i, i // the window sorted[lo:hi], every word sharing tok[:k]
+	for k := len(tok) - 1; k >= minK; k-- {
+		start := tok[:k]
+		nlo, nhi := lo, hi
+		for nlo > 0 && hi-nlo < maxDomainChecks && strings.HasPrefix(ix.wordText(sorted[nlo-1]), start) {
+			nlo--
+		}
+		for nhi < len(sorted) && nhi-nlo < maxDomainChecks && strings.HasPrefix(ix.wordText(sorted[nhi]), start) {
+			nhi++
+		}
+		if nhi-nlo >= maxDomainChecks {
+			break // too common a start: the last window stands
+		}
+		lo, hi = nlo, nhi
+	}
+	try := func(w int32) {
+		wd := &ix.words[w]
+		if wd.flags&wordAllGrams != 0 || wd.post == noPost {
+			return // found through its trigrams, or removed
+		}
+		wl := ix.wordRunes(w)
+		k := min(maxTypos(len(r)), maxTypos(wl))
+		if k == 0 || wl-len(r) > k || len(r)-wl > k {
+			return
+		}
+		s.wr = appendRunes(s.wr[:0], ix.wordText(w))
+		switch osa(r, s.wr, k, &s.dl) {
+		case 1:
+			add(w, qualTypo1)
+		case 2:
+			if k == 2 {
+				add(w, qualTypo2)
+			}
+		}
+	}
+	for _, w := range sorted[lo:hi] {
+		try(w)
+	}
+	for _, w := range p.recent {
+		if strings.HasPrefix(ix.wordText(w), tok[:minK]) {
+			try(w)
+		}
+	}
+}
+
+// gramCount returns the number of distinct trigrams of word w.
+func (s *scratch) gramCount(w string) int {
+	s.wgrams = wordGrams(w, s.wgrams)
+	return len(s.wgrams)
+}
+
 // capWords keeps the n best matches of s.wm[first:].
 func (ix *Index) capWords(s *scratch, first, n int) {
 	if len(s.wm)-first <= n {
@@ -883,7 +954,7 @@ func (ix *Index) capWords(s *scratch, first, n int) {
 		case a.qual < b.qual:
 			return 1
 		}
-		return int(ix.words[a.word].runes) - int(ix.words[b.word].runes)
+		return ix.wordRunes(a.word) - ix.wordRunes(b.word)
 	})
 	s.wm = s.wm[:first+n]
 }
