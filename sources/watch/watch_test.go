@@ -321,7 +321,7 @@ func TestRunner_failedClaimWaitsForTheRunsItStarted(t *testing.T) {
 	st, _, _, clk := setup(t, store.SQLite)
 	// Due in key order: adopters-md, backstage-blog, then brex-jobs, whose claim fails.
 	r := watch.New(failingClaims{Store: st, failKey: "brex-jobs"}, watch.Config{
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Clock: clk, RunTimeout: 10 * time.Second,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Clock: clk, RunTimeout: 60 * time.Second,
 	})
 	reps, err := r.RunDue(ctx)
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
