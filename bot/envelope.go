@@ -240,6 +240,21 @@ func (b *Bot) viewSubmission(ctx context.Context, log *slog.Logger, req *socketm
 	}
 }
 
+// noteAnswer records a handler's answer in the envelope's homeSet, if it has one.
+func noteAnswer(ctx context.Context, r slackmsg.Response) {
+	s, _ := ctx.Value(homeSetKey{}).(*homeSet)
+	if s == nil {
+		return
+	}
+	noteHomes(ctx, r.Homes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers++
+	if r.ReadOnly {
+		s.readOnly++
+	}
+}
+
 // run runs a handler with the request deadline and the panic guard, and returns by the deadline
 // whatever the handler does: a handler stuck where its context is not watched (a stalled
 // database, a pool with no free connection) is left to finish on its own, and the user hears

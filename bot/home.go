@@ -17,7 +17,6 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"outreachbot/handlers"
-	"outreachbot/slackmsg"
 	"outreachbot/store"
 )
 
@@ -220,21 +219,6 @@ func noteHomes(ctx context.Context, users []string) {
 		if u != "" && !slices.Contains(s.users, u) {
 			s.users = append(s.users, u)
 		}
-	}
-}
-
-// noteAnswer records a handler's answer in the envelope's homeSet, if it has one.
-func noteAnswer(ctx context.Context, r slackmsg.Response) {
-	s, _ := ctx.Value(homeSetKey{}).(*homeSet)
-	if s == nil {
-		return
-	}
-	noteHomes(ctx, r.Homes)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers++
-	if r.ReadOnly {
-		s.readOnly++
 	}
 }
 
