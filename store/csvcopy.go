@@ -87,13 +87,7 @@ func (p pgAccounts) locked(ctx context.Context, ids []int64) ([]Account, error) 
 
 // read runs query, which selects pgAccountList.
 func (p pgAccounts) read(ctx context.Context, query string, args ...any) ([]Account, error) {
-	rows, err := p.tx.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read stored accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
+	return readRows(ctx, p.tx, "read stored accounts", query, args, func(rows pgx.Rows) (Account, error) {
 		var (
 			a                              Account
 			aliases, inferred, stage, role string
@@ -101,7 +95,7 @@ func (p pgAccounts) read(ctx context.Context, query string, args ...any) ([]Acco
 		if err := rows.Scan(&a.ID, &a.Key, &a.Name, &aliases, &a.Domain, &a.Industry, &a.Employees, &a.Region, &a.HQ, &stage,
 			&a.AdoptionNotes, &role, &a.RoleSource, &a.StageSource, &a.StageEvidence, &a.Country, &a.Engineers, &inferred,
 			&a.OwnerUserID, &a.Source); err != nil {
-			return nil, fmt.Errorf("read stored accounts: %w", err)
+			return a, err
 		}
 		a.Stage, a.Role = Stage(stage), Role(role)
 		if decodeJSON(aliases, &a.Aliases) != nil {
@@ -110,10 +104,27 @@ func (p pgAccounts) read(ctx context.Context, query string, args ...any) ([]Acco
 		if decodeJSON(inferred, &a.Inferred) != nil {
 			a.Inferred = nil
 		}
-		out = append(out, a)
+		return a, nil
+	})
+}
+
+// readRows runs query in tx and makes a T of each row with scan; what names the read in errors.
+func readRows[T any](ctx context.Context, tx pgx.Tx, what, query string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read stored accounts: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
@@ -245,20 +256,14 @@ func (p pgContacts) locked(ctx context.Context, ids []int64) ([]Contact, error) 
 
 // read runs query, which selects pgContactList.
 func (p pgContacts) read(ctx context.Context, query string, args ...any) ([]Contact, error) {
-	rows, err := p.tx.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read stored contacts: %w", err)
-	}
-	defer rows.Close()
-	var out []Contact
-	for rows.Next() {
+	return readRows(ctx, p.tx, "read stored contacts", query, args, func(rows pgx.Rows) (Contact, error) {
 		var (
 			c                Contact
 			handles, spokeAt string
 		)
 		if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.Title, &c.DecisionRank, &handles, &spokeAt, &c.Email,
 			&c.DoNotContact, &c.DNCReason, &c.Notes, &c.Source); err != nil {
-			return nil, fmt.Errorf("read stored contacts: %w", err)
+			return c, err
 		}
 		if decodeJSON(handles, &c.Handles) != nil {
 			c.Handles = nil
@@ -266,12 +271,8 @@ func (p pgContacts) read(ctx context.Context, query string, args ...any) ([]Cont
 		if decodeJSON(spokeAt, &c.SpokeAt) != nil {
 			c.SpokeAt = nil
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read stored contacts: %w", err)
-	}
-	return out, nil
+		return c, nil
+	})
 }
 
 func (p pgContacts) write(ctx context.Context, n int, added func(int) *Contact, changed []*Contact) ([]int64, error) {

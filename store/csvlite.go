@@ -71,10 +71,15 @@ func (l liteAccounts) matching(_ context.Context, names []accountRef) ([]Account
 }
 
 func (l liteAccounts) locked(_ context.Context, ids []int64) ([]Account, error) {
-	var out []Account
+	return byIDs[Account](l.tx, ids)
+}
+
+// byIDs reads the rows of T with the given ids, in chunks within SQLite's parameter limit.
+func byIDs[T any](tx *gorm.DB, ids []int64) ([]T, error) {
+	var out []T
 	err := inChunks(ids, func(part []int64) error {
-		var found []Account
-		err := l.tx.Where("id IN ?", part).Find(&found).Error
+		var found []T
+		err := tx.Where("id IN ?", part).Find(&found).Error
 		out = append(out, found...)
 		return err
 	})
@@ -134,14 +139,7 @@ func (l liteContacts) matching(_ context.Context, names []contactRef) ([]Contact
 }
 
 func (l liteContacts) locked(_ context.Context, ids []int64) ([]Contact, error) {
-	var out []Contact
-	err := inChunks(ids, func(part []int64) error {
-		var found []Contact
-		err := l.tx.Where("id IN ?", part).Find(&found).Error
-		out = append(out, found...)
-		return err
-	})
-	return out, err
+	return byIDs[Contact](l.tx, ids)
 }
 
 func (l liteContacts) write(_ context.Context, n int, added func(int) *Contact, changed []*Contact) ([]int64, error) {
