@@ -28,6 +28,21 @@ type mergeEngine[T any, K comparable] interface {
 	write(ctx context.Context, n int, added func(i int) *T, changed []*T) ([]int64, error)
 }
 
+// lookUp reads the stored records that keys name, if any, and hands each to keep.
+func lookUp[T any, K comparable](ctx context.Context, eng mergeEngine[T, K], keys []K, keep func(*T)) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	stored, err := eng.matching(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i := range stored {
+		keep(&stored[i])
+	}
+	return nil
+}
+
 // mergeBatch is how many rows of an accounts or contacts file are read before the stored
 // records they name are looked up.
 const mergeBatch = 8192
@@ -83,25 +98,16 @@ func (m *accountMerge) add(ctx context.Context, batch []stagedAccount) error {
 			}
 		}
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	stored, err := m.eng.matching(ctx, names)
-	if err != nil {
-		return err
-	}
-	for i := range stored {
-		a := &stored[i]
+	return lookUp(ctx, m.eng, names, func(a *Account) {
 		if _, dup := m.byID[a.ID]; dup {
-			continue
+			return
 		}
 		m.byID[a.ID] = a
 		m.byName[accountRef{v: a.Key}] = a.ID
 		if a.Domain != "" {
 			m.byName[accountRef{domain: true, v: a.Domain}] = a.ID
 		}
-	}
-	return nil
+	})
 }
 
 // merge merges the file's accounts (in file order) into the store:
@@ -369,17 +375,9 @@ func (m *contactMerge) add(ctx context.Context, batch []Contact) error {
 		m.groups = append(m.groups, []*Contact{c})
 		names = append(names, k)
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	stored, err := m.eng.matching(ctx, names)
-	if err != nil {
-		return err
-	}
-	for i := range stored {
-		m.stored[contactRef{stored[i].AccountID, stored[i].Name}] = &stored[i]
-	}
-	return nil
+	return lookUp(ctx, m.eng, names, func(c *Contact) {
+		m.stored[contactRef{c.AccountID, c.Name}] = c
+	})
 }
 
 // merge writes the contacts that are new or differ from what is stored.
