@@ -3,6 +3,7 @@
 //
 //	go run ./sources/understand/train split   # once, before any tuning: writes testdata/split.txt
 //	go run ./sources/understand/train         # writes sources/understand/model.json
+//	go run ./sources/understand/train curve   # learning curve: CV figures on part of the training pages
 //
 // Both are deterministic: the same corpus gives byte-identical files. Training reads the
 // training part of corpus.yaml and labelled.yaml; it never reads the held-out texts.
@@ -38,8 +39,10 @@ func run(args []string) error {
 		return train()
 	case len(args) == 1 && args[0] == "split":
 		return writeSplit()
+	case len(args) == 1 && args[0] == "curve":
+		return curve()
 	}
-	return fmt.Errorf("usage: go run ./sources/understand/train [split]")
+	return fmt.Errorf("usage: go run ./sources/understand/train [split|curve]")
 }
 
 func train() error {
