@@ -18,7 +18,7 @@ func TestLabels_areTheVoteOfThreeLabellings(t *testing.T) {
 	for _, name := range []string{"first", "a", "b"} {
 		votes = append(votes, readLabelling(t, "testdata/labellers/"+name+".tsv"))
 	}
-	for _, file := range []string{corpusFile, "testdata/training-extra.yaml"} {
+	for _, file := range []string{corpusFile, extraFile} {
 		texts, err := corpus.Load(file)
 		if err != nil {
 			t.Fatal(err)

@@ -107,7 +107,7 @@ func TestTrainingExtra_isNotHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	extra, err := corpus.Load("testdata/training-extra.yaml")
+	extra, err := corpus.Load(extraFile)
 	if err != nil {
 		t.Fatal(err)
 	}

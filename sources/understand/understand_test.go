@@ -98,6 +98,7 @@ var acceptance = flag.Bool("acceptance", false, "assert issue 12's acceptance fl
 
 const (
 	corpusFile  = "testdata/corpus.yaml"
+	extraFile   = "testdata/training-extra.yaml"
 	splitFile   = "testdata/split.txt"
 	earlierHeld = "testdata/heldout.yaml"
 )
